@@ -1,0 +1,85 @@
+"""Logins and the roles they hold, each role granted on one organization (and its subtree)."""
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..dbtypes import Timestamp, enum_column, utcnow
+from ..extensions import db
+from ..members.models import Member
+from ..org.models import Organization
+
+
+class Role(StrEnum):
+    """A role held on one organization. Being a member needs no grant: it is the login's member link."""
+
+    SECRETARY = "secretary"  # bí thư chi bộ
+    DEPUTY_SECRETARY = "deputy_secretary"  # phó bí thư chi bộ: the same powers over the cell
+    COMMITTEE = "committee"  # cấp ủy viên acting for the committee's decisions (đảng ủy cơ sở)
+    LEADER = "leader"  # lãnh đạo / người xem: reads the whole subtree, changes nothing
+
+    @property
+    def label(self) -> str:
+        return {
+            Role.SECRETARY: "Bí thư chi bộ",
+            Role.DEPUTY_SECRETARY: "Phó bí thư chi bộ",
+            Role.COMMITTEE: "Cấp ủy (quyết định xếp loại)",
+            Role.LEADER: "Lãnh đạo, theo dõi",
+        }[self]
+
+
+CELL_ROLES = (Role.SECRETARY, Role.DEPUTY_SECRETARY)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), unique=True)
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    member: Mapped[Member | None] = relationship()
+    grants: Mapped[list["RoleGrant"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def name(self) -> str:
+        return self.member.full_name if self.member else self.display_name or self.username
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grant"
+    __table_args__ = (sa.UniqueConstraint("user_id", "organization_id", "role", name="uq_role_grant_user_org_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    granted_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    organization: Mapped[Organization] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RoleGrant {self.user_id} {self.role.value}@{self.organization_id}>"

@@ -1,0 +1,38 @@
+"""Creating logins and granting roles."""
+from ..extensions import db
+from ..members.models import Member
+from ..org.models import Organization, OrgKind
+from ..errors import DomainError
+from .models import CELL_ROLES, Role, RoleGrant, User
+
+
+def create_user(username: str, password: str, *, member: Member | None = None, display_name: str = "",
+                is_admin: bool = False) -> User:
+    if db.session.scalars(db.select(User).where(User.username == username)).first():
+        raise DomainError(f"Tên đăng nhập {username} đã có người dùng.")
+    if member is not None and db.session.scalars(db.select(User).where(User.member_id == member.id)).first():
+        raise DomainError(f"Đồng chí {member.full_name} đã có tài khoản.")
+    user = User(username=username, member=member, display_name=display_name, is_admin=is_admin)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def grant_role(user: User, org: Organization, role: Role) -> RoleGrant:
+    """Grant a role on one organization; the role fits the organization's kind."""
+    if role in CELL_ROLES and not org.kind.holds_members:
+        raise DomainError("Bí thư, phó bí thư chỉ được giao ở chi bộ hoặc chi bộ cơ sở.")
+    if role is Role.COMMITTEE and org.kind is not OrgKind.GRASSROOTS:
+        raise DomainError("Quyền quyết định xếp loại đảng viên thuộc cấp ủy cơ sở (tổ chức cơ sở đảng).")
+    if any(g.organization_id == org.id and g.role is role for g in user.grants):
+        raise DomainError("Người dùng đã có vai trò này ở tổ chức này.")
+    grant = RoleGrant(user=user, organization=org, role=role)
+    db.session.add(grant)
+    db.session.flush()
+    return grant
+
+
+def revoke_grant(grant: RoleGrant) -> None:
+    db.session.delete(grant)
+    db.session.flush()

@@ -1,0 +1,70 @@
+"""Who may do what, as boolean predicates over the organization tree.
+
+Views use them to answer 403/404 and templates to hide buttons; operations call `require`
+again before changing anything, so no path around a view skips the check.
+"""
+from ..extensions import db
+from ..org.models import Organization, OrgKind
+from .models import CELL_ROLES, Role, User
+
+
+class PermissionDenied(Exception):
+    """The user lacks the role for this action; views answer 403."""
+
+
+def require(allowed: bool, message: str = "Bạn không có quyền thực hiện thao tác này.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _has_grant(user: User, org: Organization, roles) -> bool:
+    return any(g.organization_id == org.id and g.role in roles for g in user.grants)
+
+
+def is_cell_officer(user: User, org: Organization) -> bool:
+    """Secretary or deputy of this cell (or of this chi bộ cơ sở)."""
+    return org.kind.holds_members and _has_grant(user, org, CELL_ROLES)
+
+
+def is_committee_officer(user: User, org: Organization) -> bool:
+    """Acts for the decisions of this grassroots organization's committee."""
+    return org.kind is OrgKind.GRASSROOTS and _has_grant(user, org, (Role.COMMITTEE,))
+
+
+def can_view_org(user: User, org: Organization) -> bool:
+    """Any role on this organization or an ancestor reads its subtree; admins read everything."""
+    if user.is_admin:
+        return True
+    ancestors = set(org.ancestor_ids)
+    return any(g.organization_id in ancestors for g in user.grants)
+
+
+def deciding_org(org: Organization) -> Organization:
+    """The grassroots organization whose committee decides for members of `org`.
+
+    It is the nearest grassroots ancestor (or `org` itself for a chi bộ cơ sở).
+    """
+    if org.kind is OrgKind.GRASSROOTS:
+        return org
+    found = db.session.scalars(
+        db.select(Organization).where(
+            Organization.id.in_(org.ancestor_ids), Organization.kind == OrgKind.GRASSROOTS
+        ).order_by(Organization.depth.desc())
+    ).first()
+    if found is None:
+        raise LookupError(f"{org.code} has no grassroots organization above it")
+    return found
+
+
+def viewable_roots(user: User) -> list[Organization]:
+    """The organizations whose subtrees a user may read, without ones nested in another."""
+    if user.is_admin:
+        return list(db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))))
+    orgs = {g.organization for g in user.grants}
+    return sorted(
+        (o for o in orgs if not any(p is not o and p.contains(o) for p in orgs)), key=lambda o: o.path
+    )
+
+
+def orgs_with_role(user: User, roles) -> list[Organization]:
+    return sorted({g.organization for g in user.grants if g.role in roles}, key=lambda o: o.name)

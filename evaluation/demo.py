@@ -1,0 +1,167 @@
+"""A believable small province for trying the product: ~300 members, one login per role.
+
+It goes through the same import operations as a real province's spreadsheets; only the
+earlier progress of other members' reviews is written directly, as a snapshot.
+"""
+import random
+from datetime import date
+
+from .auth.models import Role
+from .auth.operations import create_user, grant_role
+from .extensions import db
+from .levels import Level
+from .members.models import FormType, Member
+from .members.operations import import_members
+from .org.operations import find_org, import_orgs
+from .periods.operations import create_period, open_period
+from .reviews import formspec
+from .reviews.models import Review, ReviewState
+from .reviews.workflow import Action, record
+from .tabular import Row
+
+DEMO_PASSWORD = "demo-2025"
+PROVINCE = "TN"
+
+# (code, parent, name, kind); a grassroots org listed with cells is a đảng bộ cơ sở, without is a chi bộ cơ sở.
+TREE = [
+    ("TN", "", "Đảng bộ tỉnh Thái Nguyên", "province"),
+    ("TN-PDP", "TN", "Đảng ủy phường Phan Đình Phùng", "upper"),
+    ("TN-DT", "TN", "Đảng ủy xã Đại Từ", "upper"),
+    ("TN-CQD", "TN", "Đảng ủy Các cơ quan Đảng tỉnh", "upper"),
+    ("PDP-THPT", "TN-PDP", "Đảng bộ Trường THPT Chuyên Thái Nguyên", "grassroots"),
+    ("PDP-THPT-TOAN", "PDP-THPT", "Chi bộ Tổ Toán – Tin", "cell"),
+    ("PDP-THPT-VAN", "PDP-THPT", "Chi bộ Tổ Ngữ văn", "cell"),
+    ("PDP-THPT-HC", "PDP-THPT", "Chi bộ Hành chính – Văn phòng", "cell"),
+    ("PDP-TDP1", "TN-PDP", "Chi bộ Tổ dân phố số 1", "grassroots"),
+    ("PDP-TDP5", "TN-PDP", "Chi bộ Tổ dân phố số 5", "grassroots"),
+    ("PDP-YT", "TN-PDP", "Chi bộ Trạm Y tế phường", "grassroots"),
+    ("DT-DONG", "TN-DT", "Chi bộ thôn Đồng Khánh", "grassroots"),
+    ("DT-LAC", "TN-DT", "Chi bộ thôn Lạc Thanh", "grassroots"),
+    ("DT-THCS", "TN-DT", "Đảng bộ Trường THCS Đại Từ", "grassroots"),
+    ("DT-THCS-GV", "DT-THCS", "Chi bộ Giáo viên", "cell"),
+    ("DT-THCS-HC", "DT-THCS", "Chi bộ Hành chính", "cell"),
+    ("CQD-VP", "TN-CQD", "Đảng bộ Văn phòng Tỉnh ủy", "grassroots"),
+    ("CQD-VP-TH", "CQD-VP", "Đảng bộ bộ phận Khối tổng hợp", "section"),
+    ("CQD-VP-TH1", "CQD-VP-TH", "Chi bộ Phòng Tổng hợp", "cell"),
+    ("CQD-VP-TH2", "CQD-VP-TH", "Chi bộ Phòng Hành chính – Lưu trữ", "cell"),
+    ("CQD-VP-QT", "CQD-VP", "Chi bộ Phòng Quản trị – Tài vụ", "cell"),
+    ("CQD-BTC", "TN-CQD", "Chi bộ Ban Tổ chức Tỉnh ủy", "grassroots"),
+    ("CQD-BTG", "TN-CQD", "Chi bộ Ban Tuyên giáo và Dân vận", "grassroots"),
+    ("TN-BV", "TN", "Đảng bộ Bệnh viện Đa khoa tỉnh", "grassroots"),
+    ("TN-BV-NOI", "TN-BV", "Chi bộ Khoa Nội", "cell"),
+    ("TN-BV-NGOAI", "TN-BV", "Chi bộ Khoa Ngoại", "cell"),
+    ("TN-BV-HC", "TN-BV", "Chi bộ Hành chính", "cell"),
+    ("TN-NH", "TN", "Chi bộ Ngân hàng Chính sách xã hội tỉnh", "grassroots"),
+]
+FAMILY = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lương Mai".split()
+MIDDLE = "Văn Thị Hữu Đức Minh Thanh Ngọc Quang Thu Hồng Xuân Kim Thế Bảo Diệu".split()
+GIVEN = ("An Anh Bình Châu Cường Dũng Đạt Điệp Giang Hà Hải Hạnh Hiếu Hoa Hùng Hương Khánh Lan Linh Long Mai "
+         "Minh Nam Nga Ngọc Nhung Phong Phương Quân Quyên Sơn Tâm Thảo Thắng Thủy Trang Trung Tuấn Vân Việt Yến").split()
+
+DEMO_CELL = "PDP-THPT-TOAN"
+# username -> (member code or None, role grants, description printed for the newcomer)
+LOGINS = {
+    "admin": (None, [], "Quản trị hệ thống: kỳ đánh giá, tài khoản, vai trò"),
+    "dangvien": ("DV-DEMO-1", [], "Đảng viên Chi bộ Tổ Toán – Tin: viết và nộp bản tự kiểm điểm"),
+    "bithu": ("DV-DEMO-2", [(DEMO_CELL, Role.SECRETARY)], "Bí thư Chi bộ Tổ Toán – Tin: góp ý, đề xuất, trả lại"),
+    "danguy": ("DV-DEMO-3", [("PDP-THPT", Role.COMMITTEE)],
+               "Cấp ủy Đảng bộ Trường THPT Chuyên: quyết định xếp loại"),
+    "lanhdao": (None, [(PROVINCE, Role.LEADER)], "Lãnh đạo Ban Tổ chức Tỉnh ủy: theo dõi toàn tỉnh"),
+}
+DEMO_MEMBERS = [
+    ("DV-DEMO-1", "Nguyễn Thị Thu Hà", DEMO_CELL, FormType.STAFF, "Giáo viên Toán"),
+    ("DV-DEMO-2", "Trần Văn Bình", DEMO_CELL, FormType.LEADER, "Tổ trưởng Tổ Toán – Tin"),
+    ("DV-DEMO-3", "Lê Minh Quân", "PDP-THPT-HC", FormType.LEADER, "Phó Hiệu trưởng"),
+]
+
+
+def already_seeded() -> bool:
+    return find_org(PROVINCE) is not None
+
+
+def _rows(dicts: list[dict]) -> list[Row]:
+    return [Row(line=i + 2, values=d) for i, d in enumerate(dicts)]
+
+
+def _member_rows(rng: random.Random) -> list[dict]:
+    rows = [{"code": c, "full_name": n, "org_code": o, "form_type": f.value, "position": p, "workplace": ""}
+            for c, n, o, f, p in DEMO_MEMBERS]
+    holders = [code for code, _, _, kind in TREE if kind == "cell"
+               or (kind == "grassroots" and not any(parent == code for _, parent, _, _ in TREE))]
+    for org_code in holders:
+        for _ in range(rng.randint(12, 20)):
+            rows.append({
+                "code": f"DV{len(rows):05d}",
+                "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                "org_code": org_code,
+                "form_type": rng.choices(["2A", "2B", "2C"], weights=[2, 6, 2])[0],
+                "position": "", "workplace": "",
+                "joined_date": date(rng.randint(1975, 2023), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+            })
+    return rows
+
+
+SAMPLE_TEXT = "Luôn chấp hành nghiêm chủ trương, đường lối của Đảng; hoàn thành các nhiệm vụ được giao đúng hạn."
+
+
+def _snapshot_review(period, member: Member, state: ReviewState, rng: random.Random) -> None:
+    """Another member's review already under way, so the lists look like a real December."""
+    level = rng.choices([Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED],
+                        weights=[15, 75, 8, 2])[0]
+    review = Review(period=period, member=member, form_type=member.form_type, state=ReviewState.DRAFT,
+                    sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(member.form_type)},
+                    self_level=level, self_score_general=27, self_score_tasks=60)
+    db.session.add(review)
+    record(review, None, Action.CREATE)
+    steps = [(ReviewState.SUBMITTED, Action.SUBMIT), (ReviewState.PROPOSED, Action.FORWARD),
+             (ReviewState.DECIDED, Action.DECIDE)]
+    order = list(ReviewState)
+    for target, action in steps[: order.index(state)]:
+        previous, review.state = review.state, target
+        record(review, None, action, level=level if target is not ReviewState.SUBMITTED else None,
+               from_state=previous)
+    if order.index(state) >= order.index(ReviewState.SUBMITTED):
+        review.cell_comments = "Chi bộ thống nhất với nội dung tự kiểm điểm."
+        review.proposed_level = level if order.index(state) >= order.index(ReviewState.PROPOSED) else None
+    if state is ReviewState.DECIDED:
+        review.final_level = level
+
+
+def seed(year: int = 2025) -> None:
+    rng = random.Random(year)
+    for operation, rows in ((import_orgs, [dict(zip(("code", "parent_code", "name", "kind"), t)) for t in TREE]),
+                            (import_members, _member_rows(rng))):
+        _, errors = operation(_rows(rows))
+        assert not errors, errors.lines()  # the demo data is ours: an error here is a bug
+    period = create_period(year, opens_on=date(year, 12, 1), submit_by=date(year, 12, 10),
+                           propose_by=date(year, 12, 18), decide_by=date(year, 12, 28))
+    open_period(period)
+    for username, (member_code, grants, _) in LOGINS.items():
+        member = db.session.scalars(db.select(Member).where(Member.code == member_code)).first()
+        user = create_user(username, DEMO_PASSWORD, member=member, is_admin=username == "admin",
+                           display_name="" if member else _display_name(username))
+        for org_code, role in grants:
+            grant_role(user, find_org(org_code), role)
+    demo_codes = {c for c, *_ in DEMO_MEMBERS}
+    states = [None, ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.PROPOSED, ReviewState.DECIDED]
+    for member in db.session.scalars(db.select(Member).order_by(Member.code)):
+        in_demo_cell = member.organization.code == DEMO_CELL
+        if member.code in demo_codes:
+            continue
+        # The demo cell has nothing decided yet, so the whole journey can be walked there.
+        state = rng.choices(states, weights=[2, 2, 3, 2, 0] if in_demo_cell else [1, 1, 1, 3, 4])[0]
+        if state is not None:
+            _snapshot_review(period, member, state, rng)
+    db.session.flush()
+
+
+def _display_name(username: str) -> str:
+    return {"admin": "Quản trị hệ thống", "lanhdao": "Ban Tổ chức Tỉnh ủy"}.get(username, username)
+
+
+def logins_text() -> str:
+    lines = ["Tài khoản mẫu (mật khẩu chung: " + DEMO_PASSWORD + "):"]
+    lines += [f"  {username:<10} {description}" for username, (_, _, description) in LOGINS.items()]
+    return "\n".join(lines)
+
+

@@ -1,0 +1,129 @@
+"""Changes to members: moves between cells and the import from a province's spreadsheet."""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from ..errors import DomainError
+from ..extensions import db
+from ..org.models import Organization
+from ..org.operations import ImportSummary, find_org
+from ..tabular import Row, RowErrors
+from .models import FormType, Member, MembershipChange
+
+MEMBER_COLUMNS = {"code", "full_name", "org_code"}
+OPTIONAL_MEMBER_COLUMNS = {"email", "phone", "birth_date", "joined_date", "form_type", "position", "workplace"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y")
+
+
+class MoveError(DomainError):
+    """A move between cells that cannot be made."""
+
+
+def find_member(code: str) -> Member | None:
+    return db.session.scalars(db.select(Member).where(Member.code == code)).first()
+
+
+def move_member(member: Member, to_org: Organization, actor, reason: str = "") -> MembershipChange:
+    """Move a member to another cell; the move is recorded and their reviews go with them."""
+    if not to_org.kind.holds_members:
+        raise MoveError(f"{to_org.name} không phải chi bộ: đảng viên chỉ sinh hoạt ở chi bộ.")
+    if to_org.id == member.organization_id:
+        raise MoveError("Đảng viên đã sinh hoạt ở chi bộ này.")
+    change = MembershipChange(member_id=member.id, from_org_id=member.organization_id, to_org_id=to_org.id,
+                              actor_id=actor.id if actor else None, reason=reason.strip())
+    db.session.add(change)
+    member.organization = to_org
+    db.session.flush()
+    return change
+
+
+def parse_date(text: str) -> date:
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy)")
+
+
+@dataclass
+class _Parsed:
+    values: dict
+    org: Organization
+
+
+def _parse_member_row(row: Row, orgs: dict[str, Organization | None]) -> _Parsed:
+    """The row's values as model fields; ValueError with the reason when a value is wrong."""
+    if not row.get("code") or len(row.get("code")) > 40:
+        raise ValueError("thiếu mã đảng viên (code) hoặc mã dài quá 40 ký tự")
+    if not row.get("full_name") or len(row.get("full_name")) > 200:
+        raise ValueError("thiếu họ và tên (full_name) hoặc tên quá dài")
+    code = row.get("org_code")
+    if code not in orgs:
+        orgs[code] = find_org(code)
+    org = orgs[code]
+    if org is None:
+        raise ValueError(f"không có tổ chức mã {code!r}")
+    if not org.kind.holds_members:
+        raise ValueError(f"{org.name} ({code}) không phải chi bộ hay chi bộ cơ sở")
+    values = {"full_name": row.get("full_name")}
+    if email := row.get("email"):
+        if not _EMAIL.match(email):
+            raise ValueError(f"email không hợp lệ: {email!r}")
+        values["email"] = email
+    if phone := row.get("phone"):
+        values["phone"] = phone[:40]
+    for column in ("birth_date", "joined_date"):
+        if text := row.get(column):
+            values[column] = parse_date(text)
+    if form := row.get("form_type").upper():
+        if form not in set(FormType):
+            raise ValueError(f"mẫu kiểm điểm không hợp lệ: {form!r} (dùng 2A, 2B hoặc 2C)")
+        values["form_type"] = FormType(form)
+    for column in ("position", "workplace"):
+        if text := row.get(column):
+            values[column] = text[:255]
+    return _Parsed(values, org)
+
+
+def import_members(rows: list[Row], actor=None) -> tuple[ImportSummary, RowErrors]:
+    """Create or update members keyed by code. Blank optional cells leave stored values alone.
+
+    A member whose org_code changed is moved (and the move recorded). The caller commits only
+    when there are no errors.
+    """
+    errors, summary, seen, orgs = RowErrors(), ImportSummary(), {}, {}
+    existing = {m.code: m for m in db.session.scalars(
+        db.select(Member).where(Member.code.in_([r.get("code") for r in rows if r.get("code")]))
+    )}
+    for row in rows:
+        try:
+            parsed = _parse_member_row(row, orgs)
+        except ValueError as exc:
+            errors.add(row.line, str(exc))
+            continue
+        if row.get("code") in seen:
+            errors.add(row.line, f"mã {row.get('code')} trùng với dòng {seen[row.get('code')]}")
+            continue
+        seen[row.get("code")] = row.line
+        _upsert_member(existing.get(row.get("code")), row.get("code"), parsed, actor, summary)
+    db.session.flush()
+    return summary, errors
+
+
+def _upsert_member(member: Member | None, code: str, parsed: _Parsed, actor, summary: ImportSummary) -> None:
+    if member is None:
+        db.session.add(Member(code=code, organization=parsed.org, **parsed.values))
+        summary.created += 1
+        return
+    changed = {k: v for k, v in parsed.values.items() if getattr(member, k) != v}
+    for key, value in changed.items():
+        setattr(member, key, value)
+    moved = member.organization_id != parsed.org.id
+    if moved:
+        move_member(member, parsed.org, actor, "Cập nhật từ tệp nhập danh sách đảng viên")
+    if changed or moved:
+        summary.updated += 1
+    else:
+        summary.unchanged += 1

@@ -1,0 +1,6 @@
+"""Imports every model so that Alembic and the app see the whole schema."""
+from .auth.models import RoleGrant, User  # noqa: F401
+from .members.models import Member, MembershipChange  # noqa: F401
+from .org.models import Organization  # noqa: F401
+from .periods.models import Period  # noqa: F401
+from .reviews.models import Review, ReviewEvent  # noqa: F401

@@ -1,0 +1,80 @@
+"""The organization tree of a province, of any depth (domain.md §6)."""
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import enum_column
+from ..extensions import db
+
+
+class OrgKind(StrEnum):
+    PROVINCE = "province"  # tỉnh ủy / thành ủy (đảng bộ tỉnh)
+    UPPER = "upper"  # đảng bộ cấp trên cơ sở: đảng ủy xã/phường, huyện ủy (before 2025), đảng ủy trực thuộc
+    GRASSROOTS = "grassroots"  # tổ chức cơ sở đảng: đảng bộ cơ sở, or chi bộ cơ sở with members directly
+    SECTION = "section"  # đảng bộ bộ phận
+    CELL = "cell"  # chi bộ (trực thuộc)
+
+    @property
+    def label(self) -> str:
+        return KIND_LABELS[self]
+
+    @property
+    def holds_members(self) -> bool:
+        """Members belong to a cell, or directly to a chi bộ cơ sở."""
+        return self in (OrgKind.CELL, OrgKind.GRASSROOTS)
+
+
+KIND_LABELS = {
+    OrgKind.PROVINCE: "Đảng bộ tỉnh",
+    OrgKind.UPPER: "Đảng bộ cấp trên cơ sở",
+    OrgKind.GRASSROOTS: "Tổ chức cơ sở đảng",
+    OrgKind.SECTION: "Đảng bộ bộ phận",
+    OrgKind.CELL: "Chi bộ",
+}
+
+# Which kinds may sit directly under which: the shape of the tree, before and after 2025.
+ALLOWED_PARENTS = {
+    OrgKind.PROVINCE: (),
+    OrgKind.UPPER: (OrgKind.PROVINCE, OrgKind.UPPER),
+    OrgKind.GRASSROOTS: (OrgKind.PROVINCE, OrgKind.UPPER),
+    OrgKind.SECTION: (OrgKind.GRASSROOTS,),
+    OrgKind.CELL: (OrgKind.GRASSROOTS, OrgKind.SECTION),
+}
+
+
+class Organization(db.Model):
+    """A party organization (tổ chức đảng) at any level.
+
+    `path` lists the ids from the root down to this node ("/1/7/42/"), so a subtree is one
+    indexed prefix match (`path LIKE '/1/7/%'`) whatever the depth, never a Python loop.
+    """
+
+    __tablename__ = "organization"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(255))
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    path: Mapped[str] = mapped_column(sa.String(400), default="", index=True)
+    depth: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped["Organization | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Organization"]] = relationship(back_populates="parent", order_by="Organization.name")
+
+    def __repr__(self) -> str:
+        return f"<Organization {self.code} {self.kind.value}>"
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to and including this organization."""
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def contains(self, other: "Organization") -> bool:
+        """True when `other` is this organization or lies in its subtree."""
+        return other.path.startswith(self.path)
+
+    def subtree_clause(self):
+        """SQL condition selecting this organization and everything under it."""
+        return Organization.path.startswith(self.path, autoescape=True)

@@ -1,0 +1,111 @@
+"""Changes to the organization tree: adding, renaming, re-parenting, and the import."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..tabular import Row, RowErrors
+from .models import ALLOWED_PARENTS, Organization, OrgKind
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def find_org(code: str) -> Organization | None:
+    return db.session.scalars(db.select(Organization).where(Organization.code == code)).first()
+
+
+def _place(org: Organization, parent: Organization | None) -> None:
+    """Set path and depth from the parent, carrying the whole subtree along when it moves."""
+    old_path = org.path
+    org.parent = parent
+    new_path = (parent.path if parent else "/") + f"{org.id}/"
+    depth_change = (parent.depth + 1 if parent else 0) - org.depth
+    if old_path and old_path != new_path:
+        db.session.execute(
+            sa.update(Organization)
+            .where(Organization.path.startswith(old_path), Organization.id != org.id)
+            .values(path=new_path + sa.func.substr(Organization.path, len(old_path) + 1),
+                    depth=Organization.depth + depth_change)
+            .execution_options(synchronize_session="fetch")
+        )
+    org.path, org.depth = new_path, org.depth + depth_change
+
+
+def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) -> Organization:
+    org = Organization(code=code, name=name, kind=kind, depth=0, path="")
+    db.session.add(org)
+    db.session.flush()  # the id is part of the path
+    _place(org, parent)
+    return org
+
+
+def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
+    if not row.get("code"):
+        return "thiếu mã tổ chức (code)"
+    if len(row.get("code")) > 40 or len(row.get("name")) > 255:
+        return "mã hoặc tên quá dài"
+    if not row.get("name"):
+        return "thiếu tên tổ chức (name)"
+    if kind is None:
+        return f"loại tổ chức không hợp lệ: {row.get('kind')!r} (dùng: {', '.join(k.value for k in OrgKind)})"
+    if kind is OrgKind.PROVINCE and row.get("parent_code"):
+        return "đảng bộ tỉnh không có tổ chức cấp trên"
+    if kind is not OrgKind.PROVINCE and not row.get("parent_code"):
+        return "thiếu mã tổ chức cấp trên (parent_code)"
+    return None
+
+
+def import_orgs(rows: list[Row]) -> tuple[ImportSummary, RowErrors]:
+    """Create or update organizations keyed by code, parents before children in any file order.
+
+    The caller commits only when the returned errors are empty, so a file lands whole or not at all.
+    """
+    errors, summary, pending = RowErrors(), ImportSummary(), {}
+    for row in rows:
+        kind = OrgKind(row.get("kind").lower()) if row.get("kind").lower() in set(OrgKind) else None
+        if problem := _row_problem(row, kind):
+            errors.add(row.line, problem)
+        elif row.get("code") in pending:
+            errors.add(row.line, f"mã {row.get('code')} trùng với dòng {pending[row.get('code')][0].line}")
+        else:
+            pending[row.get("code")] = (row, kind)
+    while pending:
+        placed = [code for code, (row, _) in pending.items()
+                  if not row.get("parent_code") or row.get("parent_code") not in pending]
+        if not placed:
+            for row, _ in pending.values():
+                errors.add(row.line, "vòng lặp tổ chức cấp trên")
+            break
+        for code in placed:
+            row, kind = pending.pop(code)
+            if problem := _upsert_org(row, kind, summary):
+                errors.add(row.line, problem)
+    return summary, errors
+
+
+def _upsert_org(row: Row, kind: OrgKind, summary: ImportSummary) -> str | None:
+    parent = find_org(row.get("parent_code")) if row.get("parent_code") else None
+    if row.get("parent_code") and parent is None:
+        return f"không có tổ chức cấp trên mã {row.get('parent_code')}"
+    if parent is not None and parent.kind not in ALLOWED_PARENTS[kind]:
+        return f"{kind.label.lower()} không thể trực thuộc {parent.kind.label.lower()}"
+    org = find_org(row.get("code"))
+    if org is None:
+        add_org(row.get("code"), row.get("name"), kind, parent)
+        summary.created += 1
+        return None
+    if parent is not None and org.contains(parent):
+        return "tổ chức không thể trực thuộc chính nó hoặc tổ chức cấp dưới của nó"
+    if (org.name, org.kind, org.parent_id) == (row.get("name"), kind, parent.id if parent else None):
+        summary.unchanged += 1
+        return None
+    org.name, org.kind = row.get("name"), kind
+    if org.parent_id != (parent.id if parent else None):
+        _place(org, parent)
+    summary.updated += 1
+    return None

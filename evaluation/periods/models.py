@@ -1,0 +1,49 @@
+"""The evaluation period: one a year, opened by an administrator, with a deadline per stage."""
+from datetime import date, datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..dbtypes import Timestamp, enum_column, utcnow
+from ..extensions import db
+from ..rules import RuleSet
+
+
+class PeriodState(StrEnum):
+    DRAFT = "draft"  # being prepared: nobody writes yet
+    OPEN = "open"  # reviews are written, proposed and decided
+    CLOSED = "closed"  # read-only
+
+    @property
+    def label(self) -> str:
+        return {PeriodState.DRAFT: "Chuẩn bị", PeriodState.OPEN: "Đang mở", PeriodState.CLOSED: "Đã đóng"}[self]
+
+
+class Period(db.Model):
+    __tablename__ = "period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(unique=True)
+    rule_set: Mapped[RuleSet] = mapped_column(enum_column(RuleSet))
+    state: Mapped[PeriodState] = mapped_column(enum_column(PeriodState), default=PeriodState.DRAFT)
+    opens_on: Mapped[date]
+    submit_by: Mapped[date]  # members submit their self-reviews
+    propose_by: Mapped[date]  # cells forward their proposals
+    decide_by: Mapped[date]  # committees decide
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Period {self.year} {self.state.value}>"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is PeriodState.OPEN
+
+    @property
+    def deadlines(self) -> list[tuple[str, date]]:
+        return [
+            ("Đảng viên nộp bản tự kiểm điểm", self.submit_by),
+            ("Chi bộ chuyển đề xuất xếp loại", self.propose_by),
+            ("Đảng ủy quyết định xếp loại", self.decide_by),
+        ]

@@ -1,0 +1,44 @@
+"""Opening and closing the year's evaluation."""
+from datetime import date
+
+from ..extensions import db
+from ..errors import DomainError
+from ..rules import rule_set_for_year
+from .models import Period, PeriodState
+
+
+def current_period() -> Period | None:
+    """The open period, else the most recent one (so results stay visible after closing)."""
+    return db.session.scalars(
+        db.select(Period).order_by((Period.state == PeriodState.OPEN).desc(), Period.year.desc())
+    ).first()
+
+
+def create_period(year: int, *, opens_on: date, submit_by: date, propose_by: date, decide_by: date) -> Period:
+    if db.session.scalars(db.select(Period).where(Period.year == year)).first():
+        raise DomainError(f"Đã có kỳ đánh giá năm {year}.")
+    if not opens_on <= submit_by <= propose_by <= decide_by:
+        raise DomainError("Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định.")
+    period = Period(year=year, rule_set=rule_set_for_year(year), opens_on=opens_on,
+                    submit_by=submit_by, propose_by=propose_by, decide_by=decide_by)
+    db.session.add(period)
+    db.session.flush()
+    return period
+
+
+def open_period(period: Period) -> None:
+    """Open a period; only one is open at a time so every page knows which year it is about."""
+    other = db.session.scalars(
+        db.select(Period).where(Period.state == PeriodState.OPEN, Period.id != period.id)
+    ).first()
+    if other:
+        raise DomainError(f"Kỳ đánh giá năm {other.year} đang mở; hãy đóng kỳ đó trước.")
+    period.state = PeriodState.OPEN
+    db.session.flush()
+
+
+def close_period(period: Period) -> None:
+    if period.state is not PeriodState.OPEN:
+        raise DomainError("Chỉ đóng được kỳ đánh giá đang mở.")
+    period.state = PeriodState.CLOSED
+    db.session.flush()

@@ -1,0 +1,81 @@
+"""Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..levels import QUALITY_LEVELS, Level, choices
+from ..text import clean
+from .formspec import SECTION_MAX_CHARS
+
+
+def _nfc(value):
+    return clean(value) if isinstance(value, str) else value
+
+
+def _section(label: str = ""):
+    return TextAreaField(label, filters=[_nfc], validators=[Length(max=SECTION_MAX_CHARS,
+                         message=f"Mỗi mục tối đa {SECTION_MAX_CHARS:,} ký tự.".replace(",", "."))])
+
+
+def _reason(label: str, required: bool = True):
+    validators = [DataRequired("Cần ghi rõ lý do.")] if required else [Optional()]
+    return TextAreaField(label, filters=[_nfc], validators=[*validators, Length(max=5000)])
+
+
+def _level_or_none(value):
+    return Level(value) if value else None
+
+
+class VersionedForm(FlaskForm):
+    """Carries the review version the page showed, for the optimistic lock."""
+
+    version = HiddenField()
+
+    @property
+    def version_read(self) -> int | None:
+        return int(self.version.data) if (self.version.data or "").isdigit() else None
+
+
+class SelfReviewForm(VersionedForm):
+    # One field per section key in formspec; the page shows only those of the member's form.
+    political = _section()
+    duties = _section()
+    commitment = _section()
+    shortcomings = _section()
+    followup = _section()
+    explanations = _section()
+    measures = _section()
+    score_general = IntegerField("Tiêu chí chung (tối đa 30 điểm)", validators=[
+        Optional(), NumberRange(0, 30, "Điểm tiêu chí chung từ 0 đến 30.")])
+    score_tasks = IntegerField("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)", validators=[
+        Optional(), NumberRange(0, 70, "Điểm kết quả nhiệm vụ từ 0 đến 70.")])
+    self_level = RadioField("Tự nhận mức xếp loại", choices=choices(QUALITY_LEVELS), coerce=_level_or_none,
+                            validators=[Optional()])
+
+    def section_data(self) -> dict[str, str]:
+        return {name: field.data or "" for name, field in self._fields.items()
+                if isinstance(field, TextAreaField)}
+
+
+ALL_OUTCOMES = [("", "— Chọn mức —"), *choices(tuple(Level))]
+
+
+class ProposalForm(VersionedForm):
+    comments = TextAreaField("Ý kiến góp ý của chi bộ", filters=[_nfc], validators=[Length(max=SECTION_MAX_CHARS)])
+    level = SelectField("Chi bộ đề xuất mức xếp loại", choices=ALL_OUTCOMES, coerce=_level_or_none,
+                        validators=[Optional()])
+    reason = _reason("Lý do không xếp loại (nếu đề xuất không xếp loại)", required=False)
+
+
+class ReasonForm(VersionedForm):
+    reason = _reason("Lý do")
+
+
+class DecisionForm(VersionedForm):
+    level = SelectField("Mức xếp loại quyết định", choices=ALL_OUTCOMES, coerce=_level_or_none,
+                        validators=[DataRequired("Chọn mức xếp loại.")])
+    note = _reason("Ghi chú (bắt buộc nếu không xếp loại)", required=False)
+
+
+class BulkForm(FlaskForm):
+    """Only CSRF: the selected reviews come as repeated `review` fields (id:version)."""

@@ -1,0 +1,82 @@
+"""The sections of the official self-review forms (HD 43: Mẫu 2A, 2B, 2C; domain.md §7).
+
+Kept as data so the page, the print layout and the completeness check read the same list.
+"""
+from dataclasses import dataclass
+
+from ..members.models import FormType
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    hint: str = ""
+    required: bool = True
+    group: str = ""
+
+
+STRENGTHS = "I. ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC"
+
+_POLITICAL = Section(
+    "political",
+    "1. Về tư tưởng chính trị; phẩm chất đạo đức, lối sống; ý thức tổ chức kỷ luật; tác phong, lề lối làm việc",
+    "Việc chấp hành chủ trương, đường lối của Đảng; giữ gìn đạo đức, lối sống; thực hiện trách nhiệm nêu gương; "
+    "những điều đảng viên không được làm.",
+    group=STRENGTHS,
+)
+_DUTIES = Section(
+    "duties",
+    "2. Về thực hiện chức trách, nhiệm vụ được giao",
+    "Kết quả thực hiện nhiệm vụ chuyên môn, các chỉ tiêu, nhiệm vụ được giao trong năm; tỷ lệ hoàn thành, "
+    "vượt mức.",
+    group=STRENGTHS,
+)
+_DUTIES_LEADER = Section(
+    "duties",
+    "2. Về thực hiện chức trách, nhiệm vụ được giao và kết quả lãnh đạo, quản lý",
+    "Kết quả thực hiện các chỉ tiêu, nhiệm vụ của cơ quan, đơn vị được giao lãnh đạo, quản lý; năng lực "
+    "lãnh đạo, tổ chức thực hiện; trách nhiệm người đứng đầu; thái độ phục vụ nhân dân.",
+    group=STRENGTHS,
+)
+_DUTIES_OUTSIDE = Section(
+    "duties",
+    "2. Về thực hiện nhiệm vụ được chi bộ phân công và nghĩa vụ công dân nơi cư trú",
+    "Việc thực hiện nhiệm vụ chi bộ giao; tham gia sinh hoạt nơi cư trú; gương mẫu chấp hành chính sách, "
+    "pháp luật tại địa phương, nơi làm việc.",
+    group=STRENGTHS,
+)
+_COMMITMENT = Section(
+    "commitment",
+    "3. Việc thực hiện cam kết tu dưỡng, rèn luyện, phấn đấu hằng năm",
+    "Kết quả thực hiện các nội dung đã đăng ký, cam kết nêu gương đầu năm.",
+    group=STRENGTHS,
+)
+_TAIL = (
+    Section("shortcomings", "II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN",
+            "Nêu rõ hạn chế, khuyết điểm; nguyên nhân chủ quan, khách quan."),
+    Section("followup", "III. KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA Ở CÁC KỲ KIỂM ĐIỂM TRƯỚC",
+            "Với từng hạn chế đã được chỉ ra: đã khắc phục / đang khắc phục / chưa khắc phục, và vì sao.",
+            required=False),
+    Section("explanations", "IV. GIẢI TRÌNH NHỮNG VẤN ĐỀ ĐƯỢC GỢI Ý KIỂM ĐIỂM (NẾU CÓ)",
+            "Trả lời từng vấn đề cấp trên gợi ý kiểm điểm; để trống nếu không có.", required=False),
+    Section("measures", "V. PHƯƠNG HƯỚNG, BIỆN PHÁP KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM",
+            "Biện pháp cụ thể, thời gian hoàn thành."),
+)
+
+FORMS: dict[FormType, tuple[Section, ...]] = {
+    FormType.LEADER: (_POLITICAL, _DUTIES_LEADER, _COMMITMENT, *_TAIL),
+    FormType.STAFF: (_POLITICAL, _DUTIES, _COMMITMENT, *_TAIL),
+    FormType.OUTSIDE: (_POLITICAL, _DUTIES_OUTSIDE, _COMMITMENT, *_TAIL),
+}
+
+SECTION_MAX_CHARS = 20_000
+
+
+def sections_for(form_type: FormType) -> tuple[Section, ...]:
+    return FORMS[form_type]
+
+
+def missing_sections(form_type: FormType, content: dict) -> list[Section]:
+    """Required sections still empty: a review is not submitted with them blank."""
+    return [s for s in sections_for(form_type) if s.required and not (content.get(s.key) or "").strip()]

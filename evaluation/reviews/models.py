@@ -1,0 +1,101 @@
+"""A member's annual review (bản tự kiểm điểm and what the cell and committee make of it)."""
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import User
+from ..dbtypes import Timestamp, enum_column, utcnow
+from ..extensions import db
+from ..levels import Level
+from ..members.models import FormType, Member
+from ..periods.models import Period
+
+
+class ReviewState(StrEnum):
+    DRAFT = "draft"  # the member is writing
+    SUBMITTED = "submitted"  # with the cell: comments and proposal
+    PROPOSED = "proposed"  # the cell's proposal is with the committee
+    DECIDED = "decided"  # final; locked until the committee reopens it
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self]
+
+
+STATE_LABELS = {
+    ReviewState.DRAFT: "Đang viết",
+    ReviewState.SUBMITTED: "Đã nộp chi bộ",
+    ReviewState.PROPOSED: "Chi bộ đã đề xuất",
+    ReviewState.DECIDED: "Đã quyết định",
+}
+NOT_STARTED_LABEL = "Chưa bắt đầu"
+
+
+class Review(db.Model):
+    __tablename__ = "review"
+    __table_args__ = (sa.UniqueConstraint("period_id", "member_id", name="uq_review_period_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True)
+    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    form_type: Mapped[FormType] = mapped_column(enum_column(FormType))
+    state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState), default=ReviewState.DRAFT, index=True)
+    # The self-review's sections, keyed as in reviews.formspec; JSON so a new form needs no migration.
+    sections: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    self_score_general: Mapped[int | None]  # /30 (QĐ 366)
+    self_score_tasks: Mapped[int | None]  # /70 (QĐ 366)
+    self_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    cell_comments: Mapped[str] = mapped_column(sa.Text, default="")  # ý kiến góp ý của chi bộ
+    proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    final_level: Mapped[Level | None] = mapped_column(enum_column(Level), index=True)
+    not_classified_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    # Optimistic lock: every write names the version it read; SQLAlchemy checks it on UPDATE too.
+    version: Mapped[int] = mapped_column(default=1)
+
+    period: Mapped[Period] = relationship()
+    member: Mapped[Member] = relationship()
+    events: Mapped[list["ReviewEvent"]] = relationship(
+        back_populates="review", order_by="ReviewEvent.id", cascade="save-update, merge"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Review {self.id} member={self.member_id} {self.state.value}>"
+
+    @property
+    def self_score(self) -> int | None:
+        if self.self_score_general is None or self.self_score_tasks is None:
+            return None
+        return self.self_score_general + self.self_score_tasks
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state is ReviewState.DECIDED
+
+
+class ReviewEvent(db.Model):
+    """One entry of a review's history: append-only, never updated or deleted."""
+
+    __tablename__ = "review_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    action: Mapped[str] = mapped_column(sa.String(40))
+    from_state: Mapped[ReviewState | None] = mapped_column(enum_column(ReviewState))
+    to_state: Mapped[ReviewState | None] = mapped_column(enum_column(ReviewState))
+    level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReviewEvent {self.review_id} {self.action}>"

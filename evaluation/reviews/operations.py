@@ -1,0 +1,194 @@
+"""Verbs that change reviews. They check permission and state, apply, write history and flush;
+the caller (a request or a CLI command) commits once, so a failure leaves nothing half done.
+"""
+from collections.abc import Iterable
+
+from ..auth.models import User
+from ..auth.permissions import deciding_org, is_cell_officer, is_committee_officer, require
+from ..dbtypes import utcnow
+from ..extensions import db
+from ..levels import QUALITY_LEVELS, Level
+from ..members.models import Member
+from ..periods.models import Period
+from . import formspec
+from .models import Review, ReviewState
+from .workflow import Action, Capacity, WorkflowError, apply, record
+
+
+class StaleReview(WorkflowError):
+    """Someone else changed the review since the page was loaded."""
+
+    def __init__(self):
+        super().__init__(
+            "Bản kiểm điểm vừa được người khác cập nhật. Trang hiển thị dữ liệu mới nhất; "
+            "vui lòng xem lại rồi thực hiện lại."
+        )
+
+
+def capacities(user: User, member: Member) -> set[Capacity]:
+    """Every capacity in which `user` may act on `member`'s review."""
+    held = set()
+    if user.member_id == member.id:
+        held.add(Capacity.MEMBER)
+    if is_cell_officer(user, member.organization):
+        held.add(Capacity.CELL)
+    if is_committee_officer(user, deciding_org(member.organization)):
+        held.add(Capacity.COMMITTEE)
+    return held
+
+
+def _check(review: Review, user: User, capacity: Capacity, expected_version: int | None) -> None:
+    require(capacity in capacities(user, review.member))
+    if not review.period.is_open:
+        raise WorkflowError(f"Kỳ đánh giá năm {review.period.year} không mở: không thể thay đổi.")
+    if expected_version is not None and expected_version != review.version:
+        raise StaleReview()
+
+
+def find_review(period: Period, member: Member) -> Review | None:
+    return db.session.scalars(
+        db.select(Review).where(Review.period_id == period.id, Review.member_id == member.id)
+    ).first()
+
+
+def start_review(period: Period, member: Member, actor: User) -> Review:
+    """The member's review for the period, created as a draft on first use."""
+    review = find_review(period, member)
+    if review is None:
+        if not period.is_open:
+            raise WorkflowError(f"Kỳ đánh giá năm {period.year} không mở.")
+        review = Review(period=period, member=member, form_type=member.form_type, sections={})
+        db.session.add(review)
+        record(review, actor, Action.CREATE)
+        db.session.flush()
+    return review
+
+
+def save_self_review(review: Review, actor: User, *, sections: dict, self_level: Level | None,
+                     score_general: int | None = None, score_tasks: int | None = None,
+                     expected_version: int | None = None) -> None:
+    """Save the member's text as a draft; allowed as often as they like while it is theirs."""
+    _check(review, actor, Capacity.MEMBER, expected_version)
+    if review.state is not ReviewState.DRAFT:
+        raise WorkflowError("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại.")
+    keys = {s.key for s in formspec.sections_for(review.form_type)}
+    review.sections = {key: (sections.get(key) or "").strip() for key in keys}
+    if self_level is not None and self_level not in QUALITY_LEVELS:
+        raise WorkflowError("Mức tự xếp loại phải là một trong bốn mức chất lượng.")
+    review.self_level = self_level
+    if review.period.rule_set.score:
+        review.self_score_general, review.self_score_tasks = score_general, score_tasks
+    db.session.flush()
+
+
+def submission_problems(review: Review) -> list[str]:
+    """What still stops the member from submitting, in words they can act on."""
+    problems = [f"Chưa viết mục “{s.title}”." for s in formspec.missing_sections(review.form_type, review.sections)]
+    if review.period.rule_set.score and review.self_score is None:
+        problems.append("Chưa tự chấm điểm (tiêu chí chung /30 và kết quả nhiệm vụ /70).")
+    if review.self_level is None:
+        problems.append("Chưa chọn mức tự xếp loại.")
+    return problems
+
+
+def submit_self_review(review: Review, actor: User, expected_version: int | None = None) -> None:
+    _check(review, actor, Capacity.MEMBER, expected_version)
+    if problems := submission_problems(review):
+        raise WorkflowError("Chưa nộp được: " + " ".join(problems))
+    apply(review, actor, Capacity.MEMBER, Action.SUBMIT, level=review.self_level)
+    review.submitted_at = utcnow()
+    db.session.flush()
+
+
+def record_proposal(review: Review, actor: User, *, comments: str, level: Level | None, reason: str = "",
+                    expected_version: int | None = None) -> None:
+    """The cell's comments and proposed level, kept until the secretary forwards them."""
+    _check(review, actor, Capacity.CELL, expected_version)
+    if review.state is not ReviewState.SUBMITTED:
+        raise WorkflowError("Chỉ ghi ý kiến và đề xuất cho bản kiểm điểm đảng viên đã nộp.")
+    if level is Level.NOT_CLASSIFIED and not reason.strip():
+        raise WorkflowError("Đề xuất không xếp loại cần ghi rõ lý do.")
+    review.cell_comments = comments.strip()
+    review.not_classified_reason = reason.strip() if level is Level.NOT_CLASSIFIED else ""
+    if level is not None and level != review.proposed_level:
+        record(review, actor, Action.PROPOSE, level=level, reason=review.not_classified_reason,
+               from_state=review.state)
+    review.proposed_level = level
+    db.session.flush()
+
+
+def return_to_member(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
+    _check(review, actor, Capacity.CELL, expected_version)
+    apply(review, actor, Capacity.CELL, Action.RETURN, reason=reason)
+    db.session.flush()
+
+
+def forward(review: Review, actor: User, expected_version: int | None = None) -> None:
+    _check(review, actor, Capacity.CELL, expected_version)
+    if review.proposed_level is None:
+        raise WorkflowError(f"Chưa có đề xuất mức xếp loại cho đồng chí {review.member.full_name}.")
+    apply(review, actor, Capacity.CELL, Action.FORWARD, level=review.proposed_level,
+          reason=review.not_classified_reason)
+    db.session.flush()
+
+
+def forward_ready(reviews: Iterable[Review], actor: User) -> int:
+    """Forward every submitted review that has a proposal; the rest stay with the cell."""
+    ready = [r for r in reviews if r.state is ReviewState.SUBMITTED and r.proposed_level is not None]
+    for review in ready:
+        forward(review, actor)
+    return len(ready)
+
+
+def mark_not_classified(period: Period, member: Member, actor: User, reason: str,
+                        expected_version: int | None = None) -> Review:
+    """Propose that a member is not classified (exempt, suspended, admitted < 6 months)."""
+    review = start_review(period, member, actor)
+    _check(review, actor, Capacity.CELL, expected_version)
+    apply(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, level=Level.NOT_CLASSIFIED, reason=reason)
+    review.proposed_level = Level.NOT_CLASSIFIED
+    review.not_classified_reason = reason.strip()
+    db.session.flush()
+    return review
+
+
+def send_back(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
+    _check(review, actor, Capacity.COMMITTEE, expected_version)
+    apply(review, actor, Capacity.COMMITTEE, Action.SEND_BACK, reason=reason)
+    db.session.flush()
+
+
+def decide(review: Review, actor: User, level: Level | None = None, note: str = "",
+           expected_version: int | None = None) -> None:
+    """The committee's final level; without a level it confirms the cell's proposal."""
+    _check(review, actor, Capacity.COMMITTEE, expected_version)
+    level = level or review.proposed_level
+    if level is None:
+        raise WorkflowError("Chưa chọn mức xếp loại.")
+    if level is Level.NOT_CLASSIFIED:
+        reason = note.strip() or review.not_classified_reason
+        if not reason:
+            raise WorkflowError("Quyết định không xếp loại cần ghi rõ lý do.")
+        review.not_classified_reason = reason
+    apply(review, actor, Capacity.COMMITTEE, Action.DECIDE, level=level, reason=note)
+    review.final_level = level
+    review.decided_at = utcnow()
+    db.session.flush()
+
+
+def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
+    """Confirm many proposals at once: each (review, version read); all land or none."""
+    count = 0
+    for review, version in decisions:
+        decide(review, actor, expected_version=version)
+        count += 1
+    return count
+
+
+def reopen(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
+    """Unlock a decided review; the decided level stays in the history, not in the counts."""
+    _check(review, actor, Capacity.COMMITTEE, expected_version)
+    apply(review, actor, Capacity.COMMITTEE, Action.REOPEN, level=review.final_level, reason=reason)
+    review.final_level = None
+    review.decided_at = None
+    db.session.flush()

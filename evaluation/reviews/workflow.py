@@ -1,0 +1,94 @@
+"""The review workflow, written once as data: (state, capacity, action) -> next state.
+
+Every state change goes through `apply`, which refuses what the table does not allow and writes
+the history entry. Saving text or a proposal inside a state is not a transition (see operations).
+"""
+from enum import StrEnum
+
+from ..errors import DomainError
+from ..levels import Level
+from .models import Review, ReviewEvent, ReviewState
+
+
+class Capacity(StrEnum):
+    """In which capacity a user acts on a review (permissions decide who holds it)."""
+
+    MEMBER = "member"  # the member whose review it is
+    CELL = "cell"  # the secretary or deputy of the member's cell
+    COMMITTEE = "committee"  # an officer of the committee that decides (đảng ủy cơ sở)
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    SUBMIT = "submit"  # nộp bản tự kiểm điểm
+    PROPOSE = "propose"  # chi bộ ghi đề xuất mức xếp loại (no state change)
+    RETURN = "return"  # trả lại đảng viên để sửa
+    FORWARD = "forward"  # chuyển đề xuất lên đảng ủy
+    MARK_NOT_CLASSIFIED = "mark_not_classified"  # đề xuất không xếp loại (miễn, đình chỉ, mới kết nạp)
+    SEND_BACK = "send_back"  # đảng ủy trả đề xuất về chi bộ
+    DECIDE = "decide"  # đảng ủy quyết định xếp loại
+    REOPEN = "reopen"  # đảng ủy mở lại một quyết định
+
+    @property
+    def label(self) -> str:
+        return ACTION_LABELS[self]
+
+
+ACTION_LABELS = {
+    Action.CREATE: "Bắt đầu viết",
+    Action.SUBMIT: "Nộp bản tự kiểm điểm",
+    Action.PROPOSE: "Chi bộ đề xuất mức xếp loại",
+    Action.RETURN: "Chi bộ trả lại để sửa",
+    Action.FORWARD: "Chi bộ chuyển đề xuất lên đảng ủy",
+    Action.MARK_NOT_CLASSIFIED: "Chi bộ đề xuất không xếp loại",
+    Action.SEND_BACK: "Đảng ủy trả đề xuất về chi bộ",
+    Action.DECIDE: "Đảng ủy quyết định xếp loại",
+    Action.REOPEN: "Đảng ủy mở lại quyết định",
+}
+
+S = ReviewState
+TRANSITIONS: dict[tuple[ReviewState, Capacity, Action], ReviewState] = {
+    (S.DRAFT, Capacity.MEMBER, Action.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, Capacity.CELL, Action.RETURN): S.DRAFT,
+    (S.SUBMITTED, Capacity.CELL, Action.FORWARD): S.PROPOSED,
+    (S.DRAFT, Capacity.CELL, Action.MARK_NOT_CLASSIFIED): S.PROPOSED,
+    (S.SUBMITTED, Capacity.CELL, Action.MARK_NOT_CLASSIFIED): S.PROPOSED,
+    (S.PROPOSED, Capacity.COMMITTEE, Action.SEND_BACK): S.SUBMITTED,
+    (S.PROPOSED, Capacity.COMMITTEE, Action.DECIDE): S.DECIDED,
+    (S.DECIDED, Capacity.COMMITTEE, Action.REOPEN): S.PROPOSED,
+}
+
+# Actions that must say why: the person on the other end needs to know what to change.
+NEEDS_REASON = {Action.RETURN, Action.SEND_BACK, Action.REOPEN, Action.MARK_NOT_CLASSIFIED}
+
+
+class WorkflowError(DomainError):
+    """A move the workflow table or the review's state does not allow."""
+
+
+def allowed_actions(state: ReviewState | None, capacity: Capacity) -> set[Action]:
+    return {action for (s, c, action) in TRANSITIONS if s is state and c is capacity}
+
+
+def record(review: Review, actor, action: Action, *, level: Level | None = None, reason: str = "",
+           from_state: ReviewState | None = None) -> ReviewEvent:
+    """Append a history entry; the only place ReviewEvent rows are made."""
+    event = ReviewEvent(action=action.value, actor=actor, level=level, reason=reason,
+                        from_state=from_state, to_state=review.state)
+    review.events.append(event)
+    return event
+
+
+def apply(review: Review, actor, capacity: Capacity, action: Action, *, level: Level | None = None,
+          reason: str = "") -> ReviewEvent:
+    """Move the review along the table and write history; raise WorkflowError if not allowed."""
+    next_state = TRANSITIONS.get((review.state, capacity, action))
+    if next_state is None:
+        raise WorkflowError(
+            f"Không thể thực hiện “{action.label}” khi bản kiểm điểm ở trạng thái “{review.state.label}”."
+        )
+    if action in NEEDS_REASON and not reason.strip():
+        raise WorkflowError(f"Cần ghi rõ lý do để “{action.label}”.")
+    from_state = review.state
+    review.state = next_state
+    return record(review, actor, action, level=level, reason=reason.strip(), from_state=from_state)

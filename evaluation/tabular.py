@@ -1,0 +1,60 @@
+"""Reading the spreadsheets provinces already keep (CSV in UTF-8 with or without BOM, or XLSX).
+
+Every value comes back as NFC text with its line number, so imports can name each bad row.
+"""
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .text import clean
+
+
+class TableError(Exception):
+    """The file as a whole cannot be read (encoding, format, missing columns)."""
+
+
+@dataclass
+class Row:
+    line: int  # as a spreadsheet shows it: the header is line 1
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass
+class RowErrors:
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+    def add(self, line: int, message: str) -> None:
+        self.errors.append((line, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def lines(self) -> list[str]:
+        return [f"dòng {line}: {message}" for line, message in sorted(self.errors)]
+
+
+def read_rows(path: str | Path, required: set[str], optional: set[str] = frozenset()) -> list[Row]:
+    path = Path(path)
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TableError("Tệp không ở mã UTF-8; hãy lưu lại dưới dạng “CSV UTF-8” hoặc XLSX.") from exc
+    except FileNotFoundError as exc:
+        raise TableError(f"Không tìm thấy tệp {path}.") from exc
+    except (ValueError, pd.errors.ParserError, OSError) as exc:
+        raise TableError(f"Không đọc được tệp {path.name}: {exc}") from exc
+    frame.columns = [clean(str(c)).lower() for c in frame.columns]
+    if missing := sorted(required - set(frame.columns)):
+        raise TableError(f"Thiếu cột: {', '.join(missing)} (cần có: {', '.join(sorted(required))}).")
+    wanted = [c for c in frame.columns if c in required | set(optional)]
+    return [
+        Row(line=index + 2, values={c: clean(str(record[c])) for c in wanted})
+        for index, record in enumerate(frame[wanted].to_dict("records"))
+    ]

@@ -1,0 +1,93 @@
+"""Load-or-abort helpers and the one way a view runs an operation and commits."""
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, flash
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..auth.permissions import PermissionDenied
+from ..errors import DomainError
+from ..extensions import db
+from ..members.models import Member
+from ..org.models import Organization
+from ..periods.operations import current_period
+from ..reviews.operations import StaleReview
+
+
+def perform(operation: Callable, *args, success: str = "", **kwargs):
+    """Run an operation and commit once; on a refusal roll everything back and tell the user why.
+
+    Returns the operation's result, or None when it was refused (the message is flashed).
+    :raise 403: when the operation finds the user lacks the role.
+    """
+    try:
+        result = operation(*args, **kwargs)
+        db.session.commit()
+    except PermissionDenied:
+        db.session.rollback()
+        abort(403)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return None
+    except StaleDataError:
+        db.session.rollback()
+        flash(str(StaleReview()), "error")
+        return None
+    if success:
+        flash(success, "success")
+    return result if result is not None else True
+
+
+def load_org(org_id: int) -> Organization:
+    """:raise 404: when there is no such organization."""
+    return db.get_or_404(Organization, org_id)
+
+
+def load_member_in(org: Organization, member_id: int, *, subtree: bool) -> Member:
+    """The member, only if they belong to `org` (or its subtree).
+
+    :raise 404: otherwise, so ids cannot be probed for members elsewhere.
+    """
+    member = db.get_or_404(Member, member_id)
+    inside = org.contains(member.organization) if subtree else member.organization_id == org.id
+    if not inside:
+        abort(404)
+    return member
+
+
+def require_period():
+    """:raise 404: when no evaluation period exists yet."""
+    period = current_period()
+    if period is None:
+        abort(404, description="Chưa có kỳ đánh giá nào.")
+    return period
+
+
+def role_required(predicate: Callable[..., bool]):
+    """Guard a view taking `org_id`: 403 unless `predicate(current_user, org)` holds."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(org_id: int, **kwargs):
+            org = load_org(org_id)
+            if not predicate(current_user, org):
+                abort(403)
+            return view(org, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped

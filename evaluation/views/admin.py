@@ -1,0 +1,129 @@
+"""The system administrator's pages: periods, logins and roles, moves between cells."""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..admin.forms import GrantForm, MoveForm, PeriodForm, UserForm
+from ..auth import operations as auth_ops
+from ..auth.models import RoleGrant, User
+from ..extensions import db
+from ..members.models import Member, MembershipChange
+from ..members.operations import find_member, move_member
+from ..org.operations import find_org
+from ..periods import operations as period_ops
+from ..periods.models import Period
+from ..reviews.forms import BulkForm
+from ..errors import DomainError
+from ..text import fold
+from ._helpers import admin_required, perform
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@admin_required
+def periods():
+    form = PeriodForm()
+    if form.validate_on_submit():
+        created = perform(period_ops.create_period, form.year.data, opens_on=form.opens_on.data,
+                          submit_by=form.submit_by.data, propose_by=form.propose_by.data,
+                          decide_by=form.decide_by.data, success=f"Đã tạo kỳ đánh giá năm {form.year.data}.")
+        if created:
+            return redirect(url_for(".periods"))
+    periods = db.session.scalars(db.select(Period).order_by(Period.year.desc())).all()
+    return render_template("admin/periods.html", form=form, periods=periods, action_form=BulkForm())
+
+
+@bp.post("/periods/<int:period_id>/<any(open, close):change>")
+@admin_required
+def change_period(period_id: int, change: str):
+    period = db.get_or_404(Period, period_id)
+    if BulkForm().validate_on_submit():
+        operation = period_ops.open_period if change == "open" else period_ops.close_period
+        perform(operation, period, success=f"Đã {'mở' if change == 'open' else 'đóng'} kỳ đánh giá năm {period.year}.")
+    return redirect(url_for(".periods"))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    form = UserForm()
+    if form.validate_on_submit():
+        user = perform(_create_user, form, success=f"Đã tạo tài khoản {form.username.data}.")
+        if user:
+            return redirect(url_for(".user", user_id=user.id))
+    query = db.select(User).order_by(User.username)
+    if q := request.args.get("q", "").strip():
+        query = query.outerjoin(Member).where(
+            User.username.contains(q, autoescape=True) | Member.search_name.contains(fold(q), autoescape=True))
+    return render_template("admin/users.html", form=form, users=db.session.scalars(query.limit(200)).all())
+
+
+def _create_user(form: UserForm) -> User:
+    member = None
+    if form.member_code.data:
+        member = find_member(form.member_code.data)
+        if member is None:
+            raise DomainError(f"Không có đảng viên mã {form.member_code.data}.")
+    return auth_ops.create_user(form.username.data, form.password.data, member=member,
+                                display_name=form.display_name.data or "")
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = GrantForm()
+    if form.validate_on_submit():
+        if perform(_grant, user, form, success="Đã giao vai trò."):
+            return redirect(url_for(".user", user_id=user.id))
+    return render_template("admin/user.html", user=user, form=form, revoke_form=BulkForm())
+
+
+def _grant(user: User, form: GrantForm):
+    org = find_org(form.org_code.data)
+    if org is None:
+        raise DomainError(f"Không có tổ chức mã {form.org_code.data}.")
+    return auth_ops.grant_role(user, org, form.role.data)
+
+
+@bp.post("/grants/<int:grant_id>/revoke")
+@admin_required
+def revoke(grant_id: int):
+    grant = db.get_or_404(RoleGrant, grant_id)
+    user_id = grant.user_id
+    if BulkForm().validate_on_submit():
+        perform(auth_ops.revoke_grant, grant, success="Đã thu hồi vai trò.")
+    return redirect(url_for(".user", user_id=user_id))
+
+
+@bp.route("/members/<int:member_id>/move", methods=["GET", "POST"])
+@admin_required
+def move(member_id: int):
+    member = db.get_or_404(Member, member_id)
+    form = MoveForm()
+    if form.validate_on_submit():
+        if perform(_move, member, form, success=f"Đã chuyển sinh hoạt cho đồng chí {member.full_name}."):
+            return redirect(url_for(".move", member_id=member.id))
+    history = db.session.scalars(db.select(MembershipChange).where(MembershipChange.member_id == member.id)
+                                 .order_by(MembershipChange.moved_at.desc())).all()
+    return render_template("admin/move.html", member=member, form=form, history=history)
+
+
+def _move(member: Member, form: MoveForm):
+    org = find_org(form.org_code.data)
+    if org is None:
+        raise DomainError(f"Không có tổ chức mã {form.org_code.data}.")
+    return move_member(member, org, current_user, form.reason.data or "")
+
+
+@bp.route("/members")
+@admin_required
+def members():
+    q = request.args.get("q", "").strip()
+    if not q:
+        return render_template("admin/members.html", members=[], q=q)
+    found = db.session.scalars(
+        db.select(Member).where(Member.search_name.contains(fold(q), autoescape=True) | (Member.code == q))
+        .order_by(Member.name_sort_key).limit(100)
+    ).all()
+    return render_template("admin/members.html", members=found, q=q)

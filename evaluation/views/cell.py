@@ -1,0 +1,84 @@
+"""The cell secretary's pages: the cell's progress, comments and proposals, returns, forwarding."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import is_cell_officer
+from ..reports.queries import members_with_reviews, progress
+from ..reviews import formspec
+from ..reviews import operations as ops
+from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm
+from ..reviews.models import ReviewState
+from ._helpers import load_member_in, perform, require_period, role_required
+
+bp = Blueprint("cell", __name__, url_prefix="/cell")
+
+
+@bp.route("/<int:org_id>")
+@role_required(is_cell_officer)
+def index(cell):
+    period = require_period()
+    rows = members_with_reviews(cell, period, search=request.args.get("q", ""))
+    ready = sum(1 for _, r in rows if r and r.state is ReviewState.SUBMITTED and r.proposed_level)
+    return render_template("cell/index.html", cell=cell, period=period, rows=rows,
+                           progress=progress(cell, period), ready=ready, bulk_form=BulkForm())
+
+
+@bp.post("/<int:org_id>/forward")
+@role_required(is_cell_officer)
+def forward_all(cell):
+    period = require_period()
+    if BulkForm().validate_on_submit():
+        reviews = [r for _, r in members_with_reviews(cell, period, states=(ReviewState.SUBMITTED,))]
+        count = perform(ops.forward_ready, reviews, current_user)
+        if count is not None:
+            flash(f"Đã chuyển {count} đề xuất lên đảng ủy." if count else
+                  "Chưa có bản kiểm điểm nào đã nộp và có đề xuất để chuyển.", "success" if count else "info")
+    return redirect(url_for(".index", org_id=cell.id))
+
+
+@bp.route("/<int:org_id>/members/<int:member_id>", methods=["GET", "POST"])
+@role_required(is_cell_officer)
+def member(cell, member_id: int):
+    period = require_period()
+    member = load_member_in(cell, member_id, subtree=False)
+    review = ops.find_review(period, member)
+    action = request.form.get("action")
+    forms = _forms(review)
+    if request.method == "POST" and action in forms and forms[action].validate_on_submit():
+        if _act(action, forms[action], period, member, review):
+            return redirect(url_for(".member", org_id=cell.id, member_id=member.id))
+    return render_template("cell/member.html", cell=cell, period=period, member=member, review=review,
+                           forms=forms, sections=formspec.sections_for(review.form_type if review else member.form_type))
+
+
+def _forms(review) -> dict:
+    """The page's forms, prefilled from the review; the one that was posted keeps what was typed."""
+    version = {"version": review.version if review else None}
+    proposal = dict(version)
+    if review:
+        proposal.update(comments=review.cell_comments, level=review.proposed_level,
+                        reason=review.not_classified_reason)
+    return {
+        "propose": ProposalForm(prefix="p", data=proposal),
+        "forward": VersionedForm(prefix="f", data=version),
+        "return": ReasonForm(prefix="r", data=version),
+        "not_classified": ReasonForm(prefix="n", data=version),
+    }
+
+
+def _act(action: str, form, period, member, review) -> bool:
+    version = form.version_read
+    if action == "not_classified":
+        return bool(perform(ops.mark_not_classified, period, member, current_user, form.reason.data,
+                            expected_version=version, success="Đã đề xuất không xếp loại và chuyển lên đảng ủy."))
+    if review is None:
+        return False
+    if action == "propose":
+        return bool(perform(ops.record_proposal, review, current_user, comments=form.comments.data,
+                            level=form.level.data, reason=form.reason.data, expected_version=version,
+                            success="Đã lưu ý kiến và đề xuất của chi bộ."))
+    if action == "return":
+        return bool(perform(ops.return_to_member, review, current_user, form.reason.data,
+                            expected_version=version, success="Đã trả lại bản kiểm điểm để đảng viên sửa."))
+    return bool(perform(ops.forward, review, current_user, expected_version=version,
+                        success="Đã chuyển đề xuất lên đảng ủy."))

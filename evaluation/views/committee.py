@@ -1,0 +1,110 @@
+"""The grassroots committee's pages: every proposal under it, decisions one by one or in bulk."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import is_committee_officer
+from ..extensions import db
+from ..reports.queries import members_with_reviews, progress
+from ..reviews import formspec
+from ..reviews import operations as ops
+from ..reviews.forms import BulkForm, DecisionForm, ReasonForm
+from ..reviews.models import Review, ReviewState
+from ._helpers import load_member_in, perform, require_period, role_required
+
+bp = Blueprint("committee", __name__, url_prefix="/committee")
+
+FILTERS = {
+    "proposed": ((ReviewState.PROPOSED,), "Chờ quyết định"),
+    "decided": ((ReviewState.DECIDED,), "Đã quyết định"),
+    "in_cell": ((ReviewState.DRAFT, ReviewState.SUBMITTED), "Đang ở chi bộ"),
+    "all": (None, "Tất cả đảng viên"),
+}
+
+
+@bp.route("/<int:org_id>")
+@role_required(is_committee_officer)
+def index(org):
+    period = require_period()
+    key = request.args.get("show", "proposed")
+    states, _ = FILTERS.get(key, FILTERS["proposed"])
+    rows = members_with_reviews(org, period, subtree=True, states=states, search=request.args.get("q", ""))
+    return render_template("committee/index.html", org=org, period=period, rows=rows, show=key,
+                           filters=FILTERS, progress=progress(org, period), bulk_form=BulkForm())
+
+
+def _selected_reviews(org) -> list[tuple[Review, int]]:
+    """The (review, version read) pairs ticked on the list, each checked to lie under `org`.
+
+    :raise 404: when an id is not a review under this committee.
+    """
+    selected = []
+    for value in request.form.getlist("review"):
+        review_id, _, version = value.partition(":")
+        review = db.session.get(Review, int(review_id)) if review_id.isdigit() else None
+        if review is None or not org.contains(review.member.organization) or not version.isdigit():
+            abort(404)
+        selected.append((review, int(version)))
+    return selected
+
+
+@bp.post("/<int:org_id>/confirm")
+@role_required(is_committee_officer)
+def confirm(org):
+    """Show what a bulk decision will do before it is done."""
+    period = require_period()
+    if not BulkForm().validate_on_submit():
+        abort(400)
+    selected = _selected_reviews(org)
+    if not selected:
+        flash("Chưa chọn đảng viên nào.", "info")
+        return redirect(url_for(".index", org_id=org.id))
+    return render_template("committee/confirm.html", org=org, period=period, selected=selected,
+                           bulk_form=BulkForm())
+
+
+@bp.post("/<int:org_id>/decide")
+@role_required(is_committee_officer)
+def decide_bulk(org):
+    require_period()
+    if not BulkForm().validate_on_submit():
+        abort(400)
+    selected = _selected_reviews(org)
+    count = perform(ops.decide_many, selected, current_user)
+    if count is not None:
+        flash(f"Đã quyết định xếp loại cho {count} đảng viên theo đề xuất của chi bộ.", "success")
+    return redirect(url_for(".index", org_id=org.id))
+
+
+@bp.route("/<int:org_id>/members/<int:member_id>", methods=["GET", "POST"])
+@role_required(is_committee_officer)
+def member(org, member_id: int):
+    period = require_period()
+    member = load_member_in(org, member_id, subtree=True)
+    review = ops.find_review(period, member)
+    version = {"version": review.version if review else None}
+    forms = {
+        "decide": DecisionForm(prefix="d", data={**version, "level": review.proposed_level if review else None}),
+        "send_back": ReasonForm(prefix="s", data=version),
+        "reopen": ReasonForm(prefix="o", data=version),
+    }
+    action = request.form.get("action")
+    if request.method == "POST":
+        if review is None or action not in forms:
+            abort(400)
+        form = forms[action]
+        if form.validate_on_submit() and _act(action, form, review):
+            return redirect(url_for(".member", org_id=org.id, member_id=member.id))
+    return render_template("committee/member.html", org=org, period=period, member=member, review=review,
+                           forms=forms, sections=formspec.sections_for(review.form_type if review else member.form_type))
+
+
+def _act(action: str, form, review) -> bool:
+    version = form.version_read
+    if action == "decide":
+        return bool(perform(ops.decide, review, current_user, form.level.data, form.note.data,
+                            expected_version=version, success="Đã quyết định xếp loại."))
+    if action == "send_back":
+        return bool(perform(ops.send_back, review, current_user, form.reason.data, expected_version=version,
+                            success="Đã trả đề xuất về chi bộ."))
+    return bool(perform(ops.reopen, review, current_user, form.reason.data, expected_version=version,
+                        success="Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử."))

@@ -1,0 +1,66 @@
+"""The member's own self-review: write, save drafts, submit, and see the outcome."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..reviews import formspec
+from ..reviews import operations as ops
+from ..reviews.forms import SelfReviewForm
+from ..reviews.models import ReviewState
+from ._helpers import perform, require_period
+
+bp = Blueprint("member", __name__, url_prefix="/my-review")
+
+
+def _own_member():
+    """:raise 403: for a login that is not linked to a party member."""
+    if current_user.member is None:
+        abort(403)
+    return current_user.member
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def review():
+    member, period = _own_member(), require_period()
+    review = ops.find_review(period, member)
+    form = SelfReviewForm()
+    if request.method == "GET" and review is not None:
+        form = SelfReviewForm(data={**review.sections, "self_level": review.self_level, "version": review.version,
+                                    "score_general": review.self_score_general,
+                                    "score_tasks": review.self_score_tasks})
+    if request.method == "POST" and form.validate_on_submit():
+        if _save(member, period, form, submit=request.form.get("action") == "submit"):
+            return redirect(url_for(".review"))
+    elif request.method == "POST":
+        flash("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới.", "error")
+    if request.method == "POST" and review is not None:
+        # The page keeps what the member typed; after a conflict message, saving again is their call.
+        form.version.data = review.version
+    return render_template(
+        "member/review.html", member=member, period=period, review=review, form=form,
+        sections=formspec.sections_for(review.form_type if review else member.form_type),
+        editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
+        problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
+    )
+
+
+def _save(member, period, form: SelfReviewForm, submit: bool) -> bool:
+    def save_and_maybe_submit():
+        review = ops.start_review(period, member, current_user)
+        version = form.version_read if form.version.data else review.version
+        ops.save_self_review(review, current_user, sections=form.section_data(), self_level=form.self_level.data,
+                             score_general=form.score_general.data, score_tasks=form.score_tasks.data,
+                             expected_version=version)
+        if submit:
+            if problems := ops.submission_problems(review):
+                # The text is kept (committed as a draft) even though the submission is refused.
+                flash("Đã lưu nháp nhưng chưa nộp được: " + " ".join(problems), "error")
+                return review
+            ops.submit_self_review(review, current_user)
+        return review
+
+    message = "Đã nộp bản tự kiểm điểm cho chi bộ." if submit else "Đã lưu nháp."
+    done = perform(save_and_maybe_submit, success="")
+    if done and not (submit and done.state is ReviewState.DRAFT):
+        flash(message, "success")
+    return bool(done)
