@@ -60,8 +60,3 @@ def parse_level(text: str) -> Level:
     if key in _SPELLINGS:
         return _SPELLINGS[key]
     raise ValueError(f"mức xếp loại không hợp lệ: {text!r}")
-
-
-def choices(levels=QUALITY_LEVELS) -> list[tuple[str, str]]:
-    """(value, label) pairs for a form select or radio list."""
-    return [(level.value, level.label) for level in levels]

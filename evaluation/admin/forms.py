@@ -1,6 +1,6 @@
 """The administrator's forms: periods, logins, role grants, moves."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import DateField, SelectChoice, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.models import Role
@@ -10,7 +10,8 @@ _required = DataRequired("Trường này là bắt buộc.")
 
 
 def _nfc(value):
-    return clean(value) if isinstance(value, str) else value
+    """NFC text; a field the request left out reads as empty text, never None."""
+    return clean(value) if value is None or isinstance(value, str) else value
 
 
 class PeriodForm(FlaskForm):
@@ -32,7 +33,7 @@ class UserForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     org_code = StringField("Mã tổ chức", filters=[_nfc], validators=[_required, Length(max=40)])
-    role = SelectField("Vai trò", choices=[(r.value, r.label) for r in Role], coerce=Role)
+    role = SelectField("Vai trò", choices=[SelectChoice(r.value, r.label) for r in Role], coerce=Role)
 
 
 class MoveForm(FlaskForm):

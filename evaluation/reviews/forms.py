@@ -1,15 +1,16 @@
 """Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, SelectChoice, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from ..levels import QUALITY_LEVELS, Level, choices
+from ..levels import QUALITY_LEVELS, Level
 from ..text import clean
 from .formspec import SECTION_MAX_CHARS
 
 
 def _nfc(value):
-    return clean(value) if isinstance(value, str) else value
+    """NFC text; a field the request left out reads as empty text, never None."""
+    return clean(value) if value is None or isinstance(value, str) else value
 
 
 def _section(label: str = ""):
@@ -20,6 +21,10 @@ def _section(label: str = ""):
 def _reason(label: str, required: bool = True):
     validators = [DataRequired("Cần ghi rõ lý do.")] if required else [Optional()]
     return TextAreaField(label, filters=[_nfc], validators=[*validators, Length(max=5000)])
+
+
+def level_choices(levels) -> list[SelectChoice]:
+    return [SelectChoice(level.value, level.label) for level in levels]
 
 
 def _level_or_none(value):
@@ -33,7 +38,8 @@ class VersionedForm(FlaskForm):
 
     @property
     def version_read(self) -> int | None:
-        return int(self.version.data) if (self.version.data or "").isdigit() else None
+        text = str(self.version.data or "")
+        return int(text) if text.isdigit() else None
 
 
 class SelfReviewForm(VersionedForm):
@@ -49,7 +55,7 @@ class SelfReviewForm(VersionedForm):
         Optional(), NumberRange(0, 30, "Điểm tiêu chí chung từ 0 đến 30.")])
     score_tasks = IntegerField("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)", validators=[
         Optional(), NumberRange(0, 70, "Điểm kết quả nhiệm vụ từ 0 đến 70.")])
-    self_level = RadioField("Tự nhận mức xếp loại", choices=choices(QUALITY_LEVELS), coerce=_level_or_none,
+    self_level = RadioField("Tự nhận mức xếp loại", choices=level_choices(QUALITY_LEVELS), coerce=_level_or_none,
                             validators=[Optional()])
 
     def section_data(self) -> dict[str, str]:
@@ -57,7 +63,7 @@ class SelfReviewForm(VersionedForm):
                 if isinstance(field, TextAreaField)}
 
 
-ALL_OUTCOMES = [("", "— Chọn mức —"), *choices(tuple(Level))]
+ALL_OUTCOMES = [SelectChoice("", "— Chọn mức —"), *level_choices(Level)]
 
 
 class ProposalForm(VersionedForm):

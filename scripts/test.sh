@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One command from a fresh clone to the whole test suite:  bash scripts/test.sh
+# Runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (or the local server answers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -d .venv ] || "$PYTHON" -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+local_pg="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432 && command -v pg_ctlcluster >/dev/null; then
+    echo "PostgreSQL is installed but stopped: starting it."
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+  if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
+    export TEST_DATABASE_URL="$local_pg"
+  else
+    echo "No PostgreSQL at 127.0.0.1:5432: the database tests run on SQLite only."
+  fi
+fi
+[ -n "${TEST_DATABASE_URL:-}" ] && echo "Database tests run on SQLite and on ${TEST_DATABASE_URL%%@*}@…"
+exec .venv/bin/python -m pytest "$@"

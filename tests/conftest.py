@@ -1,0 +1,176 @@
+"""Fixtures: an app on each database backend, factories, and a small province to test against.
+
+Every test that takes `app` runs once on SQLite and, when TEST_DATABASE_URL is set, once more on
+that database (PostgreSQL in CI). The schema is built by the migrations, once per backend.
+"""
+import os
+import re
+from datetime import date
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from evaluation import create_app
+from evaluation.auth.models import Role
+from evaluation.auth.operations import create_user, grant_role
+from evaluation.extensions import db
+from evaluation.members.models import FormType, Member
+from evaluation.org.models import OrgKind
+from evaluation.org.operations import add_org
+from evaluation.periods.operations import create_period, open_period
+
+PASSWORD = "mat-khau-thu"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+def _config(url: str, **extra) -> dict:
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
+            "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **extra}
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        engine = sa.create_engine(url)
+        with engine.begin() as conn:  # start from nothing: the migrations must build it all
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app(_config(url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return url
+
+
+class RollbackClient(FlaskClient):
+    """Rolls the shared session back after each request: a view that forgot to commit fails its test."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        db.session.rollback()
+        return response
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app(_config(database_url))
+    app.test_client_class = RollbackClient
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Factory:
+    """Builders that commit, so what a test sets up is what the views will read."""
+
+    def __init__(self):
+        self._seq = 0
+
+    def _code(self, prefix: str) -> str:
+        self._seq += 1
+        return f"{prefix}{self._seq:03d}"
+
+    def org(self, kind: OrgKind, parent=None, name: str = "", code: str = ""):
+        org = add_org(code or self._code(kind.value[:2].upper()), name or f"{kind.label} {self._seq}", kind, parent)
+        db.session.commit()
+        return org
+
+    def member(self, org, full_name: str = "Nguyễn Văn An", form_type: FormType = FormType.STAFF, code: str = ""):
+        member = Member(code=code or self._code("DV"), full_name=full_name, organization=org, form_type=form_type)
+        db.session.add(member)
+        db.session.commit()
+        return member
+
+    def user(self, username: str, member=None, grants=(), admin: bool = False):
+        user = create_user(username, PASSWORD, member=member, is_admin=admin, display_name=username)
+        for org, role in grants:
+            grant_role(user, org, role)
+        db.session.commit()
+        return user
+
+    def period(self, year: int = 2025, opened: bool = True):
+        period = create_period(year, opens_on=date(year, 12, 1), submit_by=date(year, 12, 10),
+                               propose_by=date(year, 12, 18), decide_by=date(year, 12, 28))
+        if opened:
+            open_period(period)
+        db.session.commit()
+        return period
+
+
+@pytest.fixture
+def make(app) -> Factory:
+    return Factory()
+
+
+class World:
+    """A small province: two upper committees, a đảng bộ cơ sở with two cells, a chi bộ cơ sở, and
+    one login per role, plus logins that hold the same roles elsewhere (for the scope tests)."""
+
+    def __init__(self, make: Factory):
+        self.province = make.org(OrgKind.PROVINCE, name="Đảng bộ tỉnh Thử Nghiệm")
+        self.upper = make.org(OrgKind.UPPER, self.province, "Đảng ủy phường Một")
+        self.upper2 = make.org(OrgKind.UPPER, self.province, "Đảng ủy xã Hai")
+        self.grassroots = make.org(OrgKind.GRASSROOTS, self.upper, "Đảng bộ Trường Một")
+        self.cell = make.org(OrgKind.CELL, self.grassroots, "Chi bộ Giáo viên")
+        self.cell2 = make.org(OrgKind.CELL, self.grassroots, "Chi bộ Hành chính")
+        self.small = make.org(OrgKind.GRASSROOTS, self.upper, "Chi bộ Tổ dân phố")  # chi bộ cơ sở
+        self.grassroots2 = make.org(OrgKind.GRASSROOTS, self.upper2, "Đảng bộ Trường Hai")
+        self.cell3 = make.org(OrgKind.CELL, self.grassroots2, "Chi bộ Trường Hai")
+        self.m1 = make.member(self.cell, "Nguyễn Văn An")
+        self.m2 = make.member(self.cell, "Trần Thị Bình", FormType.LEADER)
+        self.m3 = make.member(self.cell2, "Lê Văn Cường")
+        self.m4 = make.member(self.small, "Phạm Thị Dung", FormType.OUTSIDE)
+        self.m5 = make.member(self.cell3, "Hoàng Văn Em")
+        self.period = make.period(2025)
+        self.member = make.user("member", self.m1)
+        self.secretary = make.user("secretary", self.m2, [(self.cell, Role.SECRETARY)])
+        self.member3 = make.user("member3", self.m3)
+        self.secretary2 = make.user("secretary2", grants=[(self.cell2, Role.SECRETARY)])
+        self.committee = make.user("committee", grants=[(self.grassroots, Role.COMMITTEE)])
+        self.committee2 = make.user("committee2", self.m5, [(self.grassroots2, Role.COMMITTEE)])
+        self.leader = make.user("leader", grants=[(self.upper, Role.LEADER)])
+        self.leader2 = make.user("leader2", grants=[(self.upper2, Role.LEADER)])
+        self.admin = make.user("admin", admin=True)
+
+
+@pytest.fixture
+def world(make) -> World:
+    return World(make)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        self.client.post("/logout")
+        return self.client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def auth(client) -> Auth:
+    return Auth(client)
+
+
+def csrf_token(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)

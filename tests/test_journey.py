@@ -1,0 +1,230 @@
+"""The whole evaluation through the browser's requests: write, submit, propose, decide, see."""
+from evaluation.extensions import db
+from evaluation.levels import Level
+from evaluation.reviews.models import Review, ReviewState
+
+TEXT = {
+    "political": "Luôn chấp hành nghiêm chủ trương của Đảng.",
+    "duties": "Hoàn thành 100% nhiệm vụ, vượt 2 chỉ tiêu.",
+    "commitment": "Thực hiện đầy đủ cam kết đầu năm.",
+    "shortcomings": "Đôi khi chậm báo cáo.",
+    "measures": "Lập kế hoạch tuần.",
+}
+
+
+def review_of(world, member=None) -> Review:
+    return db.session.scalars(db.select(Review).where(Review.member_id == (member or world.m1).id)).one()
+
+
+def write_and_submit(client, **overrides):
+    data = {**TEXT, "score_general": "27", "score_tasks": "63", "self_level": "good", "action": "submit",
+            **overrides}
+    return client.post("/my-review/", data=data, follow_redirects=True)
+
+
+def test_member_saves_a_draft_and_finds_it_after_reload(world, auth, client):
+    auth.login("member")
+    response = client.post("/my-review/", data={"political": "Bản nháp đầu tiên", "action": "save"},
+                           follow_redirects=True)
+    assert "Đã lưu nháp." in response.get_data(as_text=True)
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert "Bản nháp đầu tiên" in page
+    assert review_of(world).state is ReviewState.DRAFT
+
+
+def test_incomplete_submission_keeps_the_text_and_says_what_is_missing(world, auth, client):
+    auth.login("member")
+    page = client.post("/my-review/", data={"political": "Chỉ mới viết mục này", "action": "submit"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "chưa nộp được" in page
+    assert "Chưa chọn mức tự xếp loại" in page
+    assert "Chỉ mới viết mục này" in page
+    assert review_of(world).state is ReviewState.DRAFT
+
+
+def test_rejected_form_keeps_what_the_user_typed(world, auth, client):
+    auth.login("member")
+    page = client.post("/my-review/", data={**TEXT, "score_general": "45", "action": "save"}).get_data(as_text=True)
+    assert "Điểm tiêu chí chung từ 0 đến 30." in page
+    assert TEXT["duties"] in page
+    assert db.session.scalars(db.select(Review)).first() is None  # nothing saved from a rejected form
+
+
+def test_full_journey_member_to_committee(world, auth, client):
+    auth.login("member")
+    assert "Đã nộp bản tự kiểm điểm" in write_and_submit(client).get_data(as_text=True)
+
+    auth.login("secretary")
+    cell_page = client.get(f"/cell/{world.cell.id}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in cell_page and "Đã nộp chi bộ" in cell_page
+    review = review_of(world)
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    client.post(url, data={"action": "propose", "p-comments": "Chi bộ nhất trí.", "p-level": "good",
+                           "p-version": review.version})
+    client.post(f"/cell/{world.cell.id}/forward")
+    assert review_of(world).state is ReviewState.PROPOSED
+
+    auth.login("committee")
+    listing = client.get(f"/committee/{world.grassroots.id}").get_data(as_text=True)
+    assert "Nguyễn Văn An" in listing
+    review = review_of(world)
+    selection = {"review": [f"{review.id}:{review.version}"]}
+    confirm = client.post(f"/committee/{world.grassroots.id}/confirm", data=selection).get_data(as_text=True)
+    assert "Xác nhận quyết định" in confirm and "Hoàn thành tốt nhiệm vụ" in confirm
+    assert review_of(world).state is ReviewState.PROPOSED  # the confirmation page decides nothing
+    client.post(f"/committee/{world.grassroots.id}/decide", data=selection)
+    review = review_of(world)
+    assert (review.state, review.final_level) == (ReviewState.DECIDED, Level.GOOD)
+
+    auth.login("member")
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert "Đảng ủy quyết định: <strong>Hoàn thành tốt nhiệm vụ</strong>" in page
+    assert "Chi bộ nhất trí." in page
+    actions = [e.action for e in review.events]
+    assert actions == ["create", "submit", "propose", "forward", "decide"]
+    assert all(e.actor is not None for e in review.events)
+
+
+def test_committee_decides_a_different_level_one_by_one(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}",
+                data={"action": "propose", "p-level": "excellent", "p-comments": ""})
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "forward"})
+    auth.login("committee")
+    client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}",
+                data={"action": "decide", "d-level": "good", "d-note": "Chưa đủ điều kiện xuất sắc"})
+    review = review_of(world)
+    assert review.final_level is Level.GOOD
+    assert review.events[-1].reason == "Chưa đủ điều kiện xuất sắc"
+
+
+def test_secretary_returns_a_review_and_the_member_sees_why(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    page = client.post(url, data={"action": "return", "r-reason": ""}).get_data(as_text=True)
+    assert "Cần ghi rõ lý do." in page
+    assert review_of(world).state is ReviewState.SUBMITTED
+    client.post(url, data={"action": "return", "r-reason": "Bổ sung phần hạn chế"})
+    assert review_of(world).state is ReviewState.DRAFT
+    auth.login("member")
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert "Bổ sung phần hạn chế" in page
+    assert "Nộp bản tự kiểm điểm" in page  # editable again
+    assert "Đã nộp bản tự kiểm điểm" in write_and_submit(client).get_data(as_text=True)
+
+
+def test_committee_sends_back_to_the_cell(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
+    client.post(f"/cell/{world.cell.id}/forward")
+    auth.login("committee")
+    client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}",
+                data={"action": "send_back", "s-reason": "Chi bộ họp lại"})
+    review = review_of(world)
+    assert review.state is ReviewState.SUBMITTED
+    assert review.events[-1].reason == "Chi bộ họp lại"
+
+
+def decided(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
+    client.post(f"/cell/{world.cell.id}/forward")
+    auth.login("committee")
+    client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}", data={"action": "decide", "d-level": "good"})
+    assert review_of(world).state is ReviewState.DECIDED
+
+
+def test_decided_review_is_locked_for_member_and_cell(world, auth, client):
+    decided(world, auth, client)
+    auth.login("member")
+    page = client.post("/my-review/", data={**TEXT, "political": "Sửa sau khi khóa", "action": "save"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "không sửa được nữa" in page
+    assert review_of(world).sections["political"] == TEXT["political"]
+    auth.login("secretary")
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "excellent"})
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "x"})
+    review = review_of(world)
+    assert (review.state, review.final_level, review.proposed_level) == (ReviewState.DECIDED, Level.GOOD, Level.GOOD)
+
+
+def test_only_the_committee_reopens_with_a_reason_visible_in_history(world, auth, client):
+    decided(world, auth, client)
+    url = f"/committee/{world.grassroots.id}/members/{world.m1.id}"
+    client.post(url, data={"action": "reopen", "o-reason": ""})
+    assert review_of(world).state is ReviewState.DECIDED
+    client.post(url, data={"action": "reopen", "o-reason": "Phát hiện sai sót trong hồ sơ"})
+    review = review_of(world)
+    assert (review.state, review.final_level) == (ReviewState.PROPOSED, None)
+    auth.login("member")
+    assert "Phát hiện sai sót trong hồ sơ" in client.get("/my-review/").get_data(as_text=True)
+
+
+def test_not_classified_member_is_recorded_with_reason_and_never_given_a_level(world, auth, client):
+    auth.login("secretary")
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    client.post(url, data={"action": "not_classified", "n-reason": "Miễn sinh hoạt đảng từ tháng 3"})
+    review = review_of(world)
+    assert (review.state, review.proposed_level) == (ReviewState.PROPOSED, Level.NOT_CLASSIFIED)
+    auth.login("committee")
+    client.post(f"/committee/{world.grassroots.id}/decide", data={"review": [f"{review.id}:{review.version}"]})
+    review = review_of(world)
+    assert review.final_level is Level.NOT_CLASSIFIED and not review.final_level.is_quality_level
+    assert review.not_classified_reason == "Miễn sinh hoạt đảng từ tháng 3"
+
+
+def test_stale_version_is_refused_with_a_clear_message(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    review = review_of(world)
+    old_version = review.version
+    auth.login("secretary")
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    client.post(url, data={"action": "propose", "p-level": "good", "p-version": old_version})
+    page = client.post(url, data={"action": "return", "r-reason": "Sửa lại", "r-version": old_version},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "vừa được người khác cập nhật" in page
+    assert review_of(world).state is ReviewState.SUBMITTED
+
+
+def test_bulk_decision_lands_whole_or_not_at_all(world, auth, client):
+    for username in ("member", "secretary"):  # the secretary is a member of the cell too
+        auth.login(username)
+        write_and_submit(client)
+    auth.login("secretary")
+    for member in (world.m1, world.m2):
+        client.post(f"/cell/{world.cell.id}/members/{member.id}", data={"action": "propose", "p-level": "good"})
+    client.post(f"/cell/{world.cell.id}/forward")
+    first, second = review_of(world, world.m1), review_of(world, world.m2)
+    auth.login("committee")
+    stale = {"review": [f"{first.id}:{first.version}", f"{second.id}:{second.version - 1}"]}
+    page = client.post(f"/committee/{world.grassroots.id}/decide", data=stale, follow_redirects=True)
+    assert "vừa được người khác cập nhật" in page.get_data(as_text=True)
+    assert review_of(world, world.m1).state is ReviewState.PROPOSED  # the good one did not land alone
+
+
+def test_nothing_changes_once_the_period_is_closed(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("admin")
+    client.post(f"/admin/periods/{world.period.id}/close")
+    auth.login("secretary")
+    page = client.post(f"/cell/{world.cell.id}/members/{world.m1.id}",
+                       data={"action": "return", "r-reason": "Muộn"}, follow_redirects=True).get_data(as_text=True)
+    assert "không mở" in page
+    assert review_of(world).state is ReviewState.SUBMITTED
+
+
+def test_member_on_a_phone_gets_the_viewport_and_the_form_of_their_type(world, auth, client):
+    auth.login("secretary")  # Trần Thị Bình fills Mẫu 2A (leader)
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert 'name="viewport" content="width=device-width' in page
+    assert "Mẫu 2A" in page and "kết quả lãnh đạo, quản lý" in page
