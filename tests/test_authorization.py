@@ -1,0 +1,112 @@
+"""Server-side scope: every route, every role. Built from the URL map so no route is forgotten."""
+import pytest
+
+from evaluation.extensions import db
+from evaluation.reviews.models import Review
+
+USERS = ["member", "member3", "secretary", "secretary2", "committee", "committee2", "leader", "leader2", "admin"]
+MEMBERS = {"member", "member3", "secretary", "committee2"}  # logins linked to a party member
+
+# endpoint -> (method, url built from the world, the logins that may use it)
+ROUTES = {
+    "home.index": ("GET", lambda w: "/", set(USERS)),
+    "orgs.roots": ("GET", lambda w: "/orgs/", set(USERS)),
+    "member.review": ("GET", lambda w: "/my-review/", MEMBERS),
+    "cell.index": ("GET", lambda w: f"/cell/{w.cell.id}", {"secretary"}),
+    "cell.forward_all": ("POST", lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
+    "cell.member": ("GET", lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}", {"secretary"}),
+    "committee.index": ("GET", lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
+    "committee.confirm": ("POST", lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),
+    "committee.decide_bulk": ("POST", lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),
+    "committee.member": ("GET", lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
+    "orgs.show": ("GET", lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
+    "admin.periods": ("GET", lambda w: "/admin/", {"admin"}),
+    "admin.change_period": ("POST", lambda w: f"/admin/periods/{w.period.id}/close", {"admin"}),
+    "admin.users": ("GET", lambda w: "/admin/users", {"admin"}),
+    "admin.user": ("GET", lambda w: f"/admin/users/{w.member.id}", {"admin"}),
+    "admin.revoke": ("POST", lambda w: f"/admin/grants/{w.secretary.grants[0].id}/revoke", {"admin"}),
+    "admin.members": ("GET", lambda w: "/admin/members?q=an", {"admin"}),
+    "admin.move": ("GET", lambda w: f"/admin/members/{w.m1.id}/move", {"admin"}),
+}
+PUBLIC = {"auth.login", "auth.logout", "static"}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - PUBLIC == set(ROUTES), "add the new route to ROUTES with who may use it"
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_answers_each_role_within_its_scope(endpoint, world, auth, client):
+    method, url_for_world, allowed = ROUTES[endpoint]
+    url = url_for_world(world)
+    client.post("/logout")
+    anonymous = client.open(url, method=method)
+    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    # Refusals first: an allowed POST may change what the next login would see.
+    for username in sorted(set(USERS) - allowed) + sorted(allowed):
+        auth.login(username)
+        status = client.open(url, method=method).status_code
+        if username in allowed:
+            assert status < 400, f"{username} should reach {endpoint}, got {status}"
+        else:
+            assert status in (403, 404), f"{username} must not reach {endpoint}, got {status}"
+
+
+def test_secretary_cannot_open_a_member_of_another_cell_by_id(world, auth, client):
+    auth.login("secretary")
+    assert client.get(f"/cell/{world.cell.id}/members/{world.m3.id}").status_code == 404
+    assert client.get(f"/cell/{world.cell2.id}/members/{world.m3.id}").status_code == 403
+
+
+def test_committee_cannot_reach_another_committees_member_or_review_by_id(world, auth, client):
+    auth.login("committee2")
+    client.post("/my-review/", data={"political": "x", "action": "save"})  # m5's review, under grassroots2
+    other = db.session.scalars(db.select(Review)).one()
+    auth.login("committee")
+    assert client.get(f"/committee/{world.grassroots.id}/members/{world.m5.id}").status_code == 404
+    forged = {"review": [f"{other.id}:{other.version}"]}
+    assert client.post(f"/committee/{world.grassroots.id}/decide", data=forged).status_code == 404
+    assert client.post(f"/committee/{world.grassroots2.id}/decide", data=forged).status_code == 403
+
+
+def test_leader_sees_only_their_subtree(world, auth, client):
+    auth.login("leader")
+    assert client.get(f"/orgs/{world.cell.id}").status_code == 200
+    assert client.get(f"/orgs/{world.cell3.id}").status_code == 403
+    assert client.get(f"/orgs/{world.province.id}").status_code == 403
+    assert client.get("/orgs/999999").status_code == 404
+
+
+def test_a_member_only_ever_sees_their_own_review(world, auth, client):
+    auth.login("member3")
+    client.post("/my-review/", data={"political": "Của Lê Văn Cường", "action": "save"})
+    auth.login("member")
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page and "Của Lê Văn Cường" not in page
+
+
+def test_posts_without_csrf_token_are_refused(app, world, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    from tests.conftest import PASSWORD, csrf_token
+
+    assert client.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 400
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"username": "member", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert client.post("/my-review/", data={"political": "x", "action": "save"}).status_code == 400
+    assert db.session.scalars(db.select(Review)).first() is None
+
+
+def test_login_redirects_only_to_same_site_paths(world, client):
+    from tests.conftest import PASSWORD
+
+    evil = client.post("/login?next=//evil.example/x", data={"username": "member", "password": PASSWORD})
+    assert evil.location == "/"
+    client.post("/logout")
+    ok = client.post("/login?next=/my-review/", data={"username": "member", "password": PASSWORD})
+    assert ok.location == "/my-review/"
+
+
+def test_wrong_password_is_refused(world, auth):
+    page = auth.login("member", "sai-mat-khau").get_data(as_text=True)
+    assert "không đúng" in page

@@ -1,0 +1,51 @@
+"""Vietnamese text rules and level spellings (no database)."""
+import unicodedata
+
+import pytest
+
+from evaluation.levels import Level, parse_level
+from evaluation.text import clean, fold, name_sort_key
+
+
+def test_fold_ignores_accents_case_and_d_stroke():
+    assert fold("Nguyễn Văn ĐỨC") == "nguyen van duc"
+
+
+def test_clean_composes_decomposed_text():
+    decomposed = unicodedata.normalize("NFD", "Trần Thị Bình")
+    assert decomposed != "Trần Thị Bình" and clean(decomposed) == "Trần Thị Bình"
+
+
+def sort(names):
+    return sorted(names, key=name_sort_key)
+
+
+def test_names_sort_by_given_name_first():
+    assert sort(["Trần Thị Bình", "Nguyễn Văn An"]) == ["Nguyễn Văn An", "Trần Thị Bình"]
+    assert sort(["Lê Văn An", "Hoàng Văn An"]) == ["Hoàng Văn An", "Lê Văn An"]
+
+
+def test_vietnamese_alphabet_order_and_tones_after_the_base_letter():
+    assert sort(["Lê Đức", "Lê Dũng", "Lê Em"]) == ["Lê Dũng", "Lê Đức", "Lê Em"]  # d < đ < e
+    assert sort(["Lê Ân", "Lê Ăn", "Lê Anh", "Lê An"]) == ["Lê An", "Lê Anh", "Lê Ăn", "Lê Ân"]  # a < ă < â
+    assert sort(["Lê Hà", "Lê Há", "Lê Ha"]) == ["Lê Ha", "Lê Hà", "Lê Há"]  # no tone, huyền, sắc
+    assert sort(["Lê Ơn", "Lê Ôn", "Lê On"]) == ["Lê On", "Lê Ôn", "Lê Ơn"]
+
+
+def test_sort_key_is_the_same_for_composed_and_decomposed_names():
+    assert name_sort_key(unicodedata.normalize("NFD", "Đặng Thị Ánh")) == name_sort_key("Đặng Thị Ánh")
+
+
+@pytest.mark.parametrize("text,level", [
+    ("excellent", Level.EXCELLENT), ("HTXSNV", Level.EXCELLENT), ("hoàn thành xuất sắc nhiệm vụ", Level.EXCELLENT),
+    ("HOAN THANH TOT NHIEM VU", Level.GOOD), ("httnv", Level.GOOD), ("  Hoàn thành  nhiệm vụ ", Level.COMPLETED),
+    ("not_completed", Level.NOT_COMPLETED), ("KHTNV", Level.NOT_COMPLETED), ("not classified", Level.NOT_CLASSIFIED),
+    ("Không xếp loại", Level.NOT_CLASSIFIED),
+])
+def test_level_spellings(text, level):
+    assert parse_level(text) is level
+
+
+def test_unknown_level_is_refused_with_the_text():
+    with pytest.raises(ValueError, match="Tốt lắm"):
+        parse_level("Tốt lắm")
