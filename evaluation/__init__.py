@@ -2,6 +2,7 @@
 
 (Kiểm điểm, đánh giá, xếp loại chất lượng hằng năm đối với tổ chức đảng và đảng viên.)
 """
+
 from pathlib import Path
 
 from flask import Flask, render_template

@@ -1,4 +1,5 @@
 """Command-line entry points; they call the same operations as the pages and commit once."""
+
 import sys
 from collections.abc import Callable
 
@@ -26,8 +27,10 @@ def _run_import(path: str, required: set[str], optional: set[str], operation: Ca
             click.echo(f"  {line}", err=True)
         sys.exit(1)
     db.session.commit()
-    click.echo(f"Đã nhập {what}: {summary.created} mới, {summary.updated} cập nhật, "
-               f"{summary.unchanged} không đổi ({len(rows)} dòng).")
+    click.echo(
+        f"Đã nhập {what}: {summary.created} mới, {summary.updated} cập nhật, "
+        f"{summary.unchanged} không đổi ({len(rows)} dòng)."
+    )
 
 
 @click.command("import-orgs")

@@ -1,4 +1,5 @@
 """Configuration read from the environment; nothing secret lives in the repository."""
+
 import os
 import secrets
 from pathlib import Path

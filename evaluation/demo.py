@@ -3,6 +3,7 @@
 It goes through the same import operations as a real province's spreadsheets; only the
 earlier progress of other members' reviews is written directly, as a snapshot.
 """
+
 import random
 from datetime import date
 
@@ -55,8 +56,10 @@ TREE = [
 ]
 FAMILY = "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Lương Mai".split()
 MIDDLE = "Văn Thị Hữu Đức Minh Thanh Ngọc Quang Thu Hồng Xuân Kim Thế Bảo Diệu".split()
-GIVEN = ("An Anh Bình Châu Cường Dũng Đạt Điệp Giang Hà Hải Hạnh Hiếu Hoa Hùng Hương Khánh Lan Linh Long Mai "
-         "Minh Nam Nga Ngọc Nhung Phong Phương Quân Quyên Sơn Tâm Thảo Thắng Thủy Trang Trung Tuấn Vân Việt Yến").split()
+GIVEN = (
+    "An Anh Bình Châu Cường Dũng Đạt Điệp Giang Hà Hải Hạnh Hiếu Hoa Hùng Hương Khánh Lan Linh Long Mai "
+    "Minh Nam Nga Ngọc Nhung Phong Phương Quân Quyên Sơn Tâm Thảo Thắng Thủy Trang Trung Tuấn Vân Việt Yến"
+).split()
 
 DEMO_CELL = "PDP-THPT-TOAN"
 # username -> (member code or None, role grants, description printed for the newcomer)
@@ -64,8 +67,7 @@ LOGINS = {
     "admin": (None, [], "Quản trị hệ thống: kỳ đánh giá, tài khoản, vai trò"),
     "dangvien": ("DV-DEMO-1", [], "Đảng viên Chi bộ Tổ Toán – Tin: viết và nộp bản tự kiểm điểm"),
     "bithu": ("DV-DEMO-2", [(DEMO_CELL, Role.SECRETARY)], "Bí thư Chi bộ Tổ Toán – Tin: góp ý, đề xuất, trả lại"),
-    "danguy": ("DV-DEMO-3", [("PDP-THPT", Role.COMMITTEE)],
-               "Cấp ủy Đảng bộ Trường THPT Chuyên: quyết định xếp loại"),
+    "danguy": ("DV-DEMO-3", [("PDP-THPT", Role.COMMITTEE)], "Cấp ủy Đảng bộ Trường THPT Chuyên: quyết định xếp loại"),
     "lanhdao": (None, [(PROVINCE, Role.LEADER)], "Lãnh đạo Ban Tổ chức Tỉnh ủy: theo dõi toàn tỉnh"),
 }
 DEMO_MEMBERS = [
@@ -84,20 +86,28 @@ def _rows(dicts: list[dict]) -> list[Row]:
 
 
 def _member_rows(rng: random.Random) -> list[dict]:
-    rows = [{"code": c, "full_name": n, "org_code": o, "form_type": f.value, "position": p, "workplace": ""}
-            for c, n, o, f, p in DEMO_MEMBERS]
-    holders = [code for code, _, _, kind in TREE if kind == "cell"
-               or (kind == "grassroots" and not any(parent == code for _, parent, _, _ in TREE))]
+    rows = [
+        {"code": c, "full_name": n, "org_code": o, "form_type": f.value, "position": p, "workplace": ""}
+        for c, n, o, f, p in DEMO_MEMBERS
+    ]
+    holders = [
+        code
+        for code, _, _, kind in TREE
+        if kind == "cell" or (kind == "grassroots" and not any(parent == code for _, parent, _, _ in TREE))
+    ]
     for org_code in holders:
         for _ in range(rng.randint(12, 20)):
-            rows.append({
-                "code": f"DV{len(rows):05d}",
-                "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
-                "org_code": org_code,
-                "form_type": rng.choices(["2A", "2B", "2C"], weights=[2, 6, 2])[0],
-                "position": "", "workplace": "",
-                "joined_date": date(rng.randint(1975, 2023), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
-            })
+            rows.append(
+                {
+                    "code": f"DV{len(rows):05d}",
+                    "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+                    "org_code": org_code,
+                    "form_type": rng.choices(["2A", "2B", "2C"], weights=[2, 6, 2])[0],
+                    "position": "",
+                    "workplace": "",
+                    "joined_date": date(rng.randint(1975, 2023), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+                }
+            )
     return rows
 
 
@@ -106,20 +116,28 @@ SAMPLE_TEXT = "Luôn chấp hành nghiêm chủ trương, đường lối của 
 
 def _snapshot_review(period, member: Member, state: ReviewState, rng: random.Random) -> None:
     """Another member's review already under way, so the lists look like a real December."""
-    level = rng.choices([Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED],
-                        weights=[15, 75, 8, 2])[0]
-    review = Review(period=period, member=member, form_type=member.form_type, state=ReviewState.DRAFT,
-                    sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(member.form_type)},
-                    self_level=level, self_score_general=27, self_score_tasks=60)
+    level = rng.choices([Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED], weights=[15, 75, 8, 2])[0]
+    review = Review(
+        period=period,
+        member=member,
+        form_type=member.form_type,
+        state=ReviewState.DRAFT,
+        sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(member.form_type)},
+        self_level=level,
+        self_score_general=27,
+        self_score_tasks=60,
+    )
     db.session.add(review)
     record(review, None, Action.CREATE)
-    steps = [(ReviewState.SUBMITTED, Action.SUBMIT), (ReviewState.PROPOSED, Action.FORWARD),
-             (ReviewState.DECIDED, Action.DECIDE)]
+    steps = [
+        (ReviewState.SUBMITTED, Action.SUBMIT),
+        (ReviewState.PROPOSED, Action.FORWARD),
+        (ReviewState.DECIDED, Action.DECIDE),
+    ]
     order = list(ReviewState)
     for target, action in steps[: order.index(state)]:
         previous, review.state = review.state, target
-        record(review, None, action, level=level if target is not ReviewState.SUBMITTED else None,
-               from_state=previous)
+        record(review, None, action, level=level if target is not ReviewState.SUBMITTED else None, from_state=previous)
     if order.index(state) >= order.index(ReviewState.SUBMITTED):
         review.cell_comments = "Chi bộ thống nhất với nội dung tự kiểm điểm."
         review.proposed_level = level if order.index(state) >= order.index(ReviewState.PROPOSED) else None
@@ -129,17 +147,29 @@ def _snapshot_review(period, member: Member, state: ReviewState, rng: random.Ran
 
 def seed(year: int = 2025) -> None:
     rng = random.Random(year)
-    for operation, rows in ((import_orgs, [dict(zip(("code", "parent_code", "name", "kind"), t)) for t in TREE]),
-                            (import_members, _member_rows(rng))):
+    for operation, rows in (
+        (import_orgs, [dict(zip(("code", "parent_code", "name", "kind"), t, strict=True)) for t in TREE]),
+        (import_members, _member_rows(rng)),
+    ):
         _, errors = operation(_rows(rows))
         assert not errors, errors.lines()  # the demo data is ours: an error here is a bug
-    period = create_period(year, opens_on=date(year, 12, 1), submit_by=date(year, 12, 10),
-                           propose_by=date(year, 12, 18), decide_by=date(year, 12, 28))
+    period = create_period(
+        year,
+        opens_on=date(year, 12, 1),
+        submit_by=date(year, 12, 10),
+        propose_by=date(year, 12, 18),
+        decide_by=date(year, 12, 28),
+    )
     open_period(period)
     for username, (member_code, grants, _) in LOGINS.items():
         member = db.session.scalars(db.select(Member).where(Member.code == member_code)).first()
-        user = create_user(username, DEMO_PASSWORD, member=member, is_admin=username == "admin",
-                           display_name="" if member else _display_name(username))
+        user = create_user(
+            username,
+            DEMO_PASSWORD,
+            member=member,
+            is_admin=username == "admin",
+            display_name="" if member else _display_name(username),
+        )
         for org_code, role in grants:
             grant_role(user, find_org(org_code), role)
     demo_codes = {c for c, *_ in DEMO_MEMBERS}
@@ -163,5 +193,3 @@ def logins_text() -> str:
     lines = ["Tài khoản mẫu (mật khẩu chung: " + DEMO_PASSWORD + "):"]
     lines += [f"  {username:<10} {description}" for username, (_, _, description) in LOGINS.items()]
     return "\n".join(lines)
-
-

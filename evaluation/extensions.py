@@ -1,4 +1,5 @@
 """Unbound extensions, bound to the app in create_app()."""
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy

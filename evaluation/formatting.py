@@ -1,4 +1,5 @@
 """How values are written for a Vietnamese reader: dd/mm/yyyy dates, 24-hour times, level names."""
+
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 

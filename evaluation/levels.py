@@ -4,6 +4,7 @@ The same levels rate members and organizations (domain.md §2). "Not classified"
 the same column because a review ends in exactly one outcome, but it is never a quality level:
 reports count it apart and percentages of levels are taken over the classified only.
 """
+
 from enum import StrEnum
 
 from .text import fold

@@ -1,4 +1,5 @@
 """Imports every model so that Alembic and the app see the whole schema."""
+
 from .auth.models import RoleGrant, User  # noqa: F401
 from .members.models import Member, MembershipChange  # noqa: F401
 from .org.models import Organization  # noqa: F401

@@ -3,6 +3,7 @@
 Pure functions and data, no Flask and no database, so each rule can be tested at its boundary.
 A new regulation is a new rule set, never an edit of an old one: past years keep their rules.
 """
+
 from dataclasses import dataclass
 from enum import StrEnum
 

@@ -2,6 +2,7 @@
 
 Every value comes back as NFC text with its line number, so imports can name each bad row.
 """
+
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -3,6 +3,7 @@
 The same name typed with Unikey (telex/VNI) or on a phone can arrive composed or decomposed;
 everything stored goes through `clean` (NFC) so that equal names compare equal (domain.md §11).
 """
+
 import unicodedata
 
 # Vietnamese alphabet order (domain.md §11); tones sort after the base letter.

@@ -20,4 +20,5 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "Database tests run on SQLite and on ${TEST_DATABASE_URL%%@*}@…"
+.venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest "$@"

@@ -3,6 +3,7 @@
 Every test that takes `app` runs once on SQLite and, when TEST_DATABASE_URL is set, once more on
 that database (PostgreSQL in CI). The schema is built by the migrations, once per backend.
 """
+
 import os
 import re
 from datetime import date
@@ -26,8 +27,14 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 
 
 def _config(url: str, **extra) -> dict:
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "test",
-            "WTF_CSRF_ENABLED": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **extra}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test",
+        "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        **extra,
+    }
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -109,8 +116,13 @@ class Factory:
         return user
 
     def period(self, year: int = 2025, opened: bool = True):
-        period = create_period(year, opens_on=date(year, 12, 1), submit_by=date(year, 12, 10),
-                               propose_by=date(year, 12, 18), decide_by=date(year, 12, 28))
+        period = create_period(
+            year,
+            opens_on=date(year, 12, 1),
+            submit_by=date(year, 12, 10),
+            propose_by=date(year, 12, 18),
+            decide_by=date(year, 12, 28),
+        )
         if opened:
             open_period(period)
         db.session.commit()

@@ -1,4 +1,5 @@
 """Server-side scope: every route, every role. Built from the URL map so no route is forgotten."""
+
 import pytest
 
 from evaluation.extensions import db
@@ -92,7 +93,9 @@ def test_posts_without_csrf_token_are_refused(app, world, client):
 
     assert client.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 400
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"username": "member", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert (
+        client.post("/login", data={"username": "member", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    )
     assert client.post("/my-review/", data={"political": "x", "action": "save"}).status_code == 400
     assert db.session.scalars(db.select(Review)).first() is None
 

@@ -1,4 +1,5 @@
 """The demo province, and the administrator's work: periods, logins, roles, moves."""
+
 from evaluation import demo
 from evaluation.auth.models import Role, RoleGrant, User
 from evaluation.extensions import db
@@ -28,8 +29,10 @@ def test_demo_logins_walk_the_whole_journey(app, runner, client):
     login = lambda name: client.post("/login", data={"username": name, "password": demo.DEMO_PASSWORD})  # noqa: E731
     assert login("dangvien").status_code == 302
     sections = {"political": "a", "duties": "b", "commitment": "c", "shortcomings": "d", "measures": "e"}
-    client.post("/my-review/", data={**sections, "score_general": 28, "score_tasks": 65, "self_level": "good",
-                                     "action": "submit"})
+    client.post(
+        "/my-review/",
+        data={**sections, "score_general": 28, "score_tasks": 65, "self_level": "good", "action": "submit"},
+    )
     member = db.session.scalars(db.select(Member).where(Member.code == "DV-DEMO-1")).one()
     cell, grassroots = member.organization, member.organization.parent
     client.post("/logout")
@@ -66,9 +69,17 @@ def test_admin_creates_opens_and_closes_a_period(world, auth, client):
 
 def test_period_form_with_deadlines_out_of_order_keeps_the_input(world, auth, client):
     auth.login("admin")
-    page = client.post("/admin/", data={"year": 2027, "opens_on": "2027-12-20", "submit_by": "2027-12-10",
-                                        "propose_by": "2027-12-18", "decide_by": "2027-12-28"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/admin/",
+        data={
+            "year": 2027,
+            "opens_on": "2027-12-20",
+            "submit_by": "2027-12-10",
+            "propose_by": "2027-12-18",
+            "decide_by": "2027-12-28",
+        },
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "theo thứ tự" in page and 'value="2027"' in page
     assert db.session.scalars(db.select(Period).where(Period.year == 2027)).first() is None
 
@@ -76,16 +87,20 @@ def test_period_form_with_deadlines_out_of_order_keeps_the_input(world, auth, cl
 def test_admin_gives_one_person_several_roles(world, auth, client, make):
     cuong = make.member(world.cell2, "Vũ Văn Cường")
     auth.login("admin")
-    page = client.post("/admin/users", data={"username": "thu-lai", "member_code": world.m3.code, "password": "mat-khau-dai"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/admin/users",
+        data={"username": "thu-lai", "member_code": world.m3.code, "password": "mat-khau-dai"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "đã có tài khoản" in page  # one login per member
     client.post("/admin/users", data={"username": "cuong", "member_code": cuong.code, "password": "mat-khau-dai"})
     user = db.session.scalars(db.select(User).where(User.username == "cuong")).one()
     assert user.member_id == cuong.id
     client.post(f"/admin/users/{user.id}", data={"org_code": world.cell2.code, "role": "secretary"})
     client.post(f"/admin/users/{user.id}", data={"org_code": world.grassroots.code, "role": "committee"})
-    page = client.post(f"/admin/users/{user.id}", data={"org_code": world.upper.code, "role": "secretary"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/admin/users/{user.id}", data={"org_code": world.upper.code, "role": "secretary"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "chỉ được giao ở chi bộ" in page
     roles = {g.role for g in db.session.scalars(db.select(RoleGrant).where(RoleGrant.user_id == user.id))}
     assert roles == {Role.SECRETARY, Role.COMMITTEE}
@@ -103,8 +118,9 @@ def test_moving_a_member_keeps_their_review_and_records_the_move(world, auth, cl
     client.post(f"/admin/members/{world.m1.id}/move", data={"org_code": world.cell2.code, "reason": "Chuyển công tác"})
     change = db.session.scalars(db.select(MembershipChange)).one()
     assert (change.from_org_id, change.to_org_id, change.reason) == (world.cell.id, world.cell2.id, "Chuyển công tác")
-    page = client.post(f"/admin/members/{world.m1.id}/move", data={"org_code": world.upper.code},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/admin/members/{world.m1.id}/move", data={"org_code": world.upper.code}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "không phải chi bộ" in page
     auth.login("secretary2")
     assert client.get(f"/cell/{world.cell2.id}/members/{world.m1.id}").status_code == 200

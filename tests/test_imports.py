@@ -1,4 +1,5 @@
 """Imports from the province's spreadsheets: land whole or not at all, list every bad row."""
+
 import io
 
 import pandas as pd
@@ -71,22 +72,50 @@ def test_xlsx_import(app, runner, tmp_path):
 
 
 def test_bad_org_file_lands_nothing_and_lists_every_bad_row(app, runner, tmp_path):
-    bad = ORGS + "X1,HD,,cell\nX2,NOPE,Chi bộ lạc,cell\nX3,HD,Đảng bộ lạ,galaxy\nHD-U1,HD,Trùng mã,upper\nX4,HD,Chi bộ sai cấp,cell\n"
+    bad = ORGS + "\n".join(
+        [
+            "X1,HD,,cell",
+            "X2,NOPE,Chi bộ lạc,cell",
+            "X3,HD,Đảng bộ lạ,galaxy",
+            "HD-U1,HD,Trùng mã,upper",
+            "X4,HD,Chi bộ sai cấp,cell",
+            "",
+        ]
+    )
     result = runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", bad)])
     assert result.exit_code == 1
-    for expected in ("dòng 7: thiếu tên", "dòng 8: không có tổ chức cấp trên mã NOPE", "dòng 9: loại tổ chức không hợp lệ",
-                     "dòng 10: mã HD-U1 trùng với dòng 4", "dòng 11: chi bộ không thể trực thuộc đảng bộ tỉnh"):
+    for expected in (
+        "dòng 7: thiếu tên",
+        "dòng 8: không có tổ chức cấp trên mã NOPE",
+        "dòng 9: loại tổ chức không hợp lệ",
+        "dòng 10: mã HD-U1 trùng với dòng 4",
+        "dòng 11: chi bộ không thể trực thuộc đảng bộ tỉnh",
+    ):
         assert expected in result.output
     assert count(Organization) == 0
 
 
 def test_bad_member_file_lands_nothing(app, runner, tmp_path):
     runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", ORGS)])
-    bad = MEMBERS + "0003,,HD-CB1,,,\n0004,Lê Văn Cường,HD-U1,,,\n0005,Phạm Dung,HD-CB1,not-an-email,,\n0006,Vũ Em,HD-CB1,,31/02/1990,\n0001,Trùng,HD-CB1,,,\n"
+    bad = MEMBERS + "\n".join(
+        [
+            "0003,,HD-CB1,,,",
+            "0004,Lê Văn Cường,HD-U1,,,",
+            "0005,Phạm Dung,HD-CB1,not-an-email,,",
+            "0006,Vũ Em,HD-CB1,,31/02/1990,",
+            "0001,Trùng,HD-CB1,,,",
+            "",
+        ]
+    )
     result = runner.invoke(args=["import-members", write(tmp_path, "members.csv", bad)])
     assert result.exit_code == 1
-    for expected in ("dòng 4: thiếu họ và tên", "dòng 5: Đảng ủy xã Đoàn Thượng (HD-U1) không phải chi bộ",
-                     "dòng 6: email không hợp lệ", "dòng 7: ngày không hợp lệ", "dòng 8: mã 0001 trùng với dòng 2"):
+    for expected in (
+        "dòng 4: thiếu họ và tên",
+        "dòng 5: Đảng ủy xã Đoàn Thượng (HD-U1) không phải chi bộ",
+        "dòng 6: email không hợp lệ",
+        "dòng 7: ngày không hợp lệ",
+        "dòng 8: mã 0001 trùng với dòng 2",
+    ):
         assert expected in result.output
     assert count(Member) == 0
 

@@ -1,4 +1,5 @@
 """The whole evaluation through the browser's requests: write, submit, propose, decide, see."""
+
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.reviews.models import Review, ReviewState
@@ -17,15 +18,15 @@ def review_of(world, member=None) -> Review:
 
 
 def write_and_submit(client, **overrides):
-    data = {**TEXT, "score_general": "27", "score_tasks": "63", "self_level": "good", "action": "submit",
-            **overrides}
+    data = {**TEXT, "score_general": "27", "score_tasks": "63", "self_level": "good", "action": "submit", **overrides}
     return client.post("/my-review/", data=data, follow_redirects=True)
 
 
 def test_member_saves_a_draft_and_finds_it_after_reload(world, auth, client):
     auth.login("member")
-    response = client.post("/my-review/", data={"political": "Bản nháp đầu tiên", "action": "save"},
-                           follow_redirects=True)
+    response = client.post(
+        "/my-review/", data={"political": "Bản nháp đầu tiên", "action": "save"}, follow_redirects=True
+    )
     assert "Đã lưu nháp." in response.get_data(as_text=True)
     page = client.get("/my-review/").get_data(as_text=True)
     assert "Bản nháp đầu tiên" in page
@@ -34,8 +35,9 @@ def test_member_saves_a_draft_and_finds_it_after_reload(world, auth, client):
 
 def test_incomplete_submission_keeps_the_text_and_says_what_is_missing(world, auth, client):
     auth.login("member")
-    page = client.post("/my-review/", data={"political": "Chỉ mới viết mục này", "action": "submit"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/my-review/", data={"political": "Chỉ mới viết mục này", "action": "submit"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "chưa nộp được" in page
     assert "Chưa chọn mức tự xếp loại" in page
     assert "Chỉ mới viết mục này" in page
@@ -59,8 +61,10 @@ def test_full_journey_member_to_committee(world, auth, client):
     assert "Nguyễn Văn An" in cell_page and "Đã nộp chi bộ" in cell_page
     review = review_of(world)
     url = f"/cell/{world.cell.id}/members/{world.m1.id}"
-    client.post(url, data={"action": "propose", "p-comments": "Chi bộ nhất trí.", "p-level": "good",
-                           "p-version": review.version})
+    client.post(
+        url,
+        data={"action": "propose", "p-comments": "Chi bộ nhất trí.", "p-level": "good", "p-version": review.version},
+    )
     client.post(f"/cell/{world.cell.id}/forward")
     assert review_of(world).state is ReviewState.PROPOSED
 
@@ -89,12 +93,16 @@ def test_committee_decides_a_different_level_one_by_one(world, auth, client):
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}",
-                data={"action": "propose", "p-level": "excellent", "p-comments": ""})
+    client.post(
+        f"/cell/{world.cell.id}/members/{world.m1.id}",
+        data={"action": "propose", "p-level": "excellent", "p-comments": ""},
+    )
     client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "forward"})
     auth.login("committee")
-    client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}",
-                data={"action": "decide", "d-level": "good", "d-note": "Chưa đủ điều kiện xuất sắc"})
+    client.post(
+        f"/committee/{world.grassroots.id}/members/{world.m1.id}",
+        data={"action": "decide", "d-level": "good", "d-note": "Chưa đủ điều kiện xuất sắc"},
+    )
     review = review_of(world)
     assert review.final_level is Level.GOOD
     assert review.events[-1].reason == "Chưa đủ điều kiện xuất sắc"
@@ -124,8 +132,10 @@ def test_committee_sends_back_to_the_cell(world, auth, client):
     client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
     client.post(f"/cell/{world.cell.id}/forward")
     auth.login("committee")
-    client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}",
-                data={"action": "send_back", "s-reason": "Chi bộ họp lại"})
+    client.post(
+        f"/committee/{world.grassroots.id}/members/{world.m1.id}",
+        data={"action": "send_back", "s-reason": "Chi bộ họp lại"},
+    )
     review = review_of(world)
     assert review.state is ReviewState.SUBMITTED
     assert review.events[-1].reason == "Chi bộ họp lại"
@@ -145,8 +155,9 @@ def decided(world, auth, client):
 def test_decided_review_is_locked_for_member_and_cell(world, auth, client):
     decided(world, auth, client)
     auth.login("member")
-    page = client.post("/my-review/", data={**TEXT, "political": "Sửa sau khi khóa", "action": "save"},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        "/my-review/", data={**TEXT, "political": "Sửa sau khi khóa", "action": "save"}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "không sửa được nữa" in page
     assert review_of(world).sections["political"] == TEXT["political"]
     auth.login("secretary")
@@ -189,8 +200,9 @@ def test_stale_version_is_refused_with_a_clear_message(world, auth, client):
     auth.login("secretary")
     url = f"/cell/{world.cell.id}/members/{world.m1.id}"
     client.post(url, data={"action": "propose", "p-level": "good", "p-version": old_version})
-    page = client.post(url, data={"action": "return", "r-reason": "Sửa lại", "r-version": old_version},
-                       follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        url, data={"action": "return", "r-reason": "Sửa lại", "r-version": old_version}, follow_redirects=True
+    ).get_data(as_text=True)
     assert "vừa được người khác cập nhật" in page
     assert review_of(world).state is ReviewState.SUBMITTED
 
@@ -217,8 +229,11 @@ def test_nothing_changes_once_the_period_is_closed(world, auth, client):
     auth.login("admin")
     client.post(f"/admin/periods/{world.period.id}/close")
     auth.login("secretary")
-    page = client.post(f"/cell/{world.cell.id}/members/{world.m1.id}",
-                       data={"action": "return", "r-reason": "Muộn"}, follow_redirects=True).get_data(as_text=True)
+    page = client.post(
+        f"/cell/{world.cell.id}/members/{world.m1.id}",
+        data={"action": "return", "r-reason": "Muộn"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
     assert "không mở" in page
     assert review_of(world).state is ReviewState.SUBMITTED
 

@@ -1,4 +1,5 @@
 """The schema is made only by migrations, so they must describe exactly what the models say."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 

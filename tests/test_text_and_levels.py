@@ -1,4 +1,5 @@
 """Vietnamese text rules and level spellings (no database)."""
+
 import unicodedata
 
 import pytest
@@ -36,12 +37,21 @@ def test_sort_key_is_the_same_for_composed_and_decomposed_names():
     assert name_sort_key(unicodedata.normalize("NFD", "Đặng Thị Ánh")) == name_sort_key("Đặng Thị Ánh")
 
 
-@pytest.mark.parametrize("text,level", [
-    ("excellent", Level.EXCELLENT), ("HTXSNV", Level.EXCELLENT), ("hoàn thành xuất sắc nhiệm vụ", Level.EXCELLENT),
-    ("HOAN THANH TOT NHIEM VU", Level.GOOD), ("httnv", Level.GOOD), ("  Hoàn thành  nhiệm vụ ", Level.COMPLETED),
-    ("not_completed", Level.NOT_COMPLETED), ("KHTNV", Level.NOT_COMPLETED), ("not classified", Level.NOT_CLASSIFIED),
-    ("Không xếp loại", Level.NOT_CLASSIFIED),
-])
+@pytest.mark.parametrize(
+    "text,level",
+    [
+        ("excellent", Level.EXCELLENT),
+        ("HTXSNV", Level.EXCELLENT),
+        ("hoàn thành xuất sắc nhiệm vụ", Level.EXCELLENT),
+        ("HOAN THANH TOT NHIEM VU", Level.GOOD),
+        ("httnv", Level.GOOD),
+        ("  Hoàn thành  nhiệm vụ ", Level.COMPLETED),
+        ("not_completed", Level.NOT_COMPLETED),
+        ("KHTNV", Level.NOT_COMPLETED),
+        ("not classified", Level.NOT_CLASSIFIED),
+        ("Không xếp loại", Level.NOT_CLASSIFIED),
+    ],
+)
 def test_level_spellings(text, level):
     assert parse_level(text) is level
 

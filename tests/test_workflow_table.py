@@ -1,4 +1,5 @@
 """Walk the transition table: every (state, capacity, action) either moves as written or is refused."""
+
 import itertools
 
 import pytest
@@ -6,7 +7,9 @@ import pytest
 from evaluation.reviews.models import Review, ReviewState
 from evaluation.reviews.workflow import TRANSITIONS, Action, Capacity, WorkflowError, allowed_actions, apply
 
-COMBINATIONS = list(itertools.product(ReviewState, Capacity, [a for a in Action if a not in (Action.CREATE, Action.PROPOSE)]))
+COMBINATIONS = list(
+    itertools.product(ReviewState, Capacity, [a for a in Action if a not in (Action.CREATE, Action.PROPOSE)])
+)
 
 
 @pytest.mark.parametrize("state,capacity,action", COMBINATIONS)

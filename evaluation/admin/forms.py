@@ -1,6 +1,7 @@
 """The administrator's forms: periods, logins, role grants, moves."""
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectChoice, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.models import Role
@@ -24,10 +25,12 @@ class PeriodForm(FlaskForm):
 
 class UserForm(FlaskForm):
     username = StringField("Tên đăng nhập", filters=[_nfc], validators=[_required, Length(3, 80)])
-    member_code = StringField("Mã đảng viên (để trống nếu không phải đảng viên)", filters=[_nfc],
-                              validators=[Optional(), Length(max=40)])
-    display_name = StringField("Tên hiển thị (nếu không gắn với đảng viên)", filters=[_nfc],
-                               validators=[Optional(), Length(max=200)])
+    member_code = StringField(
+        "Mã đảng viên (để trống nếu không phải đảng viên)", filters=[_nfc], validators=[Optional(), Length(max=40)]
+    )
+    display_name = StringField(
+        "Tên hiển thị (nếu không gắn với đảng viên)", filters=[_nfc], validators=[Optional(), Length(max=200)]
+    )
     password = PasswordField("Mật khẩu ban đầu", validators=[_required, Length(8, 200, "Mật khẩu từ 8 ký tự.")])
 
 
@@ -38,5 +41,6 @@ class GrantForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     org_code = StringField("Mã chi bộ chuyển đến", filters=[_nfc], validators=[_required, Length(max=40)])
-    reason = TextAreaField("Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)", filters=[_nfc],
-                           validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        "Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)", filters=[_nfc], validators=[Optional(), Length(max=2000)]
+    )

@@ -1,4 +1,5 @@
 """Logins and the roles they hold, each role granted on one organization (and its subtree)."""
+
 from datetime import datetime
 from enum import StrEnum
 

@@ -1,13 +1,15 @@
 """Creating logins and granting roles."""
+
+from ..errors import DomainError
 from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization, OrgKind
-from ..errors import DomainError
 from .models import CELL_ROLES, Role, RoleGrant, User
 
 
-def create_user(username: str, password: str, *, member: Member | None = None, display_name: str = "",
-                is_admin: bool = False) -> User:
+def create_user(
+    username: str, password: str, *, member: Member | None = None, display_name: str = "", is_admin: bool = False
+) -> User:
     if db.session.scalars(db.select(User).where(User.username == username)).first():
         raise DomainError(f"Tên đăng nhập {username} đã có người dùng.")
     if member is not None and db.session.scalars(db.select(User).where(User.member_id == member.id)).first():

@@ -3,6 +3,7 @@
 Views use them to answer 403/404 and templates to hide buttons; operations call `require`
 again before changing anything, so no path around a view skips the check.
 """
+
 from ..extensions import db
 from ..org.models import Organization, OrgKind
 from .models import CELL_ROLES, Role, User
@@ -47,9 +48,9 @@ def deciding_org(org: Organization) -> Organization:
     if org.kind is OrgKind.GRASSROOTS:
         return org
     found = db.session.scalars(
-        db.select(Organization).where(
-            Organization.id.in_(org.ancestor_ids), Organization.kind == OrgKind.GRASSROOTS
-        ).order_by(Organization.depth.desc())
+        db.select(Organization)
+        .where(Organization.id.in_(org.ancestor_ids), Organization.kind == OrgKind.GRASSROOTS)
+        .order_by(Organization.depth.desc())
     ).first()
     if found is None:
         raise LookupError(f"{org.code} has no grassroots organization above it")
@@ -61,9 +62,7 @@ def viewable_roots(user: User) -> list[Organization]:
     if user.is_admin:
         return list(db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))))
     orgs = {g.organization for g in user.grants}
-    return sorted(
-        (o for o in orgs if not any(p is not o and p.contains(o) for p in orgs)), key=lambda o: o.path
-    )
+    return sorted((o for o in orgs if not any(p is not o and p.contains(o) for p in orgs)), key=lambda o: o.path)
 
 
 def orgs_with_role(user: User, roles) -> list[Organization]:

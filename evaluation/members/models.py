@@ -1,4 +1,5 @@
 """Party members (đảng viên) and the record of their moves between cells."""
+
 from datetime import date, datetime
 from enum import StrEnum
 

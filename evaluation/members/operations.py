@@ -1,4 +1,5 @@
 """Changes to members: moves between cells and the import from a province's spreadsheet."""
+
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,8 +31,13 @@ def move_member(member: Member, to_org: Organization, actor, reason: str = "") -
         raise MoveError(f"{to_org.name} không phải chi bộ: đảng viên chỉ sinh hoạt ở chi bộ.")
     if to_org.id == member.organization_id:
         raise MoveError("Đảng viên đã sinh hoạt ở chi bộ này.")
-    change = MembershipChange(member_id=member.id, from_org_id=member.organization_id, to_org_id=to_org.id,
-                              actor_id=actor.id if actor else None, reason=reason.strip())
+    change = MembershipChange(
+        member_id=member.id,
+        from_org_id=member.organization_id,
+        to_org_id=to_org.id,
+        actor_id=actor.id if actor else None,
+        reason=reason.strip(),
+    )
     db.session.add(change)
     member.organization = to_org
     db.session.flush()
@@ -94,9 +100,12 @@ def import_members(rows: list[Row], actor=None) -> tuple[ImportSummary, RowError
     when there are no errors.
     """
     errors, summary, seen, orgs = RowErrors(), ImportSummary(), {}, {}
-    existing = {m.code: m for m in db.session.scalars(
-        db.select(Member).where(Member.code.in_([r.get("code") for r in rows if r.get("code")]))
-    )}
+    existing = {
+        m.code: m
+        for m in db.session.scalars(
+            db.select(Member).where(Member.code.in_([r.get("code") for r in rows if r.get("code")]))
+        )
+    }
     for row in rows:
         try:
             parsed = _parse_member_row(row, orgs)

@@ -1,4 +1,5 @@
 """The organization tree of a province, of any depth (domain.md §6)."""
+
 from enum import StrEnum
 
 import sqlalchemy as sa

@@ -1,4 +1,5 @@
 """Changes to the organization tree: adding, renaming, re-parenting, and the import."""
+
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,8 +30,10 @@ def _place(org: Organization, parent: Organization | None) -> None:
         db.session.execute(
             sa.update(Organization)
             .where(Organization.path.startswith(old_path), Organization.id != org.id)
-            .values(path=new_path + sa.func.substr(Organization.path, len(old_path) + 1),
-                    depth=Organization.depth + depth_change)
+            .values(
+                path=new_path + sa.func.substr(Organization.path, len(old_path) + 1),
+                depth=Organization.depth + depth_change,
+            )
             .execution_options(synchronize_session="fetch")
         )
     org.path, org.depth = new_path, org.depth + depth_change
@@ -75,8 +78,11 @@ def import_orgs(rows: list[Row]) -> tuple[ImportSummary, RowErrors]:
         else:
             pending[row.get("code")] = (row, kind)
     while pending:
-        placed = [code for code, (row, _) in pending.items()
-                  if not row.get("parent_code") or row.get("parent_code") not in pending]
+        placed = [
+            code
+            for code, (row, _) in pending.items()
+            if not row.get("parent_code") or row.get("parent_code") not in pending
+        ]
         if not placed:
             for row, _ in pending.values():
                 errors.add(row.line, "vòng lặp tổ chức cấp trên")

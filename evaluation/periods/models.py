@@ -1,8 +1,8 @@
 """The evaluation period: one a year, opened by an administrator, with a deadline per stage."""
+
 from datetime import date, datetime
 from enum import StrEnum
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import Timestamp, enum_column, utcnow

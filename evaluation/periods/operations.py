@@ -1,8 +1,9 @@
 """Opening and closing the year's evaluation."""
+
 from datetime import date
 
-from ..extensions import db
 from ..errors import DomainError
+from ..extensions import db
 from ..rules import rule_set_for_year
 from .models import Period, PeriodState
 
@@ -18,9 +19,17 @@ def create_period(year: int, *, opens_on: date, submit_by: date, propose_by: dat
     if db.session.scalars(db.select(Period).where(Period.year == year)).first():
         raise DomainError(f"Đã có kỳ đánh giá năm {year}.")
     if not opens_on <= submit_by <= propose_by <= decide_by:
-        raise DomainError("Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định.")
-    period = Period(year=year, rule_set=rule_set_for_year(year), opens_on=opens_on,
-                    submit_by=submit_by, propose_by=propose_by, decide_by=decide_by)
+        raise DomainError(
+            "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định."
+        )
+    period = Period(
+        year=year,
+        rule_set=rule_set_for_year(year),
+        opens_on=opens_on,
+        submit_by=submit_by,
+        propose_by=propose_by,
+        decide_by=decide_by,
+    )
     db.session.add(period)
     db.session.flush()
     return period

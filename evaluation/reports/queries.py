@@ -2,6 +2,7 @@
 
 Views and templates never count; they call these.
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -73,8 +74,14 @@ def progress_by_child(root: Organization, period: Period) -> list[tuple[Organiza
     return rows
 
 
-def members_with_reviews(root: Organization, period: Period, *, subtree: bool = False,
-                         states: tuple[ReviewState, ...] | None = None, search: str = ""):
+def members_with_reviews(
+    root: Organization,
+    period: Period,
+    *,
+    subtree: bool = False,
+    states: tuple[ReviewState, ...] | None = None,
+    search: str = "",
+):
     """(member, review or None) for the members of `root` (or its whole subtree), in list order.
 
     Sorted by cell then by given name the Vietnamese way; `search` ignores accents and case.
@@ -90,5 +97,6 @@ def members_with_reviews(root: Organization, period: Period, *, subtree: bool = 
         query = query.where(Review.state.in_(states))
     if search:
         from ..text import fold
+
         query = query.where(Member.search_name.contains(fold(search), autoescape=True))
     return db.session.execute(query).all()

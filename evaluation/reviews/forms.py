@@ -1,6 +1,7 @@
 """Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectChoice, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..levels import QUALITY_LEVELS, Level
@@ -14,8 +15,13 @@ def _nfc(value):
 
 
 def _section(label: str = ""):
-    return TextAreaField(label, filters=[_nfc], validators=[Length(max=SECTION_MAX_CHARS,
-                         message=f"Mỗi mục tối đa {SECTION_MAX_CHARS:,} ký tự.".replace(",", "."))])
+    return TextAreaField(
+        label,
+        filters=[_nfc],
+        validators=[
+            Length(max=SECTION_MAX_CHARS, message=f"Mỗi mục tối đa {SECTION_MAX_CHARS:,} ký tự.".replace(",", "."))
+        ],
+    )
 
 
 def _reason(label: str, required: bool = True):
@@ -51,16 +57,20 @@ class SelfReviewForm(VersionedForm):
     followup = _section()
     explanations = _section()
     measures = _section()
-    score_general = IntegerField("Tiêu chí chung (tối đa 30 điểm)", validators=[
-        Optional(), NumberRange(0, 30, "Điểm tiêu chí chung từ 0 đến 30.")])
-    score_tasks = IntegerField("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)", validators=[
-        Optional(), NumberRange(0, 70, "Điểm kết quả nhiệm vụ từ 0 đến 70.")])
-    self_level = RadioField("Tự nhận mức xếp loại", choices=level_choices(QUALITY_LEVELS), coerce=_level_or_none,
-                            validators=[Optional()])
+    score_general = IntegerField(
+        "Tiêu chí chung (tối đa 30 điểm)",
+        validators=[Optional(), NumberRange(0, 30, "Điểm tiêu chí chung từ 0 đến 30.")],
+    )
+    score_tasks = IntegerField(
+        "Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)",
+        validators=[Optional(), NumberRange(0, 70, "Điểm kết quả nhiệm vụ từ 0 đến 70.")],
+    )
+    self_level = RadioField(
+        "Tự nhận mức xếp loại", choices=level_choices(QUALITY_LEVELS), coerce=_level_or_none, validators=[Optional()]
+    )
 
     def section_data(self) -> dict[str, str]:
-        return {name: field.data or "" for name, field in self._fields.items()
-                if isinstance(field, TextAreaField)}
+        return {name: field.data or "" for name, field in self._fields.items() if isinstance(field, TextAreaField)}
 
 
 ALL_OUTCOMES = [SelectChoice("", "— Chọn mức —"), *level_choices(Level)]
@@ -68,8 +78,9 @@ ALL_OUTCOMES = [SelectChoice("", "— Chọn mức —"), *level_choices(Level)]
 
 class ProposalForm(VersionedForm):
     comments = TextAreaField("Ý kiến góp ý của chi bộ", filters=[_nfc], validators=[Length(max=SECTION_MAX_CHARS)])
-    level = SelectField("Chi bộ đề xuất mức xếp loại", choices=ALL_OUTCOMES, coerce=_level_or_none,
-                        validators=[Optional()])
+    level = SelectField(
+        "Chi bộ đề xuất mức xếp loại", choices=ALL_OUTCOMES, coerce=_level_or_none, validators=[Optional()]
+    )
     reason = _reason("Lý do không xếp loại (nếu đề xuất không xếp loại)", required=False)
 
 
@@ -78,8 +89,12 @@ class ReasonForm(VersionedForm):
 
 
 class DecisionForm(VersionedForm):
-    level = SelectField("Mức xếp loại quyết định", choices=ALL_OUTCOMES, coerce=_level_or_none,
-                        validators=[DataRequired("Chọn mức xếp loại.")])
+    level = SelectField(
+        "Mức xếp loại quyết định",
+        choices=ALL_OUTCOMES,
+        coerce=_level_or_none,
+        validators=[DataRequired("Chọn mức xếp loại.")],
+    )
     note = _reason("Ghi chú (bắt buộc nếu không xếp loại)", required=False)
 
 

@@ -2,6 +2,7 @@
 
 Kept as data so the page, the print layout and the completeness check read the same list.
 """
+
 from dataclasses import dataclass
 
 from ..members.models import FormType
@@ -28,8 +29,7 @@ _POLITICAL = Section(
 _DUTIES = Section(
     "duties",
     "2. Về thực hiện chức trách, nhiệm vụ được giao",
-    "Kết quả thực hiện nhiệm vụ chuyên môn, các chỉ tiêu, nhiệm vụ được giao trong năm; tỷ lệ hoàn thành, "
-    "vượt mức.",
+    "Kết quả thực hiện nhiệm vụ chuyên môn, các chỉ tiêu, nhiệm vụ được giao trong năm; tỷ lệ hoàn thành, vượt mức.",
     group=STRENGTHS,
 )
 _DUTIES_LEADER = Section(
@@ -53,15 +53,28 @@ _COMMITMENT = Section(
     group=STRENGTHS,
 )
 _TAIL = (
-    Section("shortcomings", "II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN",
-            "Nêu rõ hạn chế, khuyết điểm; nguyên nhân chủ quan, khách quan."),
-    Section("followup", "III. KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA Ở CÁC KỲ KIỂM ĐIỂM TRƯỚC",
-            "Với từng hạn chế đã được chỉ ra: đã khắc phục / đang khắc phục / chưa khắc phục, và vì sao.",
-            required=False),
-    Section("explanations", "IV. GIẢI TRÌNH NHỮNG VẤN ĐỀ ĐƯỢC GỢI Ý KIỂM ĐIỂM (NẾU CÓ)",
-            "Trả lời từng vấn đề cấp trên gợi ý kiểm điểm; để trống nếu không có.", required=False),
-    Section("measures", "V. PHƯƠNG HƯỚNG, BIỆN PHÁP KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM",
-            "Biện pháp cụ thể, thời gian hoàn thành."),
+    Section(
+        "shortcomings",
+        "II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN",
+        "Nêu rõ hạn chế, khuyết điểm; nguyên nhân chủ quan, khách quan.",
+    ),
+    Section(
+        "followup",
+        "III. KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA Ở CÁC KỲ KIỂM ĐIỂM TRƯỚC",
+        "Với từng hạn chế đã được chỉ ra: đã khắc phục / đang khắc phục / chưa khắc phục, và vì sao.",
+        required=False,
+    ),
+    Section(
+        "explanations",
+        "IV. GIẢI TRÌNH NHỮNG VẤN ĐỀ ĐƯỢC GỢI Ý KIỂM ĐIỂM (NẾU CÓ)",
+        "Trả lời từng vấn đề cấp trên gợi ý kiểm điểm; để trống nếu không có.",
+        required=False,
+    ),
+    Section(
+        "measures",
+        "V. PHƯƠNG HƯỚNG, BIỆN PHÁP KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM",
+        "Biện pháp cụ thể, thời gian hoàn thành.",
+    ),
 )
 
 FORMS: dict[FormType, tuple[Section, ...]] = {

@@ -1,4 +1,5 @@
 """A member's annual review (bản tự kiểm điểm and what the cell and committee make of it)."""
+
 from datetime import datetime
 from enum import StrEnum
 

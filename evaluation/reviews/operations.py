@@ -1,6 +1,7 @@
 """Verbs that change reviews. They check permission and state, apply, write history and flush;
 the caller (a request or a CLI command) commits once, so a failure leaves nothing half done.
 """
+
 from collections.abc import Iterable
 
 from ..auth.models import User
@@ -64,9 +65,16 @@ def start_review(period: Period, member: Member, actor: User) -> Review:
     return review
 
 
-def save_self_review(review: Review, actor: User, *, sections: dict, self_level: Level | None,
-                     score_general: int | None = None, score_tasks: int | None = None,
-                     expected_version: int | None = None) -> None:
+def save_self_review(
+    review: Review,
+    actor: User,
+    *,
+    sections: dict,
+    self_level: Level | None,
+    score_general: int | None = None,
+    score_tasks: int | None = None,
+    expected_version: int | None = None,
+) -> None:
     """Save the member's text as a draft; allowed as often as they like while it is theirs."""
     _check(review, actor, Capacity.MEMBER, expected_version)
     if review.state is not ReviewState.DRAFT:
@@ -100,8 +108,15 @@ def submit_self_review(review: Review, actor: User, expected_version: int | None
     db.session.flush()
 
 
-def record_proposal(review: Review, actor: User, *, comments: str, level: Level | None, reason: str = "",
-                    expected_version: int | None = None) -> None:
+def record_proposal(
+    review: Review,
+    actor: User,
+    *,
+    comments: str,
+    level: Level | None,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> None:
     """The cell's comments and proposed level, kept until the secretary forwards them."""
     _check(review, actor, Capacity.CELL, expected_version)
     if review.state is not ReviewState.SUBMITTED:
@@ -111,8 +126,7 @@ def record_proposal(review: Review, actor: User, *, comments: str, level: Level 
     review.cell_comments = comments.strip()
     review.not_classified_reason = reason.strip() if level is Level.NOT_CLASSIFIED else ""
     if level is not None and level != review.proposed_level:
-        record(review, actor, Action.PROPOSE, level=level, reason=review.not_classified_reason,
-               from_state=review.state)
+        record(review, actor, Action.PROPOSE, level=level, reason=review.not_classified_reason, from_state=review.state)
     review.proposed_level = level
     db.session.flush()
 
@@ -127,8 +141,9 @@ def forward(review: Review, actor: User, expected_version: int | None = None) ->
     _check(review, actor, Capacity.CELL, expected_version)
     if review.proposed_level is None:
         raise WorkflowError(f"Chưa có đề xuất mức xếp loại cho đồng chí {review.member.full_name}.")
-    apply(review, actor, Capacity.CELL, Action.FORWARD, level=review.proposed_level,
-          reason=review.not_classified_reason)
+    apply(
+        review, actor, Capacity.CELL, Action.FORWARD, level=review.proposed_level, reason=review.not_classified_reason
+    )
     db.session.flush()
 
 
@@ -140,8 +155,9 @@ def forward_ready(reviews: Iterable[Review], actor: User) -> int:
     return len(ready)
 
 
-def mark_not_classified(period: Period, member: Member, actor: User, reason: str,
-                        expected_version: int | None = None) -> Review:
+def mark_not_classified(
+    period: Period, member: Member, actor: User, reason: str, expected_version: int | None = None
+) -> Review:
     """Propose that a member is not classified (exempt, suspended, admitted < 6 months)."""
     review = start_review(period, member, actor)
     _check(review, actor, Capacity.CELL, expected_version)
@@ -158,8 +174,9 @@ def send_back(review: Review, actor: User, reason: str, expected_version: int | 
     db.session.flush()
 
 
-def decide(review: Review, actor: User, level: Level | None = None, note: str = "",
-           expected_version: int | None = None) -> None:
+def decide(
+    review: Review, actor: User, level: Level | None = None, note: str = "", expected_version: int | None = None
+) -> None:
     """The committee's final level; without a level it confirms the cell's proposal."""
     _check(review, actor, Capacity.COMMITTEE, expected_version)
     level = level or review.proposed_level

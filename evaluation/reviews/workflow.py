@@ -3,6 +3,7 @@
 Every state change goes through `apply`, which refuses what the table does not allow and writes
 the history entry. Saving text or a proposal inside a state is not a transition (see operations).
 """
+
 from enum import StrEnum
 
 from ..errors import DomainError
@@ -70,17 +71,26 @@ def allowed_actions(state: ReviewState | None, capacity: Capacity) -> set[Action
     return {action for (s, c, action) in TRANSITIONS if s is state and c is capacity}
 
 
-def record(review: Review, actor, action: Action, *, level: Level | None = None, reason: str = "",
-           from_state: ReviewState | None = None) -> ReviewEvent:
+def record(
+    review: Review,
+    actor,
+    action: Action,
+    *,
+    level: Level | None = None,
+    reason: str = "",
+    from_state: ReviewState | None = None,
+) -> ReviewEvent:
     """Append a history entry; the only place ReviewEvent rows are made."""
-    event = ReviewEvent(action=action.value, actor=actor, level=level, reason=reason,
-                        from_state=from_state, to_state=review.state)
+    event = ReviewEvent(
+        action=action.value, actor=actor, level=level, reason=reason, from_state=from_state, to_state=review.state
+    )
     review.events.append(event)
     return event
 
 
-def apply(review: Review, actor, capacity: Capacity, action: Action, *, level: Level | None = None,
-          reason: str = "") -> ReviewEvent:
+def apply(
+    review: Review, actor, capacity: Capacity, action: Action, *, level: Level | None = None, reason: str = ""
+) -> ReviewEvent:
     """Move the review along the table and write history; raise WorkflowError if not allowed."""
     next_state = TRANSITIONS.get((review.state, capacity, action))
     if next_state is None:

@@ -1,4 +1,5 @@
 """Load-or-abort helpers and the one way a view runs an operation and commits."""
+
 from collections.abc import Callable
 from functools import wraps
 

@@ -1,10 +1,12 @@
 """The system administrator's pages: periods, logins and roles, moves between cells."""
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..admin.forms import GrantForm, MoveForm, PeriodForm, UserForm
 from ..auth import operations as auth_ops
 from ..auth.models import RoleGrant, User
+from ..errors import DomainError
 from ..extensions import db
 from ..members.models import Member, MembershipChange
 from ..members.operations import find_member, move_member
@@ -12,7 +14,6 @@ from ..org.operations import find_org
 from ..periods import operations as period_ops
 from ..periods.models import Period
 from ..reviews.forms import BulkForm
-from ..errors import DomainError
 from ..text import fold
 from ._helpers import admin_required, perform
 
@@ -24,9 +25,15 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def periods():
     form = PeriodForm()
     if form.validate_on_submit():
-        created = perform(period_ops.create_period, form.year.data, opens_on=form.opens_on.data,
-                          submit_by=form.submit_by.data, propose_by=form.propose_by.data,
-                          decide_by=form.decide_by.data, success=f"Đã tạo kỳ đánh giá năm {form.year.data}.")
+        created = perform(
+            period_ops.create_period,
+            form.year.data,
+            opens_on=form.opens_on.data,
+            submit_by=form.submit_by.data,
+            propose_by=form.propose_by.data,
+            decide_by=form.decide_by.data,
+            success=f"Đã tạo kỳ đánh giá năm {form.year.data}.",
+        )
         if created:
             return redirect(url_for(".periods"))
     periods = db.session.scalars(db.select(Period).order_by(Period.year.desc())).all()
@@ -54,7 +61,8 @@ def users():
     query = db.select(User).order_by(User.username)
     if q := request.args.get("q", "").strip():
         query = query.outerjoin(Member).where(
-            User.username.contains(q, autoescape=True) | Member.search_name.contains(fold(q), autoescape=True))
+            User.username.contains(q, autoescape=True) | Member.search_name.contains(fold(q), autoescape=True)
+        )
     return render_template("admin/users.html", form=form, users=db.session.scalars(query.limit(200)).all())
 
 
@@ -64,8 +72,9 @@ def _create_user(form: UserForm) -> User:
         member = find_member(form.member_code.data)
         if member is None:
             raise DomainError(f"Không có đảng viên mã {form.member_code.data}.")
-    return auth_ops.create_user(form.username.data, form.password.data, member=member,
-                                display_name=form.display_name.data or "")
+    return auth_ops.create_user(
+        form.username.data, form.password.data, member=member, display_name=form.display_name.data or ""
+    )
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -104,8 +113,11 @@ def move(member_id: int):
     if form.validate_on_submit():
         if perform(_move, member, form, success=f"Đã chuyển sinh hoạt cho đồng chí {member.full_name}."):
             return redirect(url_for(".move", member_id=member.id))
-    history = db.session.scalars(db.select(MembershipChange).where(MembershipChange.member_id == member.id)
-                                 .order_by(MembershipChange.moved_at.desc())).all()
+    history = db.session.scalars(
+        db.select(MembershipChange)
+        .where(MembershipChange.member_id == member.id)
+        .order_by(MembershipChange.moved_at.desc())
+    ).all()
     return render_template("admin/move.html", member=member, form=form, history=history)
 
 
@@ -123,7 +135,9 @@ def members():
     if not q:
         return render_template("admin/members.html", members=[], q=q)
     found = db.session.scalars(
-        db.select(Member).where(Member.search_name.contains(fold(q), autoescape=True) | (Member.code == q))
-        .order_by(Member.name_sort_key).limit(100)
+        db.select(Member)
+        .where(Member.search_name.contains(fold(q), autoescape=True) | (Member.code == q))
+        .order_by(Member.name_sort_key)
+        .limit(100)
     ).all()
     return render_template("admin/members.html", members=found, q=q)

@@ -1,4 +1,5 @@
 """Logging in and out."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for

@@ -1,4 +1,5 @@
 """The cell secretary's pages: the cell's progress, comments and proposals, returns, forwarding."""
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -19,8 +20,15 @@ def index(cell):
     period = require_period()
     rows = members_with_reviews(cell, period, search=request.args.get("q", ""))
     ready = sum(1 for _, r in rows if r and r.state is ReviewState.SUBMITTED and r.proposed_level)
-    return render_template("cell/index.html", cell=cell, period=period, rows=rows,
-                           progress=progress(cell, period), ready=ready, bulk_form=BulkForm())
+    return render_template(
+        "cell/index.html",
+        cell=cell,
+        period=period,
+        rows=rows,
+        progress=progress(cell, period),
+        ready=ready,
+        bulk_form=BulkForm(),
+    )
 
 
 @bp.post("/<int:org_id>/forward")
@@ -31,8 +39,12 @@ def forward_all(cell):
         reviews = [r for _, r in members_with_reviews(cell, period, states=(ReviewState.SUBMITTED,))]
         count = perform(ops.forward_ready, reviews, current_user)
         if count is not None:
-            flash(f"Đã chuyển {count} đề xuất lên đảng ủy." if count else
-                  "Chưa có bản kiểm điểm nào đã nộp và có đề xuất để chuyển.", "success" if count else "info")
+            flash(
+                f"Đã chuyển {count} đề xuất lên đảng ủy."
+                if count
+                else "Chưa có bản kiểm điểm nào đã nộp và có đề xuất để chuyển.",
+                "success" if count else "info",
+            )
     return redirect(url_for(".index", org_id=cell.id))
 
 
@@ -47,8 +59,15 @@ def member(cell, member_id: int):
     if request.method == "POST" and action in forms and forms[action].validate_on_submit():
         if _act(action, forms[action], period, member, review):
             return redirect(url_for(".member", org_id=cell.id, member_id=member.id))
-    return render_template("cell/member.html", cell=cell, period=period, member=member, review=review,
-                           forms=forms, sections=formspec.sections_for(review.form_type if review else member.form_type))
+    return render_template(
+        "cell/member.html",
+        cell=cell,
+        period=period,
+        member=member,
+        review=review,
+        forms=forms,
+        sections=formspec.sections_for(review.form_type if review else member.form_type),
+    )
 
 
 def _forms(review) -> dict:
@@ -56,8 +75,7 @@ def _forms(review) -> dict:
     version = {"version": review.version if review else None}
     proposal = dict(version)
     if review:
-        proposal.update(comments=review.cell_comments, level=review.proposed_level,
-                        reason=review.not_classified_reason)
+        proposal.update(comments=review.cell_comments, level=review.proposed_level, reason=review.not_classified_reason)
     return {
         "propose": ProposalForm(prefix="p", data=proposal),
         "forward": VersionedForm(prefix="f", data=version),
@@ -69,16 +87,43 @@ def _forms(review) -> dict:
 def _act(action: str, form, period, member, review) -> bool:
     version = form.version_read
     if action == "not_classified":
-        return bool(perform(ops.mark_not_classified, period, member, current_user, form.reason.data,
-                            expected_version=version, success="Đã đề xuất không xếp loại và chuyển lên đảng ủy."))
+        return bool(
+            perform(
+                ops.mark_not_classified,
+                period,
+                member,
+                current_user,
+                form.reason.data,
+                expected_version=version,
+                success="Đã đề xuất không xếp loại và chuyển lên đảng ủy.",
+            )
+        )
     if review is None:
         return False
     if action == "propose":
-        return bool(perform(ops.record_proposal, review, current_user, comments=form.comments.data,
-                            level=form.level.data, reason=form.reason.data, expected_version=version,
-                            success="Đã lưu ý kiến và đề xuất của chi bộ."))
+        return bool(
+            perform(
+                ops.record_proposal,
+                review,
+                current_user,
+                comments=form.comments.data,
+                level=form.level.data,
+                reason=form.reason.data,
+                expected_version=version,
+                success="Đã lưu ý kiến và đề xuất của chi bộ.",
+            )
+        )
     if action == "return":
-        return bool(perform(ops.return_to_member, review, current_user, form.reason.data,
-                            expected_version=version, success="Đã trả lại bản kiểm điểm để đảng viên sửa."))
-    return bool(perform(ops.forward, review, current_user, expected_version=version,
-                        success="Đã chuyển đề xuất lên đảng ủy."))
+        return bool(
+            perform(
+                ops.return_to_member,
+                review,
+                current_user,
+                form.reason.data,
+                expected_version=version,
+                success="Đã trả lại bản kiểm điểm để đảng viên sửa.",
+            )
+        )
+    return bool(
+        perform(ops.forward, review, current_user, expected_version=version, success="Đã chuyển đề xuất lên đảng ủy.")
+    )

@@ -1,4 +1,5 @@
 """The grassroots committee's pages: every proposal under it, decisions one by one or in bulk."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -28,8 +29,16 @@ def index(org):
     key = request.args.get("show", "proposed")
     states, _ = FILTERS.get(key, FILTERS["proposed"])
     rows = members_with_reviews(org, period, subtree=True, states=states, search=request.args.get("q", ""))
-    return render_template("committee/index.html", org=org, period=period, rows=rows, show=key,
-                           filters=FILTERS, progress=progress(org, period), bulk_form=BulkForm())
+    return render_template(
+        "committee/index.html",
+        org=org,
+        period=period,
+        rows=rows,
+        show=key,
+        filters=FILTERS,
+        progress=progress(org, period),
+        bulk_form=BulkForm(),
+    )
 
 
 def _selected_reviews(org) -> list[tuple[Review, int]]:
@@ -58,8 +67,7 @@ def confirm(org):
     if not selected:
         flash("Chưa chọn đảng viên nào.", "info")
         return redirect(url_for(".index", org_id=org.id))
-    return render_template("committee/confirm.html", org=org, period=period, selected=selected,
-                           bulk_form=BulkForm())
+    return render_template("committee/confirm.html", org=org, period=period, selected=selected, bulk_form=BulkForm())
 
 
 @bp.post("/<int:org_id>/decide")
@@ -94,17 +102,49 @@ def member(org, member_id: int):
         form = forms[action]
         if form.validate_on_submit() and _act(action, form, review):
             return redirect(url_for(".member", org_id=org.id, member_id=member.id))
-    return render_template("committee/member.html", org=org, period=period, member=member, review=review,
-                           forms=forms, sections=formspec.sections_for(review.form_type if review else member.form_type))
+    return render_template(
+        "committee/member.html",
+        org=org,
+        period=period,
+        member=member,
+        review=review,
+        forms=forms,
+        sections=formspec.sections_for(review.form_type if review else member.form_type),
+    )
 
 
 def _act(action: str, form, review) -> bool:
     version = form.version_read
     if action == "decide":
-        return bool(perform(ops.decide, review, current_user, form.level.data, form.note.data,
-                            expected_version=version, success="Đã quyết định xếp loại."))
+        return bool(
+            perform(
+                ops.decide,
+                review,
+                current_user,
+                form.level.data,
+                form.note.data,
+                expected_version=version,
+                success="Đã quyết định xếp loại.",
+            )
+        )
     if action == "send_back":
-        return bool(perform(ops.send_back, review, current_user, form.reason.data, expected_version=version,
-                            success="Đã trả đề xuất về chi bộ."))
-    return bool(perform(ops.reopen, review, current_user, form.reason.data, expected_version=version,
-                        success="Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử."))
+        return bool(
+            perform(
+                ops.send_back,
+                review,
+                current_user,
+                form.reason.data,
+                expected_version=version,
+                success="Đã trả đề xuất về chi bộ.",
+            )
+        )
+    return bool(
+        perform(
+            ops.reopen,
+            review,
+            current_user,
+            form.reason.data,
+            expected_version=version,
+            success="Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.",
+        )
+    )

@@ -1,4 +1,5 @@
 """Each user's home page: what they can do now, and by when."""
+
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 

@@ -1,4 +1,5 @@
 """The member's own self-review: write, save drafts, submit, and see the outcome."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -25,9 +26,15 @@ def review():
     review = ops.find_review(period, member)
     form = SelfReviewForm()
     if request.method == "GET" and review is not None:
-        form = SelfReviewForm(data={**review.sections, "self_level": review.self_level, "version": review.version,
-                                    "score_general": review.self_score_general,
-                                    "score_tasks": review.self_score_tasks})
+        form = SelfReviewForm(
+            data={
+                **review.sections,
+                "self_level": review.self_level,
+                "version": review.version,
+                "score_general": review.self_score_general,
+                "score_tasks": review.self_score_tasks,
+            }
+        )
     if request.method == "POST" and form.validate_on_submit():
         if _save(member, period, form, submit=request.form.get("action") == "submit"):
             return redirect(url_for(".review"))
@@ -37,7 +44,11 @@ def review():
         # The page keeps what the member typed; after a conflict message, saving again is their call.
         form.version.data = review.version
     return render_template(
-        "member/review.html", member=member, period=period, review=review, form=form,
+        "member/review.html",
+        member=member,
+        period=period,
+        review=review,
+        form=form,
         sections=formspec.sections_for(review.form_type if review else member.form_type),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
@@ -48,9 +59,15 @@ def _save(member, period, form: SelfReviewForm, submit: bool) -> bool:
     def save_and_maybe_submit():
         review = ops.start_review(period, member, current_user)
         version = form.version_read if form.version.data else review.version
-        ops.save_self_review(review, current_user, sections=form.section_data(), self_level=form.self_level.data,
-                             score_general=form.score_general.data, score_tasks=form.score_tasks.data,
-                             expected_version=version)
+        ops.save_self_review(
+            review,
+            current_user,
+            sections=form.section_data(),
+            self_level=form.self_level.data,
+            score_general=form.score_general.data,
+            score_tasks=form.score_tasks.data,
+            expected_version=version,
+        )
         if submit:
             if problems := ops.submission_problems(review):
                 # The text is kept (committed as a draft) even though the submission is refused.

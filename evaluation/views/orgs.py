@@ -1,4 +1,5 @@
 """Leaders' view of their subtree: progress per child organization, down to a cell's members."""
+
 from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
@@ -26,5 +27,12 @@ def show(org):
     ).all()
     visible_ancestors = [a for a in ancestors if can_view_org(current_user, a)]
     rows = members_with_reviews(org, period, search=request.args.get("q", "")) if org.kind.holds_members else []
-    return render_template("orgs/show.html", org=org, period=period, ancestors=visible_ancestors,
-                           total=progress(org, period), children=progress_by_child(org, period), rows=rows)
+    return render_template(
+        "orgs/show.html",
+        org=org,
+        period=period,
+        ancestors=visible_ancestors,
+        total=progress(org, period),
+        children=progress_by_child(org, period),
+        rows=rows,
+    )
