@@ -90,14 +90,7 @@ def test_full_journey_member_to_committee(world, auth, client):
 
 
 def test_committee_decides_a_different_level_one_by_one(world, auth, client):
-    auth.login("member")
-    write_and_submit(client)
-    auth.login("secretary")
-    client.post(
-        f"/cell/{world.cell.id}/members/{world.m1.id}",
-        data={"action": "propose", "p-level": "excellent", "p-comments": ""},
-    )
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "forward"})
+    proposed(world, auth, client, "excellent")
     auth.login("committee")
     client.post(
         f"/committee/{world.grassroots.id}/members/{world.m1.id}",
@@ -126,11 +119,7 @@ def test_secretary_returns_a_review_and_the_member_sees_why(world, auth, client)
 
 
 def test_committee_sends_back_to_the_cell(world, auth, client):
-    auth.login("member")
-    write_and_submit(client)
-    auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
-    client.post(f"/cell/{world.cell.id}/forward")
+    proposed(world, auth, client)
     auth.login("committee")
     client.post(
         f"/committee/{world.grassroots.id}/members/{world.m1.id}",
@@ -141,12 +130,18 @@ def test_committee_sends_back_to_the_cell(world, auth, client):
     assert review.events[-1].reason == "Chi bộ họp lại"
 
 
-def decided(world, auth, client):
+def proposed(world, auth, client, level: str = "good"):
+    """The member submits and the cell proposes `level` and forwards it."""
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": level})
     client.post(f"/cell/{world.cell.id}/forward")
+    assert review_of(world).state is ReviewState.PROPOSED
+
+
+def decided(world, auth, client):
+    proposed(world, auth, client)
     auth.login("committee")
     client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}", data={"action": "decide", "d-level": "good"})
     assert review_of(world).state is ReviewState.DECIDED
