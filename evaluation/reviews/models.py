@@ -79,6 +79,14 @@ class Review(db.Model):
     def is_locked(self) -> bool:
         return self.state is ReviewState.DECIDED
 
+    @property
+    def return_reason(self) -> str | None:
+        """Why the cell sent the draft back, while the member has not yet resubmitted."""
+        last = self.events[-1] if self.events else None
+        if self.state is ReviewState.DRAFT and last is not None and last.action == "return":
+            return last.reason
+        return None
+
 
 class ReviewEvent(db.Model):
     """One entry of a review's history: append-only, never updated or deleted."""
