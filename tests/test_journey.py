@@ -113,7 +113,7 @@ def test_secretary_returns_a_review_and_the_member_sees_why(world, auth, client)
     assert review_of(world).state is ReviewState.DRAFT
     auth.login("member")
     page = client.get("/my-review/").get_data(as_text=True)
-    assert "Bổ sung phần hạn chế" in page
+    assert "Chi bộ đã trả lại bản kiểm điểm: <em>Bổ sung phần hạn chế</em>" in page
     assert "Nộp bản tự kiểm điểm" in page  # editable again
     assert "Đã nộp bản tự kiểm điểm" in write_and_submit(client).get_data(as_text=True)
 
