@@ -14,7 +14,7 @@ from .levels import Level
 from .members.models import FormType, Member
 from .members.operations import import_members
 from .org.operations import find_org, import_orgs
-from .periods.operations import create_period, open_period
+from .periods.operations import create_period, december_deadlines, open_period
 from .reviews import formspec
 from .reviews.models import Review, ReviewState
 from .reviews.workflow import Action, record
@@ -153,13 +153,7 @@ def seed(year: int = 2025) -> None:
     ):
         _, errors = operation(_rows(rows))
         assert not errors, errors.lines()  # the demo data is ours: an error here is a bug
-    period = create_period(
-        year,
-        opens_on=date(year, 12, 1),
-        submit_by=date(year, 12, 10),
-        propose_by=date(year, 12, 18),
-        decide_by=date(year, 12, 28),
-    )
+    period = create_period(year, **december_deadlines(year))
     open_period(period)
     for username, (member_code, grants, _) in LOGINS.items():
         member = db.session.scalars(db.select(Member).where(Member.code == member_code)).first()

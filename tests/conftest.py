@@ -6,7 +6,6 @@ that database (PostgreSQL in CI). The schema is built by the migrations, once pe
 
 import os
 import re
-from datetime import date
 
 import flask_migrate
 import pytest
@@ -20,7 +19,7 @@ from evaluation.extensions import db
 from evaluation.members.models import FormType, Member
 from evaluation.org.models import OrgKind
 from evaluation.org.operations import add_org
-from evaluation.periods.operations import create_period, open_period
+from evaluation.periods.operations import create_period, december_deadlines, open_period
 
 PASSWORD = "mat-khau-thu"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -116,13 +115,7 @@ class Factory:
         return user
 
     def period(self, year: int = 2025, opened: bool = True):
-        period = create_period(
-            year,
-            opens_on=date(year, 12, 1),
-            submit_by=date(year, 12, 10),
-            propose_by=date(year, 12, 18),
-            decide_by=date(year, 12, 28),
-        )
+        period = create_period(year, **december_deadlines(year))
         if opened:
             open_period(period)
         db.session.commit()

@@ -15,6 +15,16 @@ def current_period() -> Period | None:
     ).first()
 
 
+def december_deadlines(year: int) -> dict[str, date]:
+    """The usual calendar (domain.md §8): open early December, everything decided before the 31st."""
+    return {
+        "opens_on": date(year, 12, 1),
+        "submit_by": date(year, 12, 10),
+        "propose_by": date(year, 12, 18),
+        "decide_by": date(year, 12, 28),
+    }
+
+
 def create_period(year: int, *, opens_on: date, submit_by: date, propose_by: date, decide_by: date) -> Period:
     if db.session.scalars(db.select(Period).where(Period.year == year)).first():
         raise DomainError(f"Đã có kỳ đánh giá năm {year}.")

@@ -90,6 +90,11 @@ def sections_for(form_type: FormType) -> tuple[Section, ...]:
     return FORMS[form_type]
 
 
+def sections_of(member, review=None) -> tuple[Section, ...]:
+    """A started review keeps the form it began on, even if the member's post changes later."""
+    return sections_for(review.form_type if review else member.form_type)
+
+
 def missing_sections(form_type: FormType, content: dict) -> list[Section]:
     """Required sections still empty: a review is not submitted with them blank."""
     return [s for s in sections_for(form_type) if s.required and not (content.get(s.key) or "").strip()]

@@ -109,7 +109,7 @@ def member(org, member_id: int):
         member=member,
         review=review,
         forms=forms,
-        sections=formspec.sections_for(review.form_type if review else member.form_type),
+        sections=formspec.sections_of(member, review),
     )
 
 

@@ -49,7 +49,7 @@ def review():
         period=period,
         review=review,
         form=form,
-        sections=formspec.sections_for(review.form_type if review else member.form_type),
+        sections=formspec.sections_of(member, review),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
     )
