@@ -31,6 +31,15 @@ def count(model) -> int:
     return db.session.scalar(db.select(db.func.count()).select_from(model))
 
 
+def assert_rejected(runner, command: str, path: str, expected: list[str], model) -> None:
+    """The import exits 1, names every bad row, and leaves the table empty."""
+    result = runner.invoke(args=[command, path])
+    assert result.exit_code == 1
+    for line in expected:
+        assert line in result.output
+    assert count(model) == 0
+
+
 def test_orgs_import_in_any_row_order_and_builds_paths(app, runner, tmp_path):
     result = runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", ORGS)])
     assert result.exit_code == 0, result.output
@@ -82,17 +91,14 @@ def test_bad_org_file_lands_nothing_and_lists_every_bad_row(app, runner, tmp_pat
             "",
         ]
     )
-    result = runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", bad)])
-    assert result.exit_code == 1
-    for expected in (
+    expected = [
         "dòng 7: thiếu tên",
         "dòng 8: không có tổ chức cấp trên mã NOPE",
         "dòng 9: loại tổ chức không hợp lệ",
         "dòng 10: mã HD-U1 trùng với dòng 4",
         "dòng 11: chi bộ không thể trực thuộc đảng bộ tỉnh",
-    ):
-        assert expected in result.output
-    assert count(Organization) == 0
+    ]
+    assert_rejected(runner, "import-orgs", write(tmp_path, "orgs.csv", bad), expected, Organization)
 
 
 def test_bad_member_file_lands_nothing(app, runner, tmp_path):
@@ -107,17 +113,14 @@ def test_bad_member_file_lands_nothing(app, runner, tmp_path):
             "",
         ]
     )
-    result = runner.invoke(args=["import-members", write(tmp_path, "members.csv", bad)])
-    assert result.exit_code == 1
-    for expected in (
+    expected = [
         "dòng 4: thiếu họ và tên",
         "dòng 5: Đảng ủy xã Đoàn Thượng (HD-U1) không phải chi bộ",
         "dòng 6: email không hợp lệ",
         "dòng 7: ngày không hợp lệ",
         "dòng 8: mã 0001 trùng với dòng 2",
-    ):
-        assert expected in result.output
-    assert count(Member) == 0
+    ]
+    assert_rejected(runner, "import-members", write(tmp_path, "members.csv", bad), expected, Member)
 
 
 def test_wrong_encoding_and_missing_columns_are_explained(app, runner, tmp_path):

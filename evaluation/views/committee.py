@@ -5,6 +5,8 @@ from flask_login import current_user
 
 from ..auth.permissions import is_committee_officer
 from ..extensions import db
+from ..members.models import Member
+from ..org.models import Organization
 from ..reports.queries import members_with_reviews, progress
 from ..reviews import formspec
 from ..reviews import operations as ops
@@ -46,14 +48,23 @@ def _selected_reviews(org) -> list[tuple[Review, int]]:
 
     :raise 404: when an id is not a review under this committee.
     """
-    selected = []
-    for value in request.form.getlist("review"):
-        review_id, _, version = value.partition(":")
-        review = db.session.get(Review, int(review_id)) if review_id.isdigit() else None
-        if review is None or not org.contains(review.member.organization) or not version.isdigit():
-            abort(404)
-        selected.append((review, int(version)))
-    return selected
+    pairs = [value.partition(":")[::2] for value in request.form.getlist("review")]
+    if not all(review_id.isdigit() and version.isdigit() for review_id, version in pairs):
+        abort(404)
+    ids = [int(review_id) for review_id, _ in pairs]
+    # One query for the whole selection, already limited to this committee's subtree.
+    found = {
+        review.id: review
+        for review in db.session.scalars(
+            db.select(Review)
+            .join(Member, Review.member_id == Member.id)
+            .join(Organization, Member.organization_id == Organization.id)
+            .where(Review.id.in_(ids), org.subtree_clause())
+        )
+    }
+    if len(found) != len(set(ids)):
+        abort(404)
+    return [(found[int(review_id)], int(version)) for review_id, version in pairs]
 
 
 @bp.post("/<int:org_id>/confirm")
