@@ -8,6 +8,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..org.models import Organization
 from ..org.operations import ImportSummary, find_org
+from ..periods.models import Period, PeriodState
+from ..reviews.models import Review
 from ..tabular import Row, RowErrors
 from .models import FormType, Member, MembershipChange
 
@@ -40,8 +42,20 @@ def move_member(member: Member, to_org: Organization, actor, reason: str = "") -
     )
     db.session.add(change)
     member.organization = to_org
+    _follow_member_in_open_years(member, to_org)
     db.session.flush()
     return change
+
+
+def _follow_member_in_open_years(member: Member, to_org: Organization) -> None:
+    """A review still being worked on counts under the new cell; a closed year keeps its published counts."""
+    closed = db.select(Period.id).where(Period.state == PeriodState.CLOSED)
+    db.session.execute(
+        db.update(Review)
+        .where(Review.member_id == member.id, Review.period_id.not_in(closed))
+        .values(organization_id=to_org.id)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def parse_date(text: str) -> date:

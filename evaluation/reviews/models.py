@@ -4,13 +4,14 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import db
 from ..levels import Level
 from ..members.models import FormType, Member
+from ..org.models import Organization
 from ..periods.models import Period
 
 
@@ -35,13 +36,33 @@ NOT_STARTED_LABEL = "Chưa bắt đầu"
 
 
 class Review(db.Model):
+    """One year's review of a member or, when `member_id` is empty, of an organization.
+
+    Both kinds share the states, the history and the lock, so one workflow serves both
+    (domain.md §7). `organization_id` is what the review counts under in the reports: for a
+    member, the cell they belonged to that year (it follows a move until the period closes, so
+    closed years keep the counts that were published); for an organization, itself.
+    """
+
     __tablename__ = "review"
-    __table_args__ = (sa.UniqueConstraint("period_id", "member_id", name="uq_review_period_member"),)
+    __table_args__ = (
+        sa.UniqueConstraint("period_id", "member_id", name="uq_review_period_member"),
+        sa.Index(
+            "uq_review_period_rated_org",
+            "period_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=sa.text("member_id IS NULL"),
+            postgresql_where=sa.text("member_id IS NULL"),
+        ),
+        sa.Index("ix_review_org_period", "organization_id", "period_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True)
-    member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
-    form_type: Mapped[FormType] = mapped_column(enum_column(FormType))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), index=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    form_type: Mapped[FormType | None] = mapped_column(enum_column(FormType))  # members' forms only
     state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState), default=ReviewState.DRAFT, index=True)
     # The self-review's sections, keyed as in reviews.formspec; JSON so a new form needs no migration.
     sections: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -59,7 +80,8 @@ class Review(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     period: Mapped[Period] = relationship()
-    member: Mapped[Member] = relationship()
+    member: Mapped[Member | None] = relationship()
+    organization: Mapped[Organization] = relationship()
     events: Mapped[list["ReviewEvent"]] = relationship(
         back_populates="review", order_by="ReviewEvent.id", cascade="save-update, merge"
     )
@@ -67,7 +89,13 @@ class Review(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
-        return f"<Review {self.id} member={self.member_id} {self.state.value}>"
+        return f"<Review {self.id} member={self.member_id} org={self.organization_id} {self.state.value}>"
+
+    @validates("member")
+    def _count_under_members_cell(self, _key, member: Member | None) -> Member | None:
+        if member is not None:
+            self.organization = member.organization
+        return member
 
     @property
     def self_score(self) -> int | None:

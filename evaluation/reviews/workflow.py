@@ -29,6 +29,7 @@ class Action(StrEnum):
     SEND_BACK = "send_back"  # đảng ủy trả đề xuất về chi bộ
     DECIDE = "decide"  # đảng ủy quyết định xếp loại
     REOPEN = "reopen"  # đảng ủy mở lại một quyết định
+    IMPORT = "import"  # kết quả của năm trước, nhập từ bảng tính lưu trữ
 
     @property
     def label(self) -> str:
@@ -45,6 +46,7 @@ ACTION_LABELS = {
     Action.SEND_BACK: "Đảng ủy trả đề xuất về chi bộ",
     Action.DECIDE: "Đảng ủy quyết định xếp loại",
     Action.REOPEN: "Đảng ủy mở lại quyết định",
+    Action.IMPORT: "Nhập kết quả từ bảng tính lưu trữ",
 }
 
 S = ReviewState
