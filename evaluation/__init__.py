@@ -57,9 +57,11 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import formatting
+    from .levels import QUALITY_LEVELS
 
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["action_label"] = formatting.action_label
+    app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
 
 
 def register_commands(app: Flask) -> None:

@@ -1,7 +1,9 @@
 """Command-line entry points; they call the same operations as the pages and commit once."""
 
+import json
 import sys
 from collections.abc import Callable
+from functools import partial
 
 import click
 
@@ -9,17 +11,23 @@ from .errors import DomainError
 from .extensions import db
 from .members.operations import MEMBER_COLUMNS, OPTIONAL_MEMBER_COLUMNS, import_members
 from .org.operations import import_orgs
+from .reviews.imports import MEMBER_RATING_COLUMNS, ORG_RATING_COLUMNS, import_member_ratings, import_org_ratings
 from .tabular import TableError, read_rows
+
+
+def _fail(message: str) -> None:
+    db.session.rollback()
+    click.echo(f"Lỗi: {message}", err=True)
+    sys.exit(1)
 
 
 def _run_import(path: str, required: set[str], optional: set[str], operation: Callable, what: str) -> None:
     """Read, import, and commit only if every row is good; otherwise list each bad row and exit 1."""
     try:
         rows = read_rows(path, required, optional)
-    except TableError as exc:
-        click.echo(f"Lỗi: {exc}", err=True)
-        sys.exit(1)
-    summary, errors = operation(rows)
+        summary, errors = operation(rows)
+    except (TableError, DomainError) as exc:
+        _fail(str(exc))
     if errors:
         db.session.rollback()
         click.echo(f"Không nhập gì: {len(errors.errors)} dòng lỗi trong {path}:", err=True)
@@ -31,6 +39,8 @@ def _run_import(path: str, required: set[str], optional: set[str], operation: Ca
         f"Đã nhập {what}: {summary.created} mới, {summary.updated} cập nhật, "
         f"{summary.unchanged} không đổi ({len(rows)} dòng)."
     )
+    for warning in summary.warnings:
+        click.echo(f"Lưu ý: {warning}")
 
 
 @click.command("import-orgs")
@@ -45,6 +55,53 @@ def import_orgs_command(file: str) -> None:
 def import_members_command(file: str) -> None:
     """Import members from CSV/XLSX with columns code,full_name,org_code (+ email, phone, dates...)."""
     _run_import(file, MEMBER_COLUMNS, OPTIONAL_MEMBER_COLUMNS, import_members, "đảng viên")
+
+
+@click.command("import-member-ratings")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--year", type=int, required=True, help="The year the results are for.")
+def import_member_ratings_command(file: str, year: int) -> None:
+    """Import a past year's member results from CSV/XLSX with columns member_code,level."""
+    operation = partial(import_member_ratings, year=year)
+    _run_import(file, MEMBER_RATING_COLUMNS, set(), operation, f"kết quả xếp loại đảng viên năm {year}")
+
+
+@click.command("import-org-ratings")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--year", type=int, required=True, help="The year the results are for.")
+def import_org_ratings_command(file: str, year: int) -> None:
+    """Import a past year's organization results from CSV/XLSX with columns org_code,level."""
+    operation = partial(import_org_ratings, year=year)
+    _run_import(file, ORG_RATING_COLUMNS, set(), operation, f"kết quả xếp loại tổ chức đảng năm {year}")
+
+
+@click.command("report")
+@click.argument("org_code")
+@click.option("--year", type=int, required=True)
+@click.option("--format", "output", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True)
+@click.option("--decimals", type=click.IntRange(0, 4), default=None, help="Decimals of percentages (text, csv).")
+def report_command(org_code: str, year: int, output: str, decimals: int | None) -> None:
+    """Print an organization's results for a year, as the web page reports them."""
+    from flask import current_app
+
+    from .org.operations import find_org
+    from .reports import exports, wording
+    from .reports.aggregation import rollup
+
+    org = find_org(org_code)
+    if org is None:
+        _fail(f"không có tổ chức mã {org_code!r}.")
+    result = rollup(org, year)
+    if result.period is None:
+        _fail(f"chưa có kết quả năm {year}.")
+    decimals = current_app.config["REPORT_DECIMALS"] if decimals is None else decimals
+    if output == "json":
+        click.echo(json.dumps(exports.rollup_json(result), ensure_ascii=False, indent=2))
+    elif output == "csv":
+        for chunk in exports.csv_stream(exports.ROLLUP_HEADERS, exports.rollup_rows(result, decimals)):
+            click.echo(chunk.decode("utf-8"), nl=False)
+    else:
+        click.echo("\n\n".join(wording.report_paragraphs(result, decimals)))
 
 
 @click.command("seed-demo")
@@ -77,4 +134,12 @@ def create_admin_command(username: str, password: str) -> None:
     click.echo(f"Đã tạo tài khoản quản trị {username}.")
 
 
-commands = [import_orgs_command, import_members_command, seed_demo_command, create_admin_command]
+commands = [
+    import_orgs_command,
+    import_members_command,
+    import_member_ratings_command,
+    import_org_ratings_command,
+    report_command,
+    seed_demo_command,
+    create_admin_command,
+]

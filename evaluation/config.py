@@ -36,4 +36,6 @@ def from_environment(instance_path: str) -> dict:
         # werkzeug's default (scrypt); tests swap in a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Decimals of the percentages in reports (15,19%): the official reports use two, some one.
+        "REPORT_DECIMALS": int(os.environ.get("REPORT_DECIMALS", "2")),
     }

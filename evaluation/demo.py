@@ -6,16 +6,21 @@ earlier progress of other members' reviews is written directly, as a snapshot.
 
 import random
 from datetime import date
+from decimal import Decimal
 
-from .auth.models import Role
+from .auth.models import Role, User
 from .auth.operations import create_user, grant_role
 from .extensions import db
-from .levels import Level
+from .levels import QUALITY_LEVELS, Level
 from .members.models import FormType, Member
 from .members.operations import import_members
+from .org.models import Organization, OrgKind
 from .org.operations import find_org, import_orgs
 from .periods.operations import create_period, december_deadlines, open_period
+from .reports.models import TargetSubject
+from .reports.operations import set_target
 from .reviews import formspec
+from .reviews.imports import import_member_ratings, import_org_ratings
 from .reviews.models import Review, ReviewState
 from .reviews.workflow import Action, record
 from .tabular import Row
@@ -176,7 +181,32 @@ def seed(year: int = 2025) -> None:
         state = rng.choices(states, weights=[2, 2, 3, 2, 0] if in_demo_cell else [1, 1, 1, 3, 4])[0]
         if state is not None:
             _snapshot_review(period, member, state, rng)
+    _past_years(rng, year)
     db.session.flush()
+
+
+# Good-or-better shares the demo province's past years drift around, so year over year has a trend.
+PAST_WEIGHTS = {2023: [12, 74, 11, 3], 2024: [14, 75, 9, 2]}
+
+
+def _past_years(rng: random.Random, year: int) -> None:
+    """Earlier years' results, loaded by the same import a province runs on its archived spreadsheets."""
+    members = list(db.session.scalars(db.select(Member.code).order_by(Member.code)))
+    rated_orgs = list(db.session.scalars(db.select(Organization.code).where(Organization.kind != OrgKind.PROVINCE)))
+    levels = [level.value for level in QUALITY_LEVELS]
+    for past, weights in PAST_WEIGHTS.items():
+        for operation, column, codes in (
+            (import_member_ratings, "member_code", members),
+            (import_org_ratings, "org_code", rated_orgs),
+        ):
+            rows = [{column: code, "level": rng.choices(levels, weights=weights)[0]} for code in codes]
+            _, errors = operation(_rows(rows), past)
+            assert not errors, errors.lines()
+    province = find_org(PROVINCE)
+    leader = db.session.scalars(db.select(User).where(User.username == "lanhdao")).one()
+    for target_year in (*PAST_WEIGHTS, year):  # the province's targets, as in its resolution
+        set_target(province, target_year, TargetSubject.MEMBERS, Decimal(85), leader)
+        set_target(province, target_year, TargetSubject.GRASSROOTS, Decimal("78.3"), leader)
 
 
 def _display_name(username: str) -> str:

@@ -1,6 +1,7 @@
-"""How values are written for a Vietnamese reader: dd/mm/yyyy dates, 24-hour times, level names."""
+"""How values are written for a Vietnamese reader: dd/mm/yyyy dates, 24-hour times, `91.400`, `15,19%`."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from .levels import Level
@@ -24,7 +25,37 @@ def level_label(value: Level | str | None) -> str:
     return Level(value).label if value else ""
 
 
-FILTERS = {"date": format_date, "datetime": format_datetime, "level": level_label}
+# Vietnamese writes the thousands with "." and the decimals with ",": the opposite of Python's.
+_VIETNAMESE_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def format_number(value: int | Decimal | None) -> str:
+    """91400 → "91.400"; Decimal("15.19") → "15,19" (keeps the decimals it was rounded to)."""
+    if value is None:
+        return ""
+    return f"{value:,}".translate(_VIETNAMESE_SEPARATORS)
+
+
+def format_percent(value: Decimal | None) -> str:
+    return f"{format_number(value)}%" if value is not None else "–"
+
+
+def format_points(value: Decimal | None) -> str:
+    """A change in percentage points, always signed: "+1,25", "−0,50", "0,00"."""
+    if value is None:
+        return ""
+    sign = "+" if value > 0 else "−" if value < 0 else ""
+    return sign + format_number(abs(value))
+
+
+FILTERS = {
+    "date": format_date,
+    "datetime": format_datetime,
+    "level": level_label,
+    "number": format_number,
+    "percent": format_percent,
+    "points": format_points,
+}
 
 
 def action_label(value: str) -> str:

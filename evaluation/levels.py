@@ -5,6 +5,7 @@ the same column because a review ends in exactly one outcome, but it is never a 
 reports count it apart and percentages of levels are taken over the classified only.
 """
 
+import re
 from enum import StrEnum
 
 from .text import fold
@@ -46,18 +47,33 @@ ABBREVIATIONS = {
     Level.NOT_COMPLETED: "KHTNV",
 }
 
-# Every spelling a spreadsheet may use, folded (no accents, lower case) so that matching
-# ignores accents, case and the keyboard the file was typed on.
-_SPELLINGS = {fold(level.value): level for level in Level}
-_SPELLINGS.update({fold(label): level for level, label in LABELS.items()})
-_SPELLINGS.update({fold(abbr): level for level, abbr in ABBREVIATIONS.items()})
-_SPELLINGS.update({fold(level.value.replace("_", " ")): level for level in Level})
+# Names older spreadsheets use (domain.md §2), mapped onto today's four levels. The regulation
+# leaves this mapping to provinces: a province that reads them differently edits this table.
+LEGACY_NAMES = {
+    "Đủ tư cách, hoàn thành xuất sắc nhiệm vụ": Level.EXCELLENT,
+    "Đủ tư cách, hoàn thành tốt nhiệm vụ": Level.GOOD,
+    "Đủ tư cách, hoàn thành nhiệm vụ": Level.COMPLETED,
+    "Vi phạm tư cách hoặc không hoàn thành nhiệm vụ": Level.NOT_COMPLETED,
+    "Trong sạch, vững mạnh tiêu biểu": Level.EXCELLENT,
+    "Trong sạch, vững mạnh": Level.GOOD,
+    "Yếu kém": Level.NOT_COMPLETED,
+}
+
+
+def _spelling_key(text: str) -> str:
+    """Folded, without punctuation or extra spaces: matching ignores accents, case, commas, keyboards."""
+    return " ".join(re.sub(r"[\W_]+", " ", fold(text or "")).split())
+
+
+_SPELLINGS = {_spelling_key(level.value): level for level in Level}
+_SPELLINGS.update({_spelling_key(label): level for level, label in LABELS.items()})
+_SPELLINGS.update({_spelling_key(abbr): level for level, abbr in ABBREVIATIONS.items()})
+_SPELLINGS.update({_spelling_key(name): level for name, level in LEGACY_NAMES.items()})
 
 
 def parse_level(text: str) -> Level:
     """Read a level from any accepted spelling; raise ValueError with the text otherwise."""
-    key = fold(text or "").replace("_", " ")
-    key = " ".join(key.split())
+    key = _spelling_key(text)
     if key in _SPELLINGS:
         return _SPELLINGS[key]
     raise ValueError(f"mức xếp loại không hợp lệ: {text!r}")

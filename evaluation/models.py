@@ -4,5 +4,5 @@ from .auth.models import RoleGrant, User  # noqa: F401
 from .members.models import Member, MembershipChange  # noqa: F401
 from .org.models import Organization  # noqa: F401
 from .periods.models import Period  # noqa: F401
-from .reviews.models import Review, ReviewEvent  # noqa: F401
 from .reports.models import Target  # noqa: F401
+from .reviews.models import Review, ReviewEvent  # noqa: F401

@@ -44,3 +44,21 @@ def rule_set_for_year(year: int) -> RuleSet:
     if year >= 2023:
         return RuleSet.QD124
     return RuleSet.HD21
+
+
+# Quota (domain.md §4). Quy định 366-QĐ/TW and the guides before it: within a group of similar
+# people or units, as the competent committee decides, those rated excellent may not exceed 20% of
+# those rated good (the denominator is the good count, not the total); 25% where the committee
+# finds the group's results outstanding. Going over is a recorded exception, not an error.
+QUOTA_PERCENT = 20
+OUTSTANDING_QUOTA_PERCENT = 25
+
+
+def excellent_quota(good: int, *, outstanding: bool = False) -> int:
+    """The most that may be rated excellent in a group with `good` rated good."""
+    return good * (OUTSTANDING_QUOTA_PERCENT if outstanding else QUOTA_PERCENT) // 100
+
+
+def quota_excess(excellent: int, good: int, *, outstanding: bool = False) -> int:
+    """How many excellent ratings a group has beyond its quota (0 when within it)."""
+    return max(0, excellent - excellent_quota(good, outstanding=outstanding))

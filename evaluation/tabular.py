@@ -25,6 +25,16 @@ class Row:
 
 
 @dataclass
+class ImportSummary:
+    """What an import did, and what it noticed without refusing (old results are facts)."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
 class RowErrors:
     errors: list[tuple[int, str]] = field(default_factory=list)
 

@@ -41,7 +41,9 @@ def test_demo_logins_walk_the_whole_journey(app, runner, client):
     client.post(f"/cell/{cell.id}/members/{member.id}", data={"action": "forward"})
     client.post("/logout")
     login("danguy")
-    review = db.session.scalars(db.select(Review).where(Review.member_id == member.id)).one()
+    review = db.session.scalars(
+        db.select(Review).join(Period).where(Review.member_id == member.id, Period.state == PeriodState.OPEN)
+    ).one()
     client.post(f"/committee/{grassroots.id}/decide", data={"review": [f"{review.id}:{review.version}"]})
     client.post("/logout")
     login("dangvien")

@@ -26,7 +26,8 @@ def test_0002_counts_existing_reviews_under_the_members_cell_and_downgrades(tmp_
         with db.engine.begin() as conn:
             conn.execute(
                 sa.text(
-                    "INSERT INTO organization (id, code, name, kind, path, depth) VALUES (7, 'C', 'Chi bộ', 'cell', '/7/', 0);"
+                    "INSERT INTO organization (id, code, name, kind, path, depth)"
+                    " VALUES (7, 'C', 'Chi bộ', 'cell', '/7/', 0)"
                 )
             )
             conn.execute(

@@ -40,6 +40,14 @@ def can_view_org(user: User, org: Organization) -> bool:
     return any(g.organization_id in ancestors for g in user.grants)
 
 
+def can_set_targets(user: User, org: Organization) -> bool:
+    """A committee officer or leader of this organization or above sets its targets (chỉ tiêu)."""
+    if user.is_admin:
+        return True
+    ancestors = set(org.ancestor_ids)
+    return any(g.organization_id in ancestors and g.role in (Role.COMMITTEE, Role.LEADER) for g in user.grants)
+
+
 def deciding_org(org: Organization) -> Organization:
     """The grassroots organization whose committee decides for members of `org`.
 

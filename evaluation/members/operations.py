@@ -7,10 +7,10 @@ from datetime import date, datetime
 from ..errors import DomainError
 from ..extensions import db
 from ..org.models import Organization
-from ..org.operations import ImportSummary, find_org
+from ..org.operations import find_org
 from ..periods.models import Period, PeriodState
 from ..reviews.models import Review
-from ..tabular import Row, RowErrors
+from ..tabular import ImportSummary, Row, RowErrors
 from .models import FormType, Member, MembershipChange
 
 MEMBER_COLUMNS = {"code", "full_name", "org_code"}

@@ -1,19 +1,10 @@
 """Changes to the organization tree: adding, renaming, re-parenting, and the import."""
 
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..tabular import Row, RowErrors
+from ..tabular import ImportSummary, Row, RowErrors
 from .models import ALLOWED_PARENTS, Organization, OrgKind
-
-
-@dataclass
-class ImportSummary:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 def find_org(code: str) -> Organization | None:

@@ -45,6 +45,23 @@ def create_period(year: int, *, opens_on: date, submit_by: date, propose_by: dat
     return period
 
 
+def period_for_history(year: int) -> Period:
+    """The period that holds a past year's imported results, created closed when there is none.
+
+    :raise DomainError: when the year's period is not closed: its results are decided here, not imported.
+    """
+    period = db.session.scalars(db.select(Period).where(Period.year == year)).first()
+    if period is None:
+        period = create_period(year, **december_deadlines(year))
+        period.state = PeriodState.CLOSED
+        db.session.flush()
+    elif period.state is not PeriodState.CLOSED:
+        raise DomainError(
+            f"Kỳ đánh giá năm {year} chưa đóng: kết quả năm đó được quyết định trên hệ thống, không nhập từ tệp."
+        )
+    return period
+
+
 def open_period(period: Period) -> None:
     """Open a period; only one is open at a time so every page knows which year it is about."""
     other = db.session.scalars(

@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import is_cell_officer
-from ..reports.queries import members_with_reviews, progress
+from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm

@@ -7,7 +7,7 @@ from ..auth.permissions import is_committee_officer
 from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization
-from ..reports.queries import members_with_reviews, progress
+from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import BulkForm, DecisionForm, ReasonForm

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 from ..auth.models import CELL_ROLES, Role
 from ..auth.permissions import orgs_with_role, viewable_roots
 from ..periods.operations import current_period
-from ..reports.queries import progress
+from ..reports.aggregation import progress
 from ..reviews.operations import find_review
 
 bp = Blueprint("home", __name__)

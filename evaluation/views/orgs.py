@@ -1,15 +1,40 @@
-"""Leaders' view of their subtree: progress per child organization, down to a cell's members."""
+"""Leaders' pages: an organization's results for a year, rolled up per child, down to a cell's members.
 
-from flask import Blueprint, render_template, request
+The report paragraph, the tables, the charts, the exports and the JSON all read one rollup from
+`reports.aggregation`; nothing is counted here.
+"""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
 
-from ..auth.permissions import can_view_org, viewable_roots
+from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
 from ..extensions import db
 from ..org.models import Organization
-from ..reports.queries import members_with_reviews, progress, progress_by_child
-from ._helpers import require_period, role_required
+from ..periods.operations import current_period
+from ..reports import charts, exports, wording
+from ..reports.aggregation import history, member_results, period_for_year, rollup, targets, years
+from ..reports.forms import TargetForm
+from ..reports.operations import set_target
+from ._helpers import perform, role_required
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/")
@@ -18,21 +43,103 @@ def roots():
     return render_template("orgs/roots.html", roots=viewable_roots(current_user))
 
 
+def _year() -> int:
+    """The year asked for, else the open (or latest) period's, else this year."""
+    if (year := request.args.get("year", type=int)) is not None:
+        return year
+    period = current_period()
+    return period.year if period else date.today().year
+
+
+def _decimals() -> int:
+    asked = request.args.get("decimals", type=int)
+    return asked if asked is not None and 0 <= asked <= 4 else current_app.config["REPORT_DECIMALS"]
+
+
+def _visible_ancestors(org: Organization) -> list[Organization]:
+    ancestors = db.session.scalars(
+        db.select(Organization).where(Organization.id.in_(org.ancestor_ids[:-1])).order_by(Organization.depth)
+    )
+    return [a for a in ancestors if can_view_org(current_user, a)]
+
+
 @bp.route("/<int:org_id>")
 @role_required(can_view_org)
 def show(org):
-    period = require_period()
-    ancestors = db.session.scalars(
-        db.select(Organization).where(Organization.id.in_(org.ancestor_ids[:-1])).order_by(Organization.depth)
-    ).all()
-    visible_ancestors = [a for a in ancestors if can_view_org(current_user, a)]
-    rows = members_with_reviews(org, period, search=request.args.get("q", "")) if org.kind.holds_members else []
+    return _page(org, _year(), TargetForm(formdata=None))
+
+
+def _page(org: Organization, year: int, target_form: TargetForm):
+    decimals = _decimals()
+    result = rollup(org, year)
+    past = history(org, year, decimals=decimals)
+    members = []
+    if org.kind.holds_members and result.period is not None:
+        members = member_results(org, result.period, search=request.args.get("q", "")).all()
     return render_template(
         "orgs/show.html",
         org=org,
-        period=period,
-        ancestors=visible_ancestors,
-        total=progress(org, period),
-        children=progress_by_child(org, period),
-        rows=rows,
+        year=year,
+        years=years(),
+        decimals=decimals,
+        result=result,
+        ancestors=_visible_ancestors(org),
+        paragraphs=wording.report_paragraphs(result, decimals) if result.period else [],
+        history=past,
+        targets=targets(org, year),
+        can_set_targets=can_set_targets(current_user, org),
+        target_form=target_form,
+        bars=charts.stacked_levels([(c.org.name, c.members) for c in result.children], decimals),
+        trend=charts.trend(past, decimals) if len(past) > 1 else None,
+        members=members,
     )
+
+
+@bp.route("/<int:org_id>/report.json")
+@role_required(can_view_org)
+def report_json(org):
+    """The same contract as `flask report --format json` (README, "JSON report")."""
+    result = rollup(org, _year())
+    if result.period is None:
+        abort(404, description="Chưa có kết quả của năm này.")
+    response = jsonify(exports.rollup_json(result))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:org_id>/export/<any(rollup, members):table>.<any(csv, xlsx):fmt>")
+@role_required(can_view_org)
+def export(org, table: str, fmt: str):
+    year = _year()
+    period = period_for_year(year)
+    if period is None:
+        abort(404, description="Chưa có kết quả của năm này.")
+    if table == "rollup":
+        headers, rows = exports.ROLLUP_HEADERS, exports.rollup_rows(rollup(org, year), _decimals())
+    else:
+        headers, rows = exports.MEMBER_HEADERS, exports.member_rows(org, period)
+    name = secure_filename(f"{'ket-qua' if table == 'rollup' else 'dang-vien'}-{org.code}-{year}.{fmt}")
+    if fmt == "csv":
+        response = Response(stream_with_context(exports.csv_stream(headers, rows)), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        response = send_file(
+            exports.xlsx_file(headers, rows, f"{year}"), mimetype=XLSX, as_attachment=True, download_name=name
+        )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:org_id>/targets/<int:year>", methods=["POST"])
+@role_required(can_set_targets)
+def save_target(org, year: int):
+    """Set a target; a refused entry shows the page again with what was typed and why."""
+    form = TargetForm()
+    if not form.validate_on_submit():
+        return _page(org, year, form)
+    saved = perform(
+        set_target, org, year, form.subject.data, form.min_percent.data, current_user, success="Đã lưu chỉ tiêu."
+    )
+    if not saved:
+        return _page(org, year, form)
+    return redirect(url_for("orgs.show", org_id=org.id, year=year))

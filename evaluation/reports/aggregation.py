@@ -1,0 +1,369 @@
+"""Every count the reports show, made by the database over an organization's subtree.
+
+The pages, the exports, the command line and the JSON API call these; views and templates never
+count. A subtree is one indexed prefix match on `Organization.path`, so a rollup is a handful of
+GROUP BY queries whatever the depth of the tree.
+
+A member counts under the organization of their review for the year (their cell that year); while
+a period is not closed, members who have not started count too, under their current cell.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..levels import QUALITY_LEVELS, Level
+from ..members.models import Member
+from ..org.models import Organization, OrgKind
+from ..periods.models import Period, PeriodState
+from ..reviews.models import Review, ReviewState
+from ..text import fold
+from .models import Target, TargetSubject
+
+NOT_STARTED = "not_started"
+PROGRESS_KEYS = (NOT_STARTED, *(s.value for s in ReviewState))
+GOOD_OR_BETTER = "good_or_better"  # hoàn thành tốt nhiệm vụ trở lên: excellent + good
+SHARE_KEYS = (*QUALITY_LEVELS, GOOD_OR_BETTER)
+
+
+def percent(part: int, whole: int, decimals: int = 2) -> Decimal | None:
+    """`part` as a percentage of `whole`, rounded half up as the reports do (0,725 → 0,73)."""
+    if not whole:
+        return None
+    exact = Decimal(part) * 100 / Decimal(whole)
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class Progress:
+    """How far the reviews of a set of members have come."""
+
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts[key]
+
+    def add(self, other: "Progress") -> None:
+        self.counts.update(other.counts)
+
+
+@dataclass
+class Tally:
+    """The final levels of a set of members or organizations in one year.
+
+    Shares are of the classified (the four levels); the not classified and the not yet decided
+    are counted apart, as the official reports do (domain.md §9).
+    """
+
+    counts: Counter = field(default_factory=Counter)
+    pending: int = 0  # not decided yet, or not started while the period is not closed
+
+    def __getitem__(self, key: Level | str) -> int:
+        if key == GOOD_OR_BETTER:
+            return self.good_or_better
+        return self.counts[Level(key)]
+
+    @property
+    def classified(self) -> int:
+        return sum(self.counts[level] for level in QUALITY_LEVELS)
+
+    @property
+    def good_or_better(self) -> int:
+        return self.counts[Level.EXCELLENT] + self.counts[Level.GOOD]
+
+    @property
+    def not_classified(self) -> int:
+        return self.counts[Level.NOT_CLASSIFIED]
+
+    @property
+    def total(self) -> int:
+        return self.classified + self.not_classified + self.pending
+
+    def percent(self, key: Level | str, decimals: int = 2) -> Decimal | None:
+        return percent(self[key], self.classified, decimals)
+
+    def add(self, other: "Tally") -> None:
+        self.counts.update(other.counts)
+        self.pending += other.pending
+
+    def meets(self, target: Target | None) -> bool | None:
+        """Whether the good-or-better share reaches the target; None when there is nothing to judge."""
+        if target is None or not self.classified:
+            return None
+        return Decimal(self.good_or_better) * 100 >= target.min_percent * self.classified
+
+
+@dataclass
+class UnitResult:
+    """One row of a rollup: an organization's subtree, or the whole root for the total row."""
+
+    org: Organization
+    members: Tally = field(default_factory=Tally)
+    progress: Progress = field(default_factory=Progress)
+    orgs: dict[OrgKind, Tally] = field(default_factory=dict)  # rated organizations in the subtree, itself included
+    own_level: Level | None = None  # the organization's own rating
+
+    def org_tally(self, kind: OrgKind) -> Tally:
+        return self.orgs.get(kind, Tally())
+
+    def add(self, other: "UnitResult") -> None:
+        self.members.add(other.members)
+        self.progress.add(other.progress)
+        for kind, tally in other.orgs.items():
+            self.orgs.setdefault(kind, Tally()).add(tally)
+
+
+@dataclass
+class Rollup:
+    org: Organization
+    year: int
+    period: Period | None
+    total: UnitResult
+    children: list[UnitResult]
+
+    @property
+    def is_open(self) -> bool:
+        return self.period is not None and self.period.state is not PeriodState.CLOSED
+
+    def below(self, kind: OrgKind) -> Tally:
+        """The organizations of a kind strictly under the root (its own rating is not a child's)."""
+        tally = Tally()
+        for child in self.children:
+            tally.add(child.org_tally(kind))
+        return tally
+
+    def kinds_below(self) -> list[OrgKind]:
+        return [kind for kind in OrgKind if self.below(kind).total]
+
+
+def period_for_year(year: int) -> Period | None:
+    return db.session.scalars(db.select(Period).where(Period.year == year)).first()
+
+
+def years() -> list[int]:
+    """Years with a period (open, closed or imported), newest first."""
+    return list(db.session.scalars(db.select(Period.year).order_by(Period.year.desc())))
+
+
+def _counts_current_members(period: Period) -> bool:
+    return period.state is not PeriodState.CLOSED
+
+
+def _member_rows(root: Organization, period: Period):
+    """(path, review state or None, final level, count) per organization of the subtree."""
+    counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
+    query = (
+        db.select(Organization.path, Review.state, Review.final_level, sa.func.count(Member.id))
+        .select_from(Member)
+        .outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
+        .join(Organization, Organization.id == counted_under)
+        .where(root.subtree_clause())
+        .group_by(Organization.path, Review.state, Review.final_level)
+    )
+    if not _counts_current_members(period):
+        query = query.where(Review.id.is_not(None))
+    return db.session.execute(query)
+
+
+def _org_rows(root: Organization, period: Period):
+    """(path, kind, review state or None, final level) for each organization of the subtree."""
+    query = (
+        db.select(Organization.path, Organization.kind, Review.state, Review.final_level)
+        .outerjoin(
+            Review,
+            sa.and_(
+                Review.organization_id == Organization.id,
+                Review.member_id.is_(None),
+                Review.period_id == period.id,
+            ),
+        )
+        .where(root.subtree_clause())
+    )
+    if not _counts_current_members(period):
+        query = query.where(Review.id.is_not(None))
+    return db.session.execute(query)
+
+
+def _add_to(tally: Tally, state: ReviewState | None, level: Level | None, count: int) -> None:
+    if state is ReviewState.DECIDED and level is not None:
+        tally.counts[level] += count
+    else:
+        tally.pending += count
+
+
+def _child_id(path: str, root: Organization) -> int | None:
+    """Which direct child of `root` a path lies under; None for the root itself."""
+    ids = path.strip("/").split("/")
+    return int(ids[root.depth + 1]) if len(ids) > root.depth + 1 else None
+
+
+def progress(root: Organization, period: Period) -> Progress:
+    """Review states of the members in the subtree, for the workflow pages."""
+    result = Progress()
+    for _path, state, _level, count in _member_rows(root, period):
+        result.counts[state.value if state else NOT_STARTED] += count
+    return result
+
+
+def rollup(root: Organization, year: int) -> Rollup:
+    """The year's results of `root`'s subtree: one row per direct child and a total row."""
+    period = period_for_year(year)
+    units = {child.id: UnitResult(child) for child in root.children}
+    own = UnitResult(root)  # what sits on the root itself: members of a chi bộ cơ sở, its own rating
+    if period is not None:
+        for path, state, level, count in _member_rows(root, period):
+            unit = units.get(_child_id(path, root), own)
+            _add_to(unit.members, state, level, count)
+            unit.progress.counts[state.value if state else NOT_STARTED] += count
+        for path, kind, state, level in _org_rows(root, period):
+            unit = units.get(_child_id(path, root), own)
+            _add_to(unit.orgs.setdefault(kind, Tally()), state, level, 1)
+            if path == unit.org.path and state is ReviewState.DECIDED:
+                unit.own_level = level
+    total = UnitResult(root, own_level=own.own_level)
+    for unit in (own, *units.values()):
+        total.add(unit)
+    return Rollup(root, year, period, total, list(units.values()))
+
+
+@dataclass
+class YearResult:
+    year: int
+    members: Tally
+    grassroots: Tally
+    changes: dict[str, Decimal | None] = field(default_factory=dict)  # percentage points since the year before
+
+
+def history(root: Organization, until: int, limit: int = 5, decimals: int = 2) -> list[YearResult]:
+    """The decided results of the subtree year by year, oldest first, with the change in points."""
+    is_member = Review.member_id.is_not(None)
+    is_grassroots = sa.and_(Review.member_id.is_(None), Organization.kind == OrgKind.GRASSROOTS)
+    rows = db.session.execute(
+        db.select(Period.year, is_member, Review.final_level, sa.func.count(Review.id))
+        .join(Period, Review.period_id == Period.id)
+        .join(Organization, Review.organization_id == Organization.id)
+        .where(
+            root.subtree_clause(),
+            Review.state == ReviewState.DECIDED,
+            Period.year <= until,
+            sa.or_(is_member, is_grassroots),
+        )
+        .group_by(Period.year, is_member, Review.final_level)
+    )
+    by_year: dict[int, YearResult] = {}
+    for year, for_member, level, count in rows:
+        result = by_year.setdefault(year, YearResult(year, Tally(), Tally()))
+        (result.members if for_member else result.grassroots).counts[level] += count
+    results = [by_year[year] for year in sorted(by_year)][-limit:]
+    for before, after in zip(results, results[1:], strict=False):
+        after.changes = {
+            f"members.{key}": _change(before.members, after.members, key, decimals) for key in SHARE_KEYS
+        } | {"grassroots.good_or_better": _change(before.grassroots, after.grassroots, GOOD_OR_BETTER, decimals)}
+    return results
+
+
+def _change(before: Tally, after: Tally, key, decimals: int) -> Decimal | None:
+    old, new = before.percent(key, decimals), after.percent(key, decimals)
+    return None if old is None or new is None else new - old
+
+
+def targets(root: Organization, year: int) -> dict[TargetSubject, Target]:
+    """The targets that apply to `root` in a year: its own, else the nearest ancestor's."""
+    found = db.session.scalars(
+        db.select(Target)
+        .join(Organization, Target.organization_id == Organization.id)
+        .where(Target.organization_id.in_(root.ancestor_ids), Target.year == year)
+        .order_by(Organization.depth)
+    )
+    return {target.subject: target for target in found}  # deeper ones come later and win
+
+
+def members_by_grassroots(period: Period) -> dict[int, Tally]:
+    """Decided members per grassroots organization: the default group of the quota (domain.md §4)."""
+    grassroots = set(db.session.scalars(db.select(Organization.id).where(Organization.kind == OrgKind.GRASSROOTS)))
+    rows = db.session.execute(
+        db.select(Organization.path, Review.final_level, sa.func.count(Review.id))
+        .join(Organization, Review.organization_id == Organization.id)
+        .where(Review.period_id == period.id, Review.member_id.is_not(None), Review.state == ReviewState.DECIDED)
+        .group_by(Organization.path, Review.final_level)
+    )
+    groups: dict[int, Tally] = {}
+    for path, level, count in rows:
+        ids = [int(part) for part in path.strip("/").split("/")]
+        group = next((org_id for org_id in reversed(ids) if org_id in grassroots), None)
+        if group is not None:
+            groups.setdefault(group, Tally()).counts[level] += count
+    return groups
+
+
+def organizations_by_parent(period: Period) -> dict[int, Tally]:
+    """Decided organizations per parent: the organizations one committee decides."""
+    rows = db.session.execute(
+        db.select(Organization.parent_id, Review.final_level, sa.func.count(Review.id))
+        .join(Organization, Review.organization_id == Organization.id)
+        .where(Review.period_id == period.id, Review.member_id.is_(None), Review.state == ReviewState.DECIDED)
+        .group_by(Organization.parent_id, Review.final_level)
+    )
+    groups: dict[int, Tally] = {}
+    for parent_id, level, count in rows:
+        groups.setdefault(parent_id, Tally()).counts[level] += count
+    return groups
+
+
+def member_results(root: Organization, period: Period, search: str = ""):
+    """(member, review or None, organization counted under) for everyone in the year's counts.
+
+    Streamed in list order, so an export of a whole province never holds it in memory;
+    `search` ignores accents and case.
+    """
+    counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
+    query = (
+        db.select(Member, Review, Organization)
+        .outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
+        .join(Organization, Organization.id == counted_under)
+        .where(root.subtree_clause())
+        .order_by(Organization.path, Member.name_sort_key)
+        .execution_options(yield_per=1000)
+    )
+    if not _counts_current_members(period):
+        query = query.where(Review.id.is_not(None))
+    if search:
+        query = query.where(_name_matches(search))
+    return db.session.execute(query)
+
+
+def _name_matches(search: str):
+    return Member.search_name.contains(fold(search), autoescape=True)
+
+
+def members_with_reviews(
+    root: Organization,
+    period: Period,
+    *,
+    subtree: bool = False,
+    states: tuple[ReviewState, ...] | None = None,
+    search: str = "",
+):
+    """(member, review or None) for the members of `root` (or its whole subtree), in list order.
+
+    Sorted by cell then by given name the Vietnamese way; `search` ignores accents and case.
+    """
+    query = (
+        db.select(Member, Review)
+        .join(Organization, Member.organization_id == Organization.id)
+        .outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
+        .order_by(Organization.name, Member.name_sort_key)
+    )
+    query = query.where(root.subtree_clause() if subtree else Member.organization_id == root.id)
+    if states:
+        query = query.where(Review.state.in_(states))
+    if search:
+        query = query.where(_name_matches(search))
+    return db.session.execute(query).all()

@@ -1,0 +1,175 @@
+"""A rollup as the JSON contract, as table rows, and as CSV or XLSX streams.
+
+The counts come from `aggregation`; this module only shapes them. CSV is UTF-8 with a BOM so
+Excel shows Vietnamese, with Vietnamese headers and Vietnamese decimals (`15,19`). Both formats
+are written row by row from a streamed query, so a province of 100,000 members never sits in memory.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+from ..formatting import format_number
+from ..levels import QUALITY_LEVELS, Level
+from ..org.models import Organization, OrgKind
+from ..periods.models import Period
+from ..reviews.models import NOT_STARTED_LABEL, STATE_LABELS
+from .aggregation import GOOD_OR_BETTER, SHARE_KEYS, Rollup, Tally, UnitResult, member_results
+
+Cell = str | int | Decimal | None
+
+
+def tally_json(tally: Tally) -> dict:
+    """The counts block of the JSON contract (README, "JSON report"); shares are null when none is classified."""
+    counts = {level.value: tally[level] for level in Level}
+    pct = {str(key): _two_decimals(tally.percent(key)) for key in SHARE_KEYS}
+    return counts | {"classified": tally.classified, "good_or_better": tally.good_or_better, "pct": pct}
+
+
+def _two_decimals(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def rollup_json(rollup: Rollup) -> dict:
+    def unit(result: UnitResult) -> dict:
+        return {
+            "members": tally_json(result.members),
+            "grassroots": tally_json(result.org_tally(OrgKind.GRASSROOTS)),
+        }
+
+    children = [{"org": c.org.code, "name": c.org.name} | unit(c) for c in rollup.children]
+    return {"org": rollup.org.code, "year": rollup.year} | unit(rollup.total) | {"children": children}
+
+
+_SHORT = {level: level.abbreviation for level in QUALITY_LEVELS}
+ROLLUP_HEADERS = [
+    "Mã tổ chức",
+    "Tổ chức đảng",
+    "Tổng số đảng viên",
+    "Đảng viên được xếp loại",
+    *[f"{_SHORT[level]} {what}" for level in QUALITY_LEVELS for what in ("(số)", "(%)")],
+    "HTT trở lên (số)",
+    "HTT trở lên (%)",
+    "Không xếp loại",
+    "Chưa đánh giá",
+    "TCCSĐ được xếp loại",
+    "TCCSĐ HTT trở lên (số)",
+    "TCCSĐ HTT trở lên (%)",
+    "Xếp loại tổ chức",
+]
+
+
+def _rollup_row(code: str, name: str, result: UnitResult, decimals: int) -> list[Cell]:
+    members, grassroots = result.members, result.org_tally(OrgKind.GRASSROOTS)
+    shares = [
+        cell for key in (*QUALITY_LEVELS, GOOD_OR_BETTER) for cell in (members[key], members.percent(key, decimals))
+    ]
+    return [
+        code,
+        name,
+        members.total,
+        members.classified,
+        *shares,
+        members.not_classified,
+        members.pending,
+        grassroots.classified,
+        grassroots.good_or_better,
+        grassroots.percent(GOOD_OR_BETTER, decimals),
+        result.own_level.label if result.own_level else "",
+    ]
+
+
+def rollup_rows(rollup: Rollup, decimals: int = 2) -> list[list[Cell]]:
+    """One row per direct child, then the total row."""
+    rows = [_rollup_row(c.org.code, c.org.name, c, decimals) for c in rollup.children]
+    rows.append(_rollup_row(rollup.org.code, f"Tổng cộng: {rollup.org.name}", rollup.total, decimals))
+    return rows
+
+
+MEMBER_HEADERS = [
+    "Mã đảng viên",
+    "Họ và tên",
+    "Mã chi bộ",
+    "Chi bộ",
+    "Trạng thái",
+    "Tự xếp loại",
+    "Chi bộ đề xuất",
+    "Xếp loại",
+    "Lý do không xếp loại",
+]
+
+
+def member_rows(root: Organization, period: Period) -> Iterator[list[Cell]]:
+    for member, review, org in member_results(root, period):
+        yield [
+            member.code,
+            member.full_name,
+            org.code,
+            org.name,
+            STATE_LABELS[review.state] if review else NOT_STARTED_LABEL,
+            *(level.label if level else "" for level in _levels(review)),
+            review.not_classified_reason if review else "",
+        ]
+
+
+def _levels(review) -> tuple[Level | None, Level | None, Level | None]:
+    if review is None:
+        return None, None, None
+    return review.self_level, review.proposed_level, review.final_level
+
+
+def neutralized(value: Cell) -> Cell:
+    """Text a spreadsheet would run as a formula ("=cmd|...") is kept as text by a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_stream(headers: list[str], rows: Iterable[list[Cell]], batch: int = 500) -> Iterator[bytes]:
+    """UTF-8 with a BOM, written a batch of rows at a time."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_value(cell) for cell in row])
+        if count % batch == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _csv_value(cell: Cell) -> Cell:
+    """Shares in Vietnamese decimals (`15,19`); counts stay plain integers a spreadsheet can sum."""
+    if isinstance(cell, Decimal):
+        return format_number(cell)
+    return neutralized(cell)
+
+
+def _drain(buffer: io.StringIO) -> bytes:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text.encode("utf-8")
+
+
+def xlsx_file(headers: list[str], rows: Iterable[list[Cell]], title: str):
+    """A temporary XLSX file, written in openpyxl's streaming mode; the caller sends and closes it."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_xlsx_value(cell) for cell in row])
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def _xlsx_value(cell: Cell):
+    if isinstance(cell, Decimal):
+        return float(cell)
+    return neutralized(cell)

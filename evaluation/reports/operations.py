@@ -1,0 +1,27 @@
+"""Setting the targets (chỉ tiêu) a committee holds its subtree to."""
+
+from decimal import Decimal
+
+from ..auth.permissions import can_set_targets, require
+from ..errors import DomainError
+from ..extensions import db
+from ..org.models import Organization
+from .models import Target, TargetSubject
+
+
+def set_target(org: Organization, year: int, subject: TargetSubject, min_percent: Decimal | None, actor) -> None:
+    """Set, change or (with no percentage) remove an organization's target for a year."""
+    require(can_set_targets(actor, org), "Chỉ cấp ủy hoặc lãnh đạo của tổ chức này mới đặt chỉ tiêu.")
+    if min_percent is not None and not Decimal(0) <= min_percent <= Decimal(100):
+        raise DomainError("Chỉ tiêu là một tỷ lệ từ 0 đến 100%.")
+    target = db.session.scalars(
+        db.select(Target).where(Target.organization_id == org.id, Target.year == year, Target.subject == subject)
+    ).first()
+    if min_percent is None:
+        if target is not None:
+            db.session.delete(target)
+    elif target is None:
+        db.session.add(Target(organization=org, year=year, subject=subject, min_percent=min_percent, set_by=actor))
+    else:
+        target.min_percent, target.set_by = min_percent, actor
+    db.session.flush()

@@ -1,0 +1,116 @@
+"""Past years' results from the spreadsheets provinces kept, so year-over-year works from day one.
+
+An imported result is a decided review whose history says it was imported. Old results are facts:
+the regulation's checks (the quota) warn about them but never refuse them. A bad row (unknown
+code, unreadable level, duplicate) refuses the whole file, as every import does.
+"""
+
+from collections.abc import Callable
+
+from ..extensions import db
+from ..levels import Level, parse_level
+from ..members.models import Member
+from ..org.models import Organization
+from ..periods.models import Period
+from ..periods.operations import period_for_history
+from ..reports.aggregation import Tally, members_by_grassroots, organizations_by_parent
+from ..rules import excellent_quota, quota_excess
+from ..tabular import ImportSummary, Row, RowErrors
+from .models import Review, ReviewState
+from .workflow import Action, record
+
+MEMBER_RATING_COLUMNS = {"member_code", "level"}
+ORG_RATING_COLUMNS = {"org_code", "level"}
+
+
+def import_member_ratings(rows: list[Row], year: int, actor=None) -> tuple[ImportSummary, RowErrors]:
+    """Set each member's final level for a past year (columns member_code, level)."""
+    period = period_for_history(year)
+    members = _by_code(Member, [row.get("member_code") for row in rows])
+    summary, errors = _import(rows, period, "member_code", members, _member_review, actor)
+    if not errors:
+        summary.warnings += _quota_warnings(members_by_grassroots(period), "đảng viên", "tổ chức cơ sở đảng")
+    return summary, errors
+
+
+def import_org_ratings(rows: list[Row], year: int, actor=None) -> tuple[ImportSummary, RowErrors]:
+    """Set each organization's final level for a past year (columns org_code, level)."""
+    period = period_for_history(year)
+    orgs = _by_code(Organization, [row.get("org_code") for row in rows])
+    summary, errors = _import(rows, period, "org_code", orgs, _org_review, actor)
+    if not errors:
+        summary.warnings += _quota_warnings(organizations_by_parent(period), "tổ chức", "cấp ủy cấp trên")
+    return summary, errors
+
+
+def _by_code(model, codes: list[str]) -> dict:
+    return {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
+
+
+def _member_review(period: Period, member: Member) -> Review:
+    review = db.session.scalars(
+        db.select(Review).where(Review.period_id == period.id, Review.member_id == member.id)
+    ).first()
+    return review or Review(period=period, member=member, form_type=member.form_type, sections={})
+
+
+def _org_review(period: Period, org: Organization) -> Review:
+    review = db.session.scalars(
+        db.select(Review).where(
+            Review.period_id == period.id, Review.organization_id == org.id, Review.member_id.is_(None)
+        )
+    ).first()
+    return review or Review(period=period, organization=org, sections={})
+
+
+def _import(
+    rows: list[Row], period: Period, code_column: str, subjects: dict, review_of: Callable, actor
+) -> tuple[ImportSummary, RowErrors]:
+    summary, errors, seen = ImportSummary(), RowErrors(), {}
+    for row in rows:
+        code = row.get(code_column)
+        try:
+            level = parse_level(row.get("level"))
+        except ValueError as exc:
+            errors.add(row.line, str(exc))
+            continue
+        if code not in subjects:
+            errors.add(row.line, f"không có mã {code!r}" if code else f"thiếu {code_column}")
+            continue
+        if code in seen:
+            errors.add(row.line, f"mã {code} trùng với dòng {seen[code]}")
+            continue
+        seen[code] = row.line
+        _set_result(review_of(period, subjects[code]), level, actor, summary)
+    db.session.flush()
+    return summary, errors
+
+
+def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> None:
+    if review.state is ReviewState.DECIDED and review.final_level is level:
+        summary.unchanged += 1
+        return
+    if review.id is None:
+        db.session.add(review)
+        summary.created += 1
+    else:
+        summary.updated += 1
+    previous, review.state = review.state, ReviewState.DECIDED
+    review.final_level = level
+    review.not_classified_reason = "Theo kết quả lưu trữ." if level is Level.NOT_CLASSIFIED else ""
+    record(review, actor, Action.IMPORT, level=level, from_state=previous)
+
+
+def _quota_warnings(groups: dict[int, Tally], subject: str, group_noun: str) -> list[str]:
+    over = {group_id: tally for group_id, tally in groups.items() if group_id and _excess(tally)}
+    names = {org.id: org.name for org in db.session.scalars(db.select(Organization).where(Organization.id.in_(over)))}
+    return [
+        f"{names[group_id]}: {tally[Level.EXCELLENT]} {subject} hoàn thành xuất sắc nhiệm vụ, vượt tỷ lệ 20% "
+        f"của {tally[Level.GOOD]} hoàn thành tốt nhiệm vụ (tối đa {excellent_quota(tally[Level.GOOD])}); "
+        f"kết quả lưu trữ vẫn được nhập (nhóm: {group_noun})."
+        for group_id, tally in sorted(over.items(), key=lambda item: names[item[0]])
+    ]
+
+
+def _excess(tally: Tally) -> int:
+    return quota_excess(tally[Level.EXCELLENT], tally[Level.GOOD])
