@@ -179,3 +179,22 @@ def auth(client) -> Auth:
 
 def csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def count(model) -> int:
+    return db.session.scalar(db.select(db.func.count()).select_from(model))
+
+
+def assert_rejected(runner, args: list[str], expected: list[str], model) -> None:
+    """The import exits 1, names every bad row, and leaves the table empty."""
+    result = runner.invoke(args=args)
+    assert result.exit_code == 1, result.output
+    for line in expected:
+        assert line in result.output
+    assert count(model) == 0

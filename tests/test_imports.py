@@ -7,6 +7,7 @@ import pandas as pd
 from evaluation.extensions import db
 from evaluation.members.models import Member, MembershipChange
 from evaluation.org.models import Organization, OrgKind
+from tests.conftest import assert_rejected, count, write
 
 ORGS = """code,parent_code,name,kind
 HD,,Đảng bộ tỉnh Hải Dương,province
@@ -19,25 +20,6 @@ MEMBERS = """code,full_name,org_code,email,birth_date,joined_date
 0001,Nguyễn Văn An,HD-CB1,an@example.vn,15/03/1980,2005-06-01
 0002,Trần Thị Bình,HD-GR2,,,
 """
-
-
-def write(tmp_path, name: str, text: str, encoding: str = "utf-8") -> str:
-    path = tmp_path / name
-    path.write_bytes(text.encode(encoding))
-    return str(path)
-
-
-def count(model) -> int:
-    return db.session.scalar(db.select(db.func.count()).select_from(model))
-
-
-def assert_rejected(runner, command: str, path: str, expected: list[str], model) -> None:
-    """The import exits 1, names every bad row, and leaves the table empty."""
-    result = runner.invoke(args=[command, path])
-    assert result.exit_code == 1
-    for line in expected:
-        assert line in result.output
-    assert count(model) == 0
 
 
 def test_orgs_import_in_any_row_order_and_builds_paths(app, runner, tmp_path):
@@ -98,7 +80,7 @@ def test_bad_org_file_lands_nothing_and_lists_every_bad_row(app, runner, tmp_pat
         "dòng 10: mã HD-U1 trùng với dòng 4",
         "dòng 11: chi bộ không thể trực thuộc đảng bộ tỉnh",
     ]
-    assert_rejected(runner, "import-orgs", write(tmp_path, "orgs.csv", bad), expected, Organization)
+    assert_rejected(runner, ["import-orgs", write(tmp_path, "orgs.csv", bad)], expected, Organization)
 
 
 def test_bad_member_file_lands_nothing(app, runner, tmp_path):
@@ -120,7 +102,7 @@ def test_bad_member_file_lands_nothing(app, runner, tmp_path):
         "dòng 7: ngày không hợp lệ",
         "dòng 8: mã 0001 trùng với dòng 2",
     ]
-    assert_rejected(runner, "import-members", write(tmp_path, "members.csv", bad), expected, Member)
+    assert_rejected(runner, ["import-members", write(tmp_path, "members.csv", bad)], expected, Member)
 
 
 def test_wrong_encoding_and_missing_columns_are_explained(app, runner, tmp_path):

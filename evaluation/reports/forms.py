@@ -30,5 +30,5 @@ class TargetForm(FlaskForm):
     min_percent = VietnameseDecimalField(
         "Tỷ lệ hoàn thành tốt nhiệm vụ trở lên tối thiểu (%), để trống để bỏ chỉ tiêu",
         places=2,
-        validators=[Optional(), NumberRange(0, 100, "Chỉ tiêu là một tỷ lệ từ 0 đến 100%.")],
+        validators=[Optional(), NumberRange(0, 100, "Chỉ tiêu là một tỷ lệ từ 0 đến 100%%.")],
     )

@@ -1,0 +1,110 @@
+"""The report's numbers and sentences, pinned to the style of the official reports (no database)."""
+
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from evaluation.formatting import format_number, format_percent, format_points
+from evaluation.levels import Level
+from evaluation.org.models import OrgKind
+from evaluation.reports.aggregation import Tally, percent
+from evaluation.reports.models import Target
+from evaluation.reports.wording import members_sentences, organizations_sentences
+
+E, G, C, N, X = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED, Level.NOT_CLASSIFIED
+
+
+def tally(pending: int = 0, **counts) -> Tally:
+    return Tally(Counter({Level(key): value for key, value in counts.items()}), pending)
+
+
+@pytest.mark.parametrize(
+    "value,text",
+    [(0, "0"), (999, "999"), (91400, "91.400"), (1234567, "1.234.567"), (Decimal("15.19"), "15,19")],
+)
+def test_numbers_use_dots_for_thousands_and_commas_for_decimals(value, text):
+    assert format_number(value) == text
+
+
+@pytest.mark.parametrize(
+    "part,whole,decimals,text",
+    [
+        (13886, 91400, 2, "15,19%"),
+        (619, 674, 2, "91,84%"),
+        (9, 1250, 2, "0,72%"),
+        (29, 4000, 2, "0,73%"),  # 0,725 exactly: half up, where Python's round() would give 0,72
+        (1, 8, 1, "12,5%"),
+        (1, 16, 1, "6,3%"),  # 6,25 → 6,3 (half up, not half even)
+        (13886, 91400, 1, "15,2%"),
+        (13886, 91400, 0, "15%"),
+        (674, 674, 2, "100,00%"),
+    ],
+)
+def test_percentages_round_half_up_to_the_configured_decimals(part, whole, decimals, text):
+    assert format_percent(percent(part, whole, decimals)) == text
+
+
+def test_a_share_of_nothing_is_no_number():
+    assert percent(0, 0) is None and format_percent(None) == "–"
+
+
+def test_changes_in_points_are_signed():
+    assert [format_points(Decimal(v)) for v in ("1.25", "-0.50", "0.00")] == ["+1,25", "−0,50", "0,00"]
+
+
+def test_members_paragraph_reads_like_the_provincial_report():
+    sentences = members_sentences(tally(excellent=13886, good=70000, completed=7000, not_completed=514))
+    assert sentences == [
+        "13.886 trong tổng số 91.400 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ (chiếm 15,19%); "
+        "70.000 đảng viên hoàn thành tốt nhiệm vụ (chiếm 76,59%); 7.000 đảng viên hoàn thành nhiệm vụ (chiếm 7,66%); "
+        "514 đảng viên không hoàn thành nhiệm vụ (chiếm 0,56%).",
+        "83.886/91.400 đảng viên hoàn thành tốt nhiệm vụ trở lên (chiếm 91,78%).",
+    ]
+
+
+def test_zero_is_written_khong_co_and_the_apart_lines_are_shares_of_everyone():
+    sentences = members_sentences(tally(excellent=0, good=2000, completed=664, not_classified=329))
+    assert sentences[0] == (
+        "Trong tổng số 2.664 đảng viên được đánh giá, xếp loại, không có đảng viên hoàn thành xuất sắc nhiệm vụ; "
+        "2.000 đảng viên hoàn thành tốt nhiệm vụ (chiếm 75,08%); 664 đảng viên hoàn thành nhiệm vụ (chiếm 24,92%); "
+        "không có đảng viên không hoàn thành nhiệm vụ."
+    )
+    assert sentences[2] == "329 đảng viên không xếp loại (chiếm 10,99% tổng số đảng viên)."
+
+
+def test_grassroots_paragraph_reproduces_hai_duong_2021():
+    sentences = organizations_sentences(tally(excellent=135, good=484, completed=55), OrgKind.GRASSROOTS)
+    assert sentences == [
+        "619/674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%), trong đó 135 tổ chức cơ sở "
+        "đảng hoàn thành xuất sắc nhiệm vụ (chiếm 20,03%); 55 tổ chức cơ sở đảng hoàn thành nhiệm vụ (chiếm 8,16%); "
+        "không có tổ chức cơ sở đảng không hoàn thành nhiệm vụ."
+    ]
+
+
+def test_decimals_follow_the_setting_in_every_sentence():
+    sentences = organizations_sentences(tally(excellent=135, good=484, completed=55), OrgKind.GRASSROOTS, decimals=1)
+    assert "(chiếm 91,8%)" in sentences[0] and "(chiếm 20,0%)" in sentences[0] and "(chiếm 8,2%)" in sentences[0]
+
+
+def test_nothing_decided_and_nothing_at_all_are_said_plainly():
+    assert members_sentences(tally(pending=12)) == [
+        "Chưa có đảng viên nào trong tổng số 12 đảng viên được đánh giá, xếp loại."
+    ]
+    assert members_sentences(Tally()) == ["Không có đảng viên nào."]
+    assert organizations_sentences(tally(completed=3), OrgKind.CELL)[0].startswith(
+        "Không có chi bộ hoàn thành tốt nhiệm vụ trở lên trong tổng số 3 chi bộ; 3 chi bộ hoàn thành nhiệm vụ"
+    )
+
+
+@pytest.mark.parametrize(
+    "good_or_better,classified,target,meets",
+    [(85, 100, "85", True), (8499, 10000, "85", False), (783, 1000, "78.3", True), (782, 1000, "78.3", False)],
+)
+def test_a_target_is_met_at_exactly_its_share(good_or_better, classified, target, meets):
+    result = tally(good=good_or_better, completed=classified - good_or_better)
+    assert result.meets(Target(min_percent=Decimal(target))) is meets
+
+
+def test_a_target_is_not_judged_without_results():
+    assert tally(pending=5).meets(Target(min_percent=Decimal(85))) is None
