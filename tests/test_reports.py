@@ -188,7 +188,7 @@ def test_imported_results_over_the_quota_are_kept_with_a_warning(world, make, ru
 def test_org_ratings_import_accepts_old_names(world, runner, tmp_path):
     text = (
         f"org_code,level\n{world.grassroots.code},Trong sạch vững mạnh tiêu biểu\n{world.small.code},Yếu kém\n"
-        f"{world.grassroots2.code},\"trong sach, vung manh\"\n"
+        f'{world.grassroots2.code},"trong sach, vung manh"\n'
     )
     result = runner.invoke(args=["import-org-ratings", write(tmp_path, "o.csv", text), "--year", "2017"])
     assert result.exit_code == 0, result.output

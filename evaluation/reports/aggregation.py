@@ -156,20 +156,29 @@ def _counts_current_members(period: Period) -> bool:
     return period.state is not PeriodState.CLOSED
 
 
+def _members_counted(root: Organization, period: Period, *columns, member_columns: bool = True):
+    """SELECT `columns` over the members the year counts under the subtree.
+
+    A closed year counts its reviews where they were (the cell of that year). A year still open
+    also counts the members who have not started, under their current cell.
+    """
+    if _counts_current_members(period):
+        counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
+        query = db.select(*columns).select_from(Member)
+        query = query.outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
+    else:
+        counted_under = Review.organization_id
+        query = db.select(*columns).select_from(Review).where(Review.period_id == period.id)
+        query = query.join(Member, Review.member_id == Member.id) if member_columns else query
+        query = query.where(Review.member_id.is_not(None))
+    return query.join(Organization, Organization.id == counted_under).where(root.subtree_clause())
+
+
 def _member_rows(root: Organization, period: Period):
     """(path, review state or None, final level, count) per organization of the subtree."""
-    counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
-    query = (
-        db.select(Organization.path, Review.state, Review.final_level, sa.func.count(Member.id))
-        .select_from(Member)
-        .outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
-        .join(Organization, Organization.id == counted_under)
-        .where(root.subtree_clause())
-        .group_by(Organization.path, Review.state, Review.final_level)
-    )
-    if not _counts_current_members(period):
-        query = query.where(Review.id.is_not(None))
-    return db.session.execute(query)
+    columns = (Organization.path, Review.state, Review.final_level, sa.func.count())
+    query = _members_counted(root, period, *columns, member_columns=False)
+    return db.session.execute(query.group_by(Organization.path, Review.state, Review.final_level))
 
 
 def _org_rows(root: Organization, period: Period):
@@ -318,25 +327,26 @@ def organizations_by_parent(period: Period) -> dict[int, Tally]:
 
 
 def member_results(root: Organization, period: Period, search: str = ""):
-    """(member, review or None, organization counted under) for everyone in the year's counts.
+    """One plain row per member the year counts under the subtree, for lists and exports.
 
-    Streamed in list order, so an export of a whole province never holds it in memory;
-    `search` ignores accents and case.
+    Columns, not ORM objects, streamed in list order: an export of a whole province never sits in
+    memory. `search` ignores accents and case.
     """
-    counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
-    query = (
-        db.select(Member, Review, Organization)
-        .outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
-        .join(Organization, Organization.id == counted_under)
-        .where(root.subtree_clause())
-        .order_by(Organization.path, Member.name_sort_key)
-        .execution_options(yield_per=1000)
+    columns = (
+        Member.code,
+        Member.full_name,
+        Organization.code.label("org_code"),
+        Organization.name.label("org_name"),
+        Review.state,
+        Review.self_level,
+        Review.proposed_level,
+        Review.final_level,
+        Review.not_classified_reason,
     )
-    if not _counts_current_members(period):
-        query = query.where(Review.id.is_not(None))
+    query = _members_counted(root, period, *columns).order_by(Organization.path, Member.name_sort_key)
     if search:
         query = query.where(_name_matches(search))
-    return db.session.execute(query)
+    return db.session.execute(query.execution_options(yield_per=2000))
 
 
 def _name_matches(search: str):

@@ -104,22 +104,17 @@ MEMBER_HEADERS = [
 
 
 def member_rows(root: Organization, period: Period) -> Iterator[list[Cell]]:
-    for member, review, org in member_results(root, period):
+    for row in member_results(root, period):
+        levels = (row.self_level, row.proposed_level, row.final_level)
         yield [
-            member.code,
-            member.full_name,
-            org.code,
-            org.name,
-            STATE_LABELS[review.state] if review else NOT_STARTED_LABEL,
-            *(level.label if level else "" for level in _levels(review)),
-            review.not_classified_reason if review else "",
+            row.code,
+            row.full_name,
+            row.org_code,
+            row.org_name,
+            STATE_LABELS[row.state] if row.state else NOT_STARTED_LABEL,
+            *(level.label if level else "" for level in levels),
+            row.not_classified_reason or "",
         ]
-
-
-def _levels(review) -> tuple[Level | None, Level | None, Level | None]:
-    if review is None:
-        return None, None, None
-    return review.self_level, review.proposed_level, review.final_level
 
 
 def neutralized(value: Cell) -> Cell:

@@ -1,0 +1,104 @@
+"""Rollup, report and export figures on a generated province.
+
+    .venv/bin/python bench/reports.py [--members 100000] [--database-url URL]
+
+Without --database-url it uses a fresh SQLite file; a PostgreSQL URL is wiped first. Prints one
+`name: value unit` line per figure.
+"""
+
+import argparse
+import itertools
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import flask_migrate
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.dataset import build  # noqa: E402
+from evaluation import create_app  # noqa: E402
+from evaluation.extensions import db  # noqa: E402
+from evaluation.org.models import Organization  # noqa: E402
+from evaluation.reports import exports, wording  # noqa: E402
+from evaluation.reports.aggregation import period_for_year, rollup  # noqa: E402
+
+BARE_GROUP_BY = """
+SELECT r.final_level, count(*) FROM review r JOIN organization o ON o.id = r.organization_id
+JOIN period p ON p.id = r.period_id
+WHERE p.year = :year AND r.member_id IS NOT NULL AND r.state = 'decided' AND o.path LIKE :prefix
+GROUP BY r.final_level
+"""
+
+
+def median_ms(action, runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+        db.session.expire_all()
+    return statistics.median(times)
+
+
+def export(org, period, limit: int | None) -> int:
+    rows = exports.member_rows(org, period)
+    written = 0
+    for chunk in exports.csv_stream(exports.MEMBER_HEADERS, itertools.islice(rows, limit)):
+        written += len(chunk)
+    return written
+
+
+def peak_mb(action) -> float:
+    tracemalloc.start()
+    action()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
+    if url.startswith("postgresql"):
+        with sa.create_engine(url).begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    backend = url.split(":")[0].split("+")[0]
+    with app.app_context():
+        flask_migrate.upgrade()
+        start = time.perf_counter()
+        info = build(args.members)
+        print(f"backend: {backend}")
+        print(f"members: {args.members} members")
+        print(f"organizations: {info['orgs']} orgs")
+        print(f"load_time: {time.perf_counter() - start:.1f} s")
+        province = db.session.get(Organization, info["province"])
+        grassroots = db.session.get(Organization, info["grassroots"])
+        year = info["year"]
+        for name, org in (("province", province), ("grassroots", grassroots)):
+            params = {"year": year, "prefix": org.path + "%"}
+            bare = median_ms(lambda p=params: db.session.execute(sa.text(BARE_GROUP_BY), p).all())
+            full = median_ms(lambda o=org: wording.report_paragraphs(rollup(o, year)))
+            print(f"rollup_{name}: {full:.1f} ms")
+            print(f"bare_group_by_{name}: {bare:.1f} ms")
+            print(f"rollup_over_bare_{name}: {full / bare:.1f} x")
+        period = period_for_year(year)
+        for rows in (10_000, args.members):
+            start = time.perf_counter()
+            size = export(province, period, rows)
+            print(f"export_csv_{rows}_rows: {time.perf_counter() - start:.2f} s ({size / 2**20:.1f} MB written)")
+            peak = peak_mb(lambda r=rows: export(province, period, r))
+            print(f"export_csv_{rows}_rows_peak_python_memory: {peak:.1f} MB")
+        db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
