@@ -108,3 +108,8 @@ def test_a_target_is_met_at_exactly_its_share(good_or_better, classified, target
 
 def test_a_target_is_not_judged_without_results():
     assert tally(pending=5).meets(Target(min_percent=Decimal(85))) is None
+
+
+@pytest.mark.parametrize("stored,shown", [("85.00", "85%"), ("78.30", "78,3%"), ("100.00", "100%"), ("0.50", "0,5%")])
+def test_targets_are_shown_as_resolutions_write_them(stored, shown):
+    assert format_percent(Target(min_percent=Decimal(stored)).shown_percent) == shown

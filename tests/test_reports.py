@@ -310,7 +310,7 @@ def test_committee_sets_a_target_with_a_vietnamese_decimal_and_children_are_judg
     target = db.session.scalars(db.select(Target)).one()
     assert target.min_percent == Decimal("78.30") and target.organization_id == world.upper.id
     page = client.get(f"/orgs/{world.grassroots.id}?year=2025").get_data(as_text=True)
-    assert "Trên 78,30% đảng viên hoàn thành tốt nhiệm vụ trở lên" in page  # inherited from the upper committee
+    assert "Trên 78,3% đảng viên hoàn thành tốt nhiệm vụ trở lên" in page  # inherited from the upper committee
     assert "Đạt" in page and "Chưa đạt" in page  # Chi bộ Giáo viên 100%, Chi bộ Hành chính 0%
     client.post(f"/orgs/{world.upper.id}/targets/2025", data={"subject": "members", "min_percent": ""})
     assert db.session.scalars(db.select(Target)).first() is None

@@ -44,5 +44,11 @@ class Target(db.Model):
     organization: Mapped[Organization] = relationship()
     set_by: Mapped[User | None] = relationship()
 
+    @property
+    def shown_percent(self) -> Decimal:
+        """As a resolution writes it: 85, 78,3 (no trailing zeros)."""
+        trimmed = self.min_percent.normalize()
+        return trimmed.quantize(Decimal(1)) if trimmed == trimmed.to_integral() else trimmed
+
     def __repr__(self) -> str:
         return f"<Target {self.organization_id} {self.year} {self.subject.value} ≥{self.min_percent}>"

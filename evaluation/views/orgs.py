@@ -74,7 +74,7 @@ def _page(org: Organization, year: int, target_form: TargetForm):
     result = rollup(org, year)
     past = history(org, year, decimals=decimals)
     members = []
-    if org.kind.holds_members and result.period is not None:
+    if org.kind.holds_members and not org.children and result.period is not None:  # a đảng bộ: drill down instead
         members = member_results(org, result.period, search=request.args.get("q", "")).all()
     return render_template(
         "orgs/show.html",
