@@ -11,7 +11,7 @@ from .errors import DomainError
 from .extensions import db
 from .members.operations import MEMBER_COLUMNS, OPTIONAL_MEMBER_COLUMNS, import_members
 from .org.operations import import_orgs
-from .reviews.imports import MEMBER_RATING_COLUMNS, ORG_RATING_COLUMNS, import_member_ratings, import_org_ratings
+from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, RatedSubject, import_ratings
 from .tabular import TableError, read_rows
 
 
@@ -57,22 +57,19 @@ def import_members_command(file: str) -> None:
     _run_import(file, MEMBER_COLUMNS, OPTIONAL_MEMBER_COLUMNS, import_members, "đảng viên")
 
 
-@click.command("import-member-ratings")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--year", type=int, required=True, help="The year the results are for.")
-def import_member_ratings_command(file: str, year: int) -> None:
-    """Import a past year's member results from CSV/XLSX with columns member_code,level."""
-    operation = partial(import_member_ratings, year=year)
-    _run_import(file, MEMBER_RATING_COLUMNS, set(), operation, f"kết quả xếp loại đảng viên năm {year}")
+def _ratings_command(name: str, subject: RatedSubject, what: str) -> click.Command:
+    @click.command(name, help=f"Import a past year's results from CSV/XLSX with columns {subject.code_column},level.")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option("--year", type=int, required=True, help="The year the results are for.")
+    def command(file: str, year: int) -> None:
+        operation = partial(import_ratings, subject, year=year)
+        _run_import(file, subject.columns, set(), operation, f"kết quả xếp loại {what} năm {year}")
+
+    return command
 
 
-@click.command("import-org-ratings")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--year", type=int, required=True, help="The year the results are for.")
-def import_org_ratings_command(file: str, year: int) -> None:
-    """Import a past year's organization results from CSV/XLSX with columns org_code,level."""
-    operation = partial(import_org_ratings, year=year)
-    _run_import(file, ORG_RATING_COLUMNS, set(), operation, f"kết quả xếp loại tổ chức đảng năm {year}")
+import_member_ratings_command = _ratings_command("import-member-ratings", MEMBER_RATINGS, "đảng viên")
+import_org_ratings_command = _ratings_command("import-org-ratings", ORG_RATINGS, "tổ chức đảng")
 
 
 @click.command("report")

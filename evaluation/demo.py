@@ -20,7 +20,7 @@ from .periods.operations import create_period, december_deadlines, open_period
 from .reports.models import TargetSubject
 from .reports.operations import set_target
 from .reviews import formspec
-from .reviews.imports import import_member_ratings, import_org_ratings
+from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from .reviews.models import Review, ReviewState
 from .reviews.workflow import Action, record
 from .tabular import Row
@@ -195,12 +195,9 @@ def _past_years(rng: random.Random, year: int) -> None:
     rated_orgs = list(db.session.scalars(db.select(Organization.code).where(Organization.kind != OrgKind.PROVINCE)))
     levels = [level.value for level in QUALITY_LEVELS]
     for past, weights in PAST_WEIGHTS.items():
-        for operation, column, codes in (
-            (import_member_ratings, "member_code", members),
-            (import_org_ratings, "org_code", rated_orgs),
-        ):
-            rows = [{column: code, "level": rng.choices(levels, weights=weights)[0]} for code in codes]
-            _, errors = operation(_rows(rows), past)
+        for subject, codes in ((MEMBER_RATINGS, members), (ORG_RATINGS, rated_orgs)):
+            rows = [{subject.code_column: code, "level": rng.choices(levels, weights=weights)[0]} for code in codes]
+            _, errors = import_ratings(subject, _rows(rows), past)
             assert not errors, errors.lines()
     province = find_org(PROVINCE)
     leader = db.session.scalars(db.select(User).where(User.username == "lanhdao")).one()

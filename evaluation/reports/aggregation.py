@@ -294,36 +294,37 @@ def targets(root: Organization, year: int) -> dict[TargetSubject, Target]:
     return {target.subject: target for target in found}  # deeper ones come later and win
 
 
-def members_by_grassroots(period: Period) -> dict[int, Tally]:
-    """Decided members per grassroots organization: the default group of the quota (domain.md §4)."""
-    grassroots = set(db.session.scalars(db.select(Organization.id).where(Organization.kind == OrgKind.GRASSROOTS)))
+def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
+    """Decided results per group of the quota (domain.md §4), keyed by the group's organization id.
+
+    The default groups: members per grassroots organization; organizations per the committee that
+    decides them, their parent.
+    """
+    key = Organization.path if members else Organization.parent_id
+    subject = Review.member_id.is_not(None) if members else Review.member_id.is_(None)
     rows = db.session.execute(
-        db.select(Organization.path, Review.final_level, sa.func.count(Review.id))
+        db.select(key, Review.final_level, sa.func.count(Review.id))
         .join(Organization, Review.organization_id == Organization.id)
-        .where(Review.period_id == period.id, Review.member_id.is_not(None), Review.state == ReviewState.DECIDED)
-        .group_by(Organization.path, Review.final_level)
+        .where(Review.period_id == period.id, subject, Review.state == ReviewState.DECIDED)
+        .group_by(key, Review.final_level)
     )
+    group_of = _nearest_grassroots() if members else (lambda parent_id: parent_id)
     groups: dict[int, Tally] = {}
-    for path, level, count in rows:
-        ids = [int(part) for part in path.strip("/").split("/")]
-        group = next((org_id for org_id in reversed(ids) if org_id in grassroots), None)
-        if group is not None:
+    for value, level, count in rows:
+        if (group := group_of(value)) is not None:
             groups.setdefault(group, Tally()).counts[level] += count
     return groups
 
 
-def organizations_by_parent(period: Period) -> dict[int, Tally]:
-    """Decided organizations per parent: the organizations one committee decides."""
-    rows = db.session.execute(
-        db.select(Organization.parent_id, Review.final_level, sa.func.count(Review.id))
-        .join(Organization, Review.organization_id == Organization.id)
-        .where(Review.period_id == period.id, Review.member_id.is_(None), Review.state == ReviewState.DECIDED)
-        .group_by(Organization.parent_id, Review.final_level)
-    )
-    groups: dict[int, Tally] = {}
-    for parent_id, level, count in rows:
-        groups.setdefault(parent_id, Tally()).counts[level] += count
-    return groups
+def _nearest_grassroots():
+    """A function from a path to the id of the deepest grassroots organization on it."""
+    grassroots = set(db.session.scalars(db.select(Organization.id).where(Organization.kind == OrgKind.GRASSROOTS)))
+
+    def find(path: str) -> int | None:
+        ids = [int(part) for part in path.strip("/").split("/")]
+        return next((org_id for org_id in reversed(ids) if org_id in grassroots), None)
+
+    return find
 
 
 def member_results(root: Organization, period: Period, search: str = ""):

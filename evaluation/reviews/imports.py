@@ -6,6 +6,7 @@ code, unreadable level, duplicate) refuses the whole file, as every import does.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ..extensions import db
 from ..levels import Level, parse_level
@@ -13,38 +14,11 @@ from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
 from ..periods.operations import period_for_history
-from ..reports.aggregation import Tally, members_by_grassroots, organizations_by_parent
+from ..reports.aggregation import Tally, quota_groups
 from ..rules import excellent_quota, quota_excess
 from ..tabular import ImportSummary, Row, RowErrors
 from .models import Review, ReviewState
 from .workflow import Action, record
-
-MEMBER_RATING_COLUMNS = {"member_code", "level"}
-ORG_RATING_COLUMNS = {"org_code", "level"}
-
-
-def import_member_ratings(rows: list[Row], year: int, actor=None) -> tuple[ImportSummary, RowErrors]:
-    """Set each member's final level for a past year (columns member_code, level)."""
-    period = period_for_history(year)
-    members = _by_code(Member, [row.get("member_code") for row in rows])
-    summary, errors = _import(rows, period, "member_code", members, _member_review, actor)
-    if not errors:
-        summary.warnings += _quota_warnings(members_by_grassroots(period), "đảng viên", "tổ chức cơ sở đảng")
-    return summary, errors
-
-
-def import_org_ratings(rows: list[Row], year: int, actor=None) -> tuple[ImportSummary, RowErrors]:
-    """Set each organization's final level for a past year (columns org_code, level)."""
-    period = period_for_history(year)
-    orgs = _by_code(Organization, [row.get("org_code") for row in rows])
-    summary, errors = _import(rows, period, "org_code", orgs, _org_review, actor)
-    if not errors:
-        summary.warnings += _quota_warnings(organizations_by_parent(period), "tổ chức", "cấp ủy cấp trên")
-    return summary, errors
-
-
-def _by_code(model, codes: list[str]) -> dict:
-    return {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
 
 
 def _member_review(period: Period, member: Member) -> Review:
@@ -63,25 +37,57 @@ def _org_review(period: Period, org: Organization) -> Review:
     return review or Review(period=period, organization=org, sections={})
 
 
+@dataclass(frozen=True)
+class RatedSubject:
+    """What a ratings file rates: how to find each row's subject, its review, and its quota group."""
+
+    model: type
+    code_column: str
+    review_of: Callable[[Period, object], Review]
+    members: bool
+    noun: str  # in the quota warning
+    group_noun: str
+
+    @property
+    def columns(self) -> set[str]:
+        return {self.code_column, "level"}
+
+
+MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, "đảng viên", "tổ chức cơ sở đảng")
+ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, "tổ chức", "cấp ủy cấp trên")
+
+
+def import_ratings(subject: RatedSubject, rows: list[Row], year: int, actor=None) -> tuple[ImportSummary, RowErrors]:
+    """Set each member's (or organization's) final level for a past year (columns CODE, level)."""
+    period = period_for_history(year)
+    model = subject.model
+    codes = [row.get(subject.code_column) for row in rows]
+    found = {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
+    summary, errors = _import(rows, period, subject, found, actor)
+    if not errors:
+        summary.warnings += _quota_warnings(quota_groups(period, members=subject.members), subject)
+    return summary, errors
+
+
 def _import(
-    rows: list[Row], period: Period, code_column: str, subjects: dict, review_of: Callable, actor
+    rows: list[Row], period: Period, subject: RatedSubject, found: dict, actor
 ) -> tuple[ImportSummary, RowErrors]:
     summary, errors, seen = ImportSummary(), RowErrors(), {}
     for row in rows:
-        code = row.get(code_column)
+        code = row.get(subject.code_column)
         try:
             level = parse_level(row.get("level"))
         except ValueError as exc:
             errors.add(row.line, str(exc))
             continue
-        if code not in subjects:
-            errors.add(row.line, f"không có mã {code!r}" if code else f"thiếu {code_column}")
+        if code not in found:
+            errors.add(row.line, f"không có mã {code!r}" if code else f"thiếu {subject.code_column}")
             continue
         if code in seen:
             errors.add(row.line, f"mã {code} trùng với dòng {seen[code]}")
             continue
         seen[code] = row.line
-        _set_result(review_of(period, subjects[code]), level, actor, summary)
+        _set_result(subject.review_of(period, found[code]), level, actor, summary)
     db.session.flush()
     return summary, errors
 
@@ -101,13 +107,13 @@ def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> 
     record(review, actor, Action.IMPORT, level=level, from_state=previous)
 
 
-def _quota_warnings(groups: dict[int, Tally], subject: str, group_noun: str) -> list[str]:
+def _quota_warnings(groups: dict[int, Tally], subject: RatedSubject) -> list[str]:
     over = {group_id: tally for group_id, tally in groups.items() if group_id and _excess(tally)}
     names = {org.id: org.name for org in db.session.scalars(db.select(Organization).where(Organization.id.in_(over)))}
     return [
-        f"{names[group_id]}: {tally[Level.EXCELLENT]} {subject} hoàn thành xuất sắc nhiệm vụ, vượt tỷ lệ 20% "
+        f"{names[group_id]}: {tally[Level.EXCELLENT]} {subject.noun} hoàn thành xuất sắc nhiệm vụ, vượt tỷ lệ 20% "
         f"của {tally[Level.GOOD]} hoàn thành tốt nhiệm vụ (tối đa {excellent_quota(tally[Level.GOOD])}); "
-        f"kết quả lưu trữ vẫn được nhập (nhóm: {group_noun})."
+        f"kết quả lưu trữ vẫn được nhập (nhóm: {subject.group_noun})."
         for group_id, tally in sorted(over.items(), key=lambda item: names[item[0]])
     ]
 
