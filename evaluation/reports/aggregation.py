@@ -160,7 +160,8 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
     """SELECT `columns` over the members the year counts under the subtree.
 
     A closed year counts its reviews where they were (the cell of that year). A year still open
-    also counts the members who have not started, under their current cell.
+    also counts the members who have not started, under their current cell. Counting a closed year
+    selects no member column, so `member_columns=False` spares it the join to the member table.
     """
     if _counts_current_members(period):
         counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
