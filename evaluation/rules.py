@@ -5,7 +5,10 @@ A new regulation is a new rule set, never an edit of an old one: past years keep
 """
 
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+
+from .levels import QUALITY_LEVELS, Level
 
 
 class RuleSet(StrEnum):
@@ -46,19 +49,173 @@ def rule_set_for_year(year: int) -> RuleSet:
     return RuleSet.HD21
 
 
+# ---- The checks a decision must pass -------------------------------------------------------------
+# Each returns a Finding or None. A blocking finding refuses the decision with its message; the
+# others are warnings shown before the decision is saved and listed by `flask check`.
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # "quota", "score", "conditions", "not_classified", "repeated"
+    message: str
+    source: str
+    blocking: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.source})"
+
+
 # Quota (domain.md §4). Quy định 366-QĐ/TW and the guides before it: within a group of similar
 # people or units, as the competent committee decides, those rated excellent may not exceed 20% of
 # those rated good (the denominator is the good count, not the total); 25% where the committee
-# finds the group's results outstanding. Going over is a recorded exception, not an error.
+# finds the group's results outstanding. Going over needs the committee's written reason.
 QUOTA_PERCENT = 20
 OUTSTANDING_QUOTA_PERCENT = 25
+QUOTA_SOURCE = "QĐ 366-QĐ/TW, HD 43-HD/BTCTW: tỷ lệ xuất sắc không quá 20% số hoàn thành tốt (25% nếu nổi trội)"
 
 
 def excellent_quota(good: int, *, outstanding: bool = False) -> int:
-    """The most that may be rated excellent in a group with `good` rated good."""
+    """The most that may be rated excellent in a group with `good` rated good (rounded down)."""
     return good * (OUTSTANDING_QUOTA_PERCENT if outstanding else QUOTA_PERCENT) // 100
 
 
 def quota_excess(excellent: int, good: int, *, outstanding: bool = False) -> int:
     """How many excellent ratings a group has beyond its quota (0 when within it)."""
     return max(0, excellent - excellent_quota(good, outstanding=outstanding))
+
+
+def check_quota(
+    group: str, excellent: int, good: int, *, outstanding: bool = False, reason: str = ""
+) -> Finding | None:
+    """Over the quota without the committee's written reason blocks; with one it stays a warning."""
+    if not quota_excess(excellent, good, outstanding=outstanding):
+        return None
+    share = OUTSTANDING_QUOTA_PERCENT if outstanding else QUOTA_PERCENT
+    message = (
+        f"{group}: {excellent} hoàn thành xuất sắc > {share}% của {good} hoàn thành tốt "
+        f"(tối đa {excellent_quota(good, outstanding=outstanding)})"
+    )
+    if reason:
+        message += f"; lý do của cấp ủy: {reason}"
+    return Finding("quota", message, QUOTA_SOURCE, blocking=not reason)
+
+
+# Score bands (QĐ 366, HD 43; domain.md §2–3): ≥ 90 excellent (with its conditions),
+# 70 to < 90 good, 50 to < 70 completed, < 50 not completed. A level above the band is refused;
+# a lower one is allowed, since conditions can pull a level down but never up.
+SCORE_BANDS = ((90, Level.EXCELLENT), (70, Level.GOOD), (50, Level.COMPLETED), (0, Level.NOT_COMPLETED))
+SCORE_SOURCE = "QĐ 366-QĐ/TW, HD 43-HD/BTCTW: khung điểm 90 / 70 / 50"
+
+
+def score_band(score: int) -> Level:
+    return next(level for floor, level in SCORE_BANDS if score >= floor)
+
+
+def check_score(rule_set: "RuleSet", score: int | None, level: Level) -> Finding | None:
+    if rule_set.score is None or score is None or not level.is_quality_level:
+        return None
+    band = score_band(score)
+    if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(band):
+        return None
+    return Finding(
+        "score", f"{score} điểm chỉ cho phép đến mức “{band.label}”, không thể “{level.label}”", SCORE_SOURCE, True
+    )
+
+
+class Condition(StrEnum):
+    """Facts of the year that cap a level (domain.md §3), recorded on the review by the committee."""
+
+    DISCIPLINE = "discipline"  # bị kỷ luật từ khiển trách trở lên trong năm
+    DEGENERATION = "degeneration"  # có kết luận suy thoái, "tự diễn biến", "tự chuyển hóa"
+    PROHIBITED = "prohibited"  # vi phạm những điều đảng viên không được làm, quy định nêu gương
+    TASKS_UNDONE = "tasks_undone"  # hơn 50% nhiệm vụ trong năm không hoàn thành
+    SICK_LEAVE = "sick_leave"  # nghỉ ốm từ 3 tháng trở lên (HD 21 only)
+
+    @property
+    def label(self) -> str:
+        return CONDITION_LABELS[self]
+
+
+CONDITION_LABELS = {
+    Condition.DISCIPLINE: "Bị kỷ luật từ khiển trách trở lên trong năm",
+    Condition.DEGENERATION: "Có kết luận suy thoái, “tự diễn biến”, “tự chuyển hóa”",
+    Condition.PROHIBITED: "Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương",
+    Condition.TASKS_UNDONE: "Hơn 50% chỉ tiêu, nhiệm vụ trong năm không hoàn thành",
+    Condition.SICK_LEAVE: "Nghỉ ốm từ 3 tháng trở lên trong năm",
+}
+
+# What each rule set does with each condition: the highest level it allows, and its source.
+CONDITION_CAPS: dict[RuleSet, dict[Condition, tuple[Level, str]]] = {
+    RuleSet.QD366: {
+        Condition.DISCIPLINE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        Condition.DEGENERATION: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        Condition.PROHIBITED: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        Condition.TASKS_UNDONE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+    },
+    RuleSet.QD124: {
+        Condition.DISCIPLINE: (Level.NOT_COMPLETED, "QĐ 124-QĐ/TW, HD 25-HD/BTCTW"),
+    },
+    RuleSet.HD21: {
+        Condition.DISCIPLINE: (Level.NOT_COMPLETED, "HD 21-HD/BTCTW"),
+        Condition.SICK_LEAVE: (Level.COMPLETED, "HD 21-HD/BTCTW"),
+    },
+}
+EXCEPTION_SOURCE = "tự phát hiện, tự báo cáo và chủ động khắc phục: cấp có thẩm quyền xem xét (ghi rõ lý do)"
+
+
+def conditions_for(rule_set: RuleSet) -> list[Condition]:
+    return list(CONDITION_CAPS[rule_set])
+
+
+def highest_allowed(rule_set: RuleSet, conditions, exception_reason: str = "") -> tuple[Level, list[str]]:
+    """The highest level the recorded conditions allow, and why; a recorded self-report exception lifts them."""
+    caps = CONDITION_CAPS[rule_set]
+    applying = [(caps[c], c) for c in map(Condition, conditions) if c in caps]
+    if not applying or exception_reason:
+        return Level.EXCELLENT, []
+    highest = max((cap for (cap, _), _ in applying), key=QUALITY_LEVELS.index)
+    return highest, [f"{c.label} → tối đa “{cap.label}” ({source})" for (cap, source), c in applying]
+
+
+def check_conditions(rule_set: RuleSet, conditions, exception_reason: str, level: Level) -> Finding | None:
+    if not level.is_quality_level:
+        return None
+    highest, reasons = highest_allowed(rule_set, conditions, exception_reason)
+    if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest):
+        return None
+    return Finding("conditions", "; ".join(reasons), "domain.md §3", blocking=True)
+
+
+# Not classified (QĐ 366 Điều 5, QĐ 124; domain.md §5): exempt from activities, suspended, or
+# admitted less than 6 months before the year's end are not reviewed; they are counted apart.
+NEW_MEMBER_MONTHS = 6
+
+
+def admitted_too_late(joined: date | None, year: int) -> bool:
+    """Admitted less than six months before 31 December of the year (so after 30 June)."""
+    return joined is not None and joined > date(year, 6, 30)
+
+
+def check_not_classified(joined: date | None, year: int, level: Level) -> Finding | None:
+    if level.is_quality_level and admitted_too_late(joined, year):
+        return Finding(
+            "not_classified",
+            f"kết nạp ngày {joined:%d/%m/%Y}, chưa đủ {NEW_MEMBER_MONTHS} tháng đến hết năm {year}: không xếp loại",
+            "QĐ 366-QĐ/TW Điều 5",
+        )
+    return None
+
+
+# Members rated not completed in consecutive years are brought to the committee for consideration
+# under the Party Statute (Điều lệ Đảng, Điều 8: đảng viên 2 năm liền không hoàn thành nhiệm vụ).
+REPEATED_YEARS = 2
+
+
+def check_repeated(previous: Level | None, level: Level) -> Finding | None:
+    if level is Level.NOT_COMPLETED and previous is Level.NOT_COMPLETED:
+        return Finding(
+            "repeated",
+            f"{REPEATED_YEARS} năm liền không hoàn thành nhiệm vụ: cấp ủy xem xét theo Điều lệ Đảng",
+            "Điều lệ Đảng Điều 8; HD 43-HD/BTCTW",
+        )
+    return None
