@@ -6,3 +6,5 @@ from .org.models import Organization  # noqa: F401
 from .periods.models import Period  # noqa: F401
 from .reports.models import Target  # noqa: F401
 from .reviews.models import Review, ReviewEvent  # noqa: F401
+from .notices.models import Notice  # noqa: F401
+from .reviews.models import Commitment, QuotaException  # noqa: F401

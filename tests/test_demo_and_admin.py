@@ -58,7 +58,13 @@ def test_demo_logins_walk_the_whole_journey(app, runner, client):
 
 def test_admin_creates_opens_and_closes_a_period(world, auth, client):
     auth.login("admin")
-    dates = {"opens_on": "2026-12-01", "submit_by": "2026-12-10", "propose_by": "2026-12-18", "decide_by": "2026-12-28"}
+    dates = {
+        "opens_on": "2026-12-01",
+        "submit_by": "2026-12-10",
+        "propose_by": "2026-12-18",
+        "decide_by": "2026-12-28",
+        "rate_orgs_by": "2026-12-30",
+    }
     client.post("/admin/", data={"year": 2026, **dates})
     period = db.session.scalars(db.select(Period).where(Period.year == 2026)).one()
     assert period.rule_set.value == "qd366" and period.state is PeriodState.DRAFT
@@ -79,6 +85,7 @@ def test_period_form_with_deadlines_out_of_order_keeps_the_input(world, auth, cl
             "submit_by": "2027-12-10",
             "propose_by": "2027-12-18",
             "decide_by": "2027-12-28",
+            "rate_orgs_by": "2027-12-30",
         },
         follow_redirects=True,
     ).get_data(as_text=True)

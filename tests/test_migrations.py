@@ -15,7 +15,7 @@ def test_models_and_migrations_agree(app):
     assert differences == []
 
 
-def test_0002_counts_existing_reviews_under_the_members_cell_and_downgrades(tmp_path):
+def test_upgrades_fill_new_columns_of_existing_rows_and_downgrade(tmp_path):
     """Run on a database of its own: the shared test schema is already at head."""
     from evaluation import create_app
 
@@ -50,9 +50,11 @@ def test_0002_counts_existing_reviews_under_the_members_cell_and_downgrades(tmp_
                     " '2025-12-01 00:00:00', 1)"
                 )
             )
-        flask_migrate.upgrade(revision="0002")
+        flask_migrate.upgrade()
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT organization_id FROM review WHERE id = 1")).scalar() == 7
+            assert conn.execute(sa.text("SELECT conditions, exception_reason FROM review")).one() == ("[]", "")
+            assert conn.execute(sa.text("SELECT rate_orgs_by FROM period")).scalar() == "2025-12-28"
         flask_migrate.downgrade(revision="0001")
         with db.engine.connect() as conn:
             assert conn.execute(sa.text("SELECT member_id FROM review")).all() == [(3,)]

@@ -20,7 +20,8 @@ class PeriodForm(FlaskForm):
     opens_on = DateField("Ngày mở", validators=[_required])
     submit_by = DateField("Hạn đảng viên nộp bản tự kiểm điểm", validators=[_required])
     propose_by = DateField("Hạn chi bộ đề xuất", validators=[_required])
-    decide_by = DateField("Hạn đảng ủy quyết định", validators=[_required])
+    decide_by = DateField("Hạn đảng ủy quyết định xếp loại đảng viên", validators=[_required])
+    rate_orgs_by = DateField("Hạn cấp ủy cấp trên xếp loại tổ chức đảng", validators=[_required])
 
 
 class UserForm(FlaskForm):

@@ -30,7 +30,8 @@ class Period(db.Model):
     opens_on: Mapped[date]
     submit_by: Mapped[date]  # members submit their self-reviews
     propose_by: Mapped[date]  # cells forward their proposals
-    decide_by: Mapped[date]  # committees decide
+    decide_by: Mapped[date]  # committees decide members' levels
+    rate_orgs_by: Mapped[date]  # higher committees rate the organizations
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     def __repr__(self) -> str:
@@ -45,5 +46,6 @@ class Period(db.Model):
         return [
             ("Đảng viên nộp bản tự kiểm điểm", self.submit_by),
             ("Chi bộ chuyển đề xuất xếp loại", self.propose_by),
-            ("Đảng ủy quyết định xếp loại", self.decide_by),
+            ("Đảng ủy quyết định xếp loại đảng viên", self.decide_by),
+            ("Cấp ủy cấp trên xếp loại tổ chức đảng", self.rate_orgs_by),
         ]

@@ -22,15 +22,19 @@ def december_deadlines(year: int) -> dict[str, date]:
         "submit_by": date(year, 12, 10),
         "propose_by": date(year, 12, 18),
         "decide_by": date(year, 12, 28),
+        "rate_orgs_by": date(year, 12, 30),
     }
 
 
-def create_period(year: int, *, opens_on: date, submit_by: date, propose_by: date, decide_by: date) -> Period:
+def create_period(
+    year: int, *, opens_on: date, submit_by: date, propose_by: date, decide_by: date, rate_orgs_by: date
+) -> Period:
     if db.session.scalars(db.select(Period).where(Period.year == year)).first():
         raise DomainError(f"Đã có kỳ đánh giá năm {year}.")
-    if not opens_on <= submit_by <= propose_by <= decide_by:
+    if not opens_on <= submit_by <= propose_by <= decide_by <= rate_orgs_by:
         raise DomainError(
-            "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định."
+            "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định, "
+            "xếp loại tổ chức đảng."
         )
     period = Period(
         year=year,
@@ -39,6 +43,7 @@ def create_period(year: int, *, opens_on: date, submit_by: date, propose_by: dat
         submit_by=submit_by,
         propose_by=propose_by,
         decide_by=decide_by,
+        rate_orgs_by=rate_orgs_by,
     )
     db.session.add(period)
     db.session.flush()

@@ -73,6 +73,10 @@ class Review(db.Model):
     proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level))
     final_level: Mapped[Level | None] = mapped_column(enum_column(Level), index=True)
     not_classified_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # Facts of the year that cap the level (rules.Condition values), and the committee's reason when it
+    # applies the self-report exception (domain.md §3).
+    conditions: Mapped[list] = mapped_column(sa.JSON, default=list)
+    exception_reason: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
@@ -136,3 +140,54 @@ class ReviewEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<ReviewEvent {self.review_id} {self.action}>"
+
+
+class QuotaException(db.Model):
+    """A committee's decision on the quota of one group in one year (domain.md §4).
+
+    `outstanding` raises the quota to 25%; `reason` is the written justification for going over
+    it, recorded with the decision and shown in the reports.
+    """
+
+    __tablename__ = "quota_exception"
+    __table_args__ = (
+        sa.UniqueConstraint("period_id", "organization_id", "for_members", name="uq_quota_exception_group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))  # the deciding committee
+    for_members: Mapped[bool]  # the group is the members it decides, else the organizations it rates
+    outstanding: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    set_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+
+
+class Commitment(db.Model):
+    """What a member or an organization commits to at the start of the year (đăng ký nêu gương, "5 rõ").
+
+    The self-review at the end of the year shows it beside the form so the review answers it.
+    """
+
+    __tablename__ = "commitment"
+    __table_args__ = (
+        sa.UniqueConstraint("period_id", "member_id", name="uq_commitment_period_member"),
+        sa.Index(
+            "uq_commitment_period_org",
+            "period_id",
+            "organization_id",
+            unique=True,
+            sqlite_where=sa.text("member_id IS NULL"),
+            postgresql_where=sa.text("member_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
+    member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"))
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)

@@ -32,6 +32,7 @@ def periods():
             submit_by=form.submit_by.data,
             propose_by=form.propose_by.data,
             decide_by=form.decide_by.data,
+            rate_orgs_by=form.rate_orgs_by.data,
             success=f"Đã tạo kỳ đánh giá năm {form.year.data}.",
         )
         if created:
