@@ -19,6 +19,7 @@ ROUTES = {
     "committee.index": ("GET", lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
     "committee.confirm": ("POST", lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),
     "committee.decide_bulk": ("POST", lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),
+    "committee.quota": ("POST", lambda w: f"/committee/{w.grassroots.id}/quota", {"committee"}),
     "committee.member": ("GET", lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
     "orgs.show": ("GET", lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
     "orgs.report_json": ("GET", lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),

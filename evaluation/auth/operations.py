@@ -3,8 +3,9 @@
 from ..errors import DomainError
 from ..extensions import db
 from ..members.models import Member
-from ..org.models import Organization, OrgKind
+from ..org.models import Organization
 from .models import CELL_ROLES, Role, RoleGrant, User
+from .permissions import RATING_KINDS
 
 
 def create_user(
@@ -25,8 +26,8 @@ def grant_role(user: User, org: Organization, role: Role) -> RoleGrant:
     """Grant a role on one organization; the role fits the organization's kind."""
     if role in CELL_ROLES and not org.kind.holds_members:
         raise DomainError("Bí thư, phó bí thư chỉ được giao ở chi bộ hoặc chi bộ cơ sở.")
-    if role is Role.COMMITTEE and org.kind is not OrgKind.GRASSROOTS:
-        raise DomainError("Quyền quyết định xếp loại đảng viên thuộc cấp ủy cơ sở (tổ chức cơ sở đảng).")
+    if role is Role.COMMITTEE and org.kind not in RATING_KINDS:
+        raise DomainError("Vai trò cấp ủy được giao ở tỉnh, đảng bộ cấp trên cơ sở hoặc tổ chức cơ sở đảng.")
     if any(g.organization_id == org.id and g.role is role for g in user.grants):
         raise DomainError("Người dùng đã có vai trò này ở tổ chức này.")
     grant = RoleGrant(user=user, organization=org, role=role)

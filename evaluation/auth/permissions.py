@@ -8,6 +8,8 @@ from ..extensions import db
 from ..org.models import Organization, OrgKind
 from .models import CELL_ROLES, Role, User
 
+RATING_KINDS = (OrgKind.PROVINCE, OrgKind.UPPER, OrgKind.GRASSROOTS)  # kinds whose committees rate others
+
 
 class PermissionDenied(Exception):
     """The user lacks the role for this action; views answer 403."""
@@ -30,6 +32,24 @@ def is_cell_officer(user: User, org: Organization) -> bool:
 def is_committee_officer(user: User, org: Organization) -> bool:
     """Acts for the decisions of this grassroots organization's committee."""
     return org.kind is OrgKind.GRASSROOTS and _has_grant(user, org, (Role.COMMITTEE,))
+
+
+def is_rating_committee(user: User, org: Organization) -> bool:
+    """Acts for a committee (province, upper or grassroots) in rating the organizations under it."""
+    return org.kind in RATING_KINDS and _has_grant(user, org, (Role.COMMITTEE,))
+
+
+def writes_collective_review(user: User, org: Organization) -> bool:
+    """Writes an organization's own collective review: its secretaries (a cell, a chi bộ cơ sở) or committee."""
+    return is_cell_officer(user, org) or (org.kind in RATING_KINDS and _has_grant(user, org, (Role.COMMITTEE,)))
+
+
+def rating_org(org: Organization) -> Organization | None:
+    """The organization whose committee rates `org` (domain.md §7): a cell or section is rated by its
+    grassroots committee; a grassroots or upper organization by the level directly above."""
+    if org.kind in (OrgKind.CELL, OrgKind.SECTION):
+        return deciding_org(org)
+    return org.parent
 
 
 def can_view_org(user: User, org: Organization) -> bool:

@@ -19,7 +19,7 @@ from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
-from ..reviews.models import Review, ReviewState
+from ..reviews.models import QuotaException, Review, ReviewState
 from ..text import fold
 from .models import Target, TargetSubject
 
@@ -127,6 +127,7 @@ class Rollup:
     period: Period | None
     total: UnitResult
     children: list[UnitResult]
+    quota_exceptions: list[QuotaException] = field(default_factory=list)  # reasons for going over, in the subtree
 
     @property
     def is_open(self) -> bool:
@@ -222,6 +223,42 @@ def progress(root: Organization, period: Period) -> Progress:
     return result
 
 
+def members_tally(root: Organization, period: Period) -> Tally:
+    """The final levels of the members under `root` (a quota group, a readiness check)."""
+    tally = Tally()
+    for _path, state, level, count in _member_rows(root, period):
+        _add_to(tally, state, level, count)
+    return tally
+
+
+def rated_by(committee: Organization) -> sa.ColumnElement[bool]:
+    """The organizations a committee rates (domain.md §7): a grassroots committee its cells and
+    sections; an upper committee or the province the upper and grassroots organizations directly under it."""
+    if committee.kind is OrgKind.GRASSROOTS:
+        return sa.and_(committee.subtree_clause(), Organization.kind.in_((OrgKind.CELL, OrgKind.SECTION)))
+    return sa.and_(Organization.parent_id == committee.id, Organization.kind.in_((OrgKind.UPPER, OrgKind.GRASSROOTS)))
+
+
+def organizations_tally(committee: Organization, period: Period) -> Tally:
+    """The final levels of the organizations a committee rates."""
+    tally = Tally()
+    rows = db.session.execute(
+        db.select(Review.state, Review.final_level, sa.func.count(Organization.id))
+        .select_from(Organization)
+        .outerjoin(
+            Review,
+            sa.and_(
+                Review.organization_id == Organization.id, Review.member_id.is_(None), Review.period_id == period.id
+            ),
+        )
+        .where(rated_by(committee))
+        .group_by(Review.state, Review.final_level)
+    )
+    for state, level, count in rows:
+        _add_to(tally, state, level, count)
+    return tally
+
+
 def rollup(root: Organization, year: int) -> Rollup:
     """The year's results of `root`'s subtree: one row per direct child and a total row."""
     period = period_for_year(year)
@@ -240,7 +277,20 @@ def rollup(root: Organization, year: int) -> Rollup:
     total = UnitResult(root, own_level=own.own_level)
     for unit in (own, *units.values()):
         total.add(unit)
-    return Rollup(root, year, period, total, list(units.values()))
+    exceptions = _quota_exceptions(root, period) if period is not None else []
+    return Rollup(root, year, period, total, list(units.values()), exceptions)
+
+
+def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:
+    """Committees in the subtree that recorded why their group goes over the excellent quota."""
+    return list(
+        db.session.scalars(
+            db.select(QuotaException)
+            .join(Organization, QuotaException.organization_id == Organization.id)
+            .where(QuotaException.period_id == period.id, QuotaException.reason != "", root.subtree_clause())
+            .order_by(Organization.path)
+        )
+    )
 
 
 @dataclass

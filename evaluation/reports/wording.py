@@ -109,4 +109,10 @@ def report_paragraphs(rollup: Rollup, decimals: int = 2) -> list[str]:
         paragraphs.append(" ".join(organizations_sentences(rollup.below(kind), kind, decimals)))
     if rollup.total.own_level is not None:
         paragraphs.append(f"{org.name} được xếp loại: {_level_phrase(rollup.total.own_level)}.")
+    for exception in rollup.quota_exceptions:
+        subject = "đảng viên" if exception.for_members else "tổ chức đảng"
+        paragraphs.append(
+            f"{exception.organization.name} vượt tỷ lệ {subject} hoàn thành xuất sắc nhiệm vụ, "
+            f"lý do của cấp ủy: {exception.reason}"
+        )
     return paragraphs

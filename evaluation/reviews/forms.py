@@ -1,10 +1,21 @@
 """Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, SelectField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..levels import QUALITY_LEVELS, Level
+from ..rules import conditions_for
 from ..text import clean
 from .formspec import SECTION_MAX_CHARS
 
@@ -100,3 +111,26 @@ class DecisionForm(VersionedForm):
 
 class BulkForm(FlaskForm):
     """Only CSRF: the selected reviews come as repeated `review` fields (id:version)."""
+
+
+class ConditionsForm(VersionedForm):
+    """Facts that cap the level (choices set from the period's rule set) and the self-report exception."""
+
+    conditions = SelectMultipleField(
+        "Điều kiện trong năm", choices=[], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+    exception_reason = _reason(
+        "Ngoại lệ: đảng viên tự phát hiện, tự báo cáo và chủ động khắc phục (ghi rõ lý do; để trống nếu không)",
+        required=False,
+    )
+
+    def set_rule_set(self, rule_set) -> "ConditionsForm":
+        self.conditions.choices = [SelectChoice(c.value, c.label) for c in conditions_for(rule_set)]
+        return self
+
+
+class QuotaForm(FlaskForm):
+    """A committee's decision on its group's quota (domain.md §4)."""
+
+    outstanding = BooleanField("Kết quả của nhóm nổi trội: áp dụng tỷ lệ 25%")
+    reason = _reason("Lý do vượt tỷ lệ (ghi vào báo cáo)", required=False)

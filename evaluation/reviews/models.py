@@ -33,6 +33,8 @@ STATE_LABELS = {
     ReviewState.DECIDED: "Đã quyết định",
 }
 NOT_STARTED_LABEL = "Chưa bắt đầu"
+# An organization's review has no cell stage: submitted means with the committee above.
+ORG_STATE_LABELS = STATE_LABELS | {ReviewState.SUBMITTED: "Chờ cấp trên xếp loại"}
 
 
 class Review(db.Model):
@@ -106,6 +108,14 @@ class Review(db.Model):
         if self.self_score_general is None or self.self_score_tasks is None:
             return None
         return self.self_score_general + self.self_score_tasks
+
+    @property
+    def is_of_member(self) -> bool:
+        return self.member_id is not None or self.member is not None
+
+    @property
+    def state_label(self) -> str:
+        return (STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state]
 
     @property
     def is_locked(self) -> bool:

@@ -5,14 +5,16 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 from collections.abc import Iterable
 
 from ..auth.models import User
-from ..auth.permissions import deciding_org, is_cell_officer, is_committee_officer, require
+from ..auth.permissions import deciding_org, is_cell_officer, is_committee_officer, is_rating_committee, require
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
+from ..org.models import Organization
 from ..periods.models import Period
-from . import formspec
-from .models import Review, ReviewState
+from ..rules import Condition, conditions_for
+from . import checks, formspec
+from .models import QuotaException, Review, ReviewState
 from .workflow import Action, Capacity, WorkflowError, apply, record
 
 
@@ -174,6 +176,35 @@ def send_back(review: Review, actor: User, reason: str, expected_version: int | 
     db.session.flush()
 
 
+def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note: str) -> None:
+    """Apply a final level after the regulation's checks; the quota is checked by the caller, once."""
+    if level is Level.NOT_CLASSIFIED:
+        reason = note.strip() or review.not_classified_reason
+        if not reason:
+            raise WorkflowError("Quyết định không xếp loại cần ghi rõ lý do.")
+        review.not_classified_reason = reason
+    if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
+        raise WorkflowError("Không thể quyết định mức này: " + "; ".join(blocking) + ".")
+    apply(review, actor, capacity, Action.DECIDE, level=level, reason=note)
+    review.final_level = level
+    review.decided_at = utcnow()
+
+
+def _enforce_quota(reviews: list[Review]) -> None:
+    """After the decisions are flushed: excellent ratings that take a group over its quota need the
+    committee's written reason. Other levels only lower the share, so they always pass."""
+    db.session.flush()
+    excellent = [r for r in reviews if r.final_level is Level.EXCELLENT]
+    groups = {(checks.quota_group(r).id, r.is_of_member): r for r in excellent}
+    for review in groups.values():
+        finding = checks.quota_finding(review.period, checks.quota_group(review), review.is_of_member)
+        if finding and finding.blocking:
+            raise WorkflowError(
+                f"Vượt tỷ lệ: {finding.message}. Cấp ủy cần ghi lý do vượt tỷ lệ (hoặc đánh giá kết quả nổi trội) "
+                "trước khi quyết định."
+            )
+
+
 def decide(
     review: Review, actor: User, level: Level | None = None, note: str = "", expected_version: int | None = None
 ) -> None:
@@ -182,30 +213,68 @@ def decide(
     level = level or review.proposed_level
     if level is None:
         raise WorkflowError("Chưa chọn mức xếp loại.")
-    if level is Level.NOT_CLASSIFIED:
-        reason = note.strip() or review.not_classified_reason
-        if not reason:
-            raise WorkflowError("Quyết định không xếp loại cần ghi rõ lý do.")
-        review.not_classified_reason = reason
-    apply(review, actor, Capacity.COMMITTEE, Action.DECIDE, level=level, reason=note)
-    review.final_level = level
-    review.decided_at = utcnow()
-    db.session.flush()
+    _decide(review, actor, Capacity.COMMITTEE, level, note)
+    _enforce_quota([review])
 
 
 def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     """Confirm many proposals at once: each (review, version read); all land or none."""
-    count = 0
+    decided = []
     for review, version in decisions:
-        decide(review, actor, expected_version=version)
-        count += 1
-    return count
+        _check(review, actor, Capacity.COMMITTEE, version)
+        if review.proposed_level is None:
+            raise WorkflowError(f"Chưa có đề xuất cho đồng chí {review.member.full_name}.")
+        try:
+            _decide(review, actor, Capacity.COMMITTEE, review.proposed_level, "")
+        except WorkflowError as exc:
+            raise WorkflowError(f"{review.member.full_name}: {exc}") from exc
+        decided.append(review)
+    _enforce_quota(decided)
+    return len(decided)
+
+
+def _reopen(review: Review, actor: User, capacity: Capacity, reason: str) -> None:
+    apply(review, actor, capacity, Action.REOPEN, level=review.final_level, reason=reason)
+    review.final_level = None
+    review.decided_at = None
+    db.session.flush()
 
 
 def reopen(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
     """Unlock a decided review; the decided level stays in the history, not in the counts."""
     _check(review, actor, Capacity.COMMITTEE, expected_version)
-    apply(review, actor, Capacity.COMMITTEE, Action.REOPEN, level=review.final_level, reason=reason)
-    review.final_level = None
-    review.decided_at = None
+    _reopen(review, actor, Capacity.COMMITTEE, reason)
+
+
+def record_conditions(
+    review: Review, actor: User, conditions: list[str], exception_reason: str, expected_version: int | None = None
+) -> None:
+    """The facts of the year that cap the level, and the self-report exception if the committee grants it."""
+    capacity = Capacity.COMMITTEE if review.is_of_member else Capacity.RATING
+    _check(review, actor, capacity, expected_version)
+    if review.is_locked:
+        raise WorkflowError("Bản kiểm điểm đã có quyết định: mở lại trước khi sửa điều kiện xếp loại.")
+    valid = set(conditions_for(review.period.rule_set))
+    review.conditions = [c for c in conditions if c in valid]
+    review.exception_reason = exception_reason.strip()
+    summary = ", ".join(Condition(c).label for c in review.conditions) or "không có"
+    if review.exception_reason:
+        summary += f"; ngoại lệ: {review.exception_reason}"
+    record(review, actor, Action.CONDITIONS, reason=summary, from_state=review.state)
     db.session.flush()
+
+
+def set_quota_exception(
+    period: Period, group: Organization, for_members: bool, outstanding: bool, reason: str, actor: User
+) -> QuotaException:
+    """The committee marks its group's results outstanding (25%) and/or writes why it goes over the quota."""
+    require(is_rating_committee(actor, group) if not for_members else is_committee_officer(actor, group))
+    if not period.is_open:
+        raise WorkflowError(f"Kỳ đánh giá năm {period.year} không mở: không thể thay đổi.")
+    exception = checks.quota_exception(period, group, for_members)
+    if exception is None:
+        exception = QuotaException(period_id=period.id, organization=group, for_members=for_members)
+        db.session.add(exception)
+    exception.outstanding, exception.reason, exception.set_by_id = outstanding, reason.strip(), actor.id
+    db.session.flush()
+    return exception

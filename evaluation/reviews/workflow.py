@@ -17,6 +17,9 @@ class Capacity(StrEnum):
     MEMBER = "member"  # the member whose review it is
     CELL = "cell"  # the secretary or deputy of the member's cell
     COMMITTEE = "committee"  # an officer of the committee that decides (đảng ủy cơ sở)
+    # An organization's review (domain.md §7, HD 43 part 3):
+    COLLECTIVE = "collective"  # the organization's own officers, writing its collective self-review
+    RATING = "rating"  # an officer of the committee one level up, which rates it
 
 
 class Action(StrEnum):
@@ -29,6 +32,7 @@ class Action(StrEnum):
     SEND_BACK = "send_back"  # đảng ủy trả đề xuất về chi bộ
     DECIDE = "decide"  # đảng ủy quyết định xếp loại
     REOPEN = "reopen"  # đảng ủy mở lại một quyết định
+    CONDITIONS = "conditions"  # đảng ủy ghi điều kiện xếp loại (kỷ luật, ...) hoặc ngoại lệ tự báo cáo
     IMPORT = "import"  # kết quả của năm trước, nhập từ bảng tính lưu trữ
 
     @property
@@ -46,6 +50,7 @@ ACTION_LABELS = {
     Action.SEND_BACK: "Đảng ủy trả đề xuất về chi bộ",
     Action.DECIDE: "Đảng ủy quyết định xếp loại",
     Action.REOPEN: "Đảng ủy mở lại quyết định",
+    Action.CONDITIONS: "Đảng ủy ghi điều kiện xếp loại",
     Action.IMPORT: "Nhập kết quả từ bảng tính lưu trữ",
 }
 
@@ -59,6 +64,11 @@ TRANSITIONS: dict[tuple[ReviewState, Capacity, Action], ReviewState] = {
     (S.PROPOSED, Capacity.COMMITTEE, Action.SEND_BACK): S.SUBMITTED,
     (S.PROPOSED, Capacity.COMMITTEE, Action.DECIDE): S.DECIDED,
     (S.DECIDED, Capacity.COMMITTEE, Action.REOPEN): S.PROPOSED,
+    # An organization's review goes from its officers straight to the committee one level up.
+    (S.DRAFT, Capacity.COLLECTIVE, Action.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, Capacity.RATING, Action.RETURN): S.DRAFT,
+    (S.SUBMITTED, Capacity.RATING, Action.DECIDE): S.DECIDED,
+    (S.DECIDED, Capacity.RATING, Action.REOPEN): S.SUBMITTED,
 }
 
 # Actions that must say why: the person on the other end needs to know what to change.

@@ -1,5 +1,7 @@
 """The grassroots committee's pages: every proposal under it, decisions one by one or in bulk."""
 
+from collections import Counter
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -8,9 +10,9 @@ from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization
 from ..reports.aggregation import members_with_reviews, progress
-from ..reviews import formspec
+from ..reviews import checks, formspec
 from ..reviews import operations as ops
-from ..reviews.forms import BulkForm, DecisionForm, ReasonForm
+from ..reviews.forms import BulkForm, ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
 from ..reviews.models import Review, ReviewState
 from ._helpers import load_member_in, perform, require_period, role_required
 
@@ -40,7 +42,35 @@ def index(org):
         filters=FILTERS,
         progress=progress(org, period),
         bulk_form=BulkForm(),
+        quota=checks.quota_finding(period, org, True),
+        quota_form=_quota_form(period, org, for_members=True),
     )
+
+
+def _quota_form(period, org, *, for_members: bool) -> QuotaForm:
+    exception = checks.quota_exception(period, org, for_members)
+    data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
+    return QuotaForm(formdata=None, data=data)
+
+
+@bp.post("/<int:org_id>/quota")
+@role_required(is_committee_officer)
+def quota(org):
+    """Record that the committee's members are outstanding (25%) or why they go over the quota."""
+    period = require_period()
+    form = QuotaForm()
+    if form.validate_on_submit():
+        perform(
+            ops.set_quota_exception,
+            period,
+            org,
+            True,
+            form.outstanding.data,
+            form.reason.data,
+            current_user,
+            success="Đã ghi quyết định về tỷ lệ xuất sắc.",
+        )
+    return redirect(url_for(".index", org_id=org.id))
 
 
 def _selected_reviews(org) -> list[tuple[Review, int]]:
@@ -78,7 +108,16 @@ def confirm(org):
     if not selected:
         flash("Chưa chọn đảng viên nào.", "info")
         return redirect(url_for(".index", org_id=org.id))
-    return render_template("committee/confirm.html", org=org, period=period, selected=selected, bulk_form=BulkForm())
+    proposed = Counter(review.proposed_level for review, _ in selected if review.proposed_level)
+    return render_template(
+        "committee/confirm.html",
+        org=org,
+        period=period,
+        selected=selected,
+        findings={review.id: checks.review_findings(review, review.proposed_level) for review, _ in selected},
+        quota=checks.quota_finding(period, org, True, proposed),
+        bulk_form=BulkForm(),
+    )
 
 
 @bp.post("/<int:org_id>/decide")
@@ -105,7 +144,15 @@ def member(org, member_id: int):
         "decide": DecisionForm(prefix="d", data={**version, "level": review.proposed_level if review else None}),
         "send_back": ReasonForm(prefix="s", data=version),
         "reopen": ReasonForm(prefix="o", data=version),
+        "conditions": ConditionsForm(
+            prefix="c",
+            data={**version, "conditions": review.conditions, "exception_reason": review.exception_reason}
+            if review
+            else version,
+        ).set_rule_set(period.rule_set),
     }
+    allowed, why_not = checks.allowed_levels(review) if review else ([], [])
+    forms["decide"].level.choices = level_choices(allowed)
     action = request.form.get("action")
     if request.method == "POST":
         if review is None or action not in forms:
@@ -113,6 +160,7 @@ def member(org, member_id: int):
         form = forms[action]
         if form.validate_on_submit() and _act(action, form, review):
             return redirect(url_for(".member", org_id=org.id, member_id=member.id))
+    shown_level = forms["decide"].level.data or (review.proposed_level if review else None)
     return render_template(
         "committee/member.html",
         org=org,
@@ -120,6 +168,8 @@ def member(org, member_id: int):
         member=member,
         review=review,
         forms=forms,
+        why_not=why_not,
+        findings=checks.projected_findings(review, shown_level) if review else [],
         sections=formspec.sections_of(member, review),
     )
 
@@ -136,6 +186,18 @@ def _act(action: str, form, review) -> bool:
                 form.note.data,
                 expected_version=version,
                 success="Đã quyết định xếp loại.",
+            )
+        )
+    if action == "conditions":
+        return bool(
+            perform(
+                ops.record_conditions,
+                review,
+                current_user,
+                form.conditions.data,
+                form.exception_reason.data,
+                expected_version=version,
+                success="Đã ghi điều kiện xếp loại.",
             )
         )
     if action == "send_back":

@@ -1,0 +1,111 @@
+"""The regulation applied to reviews: gathers the facts from the database and asks `rules`.
+
+`rules` holds what the regulation says as pure functions; this module knows where the facts are
+(the score, the recorded conditions, last year's level, the quota group's counts). Decisions call
+it to refuse what is forbidden; pages call it to warn before a decision is saved; `flask check`
+calls it for a whole subtree.
+"""
+
+from collections import Counter
+
+from ..auth.permissions import deciding_org, rating_org
+from ..extensions import db
+from ..levels import QUALITY_LEVELS, Level
+from ..org.models import Organization
+from ..periods.models import Period
+from ..reports.aggregation import Tally, members_tally, organizations_tally
+from ..rules import (
+    Finding,
+    check_conditions,
+    check_not_classified,
+    check_quota,
+    check_repeated,
+    check_score,
+    highest_allowed,
+    score_band,
+)
+from .models import QuotaException, Review, ReviewState
+
+
+def quota_group(review: Review) -> Organization:
+    """The committee whose decisions form the review's quota group (domain.md §4 default groups)."""
+    if review.is_of_member:
+        return deciding_org(review.organization)
+    return rating_org(review.organization)
+
+
+def quota_exception(period: Period, group: Organization, for_members: bool) -> QuotaException | None:
+    return db.session.scalars(
+        db.select(QuotaException).where(
+            QuotaException.period_id == period.id,
+            QuotaException.organization_id == group.id,
+            QuotaException.for_members == for_members,
+        )
+    ).first()
+
+
+def group_tally(period: Period, group: Organization, for_members: bool) -> Tally:
+    return members_tally(group, period) if for_members else organizations_tally(group, period)
+
+
+def quota_finding(
+    period: Period, group: Organization, for_members: bool, extra: Counter | None = None
+) -> Finding | None:
+    """The group's quota as decided, plus `extra` levels about to be decided."""
+    tally = group_tally(period, group, for_members)
+    tally.counts.update(extra or Counter())
+    exception = quota_exception(period, group, for_members)
+    return check_quota(
+        group.name,
+        tally[Level.EXCELLENT],
+        tally[Level.GOOD],
+        outstanding=bool(exception and exception.outstanding),
+        reason=exception.reason if exception else "",
+    )
+
+
+def previous_level(review: Review) -> Level | None:
+    """The member's decided level the year before, for the repeated-failure flag."""
+    return db.session.scalars(
+        db.select(Review.final_level)
+        .join(Period, Review.period_id == Period.id)
+        .where(
+            Review.member_id == review.member_id,
+            Period.year == review.period.year - 1,
+            Review.state == ReviewState.DECIDED,
+        )
+    ).first()
+
+
+def review_findings(review: Review, level: Level) -> list[Finding]:
+    """What the regulation says about giving `review` this level, the quota apart."""
+    rule_set = review.period.rule_set
+    findings = [check_conditions(rule_set, review.conditions or [], review.exception_reason, level)]
+    if review.is_of_member:
+        findings += [
+            check_score(rule_set, review.self_score, level),
+            check_not_classified(review.member.joined_date, review.period.year, level),
+            check_repeated(previous_level(review), level),
+        ]
+    return [finding for finding in findings if finding is not None]
+
+
+def projected_findings(review: Review, level: Level | None) -> list[Finding]:
+    """Everything the page warns about before `level` is decided, the group's quota included."""
+    if level is None:
+        return []
+    extra = Counter({level: 1}) if review.state is not ReviewState.DECIDED else Counter()
+    quota = quota_finding(review.period, quota_group(review), review.is_of_member, extra)
+    return review_findings(review, level) + ([quota] if quota else [])
+
+
+def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
+    """The levels a decision may give, and why the others are not offered."""
+    highest, why = highest_allowed(review.period.rule_set, review.conditions or [], review.exception_reason)
+    if review.is_of_member and review.period.rule_set.score and review.self_score is not None:
+        band = score_band(review.self_score)
+        if QUALITY_LEVELS.index(band) > QUALITY_LEVELS.index(highest):
+            highest = band
+            why = [*why, f"{review.self_score} điểm: tối đa “{band.label}”"]
+    allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
+    return [*allowed, Level.NOT_CLASSIFIED], why
