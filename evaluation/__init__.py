@@ -41,9 +41,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, cell, committee, home, member, orgs
+    from .views import admin, auth, cell, collective, committee, home, member, orgs, rating
 
-    for module in (auth, home, member, cell, committee, orgs, admin):
+    for module in (auth, home, member, cell, committee, collective, rating, orgs, admin):
         app.register_blueprint(module.bp)
 
 

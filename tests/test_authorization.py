@@ -21,6 +21,10 @@ ROUTES = {
     "committee.decide_bulk": ("POST", lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),
     "committee.quota": ("POST", lambda w: f"/committee/{w.grassroots.id}/quota", {"committee"}),
     "committee.member": ("GET", lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
+    "collective.review": ("GET", lambda w: f"/collective/{w.cell.id}", {"secretary"}),
+    "rating.index": ("GET", lambda w: f"/rating/{w.grassroots.id}", {"committee"}),
+    "rating.quota": ("POST", lambda w: f"/rating/{w.grassroots.id}/quota", {"committee"}),
+    "rating.organization": ("GET", lambda w: f"/rating/{w.grassroots.id}/orgs/{w.cell.id}", {"committee"}),
     "orgs.show": ("GET", lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
     "orgs.report_json": ("GET", lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),
     "orgs.export": ("GET", lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
@@ -117,3 +121,12 @@ def test_login_redirects_only_to_same_site_paths(world, client):
 def test_wrong_password_is_refused(world, auth):
     page = auth.login("member", "sai-mat-khau").get_data(as_text=True)
     assert "không đúng" in page
+
+
+def test_a_committee_rates_only_the_organizations_under_it(world, auth, client):
+    auth.login("committee")
+    assert client.get(f"/rating/{world.grassroots.id}/orgs/{world.cell3.id}").status_code == 404  # another's cell
+    assert client.get(f"/rating/{world.grassroots.id}/orgs/{world.grassroots.id}").status_code == 404  # itself
+    assert client.get(f"/rating/{world.grassroots2.id}/orgs/{world.cell3.id}").status_code == 403
+    auth.login("secretary2")
+    assert client.get(f"/collective/{world.cell.id}").status_code == 403

@@ -259,6 +259,25 @@ def organizations_tally(committee: Organization, period: Period) -> Tally:
     return tally
 
 
+def undecided_organizations_below(root: Organization, period: Period) -> list[Organization]:
+    """Rated organizations strictly under `root` without a decided level for the period, in tree order."""
+    decided = db.select(Review.organization_id).where(
+        Review.period_id == period.id, Review.member_id.is_(None), Review.state == ReviewState.DECIDED
+    )
+    return list(
+        db.session.scalars(
+            db.select(Organization)
+            .where(
+                root.subtree_clause(),
+                Organization.id != root.id,
+                Organization.kind != OrgKind.PROVINCE,
+                Organization.id.not_in(decided),
+            )
+            .order_by(Organization.path)
+        )
+    )
+
+
 def rollup(root: Organization, year: int) -> Rollup:
     """The year's results of `root`'s subtree: one row per direct child and a total row."""
     period = period_for_year(year)
@@ -346,23 +365,25 @@ def targets(root: Organization, year: int) -> dict[TargetSubject, Target]:
 
 
 def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
-    """Decided results per group of the quota (domain.md §4), keyed by the group's organization id.
+    """Decided results per group of the quota (domain.md §4), keyed by the deciding committee's id.
 
     The default groups: members per grassroots organization; organizations per the committee that
-    decides them, their parent.
+    rates them (see `rated_by`): the grassroots committee for cells and sections, the parent otherwise.
     """
-    key = Organization.path if members else Organization.parent_id
     subject = Review.member_id.is_not(None) if members else Review.member_id.is_(None)
+    columns = (Organization.path, Organization.kind, Organization.parent_id, Review.final_level)
     rows = db.session.execute(
-        db.select(key, Review.final_level, sa.func.count(Review.id))
+        db.select(*columns, sa.func.count(Review.id))
         .join(Organization, Review.organization_id == Organization.id)
         .where(Review.period_id == period.id, subject, Review.state == ReviewState.DECIDED)
-        .group_by(key, Review.final_level)
+        .group_by(*columns)
     )
-    group_of = _nearest_grassroots() if members else (lambda parent_id: parent_id)
+    nearest_grassroots = _nearest_grassroots()
     groups: dict[int, Tally] = {}
-    for value, level, count in rows:
-        if (group := group_of(value)) is not None:
+    for path, kind, parent_id, level, count in rows:
+        by_grassroots = members or kind in (OrgKind.CELL, OrgKind.SECTION)
+        group = nearest_grassroots(path if members else path.rsplit("/", 2)[0] + "/") if by_grassroots else parent_id
+        if group is not None:
             groups.setdefault(group, Tally()).counts[level] += count
     return groups
 

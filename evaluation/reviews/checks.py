@@ -13,7 +13,7 @@ from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
 from ..org.models import Organization
 from ..periods.models import Period
-from ..reports.aggregation import Tally, members_tally, organizations_tally
+from ..reports.aggregation import Tally, members_tally, organizations_tally, undecided_organizations_below
 from ..rules import (
     Finding,
     check_conditions,
@@ -109,3 +109,16 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
             why = [*why, f"{review.self_score} điểm: tối đa “{band.label}”"]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
     return [*allowed, Level.NOT_CLASSIFIED], why
+
+
+def readiness_problems(org: Organization, period: Period) -> list[str]:
+    """What must be decided before `org` itself is rated: its members, then the organizations under it."""
+    problems = []
+    pending_members = members_tally(org, period).pending
+    if pending_members:
+        problems.append(f"Còn {pending_members} đảng viên chưa có quyết định xếp loại.")
+    undecided = undecided_organizations_below(org, period)
+    if undecided:
+        names = ", ".join(o.name for o in undecided[:10]) + (" …" if len(undecided) > 10 else "")
+        problems.append(f"Còn {len(undecided)} tổ chức trực thuộc chưa được xếp loại: {names}.")
+    return problems

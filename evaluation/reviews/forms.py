@@ -59,15 +59,26 @@ class VersionedForm(FlaskForm):
         return int(text) if text.isdigit() else None
 
 
-class SelfReviewForm(VersionedForm):
-    # One field per section key in formspec; the page shows only those of the member's form.
-    political = _section()
-    duties = _section()
-    commitment = _section()
+class _WrittenReviewForm(VersionedForm):
+    """A self-review's text, one field per section key in formspec, and the self-rating."""
+
     shortcomings = _section()
     followup = _section()
     explanations = _section()
     measures = _section()
+    commitment = _section()
+    self_level = RadioField(
+        "Tự nhận mức xếp loại", choices=level_choices(QUALITY_LEVELS), coerce=_level_or_none, validators=[Optional()]
+    )
+
+    def section_data(self) -> dict[str, str]:
+        return {name: field.data or "" for name, field in self._fields.items() if isinstance(field, TextAreaField)}
+
+
+class SelfReviewForm(_WrittenReviewForm):
+    # The page shows only the sections of the member's form (2A / 2B / 2C).
+    political = _section()
+    duties = _section()
     score_general = IntegerField(
         "Tiêu chí chung (tối đa 30 điểm)",
         validators=[Optional(), NumberRange(0, 30, "Điểm tiêu chí chung từ 0 đến 30.")],
@@ -76,12 +87,13 @@ class SelfReviewForm(VersionedForm):
         "Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)",
         validators=[Optional(), NumberRange(0, 70, "Điểm kết quả nhiệm vụ từ 0 đến 70.")],
     )
-    self_level = RadioField(
-        "Tự nhận mức xếp loại", choices=level_choices(QUALITY_LEVELS), coerce=_level_or_none, validators=[Optional()]
-    )
 
-    def section_data(self) -> dict[str, str]:
-        return {name: field.data or "" for name, field in self._fields.items() if isinstance(field, TextAreaField)}
+
+class CollectiveReviewForm(_WrittenReviewForm):
+    """An organization's collective review (Mẫu 01)."""
+
+    tasks = _section()
+    building = _section()
 
 
 ALL_OUTCOMES = [SelectChoice("", "— Chọn mức —"), *level_choices(Level)]

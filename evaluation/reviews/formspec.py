@@ -83,11 +83,38 @@ FORMS: dict[FormType, tuple[Section, ...]] = {
     FormType.OUTSIDE: (_POLITICAL, _DUTIES_OUTSIDE, _COMMITMENT, *_TAIL),
 }
 
+# An organization's collective review (Mẫu 01, HD 43 part 3): results of its political tasks and of
+# party building, then the same shortcomings / follow-up / explanations / measures as a member's.
+COLLECTIVE_RESULTS = "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ"
+ORGANIZATION_SECTIONS = (
+    Section(
+        "tasks",
+        "1. Kết quả lãnh đạo thực hiện nhiệm vụ chính trị, các chỉ tiêu được giao trong năm",
+        "Các chỉ tiêu, nhiệm vụ chủ yếu của cơ quan, đơn vị, địa phương; tỷ lệ hoàn thành, vượt mức.",
+        group=COLLECTIVE_RESULTS,
+    ),
+    Section(
+        "building",
+        "2. Công tác xây dựng Đảng về chính trị, tư tưởng, đạo đức, tổ chức và cán bộ",
+        "Sinh hoạt chi bộ, học tập nghị quyết, phát triển đảng viên, công tác cán bộ, kiểm tra, giám sát, "
+        "kỷ luật; kết quả xếp loại đảng viên và tổ chức trực thuộc.",
+        group=COLLECTIVE_RESULTS,
+    ),
+    Section(
+        "commitment",
+        "3. Việc thực hiện các nội dung đã đăng ký, cam kết đầu năm",
+        "Kết quả thực hiện từng nội dung tổ chức đã đăng ký đầu năm.",
+        group=COLLECTIVE_RESULTS,
+    ),
+    *_TAIL,
+)
+
 SECTION_MAX_CHARS = 20_000
 
 
-def sections_for(form_type: FormType) -> tuple[Section, ...]:
-    return FORMS[form_type]
+def sections_for(form_type: FormType | None) -> tuple[Section, ...]:
+    """A member's form by its type; no type is an organization's collective review."""
+    return FORMS[form_type] if form_type else ORGANIZATION_SECTIONS
 
 
 def sections_of(member, review=None) -> tuple[Section, ...]:
@@ -95,6 +122,6 @@ def sections_of(member, review=None) -> tuple[Section, ...]:
     return sections_for(review.form_type if review else member.form_type)
 
 
-def missing_sections(form_type: FormType, content: dict) -> list[Section]:
+def missing_sections(form_type: FormType | None, content: dict) -> list[Section]:
     """Required sections still empty: a review is not submitted with them blank."""
     return [s for s in sections_for(form_type) if s.required and not (content.get(s.key) or "").strip()]

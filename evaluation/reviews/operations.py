@@ -5,7 +5,15 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 from collections.abc import Iterable
 
 from ..auth.models import User
-from ..auth.permissions import deciding_org, is_cell_officer, is_committee_officer, is_rating_committee, require
+from ..auth.permissions import (
+    deciding_org,
+    is_cell_officer,
+    is_committee_officer,
+    is_rating_committee,
+    rating_org,
+    require,
+    writes_collective_review,
+)
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
@@ -40,8 +48,35 @@ def capacities(user: User, member: Member) -> set[Capacity]:
     return held
 
 
+def organization_capacities(user: User, org: Organization) -> set[Capacity]:
+    """Every capacity in which `user` may act on an organization's review."""
+    held = set()
+    if writes_collective_review(user, org):
+        held.add(Capacity.COLLECTIVE)
+    rater = rating_org(org)
+    if rater is not None and is_rating_committee(user, rater):
+        held.add(Capacity.RATING)
+    return held
+
+
+def _capacities_on(user: User, review: Review) -> set[Capacity]:
+    return (
+        capacities(user, review.member) if review.is_of_member else organization_capacities(user, review.organization)
+    )
+
+
+def author(review: Review) -> Capacity:
+    """Who writes the review: the member, or the organization's own officers."""
+    return Capacity.MEMBER if review.is_of_member else Capacity.COLLECTIVE
+
+
+def decider(review: Review) -> Capacity:
+    """Who decides its level: the grassroots committee, or the committee one level up."""
+    return Capacity.COMMITTEE if review.is_of_member else Capacity.RATING
+
+
 def _check(review: Review, user: User, capacity: Capacity, expected_version: int | None) -> None:
-    require(capacity in capacities(user, review.member))
+    require(capacity in _capacities_on(user, review))
     if not review.period.is_open:
         raise WorkflowError(f"Kỳ đánh giá năm {review.period.year} không mở: không thể thay đổi.")
     if expected_version is not None and expected_version != review.version:
@@ -77,8 +112,8 @@ def save_self_review(
     score_tasks: int | None = None,
     expected_version: int | None = None,
 ) -> None:
-    """Save the member's text as a draft; allowed as often as they like while it is theirs."""
-    _check(review, actor, Capacity.MEMBER, expected_version)
+    """Save the self-review as a draft; allowed as often as its authors like while it is theirs."""
+    _check(review, actor, author(review), expected_version)
     if review.state is not ReviewState.DRAFT:
         raise WorkflowError("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại.")
     keys = {s.key for s in formspec.sections_for(review.form_type)}
@@ -86,15 +121,28 @@ def save_self_review(
     if self_level is not None and self_level not in QUALITY_LEVELS:
         raise WorkflowError("Mức tự xếp loại phải là một trong bốn mức chất lượng.")
     review.self_level = self_level
-    if review.period.rule_set.score:
+    if review.period.rule_set.score and review.is_of_member:
         review.self_score_general, review.self_score_tasks = score_general, score_tasks
     db.session.flush()
+
+
+def save_written_review(
+    review: Review, actor: User, *, sections: dict, self_level: Level | None, submit: bool, **kwargs
+) -> list[str]:
+    """Save the draft and, when asked, submit it; returns what still stops the submission (the draft is kept)."""
+    save_self_review(review, actor, sections=sections, self_level=self_level, **kwargs)
+    if not submit:
+        return []
+    if problems := submission_problems(review):
+        return problems
+    submit_self_review(review, actor)
+    return []
 
 
 def submission_problems(review: Review) -> list[str]:
     """What still stops the member from submitting, in words they can act on."""
     problems = [f"Chưa viết mục “{s.title}”." for s in formspec.missing_sections(review.form_type, review.sections)]
-    if review.period.rule_set.score and review.self_score is None:
+    if review.period.rule_set.score and review.is_of_member and review.self_score is None:
         problems.append("Chưa tự chấm điểm (tiêu chí chung /30 và kết quả nhiệm vụ /70).")
     if review.self_level is None:
         problems.append("Chưa chọn mức tự xếp loại.")
@@ -102,10 +150,10 @@ def submission_problems(review: Review) -> list[str]:
 
 
 def submit_self_review(review: Review, actor: User, expected_version: int | None = None) -> None:
-    _check(review, actor, Capacity.MEMBER, expected_version)
+    _check(review, actor, author(review), expected_version)
     if problems := submission_problems(review):
         raise WorkflowError("Chưa nộp được: " + " ".join(problems))
-    apply(review, actor, Capacity.MEMBER, Action.SUBMIT, level=review.self_level)
+    apply(review, actor, author(review), Action.SUBMIT, level=review.self_level)
     review.submitted_at = utcnow()
     db.session.flush()
 
@@ -250,8 +298,7 @@ def record_conditions(
     review: Review, actor: User, conditions: list[str], exception_reason: str, expected_version: int | None = None
 ) -> None:
     """The facts of the year that cap the level, and the self-report exception if the committee grants it."""
-    capacity = Capacity.COMMITTEE if review.is_of_member else Capacity.RATING
-    _check(review, actor, capacity, expected_version)
+    _check(review, actor, decider(review), expected_version)
     if review.is_locked:
         raise WorkflowError("Bản kiểm điểm đã có quyết định: mở lại trước khi sửa điều kiện xếp loại.")
     valid = set(conditions_for(review.period.rule_set))
@@ -278,3 +325,50 @@ def set_quota_exception(
     exception.outstanding, exception.reason, exception.set_by_id = outstanding, reason.strip(), actor.id
     db.session.flush()
     return exception
+
+
+# ---- An organization's review (domain.md §7): its officers write, the committee above decides ----
+
+
+def find_organization_review(period: Period, org: Organization) -> Review | None:
+    return db.session.scalars(
+        db.select(Review).where(
+            Review.period_id == period.id, Review.organization_id == org.id, Review.member_id.is_(None)
+        )
+    ).first()
+
+
+def start_organization_review(period: Period, org: Organization, actor: User) -> Review:
+    """The organization's collective review for the period, created as a draft by its officers."""
+    require(writes_collective_review(actor, org))
+    review = find_organization_review(period, org)
+    if review is None:
+        if not period.is_open:
+            raise WorkflowError(f"Kỳ đánh giá năm {period.year} không mở.")
+        review = Review(period=period, organization=org, sections={})
+        db.session.add(review)
+        record(review, actor, Action.CREATE)
+        db.session.flush()
+    return review
+
+
+def return_to_organization(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
+    _check(review, actor, Capacity.RATING, expected_version)
+    apply(review, actor, Capacity.RATING, Action.RETURN, reason=reason)
+    db.session.flush()
+
+
+def rate_organization(
+    review: Review, actor: User, level: Level, note: str = "", expected_version: int | None = None
+) -> None:
+    """The committee one level up decides; only once everything under the organization is decided."""
+    _check(review, actor, Capacity.RATING, expected_version)
+    if missing := checks.readiness_problems(review.organization, review.period):
+        raise WorkflowError("Chưa xếp loại được tổ chức: " + " ".join(missing))
+    _decide(review, actor, Capacity.RATING, level, note)
+    _enforce_quota([review])
+
+
+def reopen_organization(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
+    _check(review, actor, Capacity.RATING, expected_version)
+    _reopen(review, actor, Capacity.RATING, reason)

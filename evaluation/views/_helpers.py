@@ -13,6 +13,9 @@ from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.operations import current_period
+from ..reviews import checks
+from ..reviews import operations as ops
+from ..reviews.forms import ConditionsForm, DecisionForm, ReasonForm, level_choices
 from ..reviews.operations import StaleReview
 
 
@@ -92,3 +95,58 @@ def admin_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def save_written_review(start: Callable, form, *, submit: bool, submitted: str, **scores) -> bool:
+    """Save a self-review (a member's or an organization's) and, when asked, submit it.
+
+    A submission that is not complete still saves the draft, and says what is missing.
+    """
+
+    def save():
+        review = start()
+        version = form.version_read if form.version.data else review.version
+        problems = ops.save_written_review(
+            review,
+            current_user,
+            sections=form.section_data(),
+            self_level=form.self_level.data,
+            submit=submit,
+            expected_version=version,
+            **scores,
+        )
+        return review, problems
+
+    done = perform(save)
+    if done is None:
+        return False
+    _, problems = done
+    if problems:
+        flash("Đã lưu nháp nhưng chưa nộp được: " + " ".join(problems), "error")
+    else:
+        flash(submitted if submit else "Đã lưu nháp.", "success")
+    return True
+
+
+def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[str]]:
+    """The forms of a page where a committee decides a review: decide (only the allowed levels), send
+    `back` with a reason, reopen, and record the conditions; plus why higher levels are not offered."""
+    version = {"version": review.version if review else None}
+    conditions = {"conditions": review.conditions, "exception_reason": review.exception_reason} if review else {}
+    forms = {
+        "decide": DecisionForm(prefix="d", data={**version, "level": suggested}),
+        back: ReasonForm(prefix=back[0], data=version),
+        "reopen": ReasonForm(prefix="o", data=version),
+        "conditions": ConditionsForm(prefix="c", data={**version, **conditions}).set_rule_set(period.rule_set),
+    }
+    allowed, why_not = checks.allowed_levels(review) if review else ([], [])
+    forms["decide"].level.choices = level_choices(allowed)
+    return forms, why_not
+
+
+def act(actions: dict, action: str, form, review) -> bool:
+    """Run the operation a posted form names: `actions[action]` is (operation, form → arguments, success)."""
+    operation, arguments, success = actions[action]
+    return bool(
+        perform(operation, review, current_user, *arguments(form), expected_version=form.version_read, success=success)
+    )

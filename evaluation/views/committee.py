@@ -12,9 +12,9 @@ from ..org.models import Organization
 from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
-from ..reviews.forms import BulkForm, ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
+from ..reviews.forms import BulkForm, QuotaForm
 from ..reviews.models import Review, ReviewState
-from ._helpers import load_member_in, perform, require_period, role_required
+from ._helpers import act, decision_forms, load_member_in, perform, require_period, role_required
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -139,26 +139,14 @@ def member(org, member_id: int):
     period = require_period()
     member = load_member_in(org, member_id, subtree=True)
     review = ops.find_review(period, member)
-    version = {"version": review.version if review else None}
-    forms = {
-        "decide": DecisionForm(prefix="d", data={**version, "level": review.proposed_level if review else None}),
-        "send_back": ReasonForm(prefix="s", data=version),
-        "reopen": ReasonForm(prefix="o", data=version),
-        "conditions": ConditionsForm(
-            prefix="c",
-            data={**version, "conditions": review.conditions, "exception_reason": review.exception_reason}
-            if review
-            else version,
-        ).set_rule_set(period.rule_set),
-    }
-    allowed, why_not = checks.allowed_levels(review) if review else ([], [])
-    forms["decide"].level.choices = level_choices(allowed)
+    suggested = review.proposed_level if review else None
+    forms, why_not = decision_forms(review, period, suggested=suggested, back="send_back")
     action = request.form.get("action")
     if request.method == "POST":
         if review is None or action not in forms:
             abort(400)
         form = forms[action]
-        if form.validate_on_submit() and _act(action, form, review):
+        if form.validate_on_submit() and act(ACTIONS, action, form, review):
             return redirect(url_for(".member", org_id=org.id, member_id=member.id))
     shown_level = forms["decide"].level.data or (review.proposed_level if review else None)
     return render_template(
@@ -174,50 +162,13 @@ def member(org, member_id: int):
     )
 
 
-def _act(action: str, form, review) -> bool:
-    version = form.version_read
-    if action == "decide":
-        return bool(
-            perform(
-                ops.decide,
-                review,
-                current_user,
-                form.level.data,
-                form.note.data,
-                expected_version=version,
-                success="Đã quyết định xếp loại.",
-            )
-        )
-    if action == "conditions":
-        return bool(
-            perform(
-                ops.record_conditions,
-                review,
-                current_user,
-                form.conditions.data,
-                form.exception_reason.data,
-                expected_version=version,
-                success="Đã ghi điều kiện xếp loại.",
-            )
-        )
-    if action == "send_back":
-        return bool(
-            perform(
-                ops.send_back,
-                review,
-                current_user,
-                form.reason.data,
-                expected_version=version,
-                success="Đã trả đề xuất về chi bộ.",
-            )
-        )
-    return bool(
-        perform(
-            ops.reopen,
-            review,
-            current_user,
-            form.reason.data,
-            expected_version=version,
-            success="Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.",
-        )
-    )
+ACTIONS = {
+    "decide": (ops.decide, lambda f: (f.level.data, f.note.data), "Đã quyết định xếp loại."),
+    "send_back": (ops.send_back, lambda f: (f.reason.data,), "Đã trả đề xuất về chi bộ."),
+    "reopen": (ops.reopen, lambda f: (f.reason.data,), "Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử."),
+    "conditions": (
+        ops.record_conditions,
+        lambda f: (f.conditions.data, f.exception_reason.data),
+        "Đã ghi điều kiện xếp loại.",
+    ),
+}

@@ -7,7 +7,7 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import SelfReviewForm
 from ..reviews.models import ReviewState
-from ._helpers import perform, require_period
+from ._helpers import require_period, save_written_review
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -56,28 +56,11 @@ def review():
 
 
 def _save(member, period, form: SelfReviewForm, submit: bool) -> bool:
-    def save_and_maybe_submit():
-        review = ops.start_review(period, member, current_user)
-        version = form.version_read if form.version.data else review.version
-        ops.save_self_review(
-            review,
-            current_user,
-            sections=form.section_data(),
-            self_level=form.self_level.data,
-            score_general=form.score_general.data,
-            score_tasks=form.score_tasks.data,
-            expected_version=version,
-        )
-        if submit:
-            if problems := ops.submission_problems(review):
-                # The text is kept (committed as a draft) even though the submission is refused.
-                flash("Đã lưu nháp nhưng chưa nộp được: " + " ".join(problems), "error")
-                return review
-            ops.submit_self_review(review, current_user)
-        return review
-
-    message = "Đã nộp bản tự kiểm điểm cho chi bộ." if submit else "Đã lưu nháp."
-    done = perform(save_and_maybe_submit, success="")
-    if done and not (submit and done.state is ReviewState.DRAFT):
-        flash(message, "success")
-    return bool(done)
+    return save_written_review(
+        lambda: ops.start_review(period, member, current_user),
+        form,
+        submit=submit,
+        submitted="Đã nộp bản tự kiểm điểm cho chi bộ.",
+        score_general=form.score_general.data,
+        score_tasks=form.score_tasks.data,
+    )

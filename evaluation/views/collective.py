@@ -1,0 +1,52 @@
+"""An organization's own officers: its collective self-review (Mẫu 01), written, saved and submitted
+to the committee one level up."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import rating_org, writes_collective_review
+from ..reviews import formspec
+from ..reviews import operations as ops
+from ..reviews.forms import CollectiveReviewForm
+from ..reviews.models import ReviewState
+from ._helpers import require_period, role_required, save_written_review
+
+bp = Blueprint("collective", __name__, url_prefix="/collective")
+
+
+@bp.route("/<int:org_id>", methods=["GET", "POST"])
+@role_required(writes_collective_review)
+def review(org):
+    period = require_period()
+    review = ops.find_organization_review(period, org)
+    if request.method == "GET" and review is not None:
+        form = CollectiveReviewForm(
+            data={**review.sections, "self_level": review.self_level, "version": review.version}
+        )
+    else:
+        form = CollectiveReviewForm()
+    if request.method == "POST":
+        if form.validate_on_submit() and _save(org, period, form, submit=request.form.get("action") == "submit"):
+            return redirect(url_for(".review", org_id=org.id))
+        if form.errors:
+            flash("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới.", "error")
+    return render_template(
+        "collective/review.html",
+        org=org,
+        rater=rating_org(org),
+        period=period,
+        review=review,
+        form=form,
+        sections=formspec.sections_for(None),
+        editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
+        problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
+    )
+
+
+def _save(org, period, form: CollectiveReviewForm, submit: bool) -> bool:
+    return save_written_review(
+        lambda: ops.start_organization_review(period, org, current_user),
+        form,
+        submit=submit,
+        submitted="Đã nộp bản kiểm điểm tập thể lên cấp ủy cấp trên.",
+    )

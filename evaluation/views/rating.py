@@ -1,0 +1,108 @@
+"""A committee rating the organizations under it (domain.md §7): the grassroots committee its cells,
+an upper committee its grassroots organizations, the province its upper committees."""
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.permissions import is_rating_committee
+from ..extensions import db
+from ..org.models import Organization
+from ..reports.aggregation import rated_by
+from ..reviews import checks, formspec
+from ..reviews import operations as ops
+from ..reviews.forms import QuotaForm
+from ._helpers import act, decision_forms, perform, require_period, role_required
+
+bp = Blueprint("rating", __name__, url_prefix="/rating")
+
+
+def _rated(committee: Organization) -> list[Organization]:
+    return list(db.session.scalars(db.select(Organization).where(rated_by(committee)).order_by(Organization.path)))
+
+
+@bp.route("/<int:org_id>")
+@role_required(is_rating_committee)
+def index(org):
+    period = require_period()
+    rows = [
+        (child, ops.find_organization_review(period, child), checks.readiness_problems(child, period))
+        for child in _rated(org)
+    ]
+    exception = checks.quota_exception(period, org, False)
+    data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
+    return render_template(
+        "rating/index.html",
+        org=org,
+        period=period,
+        rows=rows,
+        quota=checks.quota_finding(period, org, False),
+        quota_form=QuotaForm(formdata=None, data=data),
+    )
+
+
+@bp.post("/<int:org_id>/quota")
+@role_required(is_rating_committee)
+def quota(org):
+    period = require_period()
+    form = QuotaForm()
+    if form.validate_on_submit():
+        perform(
+            ops.set_quota_exception,
+            period,
+            org,
+            False,
+            form.outstanding.data,
+            form.reason.data,
+            current_user,
+            success="Đã ghi quyết định về tỷ lệ xuất sắc.",
+        )
+    return redirect(url_for(".index", org_id=org.id))
+
+
+def _load_rated(committee: Organization, child_id: int) -> Organization:
+    """:raise 404: unless the committee rates this organization, so ids cannot be probed."""
+    child = db.session.scalars(db.select(Organization).where(rated_by(committee), Organization.id == child_id)).first()
+    if child is None:
+        abort(404)
+    return child
+
+
+@bp.route("/<int:org_id>/orgs/<int:child_id>", methods=["GET", "POST"])
+@role_required(is_rating_committee)
+def organization(org, child_id: int):
+    period = require_period()
+    child = _load_rated(org, child_id)
+    review = ops.find_organization_review(period, child)
+    forms, why_not = decision_forms(review, period, suggested=review.self_level if review else None, back="return")
+    action = request.form.get("action")
+    if request.method == "POST":
+        if review is None or action not in forms:
+            abort(400)
+        form = forms[action]
+        if form.validate_on_submit() and act(ACTIONS, action, form, review):
+            return redirect(url_for(".organization", org_id=org.id, child_id=child.id))
+    shown_level = forms["decide"].level.data or (review.self_level if review else None)
+    return render_template(
+        "rating/organization.html",
+        org=org,
+        child=child,
+        period=period,
+        review=review,
+        forms=forms,
+        why_not=why_not,
+        readiness=checks.readiness_problems(child, period),
+        findings=checks.projected_findings(review, shown_level) if review else [],
+        sections=formspec.sections_for(None),
+    )
+
+
+ACTIONS = {
+    "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), "Đã xếp loại tổ chức."),
+    "return": (ops.return_to_organization, lambda f: (f.reason.data,), "Đã trả lại bản kiểm điểm tập thể."),
+    "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), "Đã mở lại; lý do được ghi vào lịch sử."),
+    "conditions": (
+        ops.record_conditions,
+        lambda f: (f.conditions.data, f.exception_reason.data),
+        "Đã ghi điều kiện xếp loại.",
+    ),
+}
