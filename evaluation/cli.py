@@ -101,6 +101,36 @@ def report_command(org_code: str, year: int, output: str, decimals: int | None) 
         click.echo("\n\n".join(wording.report_paragraphs(result, decimals)))
 
 
+@click.command("check")
+@click.option("--year", type=int, required=True)
+@click.argument("org_code", required=False)
+def check_command(year: int, org_code: str | None) -> None:
+    """List what breaks the regulation in a year's decided results; exit 1 when anything does."""
+    from .org.models import Organization
+    from .org.operations import find_org
+    from .reports.aggregation import period_for_year
+    from .reviews.checks import subtree_findings
+
+    period = period_for_year(year)
+    if period is None:
+        _fail(f"chưa có kỳ đánh giá năm {year}.")
+    roots = (
+        [find_org(org_code)]
+        if org_code
+        else list(db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))))
+    )
+    if None in roots:
+        _fail(f"không có tổ chức mã {org_code!r}.")
+    findings = [found for root in roots for found in subtree_findings(root, period)]
+    for code, finding in findings:
+        click.echo(f"{code} {finding.rule}: {finding.message} ({finding.source})")
+    violations = [f for _, f in findings if f.rule != "repeated" and (f.blocking or f.rule == "not_classified")]
+    click.echo(
+        f"Năm {year} ({period.rule_set.label}): {len(violations)} vi phạm, {len(findings) - len(violations)} lưu ý."
+    )
+    sys.exit(1 if violations else 0)
+
+
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Build a small demo province (once) and print the demo logins."""
@@ -137,6 +167,7 @@ commands = [
     import_member_ratings_command,
     import_org_ratings_command,
     report_command,
+    check_command,
     seed_demo_command,
     create_admin_command,
 ]

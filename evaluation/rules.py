@@ -71,7 +71,7 @@ class Finding:
 # finds the group's results outstanding. Going over needs the committee's written reason.
 QUOTA_PERCENT = 20
 OUTSTANDING_QUOTA_PERCENT = 25
-QUOTA_SOURCE = "QĐ 366-QĐ/TW, HD 43-HD/BTCTW: tỷ lệ xuất sắc không quá 20% số hoàn thành tốt (25% nếu nổi trội)"
+QUOTA_SOURCE = "tỷ lệ hoàn thành xuất sắc không quá 20% số hoàn thành tốt; QĐ 366-QĐ/TW: 25% nếu kết quả nổi trội"
 
 
 def excellent_quota(good: int, *, outstanding: bool = False) -> int:

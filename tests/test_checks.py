@@ -141,3 +141,27 @@ def test_two_years_not_completed_are_flagged_to_the_committee(world, make, auth,
     db.session.commit()
     auth.login("committee")
     assert "2 năm liền không hoàn thành nhiệm vụ" in committee_page(world, client, world.m1)
+
+
+def test_cli_check_lists_every_violation_in_the_subtree_and_exits_1(world, make, runner):
+    group_of_five_good_and_one_excellent(world, make)
+    review(world.period, world.m1, ReviewState.DECIDED, E, score=(25, 50))  # 75 points rated excellent
+    result = runner.invoke(args=["check", "--year", "2025", world.upper.code])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{world.grassroots.code} quota: Đảng bộ Trường Một: 2 hoàn thành xuất sắc > 20% của 5" in result.output
+    assert any(line.startswith(f"{world.m1.code} score: 75 điểm") for line in lines)
+    assert "2 vi phạm" in lines[-1]
+    clean = runner.invoke(args=["check", "--year", "2025", world.upper2.code])
+    assert clean.exit_code == 0 and "0 vi phạm" in clean.output
+
+
+def test_cli_check_sees_imported_results_and_a_recorded_reason(world, make, runner):
+    group_of_five_good_and_one_excellent(world, make)
+    review(world.period, world.m1, ReviewState.DECIDED, E)
+    db.session.add(QuotaException(period_id=world.period.id, organization=world.grassroots, for_members=True,
+                                  reason="Kết quả nổi bật"))  # fmt: skip
+    db.session.commit()
+    result = runner.invoke(args=["check", "--year", "2025"])
+    assert result.exit_code == 0 and "lý do của cấp ủy: Kết quả nổi bật" in result.output
+    assert runner.invoke(args=["check", "--year", "2019"]).exit_code == 1

@@ -8,12 +8,21 @@ calls it for a whole subtree.
 
 from collections import Counter
 
+from sqlalchemy.orm import aliased
+
 from ..auth.permissions import deciding_org, rating_org
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
+from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
-from ..reports.aggregation import Tally, members_tally, organizations_tally, undecided_organizations_below
+from ..reports.aggregation import (
+    Tally,
+    members_tally,
+    organizations_tally,
+    quota_groups,
+    undecided_organizations_below,
+)
 from ..rules import (
     Finding,
     check_conditions,
@@ -54,6 +63,10 @@ def quota_finding(
     """The group's quota as decided, plus `extra` levels about to be decided."""
     tally = group_tally(period, group, for_members)
     tally.counts.update(extra or Counter())
+    return _group_quota(period, group, for_members, tally)
+
+
+def _group_quota(period: Period, group: Organization, for_members: bool, tally: Tally) -> Finding | None:
     exception = quota_exception(period, group, for_members)
     return check_quota(
         group.name,
@@ -122,3 +135,53 @@ def readiness_problems(org: Organization, period: Period) -> list[str]:
         names = ", ".join(o.name for o in undecided[:10]) + (" …" if len(undecided) > 10 else "")
         problems.append(f"Còn {len(undecided)} tổ chức trực thuộc chưa được xếp loại: {names}.")
     return problems
+
+
+def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Finding]]:
+    """Every finding on the period's decided results under `root`, as (unit code, finding).
+
+    Imported results are checked too: old results are facts, so these are reported, never undone.
+    """
+    findings = list(quota_findings(period, root))
+    previous = aliased(Review)
+    previous_period = aliased(Period)
+    last_year = (
+        db.select(previous.final_level)
+        .join(previous_period, previous.period_id == previous_period.id)
+        .where(
+            previous.member_id == Review.member_id,
+            previous_period.year == period.year - 1,
+            previous.state == ReviewState.DECIDED,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(Review, Member.code, Member.joined_date, last_year)
+        .join(Member, Review.member_id == Member.id)
+        .join(Organization, Review.organization_id == Organization.id)
+        .where(Review.period_id == period.id, Review.state == ReviewState.DECIDED, root.subtree_clause())
+        .order_by(Organization.path, Member.code)
+        .execution_options(yield_per=1000)
+    )
+    rule_set = period.rule_set
+    for review, code, joined, before in rows:
+        level = review.final_level
+        checked = (
+            check_score(rule_set, review.self_score, level),
+            check_conditions(rule_set, review.conditions or [], review.exception_reason, level),
+            check_not_classified(joined, period.year, level),
+            check_repeated(before, level),
+        )
+        findings += [(code, f) for f in checked if f is not None]
+    return findings
+
+
+def quota_findings(period: Period, root: Organization | None = None, subjects=(True, False)):
+    """(committee code, finding) for each quota group over its quota, under `root` or anywhere."""
+    for for_members in subjects:
+        groups = quota_groups(period, members=for_members)
+        query = db.select(Organization).where(Organization.id.in_(groups)).order_by(Organization.path)
+        committees = db.session.scalars(query.where(root.subtree_clause()) if root else query)
+        for committee in committees:
+            if finding := _group_quota(period, committee, for_members, groups[committee.id]):
+                yield committee.code, finding

@@ -14,9 +14,8 @@ from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
 from ..periods.operations import period_for_history
-from ..reports.aggregation import Tally, quota_groups
-from ..rules import excellent_quota, quota_excess
 from ..tabular import ImportSummary, Row, RowErrors
+from . import checks
 from .models import Review, ReviewState
 from .workflow import Action, record
 
@@ -65,7 +64,10 @@ def import_ratings(subject: RatedSubject, rows: list[Row], year: int, actor=None
     found = {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
     summary, errors = _import(rows, period, subject, found, actor)
     if not errors:
-        summary.warnings += _quota_warnings(quota_groups(period, members=subject.members), subject)
+        summary.warnings += [
+            f"{code}: {finding.message}; kết quả lưu trữ vẫn được nhập."
+            for code, finding in checks.quota_findings(period, subjects=(subject.members,))
+        ]
     return summary, errors
 
 
@@ -105,18 +107,3 @@ def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> 
     review.final_level = level
     review.not_classified_reason = "Theo kết quả lưu trữ." if level is Level.NOT_CLASSIFIED else ""
     record(review, actor, Action.IMPORT, level=level, from_state=previous)
-
-
-def _quota_warnings(groups: dict[int, Tally], subject: RatedSubject) -> list[str]:
-    over = {group_id: tally for group_id, tally in groups.items() if group_id and _excess(tally)}
-    names = {org.id: org.name for org in db.session.scalars(db.select(Organization).where(Organization.id.in_(over)))}
-    return [
-        f"{names[group_id]}: {tally[Level.EXCELLENT]} {subject.noun} hoàn thành xuất sắc nhiệm vụ, vượt tỷ lệ 20% "
-        f"của {tally[Level.GOOD]} hoàn thành tốt nhiệm vụ (tối đa {excellent_quota(tally[Level.GOOD])}); "
-        f"kết quả lưu trữ vẫn được nhập (nhóm: {subject.group_noun})."
-        for group_id, tally in sorted(over.items(), key=lambda item: names[item[0]])
-    ]
-
-
-def _excess(tally: Tally) -> int:
-    return quota_excess(tally[Level.EXCELLENT], tally[Level.GOOD])
