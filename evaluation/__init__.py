@@ -5,10 +5,12 @@
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, render_template
+from sqlalchemy.orm import Session
 
 from . import config
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, login_manager, mail, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,13 +39,19 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     from . import models  # noqa: F401  (every model registered before Alembic or queries look)
+    from .notices.operations import drop_outbox, send_outbox
+
+    if not sa.event.contains(Session, "after_commit", send_outbox):
+        sa.event.listen(Session, "after_commit", send_outbox)
+        sa.event.listen(Session, "after_rollback", drop_outbox)
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, cell, collective, committee, home, member, orgs, rating
+    from .views import admin, auth, cell, collective, committee, home, member, notices, orgs, rating
 
-    for module in (auth, home, member, cell, committee, collective, rating, orgs, admin):
+    for module in (auth, home, notices, member, cell, committee, collective, rating, orgs, admin):
         app.register_blueprint(module.bp)
 
 
@@ -56,12 +64,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
     from . import formatting
     from .levels import QUALITY_LEVELS
+    from .notices.operations import unread_count
 
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["action_label"] = formatting.action_label
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
+    app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)
 
 
 def register_commands(app: Flask) -> None:

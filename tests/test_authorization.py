@@ -12,6 +12,7 @@ MEMBERS = {"member", "member3", "secretary", "committee2"}  # logins linked to a
 ROUTES = {
     "home.index": ("GET", lambda w: "/", set(USERS)),
     "orgs.roots": ("GET", lambda w: "/orgs/", set(USERS)),
+    "notices.index": ("GET", lambda w: "/notices/", set(USERS)),
     "member.review": ("GET", lambda w: "/my-review/", MEMBERS),
     "cell.index": ("GET", lambda w: f"/cell/{w.cell.id}", {"secretary"}),
     "cell.forward_all": ("POST", lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
@@ -22,6 +23,8 @@ ROUTES = {
     "committee.quota": ("POST", lambda w: f"/committee/{w.grassroots.id}/quota", {"committee"}),
     "committee.member": ("GET", lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
     "collective.review": ("GET", lambda w: f"/collective/{w.cell.id}", {"secretary"}),
+    "collective.commitment": ("POST", lambda w: f"/collective/{w.cell.id}/commitment", {"secretary"}),
+    "member.commitment": ("POST", lambda w: "/my-review/commitment", MEMBERS),
     "rating.index": ("GET", lambda w: f"/rating/{w.grassroots.id}", {"committee"}),
     "rating.quota": ("POST", lambda w: f"/rating/{w.grassroots.id}/quota", {"committee"}),
     "rating.organization": ("GET", lambda w: f"/rating/{w.grassroots.id}/orgs/{w.cell.id}", {"committee"}),

@@ -70,7 +70,7 @@ def test_admin_creates_opens_and_closes_a_period(world, auth, client):
     assert period.rule_set.value == "qd366" and period.state is PeriodState.DRAFT
     page = client.post(f"/admin/periods/{period.id}/open", follow_redirects=True).get_data(as_text=True)
     assert "đang mở; hãy đóng kỳ đó trước" in page  # 2025 is still open
-    client.post(f"/admin/periods/{world.period.id}/close")
+    client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Chuyển sang năm mới"})
     client.post(f"/admin/periods/{period.id}/open")
     assert db.session.get(Period, period.id).state is PeriodState.OPEN
 

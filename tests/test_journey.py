@@ -222,7 +222,7 @@ def test_nothing_changes_once_the_period_is_closed(world, auth, client):
     auth.login("member")
     write_and_submit(client)
     auth.login("admin")
-    client.post(f"/admin/periods/{world.period.id}/close")
+    client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Hết năm"})
     auth.login("secretary")
     page = client.post(
         f"/cell/{world.cell.id}/members/{world.m1.id}",

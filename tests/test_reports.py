@@ -95,7 +95,7 @@ def close_period_directly(period):
 def test_members_who_never_started_count_only_while_the_period_is_not_closed(world):
     decided(world.period, world.m1, G)
     assert rollup(world.province, 2025).total.members.pending == 4
-    close_period(world.period)
+    close_period(world.period, note="Còn 4 đảng viên chưa kiểm điểm")
     db.session.commit()
     assert rollup(world.province, 2025).total.members.total == 1
 

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import Timestamp, enum_column, utcnow
@@ -33,6 +34,8 @@ class Period(db.Model):
     decide_by: Mapped[date]  # committees decide members' levels
     rate_orgs_by: Mapped[date]  # higher committees rate the organizations
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Why the period was closed with results still undecided (empty when everything was decided).
+    closing_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     def __repr__(self) -> str:
         return f"<Period {self.year} {self.state.value}>"

@@ -4,6 +4,7 @@ from datetime import date
 
 from ..errors import DomainError
 from ..extensions import db
+from ..reports.aggregation import undecided_counts
 from ..rules import rule_set_for_year
 from .models import Period, PeriodState
 
@@ -78,8 +79,17 @@ def open_period(period: Period) -> None:
     db.session.flush()
 
 
-def close_period(period: Period) -> None:
+def close_period(period: Period, note: str = "") -> None:
+    """Close the year. With members or organizations still undecided it refuses and says how many,
+    unless the administrator writes why it closes anyway (kept on the period)."""
     if period.state is not PeriodState.OPEN:
         raise DomainError("Chỉ đóng được kỳ đánh giá đang mở.")
+    members, organizations = undecided_counts(period)
+    if (members or organizations) and not note.strip():
+        raise DomainError(
+            f"Chưa đóng được kỳ đánh giá năm {period.year}: còn {members} đảng viên và {organizations} tổ chức đảng "
+            "chưa được xếp loại. Hãy quyết định (hoặc đề xuất không xếp loại), hoặc ghi lý do đóng kỳ khi còn tồn đọng."
+        )
+    period.closing_note = note.strip()
     period.state = PeriodState.CLOSED
     db.session.flush()

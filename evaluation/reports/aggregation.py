@@ -278,6 +278,23 @@ def undecided_organizations_below(root: Organization, period: Period) -> list[Or
     )
 
 
+def undecided_counts(period: Period) -> tuple[int, int]:
+    """Members and rated organizations without a decided result in the period, everywhere."""
+    decided = sa.and_(Review.period_id == period.id, Review.state == ReviewState.DECIDED)
+    members = db.session.scalar(
+        db.select(sa.func.count(Member.id)).where(
+            Member.id.not_in(db.select(Review.member_id).where(decided, Review.member_id.is_not(None)))
+        )
+    )
+    organizations = db.session.scalar(
+        db.select(sa.func.count(Organization.id)).where(
+            Organization.kind != OrgKind.PROVINCE,
+            Organization.id.not_in(db.select(Review.organization_id).where(decided, Review.member_id.is_(None))),
+        )
+    )
+    return members, organizations
+
+
 def rollup(root: Organization, year: int) -> Rollup:
     """The year's results of `root`'s subtree: one row per direct child and a total row."""
     period = period_for_year(year)

@@ -146,3 +146,11 @@ class QuotaForm(FlaskForm):
 
     outstanding = BooleanField("Kết quả của nhóm nổi trội: áp dụng tỷ lệ 25%")
     reason = _reason("Lý do vượt tỷ lệ (ghi vào báo cáo)", required=False)
+
+
+class CommitmentForm(FlaskForm):
+    text = TextAreaField(
+        "Nội dung đăng ký, cam kết đầu năm",
+        filters=[_nfc],
+        validators=[Length(max=10_000, message="Nội dung đăng ký tối đa 10.000 ký tự.")],
+    )

@@ -4,6 +4,8 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 
 from collections.abc import Iterable
 
+import sqlalchemy as sa
+
 from ..auth.models import User
 from ..auth.permissions import (
     deciding_org,
@@ -18,11 +20,12 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
+from ..notices.operations import notify_transition
 from ..org.models import Organization
-from ..periods.models import Period
+from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, formspec
-from .models import QuotaException, Review, ReviewState
+from .models import Commitment, QuotaException, Review, ReviewState
 from .workflow import Action, Capacity, WorkflowError, apply, record
 
 
@@ -73,6 +76,12 @@ def author(review: Review) -> Capacity:
 def decider(review: Review) -> Capacity:
     """Who decides its level: the grassroots committee, or the committee one level up."""
     return Capacity.COMMITTEE if review.is_of_member else Capacity.RATING
+
+
+def _apply(review: Review, actor: User, capacity: Capacity, action: Action, **details) -> None:
+    """A transition of the table, and the notices it sends to whoever acts next or waits."""
+    apply(review, actor, capacity, action, **details)
+    notify_transition(review, action)
 
 
 def _check(review: Review, user: User, capacity: Capacity, expected_version: int | None) -> None:
@@ -153,7 +162,7 @@ def submit_self_review(review: Review, actor: User, expected_version: int | None
     _check(review, actor, author(review), expected_version)
     if problems := submission_problems(review):
         raise WorkflowError("Chưa nộp được: " + " ".join(problems))
-    apply(review, actor, author(review), Action.SUBMIT, level=review.self_level)
+    _apply(review, actor, author(review), Action.SUBMIT, level=review.self_level)
     review.submitted_at = utcnow()
     db.session.flush()
 
@@ -183,7 +192,7 @@ def record_proposal(
 
 def return_to_member(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
     _check(review, actor, Capacity.CELL, expected_version)
-    apply(review, actor, Capacity.CELL, Action.RETURN, reason=reason)
+    _apply(review, actor, Capacity.CELL, Action.RETURN, reason=reason)
     db.session.flush()
 
 
@@ -191,7 +200,7 @@ def forward(review: Review, actor: User, expected_version: int | None = None) ->
     _check(review, actor, Capacity.CELL, expected_version)
     if review.proposed_level is None:
         raise WorkflowError(f"Chưa có đề xuất mức xếp loại cho đồng chí {review.member.full_name}.")
-    apply(
+    _apply(
         review, actor, Capacity.CELL, Action.FORWARD, level=review.proposed_level, reason=review.not_classified_reason
     )
     db.session.flush()
@@ -211,7 +220,7 @@ def mark_not_classified(
     """Propose that a member is not classified (exempt, suspended, admitted < 6 months)."""
     review = start_review(period, member, actor)
     _check(review, actor, Capacity.CELL, expected_version)
-    apply(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, level=Level.NOT_CLASSIFIED, reason=reason)
+    _apply(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, level=Level.NOT_CLASSIFIED, reason=reason)
     review.proposed_level = Level.NOT_CLASSIFIED
     review.not_classified_reason = reason.strip()
     db.session.flush()
@@ -220,7 +229,7 @@ def mark_not_classified(
 
 def send_back(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
     _check(review, actor, Capacity.COMMITTEE, expected_version)
-    apply(review, actor, Capacity.COMMITTEE, Action.SEND_BACK, reason=reason)
+    _apply(review, actor, Capacity.COMMITTEE, Action.SEND_BACK, reason=reason)
     db.session.flush()
 
 
@@ -233,7 +242,7 @@ def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note:
         review.not_classified_reason = reason
     if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
         raise WorkflowError("Không thể quyết định mức này: " + "; ".join(blocking) + ".")
-    apply(review, actor, capacity, Action.DECIDE, level=level, reason=note)
+    _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note)
     review.final_level = level
     review.decided_at = utcnow()
 
@@ -282,7 +291,7 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
 
 
 def _reopen(review: Review, actor: User, capacity: Capacity, reason: str) -> None:
-    apply(review, actor, capacity, Action.REOPEN, level=review.final_level, reason=reason)
+    _apply(review, actor, capacity, Action.REOPEN, level=review.final_level, reason=reason)
     review.final_level = None
     review.decided_at = None
     db.session.flush()
@@ -354,7 +363,7 @@ def start_organization_review(period: Period, org: Organization, actor: User) ->
 
 def return_to_organization(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
     _check(review, actor, Capacity.RATING, expected_version)
-    apply(review, actor, Capacity.RATING, Action.RETURN, reason=reason)
+    _apply(review, actor, Capacity.RATING, Action.RETURN, reason=reason)
     db.session.flush()
 
 
@@ -372,3 +381,45 @@ def rate_organization(
 def reopen_organization(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
     _check(review, actor, Capacity.RATING, expected_version)
     _reopen(review, actor, Capacity.RATING, reason)
+
+
+# ---- Commitments made at the start of the year (đăng ký nêu gương, "5 rõ") ----------------------
+
+COMMITMENT_MAX_CHARS = 10_000
+
+
+def commitment_open(period: Period, review: Review | None) -> bool:
+    """From the start of the year (the period may still be in preparation) until the review is submitted."""
+    return period.state is not PeriodState.CLOSED and (review is None or review.state is ReviewState.DRAFT)
+
+
+def find_commitment(period: Period, member: Member | None = None, org: Organization | None = None):
+    subject = (
+        Commitment.member_id == member.id
+        if member
+        else sa.and_(Commitment.organization_id == org.id, Commitment.member_id.is_(None))
+    )
+    return db.session.scalars(db.select(Commitment).where(Commitment.period_id == period.id, subject)).first()
+
+
+def save_commitment(
+    period: Period, actor: User, text: str, member: Member | None = None, org: Organization | None = None
+) -> Commitment:
+    """Register (or amend) the year's commitments, until the self-review that answers them is submitted."""
+    require(actor.member_id == member.id if member else writes_collective_review(actor, org))
+    review = find_review(period, member) if member else find_organization_review(period, org)
+    if not commitment_open(period, review):
+        raise WorkflowError("Kỳ đánh giá đã đóng hoặc bản kiểm điểm đã nộp: nội dung đăng ký không sửa được nữa.")
+    if len(text) > COMMITMENT_MAX_CHARS:
+        raise WorkflowError(f"Nội dung đăng ký tối đa {COMMITMENT_MAX_CHARS:,} ký tự.".replace(",", "."))
+    commitment = find_commitment(period, member, org)
+    if commitment is None:
+        commitment = Commitment(
+            period_id=period.id,
+            member_id=member.id if member else None,
+            organization_id=(org or member.organization).id,
+        )
+        db.session.add(commitment)
+    commitment.text = text.strip()
+    db.session.flush()
+    return commitment

@@ -46,8 +46,11 @@ def periods():
 def change_period(period_id: int, change: str):
     period = db.get_or_404(Period, period_id)
     if BulkForm().validate_on_submit():
-        operation = period_ops.open_period if change == "open" else period_ops.close_period
-        perform(operation, period, success=f"Đã {'mở' if change == 'open' else 'đóng'} kỳ đánh giá năm {period.year}.")
+        if change == "open":
+            perform(period_ops.open_period, period, success=f"Đã mở kỳ đánh giá năm {period.year}.")
+        else:
+            note = request.form.get("note", "")
+            perform(period_ops.close_period, period, note, success=f"Đã đóng kỳ đánh giá năm {period.year}.")
     return redirect(url_for(".periods"))
 
 

@@ -7,9 +7,9 @@ from flask_login import current_user
 from ..auth.permissions import rating_org, writes_collective_review
 from ..reviews import formspec
 from ..reviews import operations as ops
-from ..reviews.forms import CollectiveReviewForm
+from ..reviews.forms import CollectiveReviewForm, CommitmentForm
 from ..reviews.models import ReviewState
-from ._helpers import require_period, role_required, save_written_review
+from ._helpers import perform, require_period, role_required, save_written_review
 
 bp = Blueprint("collective", __name__, url_prefix="/collective")
 
@@ -30,8 +30,12 @@ def review(org):
             return redirect(url_for(".review", org_id=org.id))
         if form.errors:
             flash("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới.", "error")
+    commitment = ops.find_commitment(period, org=org)
     return render_template(
         "collective/review.html",
+        commitment=commitment,
+        commitment_open=ops.commitment_open(period, review),
+        commitment_form=CommitmentForm(formdata=None, data={"text": commitment.text if commitment else ""}),
         org=org,
         rater=rating_org(org),
         period=period,
@@ -41,6 +45,19 @@ def review(org):
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
     )
+
+
+@bp.post("/<int:org_id>/commitment")
+@role_required(writes_collective_review)
+def commitment(org):
+    """The organization's commitments for the year, registered at its start."""
+    period = require_period()
+    form = CommitmentForm()
+    if form.validate_on_submit():
+        perform(ops.save_commitment, period, current_user, form.text.data, org=org, success="Đã lưu nội dung đăng ký.")
+    else:
+        flash(" ".join(form.text.errors) or "Chưa lưu được.", "error")
+    return redirect(url_for(".review", org_id=org.id))
 
 
 def _save(org, period, form: CollectiveReviewForm, submit: bool) -> bool:

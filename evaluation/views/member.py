@@ -5,9 +5,9 @@ from flask_login import current_user, login_required
 
 from ..reviews import formspec
 from ..reviews import operations as ops
-from ..reviews.forms import SelfReviewForm
+from ..reviews.forms import CommitmentForm, SelfReviewForm
 from ..reviews.models import ReviewState
-from ._helpers import require_period, save_written_review
+from ._helpers import perform, require_period, save_written_review
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -43,8 +43,12 @@ def review():
     if request.method == "POST" and review is not None:
         # The page keeps what the member typed; after a conflict message, saving again is their call.
         form.version.data = review.version
+    commitment = ops.find_commitment(period, member=member)
     return render_template(
         "member/review.html",
+        commitment=commitment,
+        commitment_open=ops.commitment_open(period, review),
+        commitment_form=CommitmentForm(formdata=None, data={"text": commitment.text if commitment else ""}),
         member=member,
         period=period,
         review=review,
@@ -53,6 +57,21 @@ def review():
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
     )
+
+
+@bp.post("/commitment")
+@login_required
+def commitment():
+    """The year's commitments (đăng ký nêu gương), registered at the start of the year."""
+    member, period = _own_member(), require_period()
+    form = CommitmentForm()
+    if form.validate_on_submit():
+        perform(
+            ops.save_commitment, period, current_user, form.text.data, member=member, success="Đã lưu nội dung đăng ký."
+        )
+    else:
+        flash(" ".join(form.text.errors) or "Chưa lưu được.", "error")
+    return redirect(url_for(".review"))
 
 
 def _save(member, period, form: SelfReviewForm, submit: bool) -> bool:

@@ -1,0 +1,175 @@
+"""Who hears about what: a review returned, proposed or decided, and deadlines coming.
+
+Notices are rows in the same transaction as the change, so a refused change notifies nobody.
+E-mail (when MAIL_SERVER is set) is queued and sent only after the commit, for the same reason.
+"""
+
+from datetime import date, timedelta
+
+from flask import current_app, has_request_context, url_for
+from flask_mail import Message
+
+from ..auth.models import CELL_ROLES, Role, RoleGrant, User
+from ..auth.permissions import deciding_org, rating_org
+from ..extensions import db, mail
+from ..members.models import Member
+from ..org.models import Organization
+from ..periods.models import Period
+from ..reviews.models import Review, ReviewState
+from ..reviews.workflow import Action
+from .models import Notice
+
+
+def _officers(org: Organization | None, roles) -> list[User]:
+    if org is None:
+        return []
+    return list(
+        db.session.scalars(
+            db.select(User).join(RoleGrant).where(RoleGrant.organization_id == org.id, RoleGrant.role.in_(roles))
+        )
+    )
+
+
+def _authors(review: Review) -> list[User]:
+    """The member, or the officers who write an organization's collective review."""
+    if review.is_of_member:
+        return list(db.session.scalars(db.select(User).where(User.member_id == review.member_id)))
+    return _officers(review.organization, (*CELL_ROLES, Role.COMMITTEE))
+
+
+def _deciders(review: Review) -> list[User]:
+    if review.is_of_member:
+        return _officers(deciding_org(review.organization), (Role.COMMITTEE,))
+    return _officers(rating_org(review.organization), (Role.COMMITTEE,))
+
+
+def _link(endpoint: str, **values) -> str:
+    return url_for(endpoint, **values) if has_request_context() else ""
+
+
+def _subject(review: Review) -> str:
+    return f"đồng chí {review.member.full_name}" if review.is_of_member else review.organization.name
+
+
+def notify_transition(review: Review, action: Action) -> None:
+    """Tell the people who now have to act, or who wait for the outcome."""
+    year, subject = review.period.year, _subject(review)
+    own = _link("member.review") if review.is_of_member else _link("collective.review", org_id=review.organization_id)
+    if action in (Action.RETURN, Action.REOPEN):
+        what = "được trả lại để sửa" if action is Action.RETURN else "được mở lại"
+        notify(_authors(review), f"Bản kiểm điểm năm {year} của {subject} {what}: {review.events[-1].reason}", own)
+    elif action is Action.DECIDE:
+        notify(
+            _authors(review),
+            f"Bản kiểm điểm năm {year} của {subject} đã được xếp loại: {review.events[-1].level.label}.",
+            own,
+        )
+    elif action is Action.SEND_BACK:
+        cell = _officers(review.organization, CELL_ROLES)
+        notify(
+            cell,
+            f"Đảng ủy trả đề xuất của {subject} về chi bộ: {review.events[-1].reason}",
+            _link("cell.index", org_id=review.organization_id),
+        )
+    elif action in (Action.FORWARD, Action.MARK_NOT_CLASSIFIED) or (
+        action is Action.SUBMIT and not review.is_of_member
+    ):
+        notify(_deciders(review), f"Có đề xuất xếp loại năm {year} của {subject} chờ quyết định.", "")
+    elif action is Action.SUBMIT:
+        cell = _officers(review.organization, CELL_ROLES)
+        notify(
+            cell,
+            f"{subject.capitalize()} đã nộp bản tự kiểm điểm năm {year}.",
+            _link("cell.index", org_id=review.organization_id),
+        )
+
+
+def notify(users, text: str, link: str = "", key: str = "") -> int:
+    """One notice per user (skipping those who already have `key`); queue the e-mails. Returns how many."""
+    sent = 0
+    for user in {u.id: u for u in users}.values():
+        if key and db.session.scalar(db.select(Notice.id).where(Notice.user_id == user.id, Notice.key == key)):
+            continue
+        db.session.add(Notice(user_id=user.id, text=text, link=link, key=key))
+        _queue_email(user, text)
+        sent += 1
+    return sent
+
+
+def _queue_email(user: User, text: str) -> None:
+    address = user.member.email if user.member else None
+    if address and current_app.config.get("MAIL_SERVER"):
+        db.session.info.setdefault("outbox", []).append(
+            Message(subject="Đánh giá, xếp loại chất lượng", recipients=[address], body=text)
+        )
+
+
+def send_outbox(session) -> None:
+    """After a commit: the notices are saved, so their e-mails may go. A mail server that is down
+    costs the e-mail, never the saved change (the notice is in the app either way)."""
+    for message in session.info.pop("outbox", []):
+        try:
+            mail.send(message)
+        except OSError as exc:
+            current_app.logger.warning("e-mail to %s not sent: %s", message.recipients, exc)
+
+
+def drop_outbox(session) -> None:
+    session.info.pop("outbox", None)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        db.select(db.func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None))
+    )
+
+
+# ---- Reminders as deadlines approach (flask remind, run daily by cron) ----------------------------
+
+
+def remind(period: Period, today: date, days: int) -> int:
+    """Remind whoever still has work for each stage whose deadline is within `days`; once per stage."""
+    sent = 0
+    for stage, deadline, people, text in _stages(period):
+        if today <= deadline <= today + timedelta(days=days):
+            message = f"Nhắc việc: {text} trước ngày {deadline:%d/%m/%Y}."
+            sent += notify(people(), message, key=f"remind:{period.year}:{stage}")
+    return sent
+
+
+def _stages(period: Period):
+    review_in = lambda *states: db.select(Review.member_id).where(  # noqa: E731
+        Review.period_id == period.id, Review.state.in_(states)
+    )
+    not_submitted = (
+        db.select(User)
+        .join(Member, User.member_id == Member.id)
+        .where(Member.id.not_in(review_in(ReviewState.SUBMITTED, ReviewState.PROPOSED, ReviewState.DECIDED)))
+    )
+    return (
+        ("submit", period.submit_by, lambda: db.session.scalars(not_submitted), "nộp bản tự kiểm điểm"),
+        (
+            "propose",
+            period.propose_by,
+            lambda: _officers_with(period, ReviewState.SUBMITTED, CELL_ROLES),
+            "chi bộ đề xuất xếp loại",
+        ),
+        (
+            "decide",
+            period.decide_by,
+            lambda: _officers_with(period, ReviewState.PROPOSED, (Role.COMMITTEE,), grassroots=True),
+            "đảng ủy quyết định xếp loại đảng viên",
+        ),
+    )
+
+
+def _officers_with(period: Period, state: ReviewState, roles, grassroots: bool = False) -> list[User]:
+    """Officers of organizations that hold member reviews in `state` (for committees, anywhere under them)."""
+    orgs = db.session.scalars(
+        db.select(Organization)
+        .join(Review, Review.organization_id == Organization.id)
+        .where(Review.period_id == period.id, Review.member_id.is_not(None), Review.state == state)
+        .distinct()
+    )
+    targets = {deciding_org(org) if grassroots else org for org in orgs}
+    return [user for org in targets for user in _officers(org, roles)]
