@@ -131,6 +131,25 @@ def check_command(year: int, org_code: str | None) -> None:
     sys.exit(1 if violations else 0)
 
 
+@click.command("remind")
+@click.option("--days", type=int, default=3, show_default=True, help="Remind of deadlines this many days ahead.")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="For testing a date (YYYY-MM-DD).")
+def remind_command(days: int, today) -> None:
+    """Send the reminders of the open period's approaching deadlines (run daily, e.g. from cron)."""
+    from datetime import date
+
+    from .notices.operations import remind
+    from .periods.models import Period, PeriodState
+
+    period = db.session.scalars(db.select(Period).where(Period.state == PeriodState.OPEN)).first()
+    if period is None:
+        click.echo("Không có kỳ đánh giá nào đang mở.")
+        return
+    sent = remind(period, today.date() if today else date.today(), days)
+    db.session.commit()
+    click.echo(f"Đã gửi {sent} lời nhắc.")
+
+
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Build a small demo province (once) and print the demo logins."""
@@ -168,6 +187,7 @@ commands = [
     import_org_ratings_command,
     report_command,
     check_command,
+    remind_command,
     seed_demo_command,
     create_admin_command,
 ]

@@ -79,7 +79,7 @@ def notify_transition(review: Review, action: Action) -> None:
         cell = _officers(review.organization, CELL_ROLES)
         notify(
             cell,
-            f"{subject.capitalize()} đã nộp bản tự kiểm điểm năm {year}.",
+            f"{subject[0].upper()}{subject[1:]} đã nộp bản tự kiểm điểm năm {year}.",
             _link("cell.index", org_id=review.organization_id),
         )
 

@@ -1,0 +1,100 @@
+"""The period runs itself: notices, reminders, commitments, and a close that refuses loose ends."""
+
+from evaluation.extensions import db
+from evaluation.notices.models import Notice
+from evaluation.periods.models import Period, PeriodState
+from evaluation.reviews.models import Commitment
+from tests.test_journey import proposed, review_of, write_and_submit
+
+
+def notices_of(user) -> list[str]:
+    return list(db.session.scalars(db.select(Notice.text).where(Notice.user_id == user.id).order_by(Notice.id)))
+
+
+def test_the_people_who_act_next_are_notified(world, auth, client):
+    proposed(world, auth, client)  # the member submits, the cell proposes and forwards
+    assert notices_of(world.secretary)[0] == "Đồng chí Nguyễn Văn An đã nộp bản tự kiểm điểm năm 2025."
+    assert notices_of(world.committee) == ["Có đề xuất xếp loại năm 2025 của đồng chí Nguyễn Văn An chờ quyết định."]
+    auth.login("committee")
+    client.post(
+        f"/committee/{world.grassroots.id}/members/{world.m1.id}",
+        data={"action": "decide", "d-level": "good", "d-version": review_of(world).version},
+    )
+    assert notices_of(world.member)[-1].endswith("đã được xếp loại: Hoàn thành tốt nhiệm vụ.")
+    assert notices_of(world.committee2) == [] and notices_of(world.secretary2) == []
+
+
+def test_a_returned_review_tells_the_member_why_and_the_page_marks_it_read(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(
+        f"/cell/{world.cell.id}/members/{world.m1.id}",
+        data={"action": "return", "r-reason": "Bổ sung kết quả nhiệm vụ", "r-version": review_of(world).version},
+    )
+    auth.login("member")
+    assert '<span class="badge submitted">1</span>' in client.get("/").get_data(as_text=True)
+    page = client.get("/notices/").get_data(as_text=True)
+    assert "được trả lại để sửa: Bổ sung kết quả nhiệm vụ" in page
+    assert db.session.scalars(db.select(Notice).where(Notice.user_id == world.member.id)).one().read_at is not None
+    assert '<span class="badge submitted">' not in client.get("/").get_data(as_text=True)
+
+
+def test_a_refused_change_notifies_nobody(world, auth, client):
+    auth.login("member")
+    write_and_submit(client, self_level="")  # incomplete: stays a draft
+    assert notices_of(world.secretary) == []
+
+
+def test_reminders_go_once_to_who_still_has_work_before_a_deadline(world, auth, client, runner):
+    auth.login("member3")
+    write_and_submit(client)
+    result = runner.invoke(args=["remind", "--days", "3", "--today", "2025-12-08"])  # submit by 10/12
+    assert result.exit_code == 0, result.output
+    assert notices_of(world.member) == ["Nhắc việc: nộp bản tự kiểm điểm trước ngày 10/12/2025."]
+    assert notices_of(world.member3) == []  # already submitted
+    runner.invoke(args=["remind", "--days", "3", "--today", "2025-12-09"])
+    assert len(notices_of(world.member)) == 1
+    runner.invoke(args=["remind", "--days", "3", "--today", "2025-12-16"])  # the cell proposes by 18/12
+    assert notices_of(world.secretary2)[-1] == "Nhắc việc: chi bộ đề xuất xếp loại trước ngày 18/12/2025."
+    assert notices_of(world.secretary)[-1].startswith("Nhắc việc: nộp bản tự kiểm điểm")  # only as a member
+
+
+def test_closing_refuses_while_results_are_undecided_unless_the_admin_writes_why(world, auth, client):
+    auth.login("admin")
+    page = client.post(f"/admin/periods/{world.period.id}/close", follow_redirects=True).get_data(as_text=True)
+    assert "còn 5 đảng viên và 8 tổ chức đảng chưa được xếp loại" in page
+    assert db.session.get(Period, world.period.id).state is PeriodState.OPEN
+    note = "Ban Thường vụ cho phép đóng; chuyển tồn đọng sang năm sau"
+    client.post(f"/admin/periods/{world.period.id}/close", data={"note": note})
+    period = db.session.get(Period, world.period.id)
+    assert period.state is PeriodState.CLOSED and period.closing_note == note
+    assert note in client.get("/admin/").get_data(as_text=True)
+
+
+def test_commitments_are_registered_early_shown_beside_the_form_and_kept_once_submitted(world, auth, client):
+    auth.login("member")
+    client.post("/my-review/commitment", data={"text": "Hoàn thành 100% nhiệm vụ; tham gia sinh hoạt nơi cư trú."})
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert "Đã đăng ký đầu năm:" in page and "tham gia sinh hoạt nơi cư trú" in page
+    write_and_submit(client)
+    refused = client.post("/my-review/commitment", data={"text": "Sửa sau khi nộp"}, follow_redirects=True)
+    assert "không sửa được nữa" in refused.get_data(as_text=True)
+    assert db.session.scalars(db.select(Commitment.text)).one().startswith("Hoàn thành 100%")
+
+
+def test_an_organization_registers_its_commitments(world, auth, client):
+    auth.login("secretary")
+    client.post(f"/collective/{world.cell.id}/commitment", data={"text": "Chi bộ đạt trong sạch, vững mạnh."})
+    commitment = db.session.scalars(db.select(Commitment)).one()
+    assert commitment.organization_id == world.cell.id and commitment.member_id is None
+    assert "Chi bộ đạt trong sạch, vững mạnh." in client.get(f"/collective/{world.cell.id}").get_data(as_text=True)
+
+
+def test_each_role_sees_what_to_do_next_on_the_home_page(world, auth, client):
+    auth.login("committee")
+    page = client.get("/").get_data(as_text=True)
+    assert "cấp ủy xếp loại tổ chức đảng trực thuộc" in page and "Chờ xếp loại: <strong>2</strong>" in page
+    assert "Kiểm điểm tập thể: Đảng bộ Trường Một" in page
+    auth.login("secretary")
+    assert "Kiểm điểm tập thể: Chi bộ Giáo viên" in client.get("/").get_data(as_text=True)
