@@ -5,11 +5,13 @@ earlier progress of other members' reviews is written directly, as a snapshot.
 """
 
 import random
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 
 from .auth.models import Role, User
 from .auth.operations import create_user, grant_role
+from .auth.permissions import deciding_org
 from .extensions import db
 from .levels import QUALITY_LEVELS, Level
 from .members.models import FormType, Member
@@ -23,6 +25,7 @@ from .reviews import formspec
 from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from .reviews.models import Review, ReviewState
 from .reviews.workflow import Action, record
+from .rules import quota_excess
 from .tabular import Row
 
 DEMO_PASSWORD = "demo-2025"
@@ -67,12 +70,18 @@ GIVEN = (
 ).split()
 
 DEMO_CELL = "PDP-THPT-TOAN"
+RATED_CELL = "PDP-THPT-VAN"
 # username -> (member code or None, role grants, description printed for the newcomer)
 LOGINS = {
     "admin": (None, [], "Quản trị hệ thống: kỳ đánh giá, tài khoản, vai trò"),
     "dangvien": ("DV-DEMO-1", [], "Đảng viên Chi bộ Tổ Toán – Tin: viết và nộp bản tự kiểm điểm"),
     "bithu": ("DV-DEMO-2", [(DEMO_CELL, Role.SECRETARY)], "Bí thư Chi bộ Tổ Toán – Tin: góp ý, đề xuất, trả lại"),
-    "danguy": ("DV-DEMO-3", [("PDP-THPT", Role.COMMITTEE)], "Cấp ủy Đảng bộ Trường THPT Chuyên: quyết định xếp loại"),
+    "danguy": (
+        "DV-DEMO-3",
+        [("PDP-THPT", Role.COMMITTEE)],
+        "Cấp ủy Đảng bộ Trường THPT Chuyên: quyết định xếp loại đảng viên, xếp loại các chi bộ",
+    ),
+    "capuyphuong": (None, [("TN-PDP", Role.COMMITTEE)], "Cấp ủy Đảng ủy phường Phan Đình Phùng: xếp loại các TCCSĐ"),
     "lanhdao": (None, [(PROVINCE, Role.LEADER)], "Lãnh đạo Ban Tổ chức Tỉnh ủy: theo dõi toàn tỉnh"),
 }
 DEMO_MEMBERS = [
@@ -116,12 +125,13 @@ def _member_rows(rng: random.Random) -> list[dict]:
     return rows
 
 
+# Self-scores inside each level's band (QĐ 366: 90 / 70 / 50), so the demo's decisions pass the checks.
+SCORES = {Level.EXCELLENT: (28, 64), Level.GOOD: (26, 56), Level.COMPLETED: (20, 40), Level.NOT_COMPLETED: (15, 25)}
 SAMPLE_TEXT = "Luôn chấp hành nghiêm chủ trương, đường lối của Đảng; hoàn thành các nhiệm vụ được giao đúng hạn."
 
 
-def _snapshot_review(period, member: Member, state: ReviewState, rng: random.Random) -> None:
+def _snapshot_review(period, member: Member, state: ReviewState, level: Level) -> None:
     """Another member's review already under way, so the lists look like a real December."""
-    level = rng.choices([Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED], weights=[15, 75, 8, 2])[0]
     review = Review(
         period=period,
         member=member,
@@ -129,8 +139,8 @@ def _snapshot_review(period, member: Member, state: ReviewState, rng: random.Ran
         state=ReviewState.DRAFT,
         sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(member.form_type)},
         self_level=level,
-        self_score_general=27,
-        self_score_tasks=60,
+        self_score_general=SCORES[level][0],
+        self_score_tasks=SCORES[level][1],
     )
     db.session.add(review)
     record(review, None, Action.CREATE)
@@ -172,17 +182,55 @@ def seed(year: int = 2025) -> None:
         for org_code, role in grants:
             grant_role(user, find_org(org_code), role)
     demo_codes = {c for c, *_ in DEMO_MEMBERS}
+    quota = _QuotaKeeper()
     states = [None, ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.PROPOSED, ReviewState.DECIDED]
     for member in db.session.scalars(db.select(Member).order_by(Member.code)):
         in_demo_cell = member.organization.code == DEMO_CELL
         if member.code in demo_codes:
             continue
-        # The demo cell has nothing decided yet, so the whole journey can be walked there.
+        # The demo cell has nothing decided yet, so the whole journey can be walked there; the
+        # rated cell has everything decided, so its committee can rate it.
         state = rng.choices(states, weights=[2, 2, 3, 2, 0] if in_demo_cell else [1, 1, 1, 3, 4])[0]
+        if member.organization.code == RATED_CELL:
+            state = ReviewState.DECIDED
         if state is not None:
-            _snapshot_review(period, member, state, rng)
+            level = rng.choices(QUALITY_LEVELS, weights=[15, 75, 8, 2])[0]
+            _snapshot_review(
+                period, member, state, quota.admit(member, level) if state is ReviewState.DECIDED else level
+            )
+    _collective_review_submitted(period, find_org(RATED_CELL))
     _past_years(rng, year)
     db.session.flush()
+
+
+class _QuotaKeeper:
+    """Keeps the demo's decided members within each grassroots quota, as a committee would."""
+
+    def __init__(self):
+        self.counts: dict[int, Counter] = defaultdict(Counter)
+
+    def admit(self, member: Member, level: Level) -> Level:
+        group = self.counts[deciding_org(member.organization).id]
+        if level is Level.EXCELLENT and quota_excess(group[Level.EXCELLENT] + 1, group[Level.GOOD]):
+            level = Level.GOOD
+        group[level] += 1
+        return level
+
+
+def _collective_review_submitted(period, cell: Organization) -> None:
+    """A cell's collective review waiting for its committee, self-rated excellent: rating it so takes
+    the committee's cells over the quota, and the committee must write why."""
+    review = Review(
+        period=period,
+        organization=cell,
+        state=ReviewState.DRAFT,
+        sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(None)},
+        self_level=Level.EXCELLENT,
+    )
+    db.session.add(review)
+    record(review, None, Action.CREATE)
+    review.state = ReviewState.SUBMITTED
+    record(review, None, Action.SUBMIT, level=Level.EXCELLENT, from_state=ReviewState.DRAFT)
 
 
 # Good-or-better shares the demo province's past years drift around, so year over year has a trend.
@@ -207,10 +255,11 @@ def _past_years(rng: random.Random, year: int) -> None:
 
 
 def _display_name(username: str) -> str:
-    return {"admin": "Quản trị hệ thống", "lanhdao": "Ban Tổ chức Tỉnh ủy"}.get(username, username)
+    names = {"admin": "Quản trị hệ thống", "lanhdao": "Ban Tổ chức Tỉnh ủy", "capuyphuong": "Đảng ủy phường PĐP"}
+    return names.get(username, username)
 
 
 def logins_text() -> str:
     lines = ["Tài khoản mẫu (mật khẩu chung: " + DEMO_PASSWORD + "):"]
-    lines += [f"  {username:<10} {description}" for username, (_, _, description) in LOGINS.items()]
+    lines += [f"  {username:<12} {description}" for username, (_, _, description) in LOGINS.items()]
     return "\n".join(lines)

@@ -146,3 +146,25 @@ def test_lists_sort_by_given_name_and_search_ignores_accents(world, auth, client
     assert page.index("Nguyễn Văn An") < page.index("Đỗ Thị Ánh") < page.index("Trần Thị Bình")
     found = client.get(f"/cell/{world.cell.id}?q=do thi anh").get_data(as_text=True)
     assert "Đỗ Thị Ánh" in found and "Trần Thị Bình" not in found
+
+
+def test_demo_committee_rates_a_cell_over_the_quota_with_a_reason_and_check_lists_it(app, runner, client):
+    runner.invoke(args=["seed-demo"])
+    client.post("/login", data={"username": "danguy", "password": demo.DEMO_PASSWORD})
+    committee = db.session.scalars(db.select(Organization).where(Organization.code == "PDP-THPT")).one()
+    cell = db.session.scalars(db.select(Organization).where(Organization.code == demo.RATED_CELL)).one()
+    url = f"/rating/{committee.id}/orgs/{cell.id}"
+    page = client.get(url).get_data(as_text=True)
+    assert "1 hoàn thành xuất sắc &gt; 20% của 0 hoàn thành tốt" in page and "Chưa xếp loại được" not in page
+    review = db.session.scalars(
+        db.select(Review)
+        .join(Period)
+        .where(Review.organization_id == cell.id, Review.member_id.is_(None), Period.state == PeriodState.OPEN)
+    ).one()
+    decide = {"action": "decide", "d-level": "excellent", "d-version": review.version}
+    assert "Vượt tỷ lệ" in client.post(url, data=decide, follow_redirects=True).get_data(as_text=True)
+    client.post(f"/rating/{committee.id}/quota", data={"reason": "Chi bộ dẫn đầu thi đua của tỉnh"})
+    client.post(url, data=decide)
+    assert db.session.get(Review, review.id).final_level is Level.EXCELLENT
+    result = runner.invoke(args=["check", "--year", "2025", "PDP-THPT"])
+    assert "PDP-THPT quota:" in result.output and "lý do của cấp ủy: Chi bộ dẫn đầu thi đua của tỉnh" in result.output
