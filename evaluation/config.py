@@ -38,4 +38,18 @@ def from_environment(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Decimals of the percentages in reports (15,19%): the official reports use two, some one.
         "REPORT_DECIMALS": int(os.environ.get("REPORT_DECIMALS", "2")),
+        # Notices also go by e-mail when a mail server is named (Flask-Mail reads these).
+        **_mail_settings(),
     }
+
+
+def _mail_settings() -> dict:
+    settings = {name: os.environ[name] for name in MAIL_TEXT_SETTINGS if os.environ.get(name)}
+    if "MAIL_PORT" in os.environ:
+        settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    if "MAIL_USE_TLS" in os.environ:
+        settings["MAIL_USE_TLS"] = os.environ["MAIL_USE_TLS"] == "1"
+    return settings
+
+
+MAIL_TEXT_SETTINGS = ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER")

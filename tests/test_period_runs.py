@@ -98,3 +98,23 @@ def test_each_role_sees_what_to_do_next_on_the_home_page(world, auth, client):
     assert "Kiểm điểm tập thể: Đảng bộ Trường Một" in page
     auth.login("secretary")
     assert "Kiểm điểm tập thể: Chi bộ Giáo viên" in client.get("/").get_data(as_text=True)
+
+
+def test_notices_go_by_email_after_the_commit_when_a_mail_server_is_set(app, world, auth, client):
+    from evaluation.extensions import mail
+
+    app.config["MAIL_SERVER"] = "smtp.example.vn"  # sending is suppressed under TESTING; messages are recorded
+    world.m1.email = "an@example.vn"
+    db.session.commit()
+    with mail.record_messages() as outbox:
+        auth.login("member")
+        write_and_submit(client, self_level="")  # refused submission: no notice, no mail
+        assert outbox == []
+        write_and_submit(client)
+        auth.login("secretary")
+        client.post(
+            f"/cell/{world.cell.id}/members/{world.m1.id}",
+            data={"action": "return", "r-reason": "Thiếu số liệu", "r-version": review_of(world).version},
+        )
+    assert [m.recipients for m in outbox] == [["an@example.vn"]]
+    assert "Thiếu số liệu" in outbox[0].body

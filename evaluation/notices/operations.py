@@ -98,10 +98,11 @@ def notify(users, text: str, link: str = "", key: str = "") -> int:
 
 def _queue_email(user: User, text: str) -> None:
     address = user.member.email if user.member else None
-    if address and current_app.config.get("MAIL_SERVER"):
-        db.session.info.setdefault("outbox", []).append(
-            Message(subject="Đánh giá, xếp loại chất lượng", recipients=[address], body=text)
-        )
+    server = current_app.config.get("MAIL_SERVER")
+    if address and server:
+        sender = current_app.config.get("MAIL_DEFAULT_SENDER") or f"no-reply@{server}"
+        message = Message(subject="Đánh giá, xếp loại chất lượng", sender=sender, recipients=[address], body=text)
+        db.session.info.setdefault("outbox", []).append(message)
 
 
 def send_outbox(session) -> None:
@@ -110,7 +111,7 @@ def send_outbox(session) -> None:
     for message in session.info.pop("outbox", []):
         try:
             mail.send(message)
-        except OSError as exc:
+        except Exception as exc:  # noqa: BLE001  (any mail failure: the change is already saved)
             current_app.logger.warning("e-mail to %s not sent: %s", message.recipients, exc)
 
 
