@@ -130,6 +130,10 @@ class Condition(StrEnum):
     PROHIBITED = "prohibited"  # vi phạm những điều đảng viên không được làm, quy định nêu gương
     TASKS_UNDONE = "tasks_undone"  # hơn 50% nhiệm vụ trong năm không hoàn thành
     SICK_LEAVE = "sick_leave"  # nghỉ ốm từ 3 tháng trở lên (HD 21 only)
+    # Leaders also (domain.md §3, QĐ 366):
+    UNITS_FAILED = "units_failed"  # hơn 50% đơn vị thuộc phạm vi phụ trách xếp loại không hoàn thành nhiệm vụ
+    LOW_CONFIDENCE = "low_confidence"  # hơn 50% phiếu tín nhiệm thấp
+    CORRUPTION = "corruption"  # để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách bị xử lý kỷ luật
 
     @property
     def label(self) -> str:
@@ -142,6 +146,9 @@ CONDITION_LABELS = {
     Condition.PROHIBITED: "Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương",
     Condition.TASKS_UNDONE: "Hơn 50% chỉ tiêu, nhiệm vụ trong năm không hoàn thành",
     Condition.SICK_LEAVE: "Nghỉ ốm từ 3 tháng trở lên trong năm",
+    Condition.UNITS_FAILED: "Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ",
+    Condition.LOW_CONFIDENCE: "Cán bộ lãnh đạo: hơn 50% phiếu tín nhiệm thấp",
+    Condition.CORRUPTION: "Cán bộ lãnh đạo: để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách",
 }
 
 # What each rule set does with each condition: the highest level it allows, and its source.
@@ -151,6 +158,9 @@ CONDITION_CAPS: dict[RuleSet, dict[Condition, tuple[Level, str]]] = {
         Condition.DEGENERATION: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
         Condition.PROHIBITED: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
         Condition.TASKS_UNDONE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        Condition.UNITS_FAILED: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        Condition.LOW_CONFIDENCE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        Condition.CORRUPTION: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
     },
     RuleSet.QD124: {
         Condition.DISCIPLINE: (Level.NOT_COMPLETED, "QĐ 124-QĐ/TW, HD 25-HD/BTCTW"),

@@ -65,6 +65,12 @@ def test_disqualifying_conditions_cap_at_not_completed_unless_the_self_report_ex
     assert check_conditions(RuleSet.QD366, ["discipline"], "Tự phát hiện và báo cáo, đã khắc phục", G) is None
 
 
+@pytest.mark.parametrize("condition", ["units_failed", "low_confidence", "corruption"])
+def test_a_leaders_own_conditions_cap_at_not_completed_under_qd_366(condition):
+    assert highest_allowed(RuleSet.QD366, [condition])[0] is N
+    assert highest_allowed(RuleSet.QD124, [condition])[0] is E  # not in the older rule sets
+
+
 def test_older_rule_sets_apply_their_own_conditions():
     assert highest_allowed(RuleSet.HD21, [Condition.SICK_LEAVE])[0] is C
     assert check_conditions(RuleSet.HD21, ["sick_leave"], "", G).blocking
