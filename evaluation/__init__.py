@@ -42,6 +42,9 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     from . import models  # noqa: F401  (every model registered before Alembic or queries look)
     from .notices.operations import drop_outbox, send_outbox
+    from .reports import tallies
+
+    tallies.listen()
 
     if not sa.event.contains(Session, "after_commit", send_outbox):
         sa.event.listen(Session, "after_commit", send_outbox)

@@ -150,6 +150,16 @@ def remind_command(days: int, today) -> None:
     click.echo(f"Đã gửi {sent} lời nhắc.")
 
 
+@click.command("recount")
+def recount_command() -> None:
+    """Rebuild the kept tallies from the source rows and report how many counters were wrong."""
+    from .reports.tallies import recount
+
+    wrong = recount(db.session)
+    db.session.commit()
+    click.echo(f"Đã đếm lại: {wrong} bộ đếm sai hoặc thiếu đã được sửa." if wrong else "Đã đếm lại: không sai lệch.")
+
+
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Build a small demo province (once) and print the demo logins."""
@@ -188,6 +198,7 @@ commands = [
     report_command,
     check_command,
     remind_command,
+    recount_command,
     seed_demo_command,
     create_admin_command,
 ]

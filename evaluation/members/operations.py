@@ -48,14 +48,15 @@ def move_member(member: Member, to_org: Organization, actor, reason: str = "") -
 
 
 def _follow_member_in_open_years(member: Member, to_org: Organization) -> None:
-    """A review still being worked on counts under the new cell; a closed year keeps its published counts."""
+    """A review still being worked on counts under the new cell; a closed year keeps its published counts.
+
+    Through the ORM, one review at a time (a member has one per open year), so the kept tallies follow.
+    """
     closed = db.select(Period.id).where(Period.state == PeriodState.CLOSED)
-    db.session.execute(
-        db.update(Review)
-        .where(Review.member_id == member.id, Review.period_id.not_in(closed))
-        .values(organization_id=to_org.id)
-        .execution_options(synchronize_session="fetch")
-    )
+    for review in db.session.scalars(
+        db.select(Review).where(Review.member_id == member.id, Review.period_id.not_in(closed))
+    ):
+        review.organization = to_org
 
 
 def parse_date(text: str) -> date:

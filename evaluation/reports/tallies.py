@@ -1,0 +1,235 @@
+"""Counters kept per organization subtree, so a rollup reads one row per child instead of counting.
+
+`Tally` counts the reviews of a period under each organization (itself and everything below),
+by subject (`member`, or the kind of the organization rated), state and final level. `SubtreeSize`
+counts what is under each organization now: members, and organizations of each kind. Both are
+changed in the same transaction as the rows they count, by a `before_flush` hook that sees every
+ORM change to reviews, members and organizations; increments are upserts (`count = count + n`), so
+concurrent decisions never lose one. Bulk writes that bypass the ORM (the generator, moving a
+subtree of organizations) call `recount`, which rebuilds both tables from the source rows and
+reports any difference.
+"""
+
+from collections import Counter
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..extensions import db
+from ..members.models import Member
+from ..org.models import Organization
+from ..reviews.models import Review, ReviewState
+
+MEMBER = "member"  # the subject of a member's review, and the size bucket of members
+
+
+class Tally(db.Model):
+    __tablename__ = "tally"
+
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "member" or an OrgKind value
+    state: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
+    level: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "" until decided
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class SubtreeSize(db.Model):
+    __tablename__ = "subtree_size"
+
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "member" or an OrgKind value
+    count: Mapped[int] = mapped_column(default=0)
+
+
+def _ids(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _review_key(path: str | None, period_id: int, is_member: bool, kind, state, level) -> tuple | None:
+    """Where a review is counted; None before it has a place in the tree."""
+    if not path:
+        return None
+    subject = MEMBER if is_member else kind.value
+    return path, period_id, subject, state.value, level.value if level else ""
+
+
+def _add(deltas: Counter, key: tuple | None, amount: int) -> None:
+    if key is None:
+        return
+    path, period_id, subject, state, level = key
+    for org_id in _ids(path):
+        deltas[("tally", org_id, period_id, subject, state, level)] += amount
+
+
+def _changed(session: Session, model) -> list:
+    return [obj for obj in session.dirty if isinstance(obj, model) and session.is_modified(obj)]
+
+
+def _review_deltas(session: Session, deltas: Counter) -> None:
+    for review in session.new:
+        if isinstance(review, Review):
+            org = review.organization
+            key = _review_key(
+                org.path if org else None,
+                review.period_id or review.period.id,
+                review.member is not None or review.member_id is not None,
+                org.kind if org else None,
+                review.state or ReviewState.DRAFT,  # the column default, not applied until the insert
+                review.final_level,
+            )
+            _add(deltas, key, +1)
+    dirty = {review.id: review for review in _changed(session, Review)}
+    if not dirty:
+        return
+    # The database still holds the values before this flush: the one reliable "before".
+    before = session.connection().execute(
+        sa.select(
+            Review.id,
+            Organization.path,
+            Review.period_id,
+            Review.member_id,
+            Organization.kind,
+            Review.state,
+            Review.final_level,
+        )  # fmt: skip
+        .join(Organization, Review.organization_id == Organization.id)
+        .where(Review.id.in_(dirty))
+    )
+    for review_id, path, period_id, member_id, kind, state, level in before:
+        review = dirty[review_id]
+        old = _review_key(path, period_id, member_id is not None, kind, state, level)
+        org = review.organization
+        new = _review_key(org.path, review.period_id, review.member_id is not None, org.kind, review.state,
+                          review.final_level)  # fmt: skip
+        if old != new:
+            _add(deltas, old, -1)
+            _add(deltas, new, +1)
+
+
+def _size_deltas(session: Session, deltas: Counter) -> None:
+    for obj in session.new:
+        if isinstance(obj, Member) and obj.organization is not None:
+            for org_id in _ids(obj.organization.path):
+                deltas[("size", org_id, MEMBER)] += 1
+    members = {m.id: m for m in _changed(session, Member)}
+    if members:
+        before = session.connection().execute(
+            sa.select(Member.id, Organization.path)
+            .join(Organization, Member.organization_id == Organization.id)
+            .where(Member.id.in_(members))
+        )
+        for member_id, old_path in before:
+            new_path = members[member_id].organization.path
+            if old_path != new_path:
+                for org_id in _ids(old_path):
+                    deltas[("size", org_id, MEMBER)] -= 1
+                for org_id in _ids(new_path):
+                    deltas[("size", org_id, MEMBER)] += 1
+    orgs = {o.id: o for o in _changed(session, Organization)}
+    if orgs:
+        before = session.connection().execute(
+            sa.select(Organization.id, Organization.path).where(Organization.id.in_(orgs))
+        )
+        for org_id, old_path in before:
+            org = orgs[org_id]
+            if old_path == org.path:
+                continue
+            if old_path:  # a subtree moved with a bulk UPDATE of its paths: counted again at commit
+                session.info["recount"] = True
+            else:  # placed for the first time, right after its insert (the id is part of the path)
+                for ancestor in _ids(org.path):
+                    deltas[("size", ancestor, org.kind.value)] += 1
+
+
+def _upsert(connection, table, keys: dict, amount: int) -> None:
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+    statement = insert(table).values(**keys, count=amount)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={"count": table.c.count + statement.excluded.count}
+    )
+    connection.execute(statement)
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    deltas: Counter = Counter()
+    _review_deltas(session, deltas)
+    _size_deltas(session, deltas)
+    connection = session.connection()
+    for key, amount in sorted(deltas.items()):  # a fixed order: concurrent flushes lock rows alike
+        if not amount:
+            continue
+        if key[0] == "tally":
+            _, org_id, period_id, subject, state, level = key
+            keys = dict(organization_id=org_id, period_id=period_id, subject=subject, state=state, level=level)
+            _upsert(connection, Tally.__table__, keys, amount)
+        else:
+            _, org_id, kind = key
+            _upsert(connection, SubtreeSize.__table__, dict(organization_id=org_id, kind=kind), amount)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.pop("recount", False):
+        session.flush()
+        recount(session)
+
+
+def listen() -> None:
+    if not sa.event.contains(Session, "before_flush", _before_flush):
+        sa.event.listen(Session, "before_flush", _before_flush)
+        sa.event.listen(Session, "before_commit", _before_commit)
+
+
+# ---- Rebuilding from the source rows --------------------------------------------------------------
+
+
+def expected(session: Session) -> tuple[Counter, Counter]:
+    """What the two tables should hold, counted from reviews, members and organizations."""
+    paths = dict(session.execute(sa.select(Organization.id, Organization.path)).all())
+    tallies: Counter = Counter()
+    subject = sa.case((Review.member_id.is_not(None), MEMBER), else_=Organization.kind)
+    rows = session.execute(
+        sa.select(Review.organization_id, Review.period_id, subject, Review.state, Review.final_level, sa.func.count())
+        .join(Organization, Review.organization_id == Organization.id)
+        .group_by(Review.organization_id, Review.period_id, subject, Review.state, Review.final_level)
+    )
+    for org_id, period_id, subj, state, level, count in rows:
+        for ancestor in _ids(paths[org_id]):
+            key = (ancestor, period_id, getattr(subj, "value", subj), state.value, level.value if level else "")
+            tallies[key] += count
+    sizes: Counter = Counter()
+    members = session.execute(sa.select(Member.organization_id, sa.func.count()).group_by(Member.organization_id))
+    for org_id, count in members:
+        for ancestor in _ids(paths[org_id]):
+            sizes[(ancestor, MEMBER)] += count
+    for org_id, kind in session.execute(sa.select(Organization.id, Organization.kind)):
+        for ancestor in _ids(paths[org_id]):
+            sizes[(ancestor, kind.value)] += 1
+    return tallies, sizes
+
+
+def stored(session: Session) -> tuple[Counter, Counter]:
+    tallies = Counter({tuple(row[:-1]): row[-1] for row in session.execute(sa.select(*Tally.__table__.c)) if row[-1]})
+    sizes = Counter(
+        {tuple(row[:-1]): row[-1] for row in session.execute(sa.select(*SubtreeSize.__table__.c)) if row[-1]}
+    )
+    return tallies, sizes
+
+
+def recount(session: Session) -> int:
+    """Rebuild both tables from the source rows; returns how many counters were wrong or missing."""
+    (want_tallies, want_sizes), (have_tallies, have_sizes) = expected(session), stored(session)
+    wrong = sum(1 for key in want_tallies.keys() | have_tallies.keys() if want_tallies[key] != have_tallies[key])
+    wrong += sum(1 for key in want_sizes.keys() | have_sizes.keys() if want_sizes[key] != have_sizes[key])
+    session.execute(sa.delete(Tally))
+    session.execute(sa.delete(SubtreeSize))
+    columns = ("organization_id", "period_id", "subject", "state", "level")
+    _insert_all(session, Tally, [dict(zip(columns, key, strict=True), count=n) for key, n in want_tallies.items()])
+    _insert_all(session, SubtreeSize, [dict(organization_id=o, kind=k, count=n) for (o, k), n in want_sizes.items()])
+    return wrong
+
+
+def _insert_all(session: Session, model, rows: list[dict], batch: int = 10_000) -> None:
+    for start in range(0, len(rows), batch):
+        session.execute(sa.insert(model), rows[start : start + batch])
