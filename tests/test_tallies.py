@@ -13,7 +13,7 @@ from evaluation.members.models import Member
 from evaluation.members.operations import move_member
 from evaluation.org.models import Organization, OrgKind
 from evaluation.org.operations import add_org
-from evaluation.reports.tallies import Tally, expected, recount, stored
+from evaluation.reports.tallies import KeptTally, expected, recount, stored
 from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from evaluation.reviews.models import Review, ReviewState
 from evaluation.tabular import Row
@@ -92,7 +92,7 @@ def test_tallies_equal_a_full_recount_after_any_sequence(world, steps):
 def test_recount_repairs_a_damaged_counter_and_says_so(world, runner):
     db.session.add(Review(period=world.period, member=world.m1, form_type=world.m1.form_type, sections={}))
     db.session.commit()
-    db.session.execute(db.update(Tally).values(count=Tally.count + 5))
+    db.session.execute(db.update(KeptTally).values(count=KeptTally.count + 5))
     db.session.commit()
     result = runner.invoke(args=["recount"])
     assert "bộ đếm sai hoặc thiếu đã được sửa" in result.output

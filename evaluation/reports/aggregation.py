@@ -22,6 +22,7 @@ from ..periods.models import Period, PeriodState
 from ..reviews.models import QuotaException, Review, ReviewState
 from ..text import fold
 from .models import Target, TargetSubject
+from .tallies import MEMBER, KeptTally, SubtreeSize
 
 NOT_STARTED = "not_started"
 PROGRESS_KEYS = (NOT_STARTED, *(s.value for s in ReviewState))
@@ -176,32 +177,6 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
     return query.join(Organization, Organization.id == counted_under).where(root.subtree_clause())
 
 
-def _member_rows(root: Organization, period: Period):
-    """(path, review state or None, final level, count) per organization of the subtree."""
-    columns = (Organization.path, Review.state, Review.final_level, sa.func.count())
-    query = _members_counted(root, period, *columns, member_columns=False)
-    return db.session.execute(query.group_by(Organization.path, Review.state, Review.final_level))
-
-
-def _org_rows(root: Organization, period: Period):
-    """(path, kind, review state or None, final level) for each organization of the subtree."""
-    query = (
-        db.select(Organization.path, Organization.kind, Review.state, Review.final_level)
-        .outerjoin(
-            Review,
-            sa.and_(
-                Review.organization_id == Organization.id,
-                Review.member_id.is_(None),
-                Review.period_id == period.id,
-            ),
-        )
-        .where(root.subtree_clause())
-    )
-    if not _counts_current_members(period):
-        query = query.where(Review.id.is_not(None))
-    return db.session.execute(query)
-
-
 def _add_to(tally: Tally, state: ReviewState | None, level: Level | None, count: int) -> None:
     if state is ReviewState.DECIDED and level is not None:
         tally.counts[level] += count
@@ -209,26 +184,53 @@ def _add_to(tally: Tally, state: ReviewState | None, level: Level | None, count:
         tally.pending += count
 
 
-def _child_id(path: str, root: Organization) -> int | None:
-    """Which direct child of `root` a path lies under; None for the root itself."""
-    ids = path.strip("/").split("/")
-    return int(ids[root.depth + 1]) if len(ids) > root.depth + 1 else None
+def _unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResult]:
+    """Each organization's subtree counts for the period, read from the kept tallies: a few indexed
+    rows per organization, whatever the size of the subtree."""
+    units = {org.id: UnitResult(org) for org in orgs}
+    rows = db.session.execute(
+        db.select(
+            KeptTally.organization_id, KeptTally.subject, KeptTally.state, KeptTally.level, KeptTally.count
+        ).where(KeptTally.organization_id.in_(units), KeptTally.period_id == period.id, KeptTally.count != 0)
+    )
+    for org_id, subject, state, level, count in rows:
+        unit, state, level = units[org_id], ReviewState(state), Level(level) if level else None
+        if subject == MEMBER:
+            _add_to(unit.members, state, level, count)
+            unit.progress.counts[state.value] += count
+        else:
+            _add_to(unit.orgs.setdefault(OrgKind(subject), Tally()), state, level, count)
+    if _counts_current_members(period):
+        _add_not_started(units, period)
+    return units
+
+
+def _add_not_started(units: dict[int, UnitResult], period: Period) -> None:
+    """While a period is open, whoever has no review yet is pending: the subtree's size minus its reviews."""
+    sizes = db.session.execute(
+        db.select(SubtreeSize.organization_id, SubtreeSize.kind, SubtreeSize.count).where(
+            SubtreeSize.organization_id.in_(units)
+        )
+    )
+    for org_id, kind, count in sizes:
+        unit = units[org_id]
+        if kind == MEMBER:
+            missing = count - unit.members.total
+            unit.members.pending += missing
+            unit.progress.counts[NOT_STARTED] += missing
+        elif kind != OrgKind.PROVINCE.value:
+            tally = unit.orgs.setdefault(OrgKind(kind), Tally())
+            tally.pending += count - tally.total
 
 
 def progress(root: Organization, period: Period) -> Progress:
     """Review states of the members in the subtree, for the workflow pages."""
-    result = Progress()
-    for _path, state, _level, count in _member_rows(root, period):
-        result.counts[state.value if state else NOT_STARTED] += count
-    return result
+    return _unit_results([root], period)[root.id].progress
 
 
 def members_tally(root: Organization, period: Period) -> Tally:
     """The final levels of the members under `root` (a quota group, a readiness check)."""
-    tally = Tally()
-    for _path, state, level, count in _member_rows(root, period):
-        _add_to(tally, state, level, count)
-    return tally
+    return _unit_results([root], period)[root.id].members
 
 
 def rated_by(committee: Organization) -> sa.ColumnElement[bool]:
@@ -298,23 +300,22 @@ def undecided_counts(period: Period) -> tuple[int, int]:
 def rollup(root: Organization, year: int) -> Rollup:
     """The year's results of `root`'s subtree: one row per direct child and a total row."""
     period = period_for_year(year)
-    units = {child.id: UnitResult(child) for child in root.children}
-    own = UnitResult(root)  # what sits on the root itself: members of a chi bộ cơ sở, its own rating
-    if period is not None:
-        for path, state, level, count in _member_rows(root, period):
-            unit = units.get(_child_id(path, root), own)
-            _add_to(unit.members, state, level, count)
-            unit.progress.counts[state.value if state else NOT_STARTED] += count
-        for path, kind, state, level in _org_rows(root, period):
-            unit = units.get(_child_id(path, root), own)
-            _add_to(unit.orgs.setdefault(kind, Tally()), state, level, 1)
-            if path == unit.org.path and state is ReviewState.DECIDED:
-                unit.own_level = level
-    total = UnitResult(root, own_level=own.own_level)
-    for unit in (own, *units.values()):
-        total.add(unit)
-    exceptions = _quota_exceptions(root, period) if period is not None else []
-    return Rollup(root, year, period, total, list(units.values()), exceptions)
+    children = list(root.children)
+    if period is None:
+        return Rollup(root, year, None, UnitResult(root), [UnitResult(child) for child in children])
+    units = _unit_results([root, *children], period)
+    own_levels = db.session.execute(
+        db.select(Review.organization_id, Review.final_level).where(
+            Review.organization_id.in_(units),
+            Review.member_id.is_(None),
+            Review.period_id == period.id,
+            Review.state == ReviewState.DECIDED,
+        )
+    )
+    for org_id, level in own_levels:
+        units[org_id].own_level = level
+    total = units.pop(root.id)
+    return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
 
 
 def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:
@@ -339,24 +340,21 @@ class YearResult:
 
 def history(root: Organization, until: int, limit: int = 5, decimals: int = 2) -> list[YearResult]:
     """The decided results of the subtree year by year, oldest first, with the change in points."""
-    is_member = Review.member_id.is_not(None)
-    is_grassroots = sa.and_(Review.member_id.is_(None), Organization.kind == OrgKind.GRASSROOTS)
     rows = db.session.execute(
-        db.select(Period.year, is_member, Review.final_level, sa.func.count(Review.id))
-        .join(Period, Review.period_id == Period.id)
-        .join(Organization, Review.organization_id == Organization.id)
+        db.select(Period.year, KeptTally.subject, KeptTally.level, KeptTally.count)
+        .join(Period, KeptTally.period_id == Period.id)
         .where(
-            root.subtree_clause(),
-            Review.state == ReviewState.DECIDED,
+            KeptTally.organization_id == root.id,
+            KeptTally.state == ReviewState.DECIDED.value,
+            KeptTally.subject.in_((MEMBER, OrgKind.GRASSROOTS.value)),
+            KeptTally.count != 0,
             Period.year <= until,
-            sa.or_(is_member, is_grassroots),
         )
-        .group_by(Period.year, is_member, Review.final_level)
     )
     by_year: dict[int, YearResult] = {}
-    for year, for_member, level, count in rows:
+    for year, subject, level, count in rows:
         result = by_year.setdefault(year, YearResult(year, Tally(), Tally()))
-        (result.members if for_member else result.grassroots).counts[level] += count
+        (result.members if subject == MEMBER else result.grassroots).counts[Level(level)] += count
     results = [by_year[year] for year in sorted(by_year)][-limit:]
     for before, after in zip(results, results[1:], strict=False):
         after.changes = {

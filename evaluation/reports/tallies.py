@@ -1,6 +1,6 @@
 """Counters kept per organization subtree, so a rollup reads one row per child instead of counting.
 
-`Tally` counts the reviews of a period under each organization (itself and everything below),
+`KeptTally` counts the reviews of a period under each organization (itself and everything below),
 by subject (`member`, or the kind of the organization rated), state and final level. `SubtreeSize`
 counts what is under each organization now: members, and organizations of each kind. Both are
 changed in the same transaction as the rows they count, by a `before_flush` hook that sees every
@@ -24,7 +24,7 @@ from ..reviews.models import Review, ReviewState
 MEMBER = "member"  # the subject of a member's review, and the size bucket of members
 
 
-class Tally(db.Model):
+class KeptTally(db.Model):
     __tablename__ = "tally"
 
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
@@ -163,7 +163,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
         if key[0] == "tally":
             _, org_id, period_id, subject, state, level = key
             keys = dict(organization_id=org_id, period_id=period_id, subject=subject, state=state, level=level)
-            _upsert(connection, Tally.__table__, keys, amount)
+            _upsert(connection, KeptTally.__table__, keys, amount)
         else:
             _, org_id, kind = key
             _upsert(connection, SubtreeSize.__table__, dict(organization_id=org_id, kind=kind), amount)
@@ -210,11 +210,12 @@ def expected(session: Session) -> tuple[Counter, Counter]:
 
 
 def stored(session: Session) -> tuple[Counter, Counter]:
-    tallies = Counter({tuple(row[:-1]): row[-1] for row in session.execute(sa.select(*Tally.__table__.c)) if row[-1]})
-    sizes = Counter(
-        {tuple(row[:-1]): row[-1] for row in session.execute(sa.select(*SubtreeSize.__table__.c)) if row[-1]}
-    )
-    return tallies, sizes
+    """What the two tables hold, zeros left out (a counter back at zero is as good as none)."""
+
+    def rows(model) -> Counter:
+        return Counter({tuple(row[:-1]): row[-1] for row in session.execute(sa.select(*model.__table__.c)) if row[-1]})
+
+    return rows(KeptTally), rows(SubtreeSize)
 
 
 def recount(session: Session) -> int:
@@ -222,10 +223,10 @@ def recount(session: Session) -> int:
     (want_tallies, want_sizes), (have_tallies, have_sizes) = expected(session), stored(session)
     wrong = sum(1 for key in want_tallies.keys() | have_tallies.keys() if want_tallies[key] != have_tallies[key])
     wrong += sum(1 for key in want_sizes.keys() | have_sizes.keys() if want_sizes[key] != have_sizes[key])
-    session.execute(sa.delete(Tally))
+    session.execute(sa.delete(KeptTally))
     session.execute(sa.delete(SubtreeSize))
     columns = ("organization_id", "period_id", "subject", "state", "level")
-    _insert_all(session, Tally, [dict(zip(columns, key, strict=True), count=n) for key, n in want_tallies.items()])
+    _insert_all(session, KeptTally, [dict(zip(columns, key, strict=True), count=n) for key, n in want_tallies.items()])
     _insert_all(session, SubtreeSize, [dict(organization_id=o, kind=k, count=n) for (o, k), n in want_sizes.items()])
     return wrong
 

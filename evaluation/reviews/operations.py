@@ -78,9 +78,17 @@ def decider(review: Review) -> Capacity:
     return Capacity.COMMITTEE if review.is_of_member else Capacity.RATING
 
 
-def _apply(review: Review, actor: User, capacity: Capacity, action: Action, **details) -> None:
-    """A transition of the table, and the notices it sends to whoever acts next or waits."""
-    apply(review, actor, capacity, action, **details)
+def _apply(
+    review: Review, actor: User, capacity: Capacity, action: Action, *, level=None, reason: str = "", **fields
+) -> None:
+    """A transition of the table with the fields it changes, then the notices to whoever acts next.
+
+    The fields are set before anything can flush (the notices query), so no flush ever sees a review
+    half-way, e.g. decided without its level.
+    """
+    apply(review, actor, capacity, action, level=level, reason=reason)
+    for name, value in fields.items():
+        setattr(review, name, value)
     notify_transition(review, action)
 
 
@@ -242,9 +250,7 @@ def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note:
         review.not_classified_reason = reason
     if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
         raise WorkflowError("Không thể quyết định mức này: " + "; ".join(blocking) + ".")
-    _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note)
-    review.final_level = level
-    review.decided_at = utcnow()
+    _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note, final_level=level, decided_at=utcnow())
 
 
 def _enforce_quota(reviews: list[Review]) -> None:
@@ -291,9 +297,16 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
 
 
 def _reopen(review: Review, actor: User, capacity: Capacity, reason: str) -> None:
-    _apply(review, actor, capacity, Action.REOPEN, level=review.final_level, reason=reason)
-    review.final_level = None
-    review.decided_at = None
+    _apply(
+        review,
+        actor,
+        capacity,
+        Action.REOPEN,
+        level=review.final_level,
+        reason=reason,
+        final_level=None,
+        decided_at=None,
+    )
     db.session.flush()
 
 
