@@ -160,6 +160,26 @@ def recount_command() -> None:
     click.echo(f"Đã đếm lại: {wrong} bộ đếm sai hoặc thiếu đã được sửa." if wrong else "Đã đếm lại: không sai lệch.")
 
 
+@click.command("generate")
+@click.option("--members", type=click.IntRange(1), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--year", "years", type=int, multiple=True, help="A past year with decided results (repeatable).")
+@click.option("--open-year", type=int, default=None, help="Also open a period for this year, nothing written yet.")
+def generate_command(members: int, seed: int, years: tuple[int, ...], open_year: int | None) -> None:
+    """Build a synthetic province of N members (for benchmarks) in an empty database."""
+    import time
+
+    from .generate import generate
+
+    start = time.perf_counter()
+    summary = generate(members, seed, sorted(years), open_year)
+    db.session.commit()
+    click.echo(
+        f"Đã sinh {summary['members']:,} đảng viên, {summary['organizations']:,} tổ chức, "
+        f"{len(years)} năm kết quả trong {time.perf_counter() - start:.1f} s."
+    )
+
+
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Build a small demo province (once) and print the demo logins."""
@@ -199,6 +219,7 @@ commands = [
     check_command,
     remind_command,
     recount_command,
+    generate_command,
     seed_demo_command,
     create_admin_command,
 ]
