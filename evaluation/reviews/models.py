@@ -49,10 +49,11 @@ class Review(db.Model):
     __tablename__ = "review"
     __table_args__ = (
         sa.UniqueConstraint("period_id", "member_id", name="uq_review_period_member"),
+        # One review per organization and period. Organization first, like every lookup of a subtree.
         sa.Index(
             "uq_review_period_rated_org",
-            "period_id",
             "organization_id",
+            "period_id",
             unique=True,
             sqlite_where=sa.text("member_id IS NULL"),
             postgresql_where=sa.text("member_id IS NULL"),

@@ -1,0 +1,57 @@
+"""Hot queries use their indexes: on PostgreSQL, a grassroots rollup reads that subtree's rows, not tables."""
+
+import pytest
+import sqlalchemy as sa
+
+from evaluation.extensions import db
+from evaluation.generate import generate
+from evaluation.org.models import Organization, OrgKind
+from evaluation.reports.aggregation import rollup
+
+# The tables that grow with the members, and the columns an index must narrow them by. (The kept
+# tallies grow with the organizations; at a province's size the planner rightly reads them whole.)
+# An index on "member_id IS NULL" keeps to the organizations' own reviews, which grow with organizations.
+NARROWED_BY = {"member": ("organization_id",), "review": ("organization_id", "member_id IS NULL")}
+
+
+def scans(node):
+    """Every node of a JSON plan, with the index condition that feeds it (a bitmap heap scan's child's)."""
+    children = node.get("Plans", [])
+    condition = node.get("Index Cond", "") + " ".join(c.get("Index Cond", "") for c in children)
+    yield node, condition
+    for child in children:
+        yield from scans(child)
+
+
+def test_a_grassroots_rollup_in_a_large_province_reads_only_its_own_rows(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the planner that matters is PostgreSQL's")
+    generate(30_000, seed=3, years=[2024], open_year=2025)
+    db.session.commit()
+    with db.engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE"))
+        conn.commit()
+    grassroots = db.session.scalars(
+        db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS).order_by(Organization.id)
+    ).first()
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        rollup(grassroots, 2024)  # a year with every result in (the open one is empty: its statistics say nothing)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", remember)
+    assert statements
+    with db.engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()[0]["Plan"]
+            for node, condition in scans(plan):
+                table = node.get("Relation Name")
+                if table not in NARROWED_BY:
+                    continue
+                narrowed = any(column in condition for column in NARROWED_BY[table])
+                assert node["Node Type"] != "Seq Scan" and narrowed, f"{table} not narrowed:\n{statement}\n{node}"
