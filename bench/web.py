@@ -1,0 +1,164 @@
+"""Web throughput under gunicorn: 50 concurrent clients on a generated 100,000-member province.
+
+    .venv/bin/python bench/web.py [--members 100000] [--clients 50] [--seconds 15] [--workers 5]
+                                  [--database-url URL]
+
+Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped), starts
+gunicorn on 127.0.0.1, and for each scenario prints requests per second, p50 / p95 latency and
+errors as `name: value unit` lines. The clients are threads of this process on the same machine,
+so the figures include their own CPU use.
+"""
+
+import argparse
+import http.cookiejar
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import flask_migrate
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from evaluation import create_app  # noqa: E402
+from evaluation.auth.models import Role  # noqa: E402
+from evaluation.auth.operations import create_user, grant_role  # noqa: E402
+from evaluation.extensions import db  # noqa: E402
+from evaluation.generate import generate  # noqa: E402
+from evaluation.members.models import Member  # noqa: E402
+from evaluation.org.models import Organization  # noqa: E402
+
+PASSWORD = "bench-password"
+FORM = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
+        "shortcomings": "Còn chậm.", "measures": "Khắc phục.", "self_level": "good", "action": "save"}  # fmt: skip
+
+
+def prepare(url: str, members: int, clients: int) -> int:
+    """Generate the province and one login per client; returns the province's id."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256"})
+    with app.app_context():
+        flask_migrate.upgrade()
+        info = generate(members, seed=1, years=[2024], open_year=2025)
+        step = max(1, members // clients)
+        people = db.session.scalars(sa.select(Member).order_by(Member.id).limit(clients * step)).all()[::step]
+        for number, member in enumerate(people[:clients]):
+            create_user(f"member{number}", PASSWORD, member=member)
+        leader = create_user("leader", PASSWORD, display_name="Lãnh đạo")
+        grant_role(leader, db.session.get(Organization, info["province"]), Role.LEADER)
+        db.session.commit()
+        db.engine.dispose()
+        return info["province"]
+
+
+class Client:
+    def __init__(self, base: str, username: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        token = self.token("/login")
+        self.post("/login", {"username": username, "password": PASSWORD, "csrf_token": token})
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.base + path, timeout=60) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict) -> int:
+        body = urllib.parse.urlencode(data).encode()
+        with self.opener.open(self.base + path, body, timeout=60) as response:
+            response.read()
+            return response.status
+
+    def token(self, path: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', self.get(path)).group(1)
+
+
+def run(name: str, clients: list[Client], action, seconds: float) -> None:
+    latencies, errors, stop = [], [0], time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def loop(client: Client):
+        while time.perf_counter() < stop:
+            start = time.perf_counter()
+            try:
+                action(client)
+            except (urllib.error.URLError, OSError, AttributeError):
+                with lock:
+                    errors[0] += 1
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - start) * 1000)
+
+    threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
+    begin = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - begin
+    ordered = sorted(latencies) or [0.0]
+    print(f"{name}_requests_per_second: {len(latencies) / elapsed:.1f} req/s")
+    print(f"{name}_p50: {statistics.median(ordered):.0f} ms")
+    print(f"{name}_p95: {ordered[int(len(ordered) * 0.95) - 1]:.0f} ms")
+    print(f"{name}_errors: {errors[0]} errors")
+
+
+def save_form(client: Client) -> None:
+    """One save as a browser makes it: the POST and the redirect back to the form."""
+    if not hasattr(client, "form_token"):
+        client.form_token = client.token("/my-review/")  # valid for the session, as in a browser tab
+    client.post("/my-review/", {**FORM, "csrf_token": client.form_token})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/web.sqlite"
+    if url.startswith("postgresql"):
+        with sa.create_engine(url).begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    province = prepare(url, args.members, args.clients)
+    port = 5123
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "app:app"],
+        cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/login", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        backend = url.split(":")[0].split("+")[0]
+        print(f"backend: {backend}")
+        print(f"members: {args.members} members")
+        print(f"clients: {args.clients} clients, gunicorn workers: {args.workers}")
+        members = [Client(base, f"member{n}") for n in range(args.clients)]
+        run("member_form_page", members, lambda c: c.get("/my-review/"), args.seconds)
+        run("member_form_save", members, save_form, args.seconds)
+        leaders = [Client(base, "leader") for _ in range(args.clients)]
+        run("province_rollup_page", leaders, lambda c: c.get(f"/orgs/{province}?year=2024"), args.seconds)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
