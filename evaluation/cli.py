@@ -21,11 +21,18 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
+def _counted(items, bar):
+    for item in items:
+        yield item
+        bar.update(1)
+
+
 def _run_import(path: str, required: set[str], optional: set[str], operation: Callable, what: str) -> None:
     """Read, import, and commit only if every row is good; otherwise list each bad row and exit 1."""
     try:
         rows = read_rows(path, required, optional)
-        summary, errors = operation(rows)
+        with click.progressbar(length=len(rows), label=f"Nhập {what}", file=sys.stderr) as bar:
+            summary, errors = operation(rows, progress=lambda items: _counted(items, bar))
     except (TableError, DomainError) as exc:
         _fail(str(exc))
     if errors:

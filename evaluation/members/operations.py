@@ -108,7 +108,7 @@ def _parse_member_row(row: Row, orgs: dict[str, Organization | None]) -> _Parsed
     return _Parsed(values, org)
 
 
-def import_members(rows: list[Row], actor=None) -> tuple[ImportSummary, RowErrors]:
+def import_members(rows: list[Row], actor=None, progress=iter) -> tuple[ImportSummary, RowErrors]:
     """Create or update members keyed by code. Blank optional cells leave stored values alone.
 
     A member whose org_code changed is moved (and the move recorded). The caller commits only
@@ -121,7 +121,7 @@ def import_members(rows: list[Row], actor=None) -> tuple[ImportSummary, RowError
             db.select(Member).where(Member.code.in_([r.get("code") for r in rows if r.get("code")]))
         )
     }
-    for row in rows:
+    for row in progress(rows):
         try:
             parsed = _parse_member_row(row, orgs)
         except ValueError as exc:

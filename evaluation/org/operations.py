@@ -54,13 +54,13 @@ def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
     return None
 
 
-def import_orgs(rows: list[Row]) -> tuple[ImportSummary, RowErrors]:
+def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowErrors]:
     """Create or update organizations keyed by code, parents before children in any file order.
 
     The caller commits only when the returned errors are empty, so a file lands whole or not at all.
     """
     errors, summary, pending = RowErrors(), ImportSummary(), {}
-    for row in rows:
+    for row in progress(rows):
         kind = OrgKind(row.get("kind").lower()) if row.get("kind").lower() in set(OrgKind) else None
         if problem := _row_problem(row, kind):
             errors.add(row.line, problem)

@@ -5,7 +5,7 @@ the regulation's checks (the quota) warn about them but never refuse them. A bad
 code, unreadable level, duplicate) refuses the whole file, as every import does.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..extensions import db
@@ -56,13 +56,15 @@ MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, "đ�
 ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, "tổ chức", "cấp ủy cấp trên")
 
 
-def import_ratings(subject: RatedSubject, rows: list[Row], year: int, actor=None) -> tuple[ImportSummary, RowErrors]:
+def import_ratings(
+    subject: RatedSubject, rows: list[Row], year: int, actor=None, progress=iter
+) -> tuple[ImportSummary, RowErrors]:
     """Set each member's (or organization's) final level for a past year (columns CODE, level)."""
     period = period_for_history(year)
     model = subject.model
     codes = [row.get(subject.code_column) for row in rows]
     found = {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
-    summary, errors = _import(rows, period, subject, found, actor)
+    summary, errors = _import(progress(rows), period, subject, found, actor)
     if not errors:
         summary.warnings += [
             f"{code}: {finding.message}; kết quả lưu trữ vẫn được nhập."
@@ -72,7 +74,7 @@ def import_ratings(subject: RatedSubject, rows: list[Row], year: int, actor=None
 
 
 def _import(
-    rows: list[Row], period: Period, subject: RatedSubject, found: dict, actor
+    rows: Iterable[Row], period: Period, subject: RatedSubject, found: dict, actor
 ) -> tuple[ImportSummary, RowErrors]:
     summary, errors, seen = ImportSummary(), RowErrors(), {}
     for row in rows:
