@@ -81,6 +81,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--database-url")
+    parser.add_argument("--export-rows", type=int, default=None, help="Largest export measured (default: all).")
     args = parser.parse_args()
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
     if url.startswith("postgresql"):
@@ -108,7 +109,7 @@ def main() -> None:
             print(f"bare_group_by_{name}: {bare:.1f} ms")
             print(f"rollup_over_bare_{name}: {full / bare:.1f} x")
         period = period_for_year(year)
-        for rows in (10_000, args.members):
+        for rows in (10_000, args.export_rows or args.members):
             start = time.perf_counter()
             size = export(province, period, rows)
             print(f"export_csv_{rows}_rows: {time.perf_counter() - start:.2f} s ({size / 2**20:.1f} MB written)")

@@ -8,7 +8,8 @@ never one ORM object at a time.
 
 import json
 import random
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 
 import click
 import sqlalchemy as sa
@@ -30,19 +31,25 @@ BATCH = 10_000
 
 
 class Province:
+    """The tree in memory (a few hundred thousand organizations at most); members and results are
+    produced cell by cell, so millions of them stream to the database without being held."""
+
     def __init__(self, members: int, seed: int, uppers: int):
         self.rng = random.Random(seed)
         self.orgs: list[dict] = []
-        self.members: list[dict] = []
+        self.cells: list[tuple[int, int]] = []  # (cell id, members in it)
         self.province = self._org("province", None, "Đảng bộ tỉnh Mẫu")
         upper_rows = [self._org("upper", self.province, f"Đảng ủy xã {i + 1}") for i in range(uppers)]
-        while len(self.members) < members:
+        planned = 0
+        while planned < members:
             grassroots = self._org("grassroots", self.rng.choice(upper_rows), f"Đảng bộ cơ sở {len(self.orgs)}")
             for _ in range(self.rng.choice(CELLS_PER_GRASSROOTS)):
-                cell = self._org("cell", grassroots, f"Chi bộ {len(self.orgs)}")
-                for _ in range(self.rng.randint(5, 40)):
-                    self._member(cell)
-        self.members = self.members[:members]
+                size = min(self.rng.randint(5, 40), members - planned)
+                if size <= 0:
+                    break
+                self.cells.append((self._org("cell", grassroots, f"Chi bộ {len(self.orgs)}")["id"], size))
+                planned += size
+        self.member_count = planned
 
     def _org(self, kind: str, parent: dict | None, name: str) -> dict:
         org_id = len(self.orgs) + 1
@@ -52,78 +59,69 @@ class Province:
         self.orgs.append(row)
         return row
 
-    def _member(self, cell: dict) -> None:
-        number = len(self.members) + 1
-        self.members.append(
-            dict(
-                id=number,
-                code=f"M{number:08d}",
-                full_name=f"Nguyễn Văn {number}",
-                name_sort_key=f"{number:08d}",
-                search_name=f"nguyen van {number}",
-                organization_id=cell["id"],
-                form_type="2B",
-                position="",
-                workplace="",
-            )  # fmt: skip
-        )
+    def members(self):
+        number = 0
+        for cell_id, size in self.cells:
+            for _ in range(size):
+                number += 1
+                yield dict(id=number, code=f"M{number:08d}", full_name=f"Nguyễn Văn {number}",
+                           name_sort_key=f"{number:08d}", search_name=f"nguyen van {number}", organization_id=cell_id,
+                           form_type="2B", position="", workplace="")  # fmt: skip
 
-    def results(self, period_id: int, stamp) -> list[dict]:
+    def results(self, period_id: int, stamp):
         levels, weights = list(LEVEL_WEIGHTS), list(LEVEL_WEIGHTS.values())
         base = dict(period_id=period_id, state="decided", sections={}, cell_comments="", not_classified_reason="",
                     conditions=[], exception_reason="", updated_at=stamp, version=1)  # fmt: skip
-        rows = [
-            dict(
-                base,
-                member_id=m["id"],
-                organization_id=m["organization_id"],
-                form_type="2B",
-                final_level=self.rng.choices(levels, weights)[0].value,
-            )  # fmt: skip
-            for m in self.members
-        ]
-        rows += [
-            dict(
-                base,
-                member_id=None,
-                organization_id=o["id"],
-                form_type=None,
-                final_level=self.rng.choices(levels[:4], weights[:4])[0].value,
-            )  # fmt: skip
-            for o in self.orgs
-            if o["kind"] != "province"
-        ]
-        return rows
+        number = 0
+        for cell_id, size in self.cells:
+            for _ in range(size):
+                number += 1
+                yield dict(base, member_id=number, organization_id=cell_id, form_type="2B",
+                           final_level=self.rng.choices(levels, weights)[0].value)  # fmt: skip
+        for org in self.orgs:
+            if org["kind"] != "province":
+                yield dict(base, member_id=None, organization_id=org["id"], form_type=None,
+                           final_level=self.rng.choices(levels[:4], weights[:4])[0].value)  # fmt: skip
 
 
-def _insert(table: str, rows: list[dict], progress: Callable[[int], None]) -> None:
+def _batches(rows: Iterable[dict]):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _insert(table: str, rows: Iterable[dict], progress: Callable[[int], None]) -> None:
     connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        _copy(connection, table, rows, progress)
-        return
-    for start in range(0, len(rows), BATCH):
-        chunk = rows[start : start + BATCH]
-        db.session.execute(db.metadata.tables[table].insert(), chunk)
-        progress(len(chunk))
+    for batch in _batches(rows):
+        if connection.dialect.name == "postgresql":
+            _copy(connection, table, batch)
+        else:
+            db.session.execute(db.metadata.tables[table].insert(), batch)
+        progress(len(batch))
 
 
-def _copy(connection, table: str, rows: list[dict], progress: Callable[[int], None]) -> None:
+def _copy(connection, table: str, rows: list[dict]) -> None:
     """PostgreSQL's COPY: an order of magnitude faster than INSERT batches for millions of rows."""
-    if not rows:
-        return
     columns = list(rows[0])
     jsons = {name for name in columns if isinstance(db.metadata.tables[table].c[name].type, sa.JSON)}
     cursor = connection.connection.driver_connection.cursor()
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for number, row in enumerate(rows, start=1):
+        for row in rows:
             copy.write_row([json.dumps(row[c]) if c in jsons else row[c] for c in columns])
-            if number % BATCH == 0:
-                progress(BATCH)
-    progress(len(rows) % BATCH)
-    if "id" in columns:  # rows came with their ids: move the sequence past them
-        connection.execute(
-            sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-        )
+
+
+def _move_sequences_past_given_ids(connection) -> None:
+    """The generator gives ids itself; later inserts must start after them."""
+    if connection.dialect.name == "postgresql":
+        for table in ("organization", "member"):
+            connection.execute(
+                sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            )
 
 
 def generate(members: int, seed: int, years: list[int], open_year: int | None, uppers: int = 20) -> dict:
@@ -137,14 +135,15 @@ def generate(members: int, seed: int, years: list[int], open_year: int | None, u
         period.state = period.state.CLOSED
         periods.append(period)
     db.session.flush()
-    total = len(province.orgs) + len(province.members) * (1 + len(periods)) + len(periods) * len(province.orgs)
-    with click.progressbar(length=total, label="Sinh dữ liệu", file=None) as bar:
+    total = len(province.orgs) + province.member_count * (1 + len(periods)) + len(periods) * len(province.orgs)
+    with click.progressbar(length=total, label="Sinh dữ liệu", file=sys.stderr) as bar:
         _insert("organization", province.orgs, bar.update)
-        _insert("member", province.members, bar.update)
+        _insert("member", province.members(), bar.update)
         for period in periods:
             _insert("review", province.results(period.id, period.created_at), bar.update)
+    _move_sequences_past_given_ids(db.session.connection())
     if open_year:
         open_period(create_period(open_year, **december_deadlines(open_year)))
     db.session.flush()
     recount(db.session)
-    return {"organizations": len(province.orgs), "members": len(province.members), "province": province.province["id"]}
+    return {"organizations": len(province.orgs), "members": province.member_count, "province": province.province["id"]}
