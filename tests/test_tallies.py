@@ -129,3 +129,18 @@ def test_simultaneous_decisions_in_one_province_lose_no_increment(app, world, ma
     tallies, _ = stored(db.session)
     assert tallies[(world.province.id, world.period.id, "member", "decided", "good")] == len(ids)
     assert stored(db.session) == expected(db.session)
+
+
+def test_the_generator_builds_a_consistent_province(app, runner):
+    result = runner.invoke(args=["generate", "--members", "800", "--seed", "5", "--year", "2023", "--year", "2024",
+                                 "--open-year", "2025"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(db.select(db.func.count(Member.id))) == 800
+    assert recount(db.session) == 0  # the tallies it built equal a full recount
+    province = db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))).one()
+    from evaluation.reports.aggregation import rollup
+
+    past, open_year = rollup(province, 2024), rollup(province, 2025)
+    assert past.total.members.total == 800 and past.total.members.classified > 700
+    assert open_year.total.members.pending == 800 and open_year.is_open
+    assert runner.invoke(args=["generate", "--members", "10"]).exit_code != 0  # only into an empty database
