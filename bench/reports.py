@@ -25,7 +25,7 @@ from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
 from evaluation.org.models import Organization  # noqa: E402
 from evaluation.reports import exports, wording  # noqa: E402
-from evaluation.reports.aggregation import period_for_year, rollup  # noqa: E402
+from evaluation.reports.aggregation import member_results, period_for_year, rollup  # noqa: E402
 
 BARE_GROUP_BY = """
 SELECT r.final_level, count(*) FROM review r JOIN organization o ON o.id = r.organization_id
@@ -109,6 +109,8 @@ def main() -> None:
             print(f"bare_group_by_{name}: {bare:.1f} ms")
             print(f"rollup_over_bare_{name}: {full / bare:.1f} x")
         period = period_for_year(year)
+        listing = median_ms(lambda: member_results(grassroots, period).all())
+        print(f"member_list_largest_grassroots: {listing:.1f} ms")
         for rows in (10_000, args.export_rows or args.members):
             start = time.perf_counter()
             size = export(province, period, rows)
