@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash
+from flask import abort, flash, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -15,7 +15,7 @@ from ..org.models import Organization
 from ..periods.operations import current_period
 from ..reviews import checks
 from ..reviews import operations as ops
-from ..reviews.forms import ConditionsForm, DecisionForm, ReasonForm, level_choices
+from ..reviews.forms import ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
 from ..reviews.operations import StaleReview
 
 
@@ -150,3 +150,39 @@ def act(actions: dict, action: str, form, review) -> bool:
     return bool(
         perform(operation, review, current_user, *arguments(form), expected_version=form.version_read, success=success)
     )
+
+
+def quota_form(period, group, *, for_members: bool) -> QuotaForm:
+    """The committee's quota decision for its group, filled with what it recorded."""
+    exception = checks.quota_exception(period, group, for_members)
+    data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
+    return QuotaForm(formdata=None, data=data)
+
+
+def record_quota(group, *, for_members: bool) -> None:
+    """Save a posted quota decision (outstanding, or the reason for going over)."""
+    form = QuotaForm()
+    if form.validate_on_submit():
+        perform(
+            ops.set_quota_exception,
+            require_period(),
+            group,
+            for_members,
+            form.outstanding.data,
+            form.reason.data,
+            current_user,
+            success="Đã ghi quyết định về tỷ lệ xuất sắc.",
+        )
+
+
+def decision_page(review, forms: dict, actions: dict):
+    """The POST side of a page where a committee acts on a review.
+
+    Returns True when the posted action was done (the caller redirects), False to show the page again.
+    :raise 400: for an action the page does not offer, or no review to act on.
+    """
+    action = request.form.get("action")
+    if review is None or action not in forms:
+        abort(400)
+    form = forms[action]
+    return form.validate_on_submit() and act(actions, action, form, review)

@@ -12,9 +12,18 @@ from ..org.models import Organization
 from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
-from ..reviews.forms import BulkForm, QuotaForm
+from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
-from ._helpers import act, decision_forms, load_member_in, perform, require_period, role_required
+from ._helpers import (
+    decision_forms,
+    decision_page,
+    load_member_in,
+    perform,
+    quota_form,
+    record_quota,
+    require_period,
+    role_required,
+)
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -43,33 +52,15 @@ def index(org):
         progress=progress(org, period),
         bulk_form=BulkForm(),
         quota=checks.quota_finding(period, org, True),
-        quota_form=_quota_form(period, org, for_members=True),
+        quota_form=quota_form(period, org, for_members=True),
     )
-
-
-def _quota_form(period, org, *, for_members: bool) -> QuotaForm:
-    exception = checks.quota_exception(period, org, for_members)
-    data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
-    return QuotaForm(formdata=None, data=data)
 
 
 @bp.post("/<int:org_id>/quota")
 @role_required(is_committee_officer)
 def quota(org):
     """Record that the committee's members are outstanding (25%) or why they go over the quota."""
-    period = require_period()
-    form = QuotaForm()
-    if form.validate_on_submit():
-        perform(
-            ops.set_quota_exception,
-            period,
-            org,
-            True,
-            form.outstanding.data,
-            form.reason.data,
-            current_user,
-            success="Đã ghi quyết định về tỷ lệ xuất sắc.",
-        )
+    record_quota(org, for_members=True)
     return redirect(url_for(".index", org_id=org.id))
 
 
@@ -141,13 +132,8 @@ def member(org, member_id: int):
     review = ops.find_review(period, member)
     suggested = review.proposed_level if review else None
     forms, why_not = decision_forms(review, period, suggested=suggested, back="send_back")
-    action = request.form.get("action")
-    if request.method == "POST":
-        if review is None or action not in forms:
-            abort(400)
-        form = forms[action]
-        if form.validate_on_submit() and act(ACTIONS, action, form, review):
-            return redirect(url_for(".member", org_id=org.id, member_id=member.id))
+    if request.method == "POST" and decision_page(review, forms, ACTIONS):
+        return redirect(url_for(".member", org_id=org.id, member_id=member.id))
     shown_level = forms["decide"].level.data or (review.proposed_level if review else None)
     return render_template(
         "committee/member.html",

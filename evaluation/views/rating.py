@@ -2,7 +2,6 @@
 an upper committee its grassroots organizations, the province its upper committees."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ..auth.permissions import is_rating_committee
 from ..extensions import db
@@ -10,8 +9,7 @@ from ..org.models import Organization
 from ..reports.aggregation import rated_by
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
-from ..reviews.forms import QuotaForm
-from ._helpers import act, decision_forms, perform, require_period, role_required
+from ._helpers import decision_forms, decision_page, quota_form, record_quota, require_period, role_required
 
 bp = Blueprint("rating", __name__, url_prefix="/rating")
 
@@ -28,34 +26,21 @@ def index(org):
         (child, ops.find_organization_review(period, child), checks.readiness_problems(child, period))
         for child in _rated(org)
     ]
-    exception = checks.quota_exception(period, org, False)
-    data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
     return render_template(
         "rating/index.html",
         org=org,
         period=period,
         rows=rows,
         quota=checks.quota_finding(period, org, False),
-        quota_form=QuotaForm(formdata=None, data=data),
+        quota_form=quota_form(period, org, for_members=False),
     )
 
 
 @bp.post("/<int:org_id>/quota")
 @role_required(is_rating_committee)
 def quota(org):
-    period = require_period()
-    form = QuotaForm()
-    if form.validate_on_submit():
-        perform(
-            ops.set_quota_exception,
-            period,
-            org,
-            False,
-            form.outstanding.data,
-            form.reason.data,
-            current_user,
-            success="Đã ghi quyết định về tỷ lệ xuất sắc.",
-        )
+    """Record that the organizations it rates are outstanding (25%) or why they go over the quota."""
+    record_quota(org, for_members=False)
     return redirect(url_for(".index", org_id=org.id))
 
 
@@ -74,13 +59,8 @@ def organization(org, child_id: int):
     child = _load_rated(org, child_id)
     review = ops.find_organization_review(period, child)
     forms, why_not = decision_forms(review, period, suggested=review.self_level if review else None, back="return")
-    action = request.form.get("action")
-    if request.method == "POST":
-        if review is None or action not in forms:
-            abort(400)
-        form = forms[action]
-        if form.validate_on_submit() and act(ACTIONS, action, form, review):
-            return redirect(url_for(".organization", org_id=org.id, child_id=child.id))
+    if request.method == "POST" and decision_page(review, forms, ACTIONS):
+        return redirect(url_for(".organization", org_id=org.id, child_id=child.id))
     shown_level = forms["decide"].level.data or (review.self_level if review else None)
     return render_template(
         "rating/organization.html",
