@@ -65,23 +65,18 @@ def notify_transition(review: Review, action: Action) -> None:
             own,
         )
     elif action is Action.SEND_BACK:
-        cell = _officers(review.organization, CELL_ROLES)
-        notify(
-            cell,
-            f"Đảng ủy trả đề xuất của {subject} về chi bộ: {review.events[-1].reason}",
-            _link("cell.index", org_id=review.organization_id),
-        )
+        _tell_cell(review, f"Đảng ủy trả đề xuất của {subject} về chi bộ: {review.events[-1].reason}")
     elif action in (Action.FORWARD, Action.MARK_NOT_CLASSIFIED) or (
         action is Action.SUBMIT and not review.is_of_member
     ):
         notify(_deciders(review), f"Có đề xuất xếp loại năm {year} của {subject} chờ quyết định.", "")
     elif action is Action.SUBMIT:
-        cell = _officers(review.organization, CELL_ROLES)
-        notify(
-            cell,
-            f"{subject[0].upper()}{subject[1:]} đã nộp bản tự kiểm điểm năm {year}.",
-            _link("cell.index", org_id=review.organization_id),
-        )
+        _tell_cell(review, f"{subject[0].upper()}{subject[1:]} đã nộp bản tự kiểm điểm năm {year}.")
+
+
+def _tell_cell(review: Review, text: str) -> None:
+    """The secretaries of the member's cell, with a link to its list."""
+    notify(_officers(review.organization, CELL_ROLES), text, _link("cell.index", org_id=review.organization_id))
 
 
 def notify(users, text: str, link: str = "", key: str = "") -> int:

@@ -15,7 +15,7 @@ from ..org.models import Organization
 from ..periods.operations import current_period
 from ..reviews import checks
 from ..reviews import operations as ops
-from ..reviews.forms import ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
+from ..reviews.forms import CommitmentForm, ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
 from ..reviews.operations import StaleReview
 
 
@@ -186,3 +186,13 @@ def decision_page(review, forms: dict, actions: dict):
         abort(400)
     form = forms[action]
     return form.validate_on_submit() and act(actions, action, form, review)
+
+
+def commitment_context(period, review, *, member=None, org=None) -> dict:
+    """What a self-review page needs to show and edit the year's commitments beside the form."""
+    commitment = ops.find_commitment(period, member=member, org=org)
+    return {
+        "commitment": commitment,
+        "commitment_open": ops.commitment_open(period, review),
+        "commitment_form": CommitmentForm(formdata=None, data={"text": commitment.text if commitment else ""}),
+    }

@@ -9,7 +9,7 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CollectiveReviewForm, CommitmentForm
 from ..reviews.models import ReviewState
-from ._helpers import perform, require_period, role_required, save_written_review
+from ._helpers import commitment_context, perform, require_period, role_required, save_written_review
 
 bp = Blueprint("collective", __name__, url_prefix="/collective")
 
@@ -30,12 +30,9 @@ def review(org):
             return redirect(url_for(".review", org_id=org.id))
         if form.errors:
             flash("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới.", "error")
-    commitment = ops.find_commitment(period, org=org)
     return render_template(
         "collective/review.html",
-        commitment=commitment,
-        commitment_open=ops.commitment_open(period, review),
-        commitment_form=CommitmentForm(formdata=None, data={"text": commitment.text if commitment else ""}),
+        **commitment_context(period, review, org=org),
         org=org,
         rater=rating_org(org),
         period=period,

@@ -7,7 +7,7 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, SelfReviewForm
 from ..reviews.models import ReviewState
-from ._helpers import perform, require_period, save_written_review
+from ._helpers import commitment_context, perform, require_period, save_written_review
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -43,12 +43,9 @@ def review():
     if request.method == "POST" and review is not None:
         # The page keeps what the member typed; after a conflict message, saving again is their call.
         form.version.data = review.version
-    commitment = ops.find_commitment(period, member=member)
     return render_template(
         "member/review.html",
-        commitment=commitment,
-        commitment_open=ops.commitment_open(period, review),
-        commitment_form=CommitmentForm(formdata=None, data={"text": commitment.text if commitment else ""}),
+        **commitment_context(period, review, member=member),
         member=member,
         period=period,
         review=review,
