@@ -53,8 +53,8 @@ def prepare(url: str, members: int, clients: int) -> int:
         step = max(1, members // clients)
         people = db.session.scalars(sa.select(Member).order_by(Member.id).limit(clients * step)).all()[::step]
         for number, member in enumerate(people[:clients]):
-            create_user(f"member{number}", PASSWORD, member=member)
-        leader = create_user("leader", PASSWORD, display_name="Lãnh đạo")
+            create_user(f"member{number}", PASSWORD, member=member, must_change_password=False)
+        leader = create_user("leader", PASSWORD, display_name="Lãnh đạo", must_change_password=False)
         grant_role(leader, db.session.get(Organization, info["province"]), Role.LEADER)
         db.session.commit()
         db.engine.dispose()

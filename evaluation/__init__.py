@@ -10,7 +10,7 @@ from flask import Flask, render_template
 from sqlalchemy.orm import Session
 
 from . import config
-from .extensions import csrf, db, login_manager, mail, migrate
+from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,15 +40,49 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
-    from . import models  # noqa: F401  (every model registered before Alembic or queries look)
+    limiter.init_app(app)
+    register_security_headers(app)
+    from . import (
+        audit,
+        models,  # noqa: F401  (every model registered before Alembic or queries look)
+    )
     from .notices.operations import drop_outbox, send_outbox
     from .reports import tallies
 
     tallies.listen()
+    audit.listen()
 
     if not sa.event.contains(Session, "after_commit", send_outbox):
         sa.event.listen(Session, "after_commit", send_outbox)
         sa.event.listen(Session, "after_rollback", drop_outbox)
+
+
+# Nothing inline and nothing from elsewhere: an injected <script> or style attribute does not run.
+CONTENT_SECURITY_POLICY = {
+    "default-src": "'self'",
+    "img-src": "'self' data:",  # Pico's form controls draw their arrows from data: URIs
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def register_security_headers(app: Flask) -> None:
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        frame_options="DENY",
+        content_security_policy=CONTENT_SECURITY_POLICY,
+        referrer_policy="same-origin",
+    )
 
 
 def register_blueprints(app: Flask) -> None:
@@ -62,7 +96,7 @@ def register_errorhandlers(app: Flask) -> None:
     def render_error(error):
         return render_template("error.html", error=error), error.code
 
-    for code in (400, 403, 404, 405, 413):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)
 
 

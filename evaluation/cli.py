@@ -209,7 +209,7 @@ def create_admin_command(username: str, password: str) -> None:
     from .auth.operations import create_user
 
     try:
-        create_user(username, password, display_name="Quản trị hệ thống", is_admin=True)
+        create_user(username, password, display_name="Quản trị hệ thống", is_admin=True, must_change_password=False)
     except DomainError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         sys.exit(1)

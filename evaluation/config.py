@@ -31,8 +31,15 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_COOKIE_SECURE": _flag("FORCE_HTTPS") or _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Behind HTTPS (FORCE_HTTPS=1): plain HTTP is redirected, cookies are Secure, HSTS is sent.
+        "FORCE_HTTPS": _flag("FORCE_HTTPS"),
+        # How many reverse proxies stand in front (their X-Forwarded-For/-Proto are trusted, no more).
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
         # werkzeug's default (scrypt); tests swap in a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
@@ -41,6 +48,10 @@ def from_environment(instance_path: str) -> dict:
         # Notices also go by e-mail when a mail server is named (Flask-Mail reads these).
         **_mail_settings(),
     }
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "0") == "1"
 
 
 def _mail_settings() -> dict:

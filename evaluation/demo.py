@@ -28,7 +28,7 @@ from .reviews.workflow import Action, record
 from .rules import quota_excess
 from .tabular import Row
 
-DEMO_PASSWORD = "demo-2025"
+DEMO_PASSWORD = "thu-nghiem-2025"
 PROVINCE = "TN"
 
 # (code, parent, name, kind); a grassroots org listed with cells is a đảng bộ cơ sở, without is a chi bộ cơ sở.

@@ -1,9 +1,12 @@
 """Unbound extensions, bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -27,3 +30,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
+# Counts kept in RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so every gunicorn worker shares them.
+limiter = Limiter(key_func=get_remote_address)
+talisman = Talisman()

@@ -4,7 +4,7 @@ from .auth.models import RoleGrant, User  # noqa: F401
 from .members.models import Member, MembershipChange  # noqa: F401
 from .notices.models import Notice  # noqa: F401
 from .org.models import Organization  # noqa: F401
-from .periods.models import Period  # noqa: F401
+from .periods.models import Period, PeriodEvent  # noqa: F401
 from .reports.models import Target  # noqa: F401
 from .reports.tallies import KeptTally, SubtreeSize  # noqa: F401
 from .reviews.models import Commitment, QuotaException, Review, ReviewEvent  # noqa: F401

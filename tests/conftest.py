@@ -32,6 +32,8 @@ def _config(url: str, **extra) -> dict:
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Tests log in hundreds of times a minute; tests/test_security.py turns the limits on.
+        "RATELIMIT_ENABLED": False,
         **extra,
     }
 
@@ -69,11 +71,25 @@ def app(database_url):
     with app.app_context():
         yield app
         db.session.rollback()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        empty_every_table()
         db.session.remove()
         db.engine.dispose()
+
+
+def empty_every_table() -> None:
+    """Clean slate between tests, past the triggers that keep the history append-only."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # TRUNCATE fires no row trigger
+            conn.execute(sa.text("TRUNCATE " + ", ".join(t.name for t in tables)))
+            return
+        triggers = conn.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+        for name, _ in triggers:
+            conn.execute(sa.text(f"DROP TRIGGER {name}"))
+        for table in tables:
+            conn.execute(table.delete())
+        for _, sql in triggers:
+            conn.execute(sa.text(sql))
 
 
 @pytest.fixture
@@ -108,7 +124,9 @@ class Factory:
         return member
 
     def user(self, username: str, member=None, grants=(), admin: bool = False):
-        user = create_user(username, PASSWORD, member=member, is_admin=admin, display_name=username)
+        user = create_user(
+            username, PASSWORD, member=member, is_admin=admin, display_name=username, must_change_password=False
+        )
         for org, role in grants:
             grant_role(user, org, role)
         db.session.commit()

@@ -1,6 +1,7 @@
 """Server-side scope: every route, every role. Built from the URL map so no route is forgotten."""
 
 import pytest
+import sqlalchemy as sa
 
 from evaluation.extensions import db
 from evaluation.reviews.models import Review
@@ -8,37 +9,42 @@ from evaluation.reviews.models import Review
 USERS = ["member", "member3", "secretary", "secretary2", "committee", "committee2", "leader", "leader2", "admin"]
 MEMBERS = {"member", "member3", "secretary", "committee2"}  # logins linked to a party member
 
-# endpoint -> (method, url built from the world, the logins that may use it)
+ALL = set(USERS)
+# endpoint -> (url built from the world, the logins that may use it). The methods come from the URL map:
+# every route is tried with GET and with POST, and a method it does not take must answer 405 to everyone.
 ROUTES = {
-    "home.index": ("GET", lambda w: "/", set(USERS)),
-    "orgs.roots": ("GET", lambda w: "/orgs/", set(USERS)),
-    "notices.index": ("GET", lambda w: "/notices/", set(USERS)),
-    "member.review": ("GET", lambda w: "/my-review/", MEMBERS),
-    "cell.index": ("GET", lambda w: f"/cell/{w.cell.id}", {"secretary"}),
-    "cell.forward_all": ("POST", lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
-    "cell.member": ("GET", lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}", {"secretary"}),
-    "committee.index": ("GET", lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
-    "committee.confirm": ("POST", lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),
-    "committee.decide_bulk": ("POST", lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),
-    "committee.quota": ("POST", lambda w: f"/committee/{w.grassroots.id}/quota", {"committee"}),
-    "committee.member": ("GET", lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
-    "collective.review": ("GET", lambda w: f"/collective/{w.cell.id}", {"secretary"}),
-    "collective.commitment": ("POST", lambda w: f"/collective/{w.cell.id}/commitment", {"secretary"}),
-    "member.commitment": ("POST", lambda w: "/my-review/commitment", MEMBERS),
-    "rating.index": ("GET", lambda w: f"/rating/{w.grassroots.id}", {"committee"}),
-    "rating.quota": ("POST", lambda w: f"/rating/{w.grassroots.id}/quota", {"committee"}),
-    "rating.organization": ("GET", lambda w: f"/rating/{w.grassroots.id}/orgs/{w.cell.id}", {"committee"}),
-    "orgs.show": ("GET", lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
-    "orgs.report_json": ("GET", lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),
-    "orgs.export": ("GET", lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
-    "orgs.save_target": ("POST", lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
-    "admin.periods": ("GET", lambda w: "/admin/", {"admin"}),
-    "admin.change_period": ("POST", lambda w: f"/admin/periods/{w.period.id}/close", {"admin"}),
-    "admin.users": ("GET", lambda w: "/admin/users", {"admin"}),
-    "admin.user": ("GET", lambda w: f"/admin/users/{w.member.id}", {"admin"}),
-    "admin.revoke": ("POST", lambda w: f"/admin/grants/{w.secretary.grants[0].id}/revoke", {"admin"}),
-    "admin.members": ("GET", lambda w: "/admin/members?q=an", {"admin"}),
-    "admin.move": ("GET", lambda w: f"/admin/members/{w.m1.id}/move", {"admin"}),
+    "home.index": (lambda w: "/", ALL),
+    "orgs.roots": (lambda w: "/orgs/", ALL),
+    "notices.index": (lambda w: "/notices/", ALL),
+    "auth.change_password": (lambda w: "/account/password", ALL),
+    "member.review": (lambda w: "/my-review/", MEMBERS),
+    "member.commitment": (lambda w: "/my-review/commitment", MEMBERS),
+    "cell.index": (lambda w: f"/cell/{w.cell.id}", {"secretary"}),
+    "cell.forward_all": (lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
+    "cell.member": (lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}", {"secretary"}),
+    "committee.index": (lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
+    "committee.confirm": (lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),
+    "committee.decide_bulk": (lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),
+    "committee.quota": (lambda w: f"/committee/{w.grassroots.id}/quota", {"committee"}),
+    "committee.member": (lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
+    "collective.review": (lambda w: f"/collective/{w.cell.id}", {"secretary"}),
+    "collective.commitment": (lambda w: f"/collective/{w.cell.id}/commitment", {"secretary"}),
+    "rating.index": (lambda w: f"/rating/{w.grassroots.id}", {"committee"}),
+    "rating.quota": (lambda w: f"/rating/{w.grassroots.id}/quota", {"committee"}),
+    "rating.organization": (lambda w: f"/rating/{w.grassroots.id}/orgs/{w.cell.id}", {"committee"}),
+    "orgs.show": (lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
+    "orgs.report_json": (lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),
+    "orgs.export": (lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
+    "orgs.save_target": (lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
+    "admin.periods": (lambda w: "/admin/", {"admin"}),
+    "admin.change_period": (lambda w: f"/admin/periods/{w.period.id}/close", {"admin"}),
+    "admin.users": (lambda w: "/admin/users", {"admin"}),
+    "admin.user": (lambda w: f"/admin/users/{w.member.id}", {"admin"}),
+    "admin.revoke": (lambda w: f"/admin/grants/{w.secretary.grants[0].id}/revoke", {"admin"}),
+    "admin.members": (lambda w: "/admin/members?q=an", {"admin"}),
+    "admin.move": (lambda w: f"/admin/members/{w.m1.id}/move", {"admin"}),
+    "admin.history": (lambda w: "/admin/history", {"admin"}),
+    "admin.history_csv": (lambda w: "/admin/history.csv?year=2025", {"admin"}),
 }
 PUBLIC = {"auth.login", "auth.logout", "static"}
 
@@ -48,21 +54,36 @@ def test_every_route_is_in_the_matrix(app):
     assert endpoints - PUBLIC == set(ROUTES), "add the new route to ROUTES with who may use it"
 
 
+def fingerprint() -> tuple:
+    """Every table's row count and every review's version: a refused request must leave it as it was."""
+    counts = tuple(db.session.scalar(sa.select(sa.func.count()).select_from(t)) for t in db.metadata.sorted_tables)
+    return counts, tuple(db.session.execute(sa.select(Review.id, Review.version).order_by(Review.id)).all())
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_route_answers_each_role_within_its_scope(endpoint, world, auth, client):
-    method, url_for_world, allowed = ROUTES[endpoint]
+def test_route_answers_each_role_within_its_scope(endpoint, method, app, world, auth, client):
+    url_for_world, allowed = ROUTES[endpoint]
     url = url_for_world(world)
+    takes = method in next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint).methods
     client.post("/logout")
     anonymous = client.open(url, method=method)
-    assert anonymous.status_code == 302 and "/login" in anonymous.location
+    if not takes:
+        assert anonymous.status_code == 405
+    else:
+        assert anonymous.status_code == 302 and "/login" in anonymous.location
     # Refusals first: an allowed POST may change what the next login would see.
-    for username in sorted(set(USERS) - allowed) + sorted(allowed):
+    for username in sorted(ALL - allowed) + sorted(allowed):
         auth.login(username)
+        before = fingerprint()
         status = client.open(url, method=method).status_code
-        if username in allowed:
-            assert status < 400, f"{username} should reach {endpoint}, got {status}"
+        if not takes:
+            assert status == 405, f"{method} {endpoint} by {username}: {status}"
+        elif username in allowed:  # an empty POST may be a bad request (400), but not a refusal
+            assert status < 400 or status == 400 and method == "POST", f"{username}: {method} {endpoint}, {status}"
         else:
-            assert status in (403, 404), f"{username} must not reach {endpoint}, got {status}"
+            assert status in (403, 404), f"{username} must not reach {method} {endpoint}, got {status}"
+            assert fingerprint() == before, f"{username}'s refused {method} {endpoint} changed the database"
 
 
 def test_secretary_cannot_open_a_member_of_another_cell_by_id(world, auth, client):

@@ -6,7 +6,7 @@ from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.members.models import Member, MembershipChange
 from evaluation.org.models import Organization, OrgKind
-from evaluation.periods.models import Period, PeriodState
+from evaluation.periods.models import Period, PeriodEvent, PeriodState
 from evaluation.reviews.models import Review
 
 
@@ -24,9 +24,38 @@ def test_seed_demo_builds_a_province_and_prints_the_logins(app, runner):
     assert db.session.scalar(db.select(db.func.count(Member.id))) == members
 
 
+OWN_PASSWORD = "mot cau de nho 2025"
+
+
+def demo_login(client, username: str):
+    """A demo login, first with the demo password, which the demo user must change at once."""
+    client.post("/logout")
+    first = client.post("/login", data={"username": username, "password": demo.DEMO_PASSWORD})
+    if first.status_code == 200:  # refused: the password was already changed
+        return client.post("/login", data={"username": username, "password": OWN_PASSWORD})
+    change = {"current": demo.DEMO_PASSWORD, "new": OWN_PASSWORD, "confirm": OWN_PASSWORD}
+    assert client.post("/account/password", data=change).status_code == 302
+    return first
+
+
+def test_demo_users_must_change_the_demo_password_before_anything_else(app, runner, client):
+    runner.invoke(args=["seed-demo"])
+    client.post("/login", data={"username": "dangvien", "password": demo.DEMO_PASSWORD})
+    assert client.get("/my-review/").location == "/account/password"
+    weak = {"current": demo.DEMO_PASSWORD, "new": "12345678", "confirm": "12345678"}
+    page = client.post("/account/password", data=weak).get_data(as_text=True)
+    assert "ít nhất 10 ký tự" in page and "chỉ gồm chữ số" in page
+    assert client.get("/my-review/").location == "/account/password"
+    demo_login(client, "dangvien")
+    assert client.get("/my-review/").status_code == 200
+    client.post("/logout")
+    stale = client.post("/login", data={"username": "dangvien", "password": demo.DEMO_PASSWORD})
+    assert "không đúng" in stale.get_data(as_text=True)
+
+
 def test_demo_logins_walk_the_whole_journey(app, runner, client):
     runner.invoke(args=["seed-demo"])
-    login = lambda name: client.post("/login", data={"username": name, "password": demo.DEMO_PASSWORD})  # noqa: E731
+    login = lambda name: demo_login(client, name)  # noqa: E731
     assert login("dangvien").status_code == 302
     sections = {"political": "a", "duties": "b", "commitment": "c", "shortcomings": "d", "measures": "e"}
     client.post(
@@ -73,6 +102,17 @@ def test_admin_creates_opens_and_closes_a_period(world, auth, client):
     client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Chuyển sang năm mới"})
     client.post(f"/admin/periods/{period.id}/open")
     assert db.session.get(Period, period.id).state is PeriodState.OPEN
+    client.post(f"/admin/periods/{period.id}/close", data={"note": "Tạo nhầm năm"})
+    page = client.post(f"/admin/periods/{world.period.id}/open", follow_redirects=True).get_data(as_text=True)
+    assert "ghi lý do mở lại" in page and db.session.get(Period, world.period.id).state is PeriodState.CLOSED
+    client.post(f"/admin/periods/{world.period.id}/open", data={"note": "Sửa kết quả theo kết luận kiểm tra"})
+    assert db.session.get(Period, world.period.id).state is PeriodState.OPEN
+    history = client.get("/admin/history").get_data(as_text=True)
+    assert "Mở lại kỳ đã đóng" in history and "Sửa kết quả theo kết luận kiểm tra" in history
+    events = [(e.period.year, e.action.value, e.actor.username if e.actor else None)
+              for e in db.session.scalars(db.select(PeriodEvent).order_by(PeriodEvent.id))]  # fmt: skip
+    assert events[-5:] == [(2026, "create", "admin"), (2025, "close", "admin"), (2026, "open", "admin"),
+                           (2026, "close", "admin"), (2025, "reopen", "admin")]  # fmt: skip
 
 
 def test_period_form_with_deadlines_out_of_order_keeps_the_input(world, auth, client):
@@ -115,6 +155,9 @@ def test_admin_gives_one_person_several_roles(world, auth, client, make):
     assert roles == {Role.SECRETARY, Role.COMMITTEE}
     client.post("/logout")
     client.post("/login", data={"username": "cuong", "password": "mat-khau-dai"})
+    assert client.get("/my-review/").location == "/account/password"  # the administrator knows it
+    change = {"current": "mat-khau-dai", "new": "toi tu dat mat khau moi", "confirm": "toi tu dat mat khau moi"}
+    client.post("/account/password", data=change)
     assert client.get("/my-review/").status_code == 200
     assert client.get(f"/cell/{world.cell2.id}").status_code == 200
     assert client.get(f"/committee/{world.grassroots.id}").status_code == 200
@@ -150,7 +193,7 @@ def test_lists_sort_by_given_name_and_search_ignores_accents(world, auth, client
 
 def test_demo_committee_rates_a_cell_over_the_quota_with_a_reason_and_check_lists_it(app, runner, client):
     runner.invoke(args=["seed-demo"])
-    client.post("/login", data={"username": "danguy", "password": demo.DEMO_PASSWORD})
+    demo_login(client, "danguy")
     committee = db.session.scalars(db.select(Organization).where(Organization.code == "PDP-THPT")).one()
     cell = db.session.scalars(db.select(Organization).where(Organization.code == demo.RATED_CELL)).one()
     url = f"/rating/{committee.id}/orgs/{cell.id}"

@@ -32,7 +32,11 @@ class UserForm(FlaskForm):
     display_name = StringField(
         "Tên hiển thị (nếu không gắn với đảng viên)", filters=[_nfc], validators=[Optional(), Length(max=200)]
     )
-    password = PasswordField("Mật khẩu ban đầu", validators=[_required, Length(8, 200, "Mật khẩu từ 8 ký tự.")])
+    password = PasswordField(
+        "Mật khẩu ban đầu",
+        description="Người dùng phải đổi mật khẩu này ở lần đăng nhập đầu tiên.",
+        validators=[_required, Length(max=200)],
+    )
 
 
 class GrantForm(FlaskForm):

@@ -46,6 +46,9 @@ class User(UserMixin, db.Model):
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), unique=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # Set while the password is one somebody else chose (the demo's, an administrator's initial one):
+    # every page sends the user to change it first.
+    must_change_password: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     member: Mapped[Member | None] = relationship()

@@ -5,17 +5,33 @@ from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization
 from .models import CELL_ROLES, Role, RoleGrant, User
+from .passwords import password_problems
 from .permissions import RATING_KINDS
 
 
 def create_user(
-    username: str, password: str, *, member: Member | None = None, display_name: str = "", is_admin: bool = False
+    username: str,
+    password: str,
+    *,
+    member: Member | None = None,
+    display_name: str = "",
+    is_admin: bool = False,
+    must_change_password: bool = True,
 ) -> User:
+    """A login whose initial password its holder must change at first login, unless they chose it."""
     if db.session.scalars(db.select(User).where(User.username == username)).first():
         raise DomainError(f"Tên đăng nhập {username} đã có người dùng.")
     if member is not None and db.session.scalars(db.select(User).where(User.member_id == member.id)).first():
         raise DomainError(f"Đồng chí {member.full_name} đã có tài khoản.")
-    user = User(username=username, member=member, display_name=display_name, is_admin=is_admin)
+    if problems := password_problems(password, username):
+        raise DomainError(" ".join(problems))
+    user = User(
+        username=username,
+        member=member,
+        display_name=display_name,
+        is_admin=is_admin,
+        must_change_password=must_change_password,
+    )
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -38,4 +54,16 @@ def grant_role(user: User, org: Organization, role: Role) -> RoleGrant:
 
 def revoke_grant(grant: RoleGrant) -> None:
     db.session.delete(grant)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The holder's own password: proves the current one, then the new one must pass the rules."""
+    if not user.check_password(current):
+        raise DomainError("Mật khẩu hiện tại không đúng.")
+    if new == current:
+        raise DomainError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+    if problems := password_problems(new, user.username):
+        raise DomainError(" ".join(problems))
+    user.set_password(new)
+    user.must_change_password = False
     db.session.flush()

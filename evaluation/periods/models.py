@@ -2,13 +2,17 @@
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import db
 from ..rules import RuleSet
+
+if TYPE_CHECKING:  # auth imports periods, not the reverse
+    from ..auth.models import User
 
 
 class PeriodState(StrEnum):
@@ -52,3 +56,37 @@ class Period(db.Model):
             ("Đảng ủy quyết định xếp loại đảng viên", self.decide_by),
             ("Cấp ủy cấp trên xếp loại tổ chức đảng", self.rate_orgs_by),
         ]
+
+
+class PeriodAction(StrEnum):
+    CREATE = "create"
+    OPEN = "open"
+    CLOSE = "close"
+    REOPEN = "reopen"  # a closed year opened again by an administrator, with the reason
+    IMPORT = "import"  # archive results loaded into a closed year
+
+    @property
+    def label(self) -> str:
+        return {
+            PeriodAction.CREATE: "Tạo kỳ",
+            PeriodAction.OPEN: "Mở kỳ",
+            PeriodAction.CLOSE: "Đóng kỳ",
+            PeriodAction.REOPEN: "Mở lại kỳ đã đóng",
+            PeriodAction.IMPORT: "Nhập kết quả lưu trữ",
+        }[self]
+
+
+class PeriodEvent(db.Model):
+    """One entry of a period's history: append-only, like the reviews' (the database refuses changes)."""
+
+    __tablename__ = "period_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    action: Mapped[PeriodAction] = mapped_column(enum_column(PeriodAction))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    period: Mapped[Period] = relationship()
+    actor: Mapped["User | None"] = relationship()

@@ -6,7 +6,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..reports.aggregation import undecided_counts
 from ..rules import rule_set_for_year
-from .models import Period, PeriodState
+from .models import Period, PeriodAction, PeriodEvent, PeriodState
 
 
 def current_period() -> Period | None:
@@ -28,7 +28,14 @@ def december_deadlines(year: int) -> dict[str, date]:
 
 
 def create_period(
-    year: int, *, opens_on: date, submit_by: date, propose_by: date, decide_by: date, rate_orgs_by: date
+    year: int,
+    *,
+    opens_on: date,
+    submit_by: date,
+    propose_by: date,
+    decide_by: date,
+    rate_orgs_by: date,
+    actor=None,
 ) -> Period:
     if db.session.scalars(db.select(Period).where(Period.year == year)).first():
         raise DomainError(f"Đã có kỳ đánh giá năm {year}.")
@@ -47,6 +54,7 @@ def create_period(
         rate_orgs_by=rate_orgs_by,
     )
     db.session.add(period)
+    record_period(period, PeriodAction.CREATE, actor)
     db.session.flush()
     return period
 
@@ -68,18 +76,32 @@ def period_for_history(year: int) -> Period:
     return period
 
 
-def open_period(period: Period) -> None:
-    """Open a period; only one is open at a time so every page knows which year it is about."""
+def record_period(period: Period, action: PeriodAction, actor=None, note: str = "") -> None:
+    db.session.add(PeriodEvent(period=period, actor=actor, action=action, note=note))
+
+
+def open_period(period: Period, actor=None, reason: str = "") -> None:
+    """Open a period; only one is open at a time so every page knows which year it is about.
+
+    Opening a closed year again unlocks published results, so it takes a written reason, kept in the
+    period's history.
+    """
+    if period.state is PeriodState.OPEN:
+        raise DomainError(f"Kỳ đánh giá năm {period.year} đang mở.")
     other = db.session.scalars(
         db.select(Period).where(Period.state == PeriodState.OPEN, Period.id != period.id)
     ).first()
     if other:
         raise DomainError(f"Kỳ đánh giá năm {other.year} đang mở; hãy đóng kỳ đó trước.")
+    reopening = period.state is PeriodState.CLOSED
+    if reopening and not reason.strip():
+        raise DomainError(f"Kỳ đánh giá năm {period.year} đã đóng: ghi lý do mở lại (sẽ lưu vào lịch sử).")
     period.state = PeriodState.OPEN
+    record_period(period, PeriodAction.REOPEN if reopening else PeriodAction.OPEN, actor, reason.strip())
     db.session.flush()
 
 
-def close_period(period: Period, note: str = "") -> None:
+def close_period(period: Period, note: str = "", actor=None) -> None:
     """Close the year. With members or organizations still undecided it refuses and says how many,
     unless the administrator writes why it closes anyway (kept on the period)."""
     if period.state is not PeriodState.OPEN:
@@ -92,4 +114,5 @@ def close_period(period: Period, note: str = "") -> None:
         )
     period.closing_note = note.strip()
     period.state = PeriodState.CLOSED
+    record_period(period, PeriodAction.CLOSE, actor, period.closing_note)
     db.session.flush()

@@ -12,8 +12,8 @@ from ..extensions import db
 from ..levels import Level, parse_level
 from ..members.models import Member
 from ..org.models import Organization
-from ..periods.models import Period
-from ..periods.operations import period_for_history
+from ..periods.models import Period, PeriodAction
+from ..periods.operations import period_for_history, record_period
 from ..tabular import ImportSummary, Row, RowErrors
 from . import checks
 from .models import Review, ReviewState
@@ -66,6 +66,13 @@ def import_ratings(
     found = {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
     summary, errors = _import(progress(rows), period, subject, found, actor)
     if not errors:
+        record_period(
+            period,
+            PeriodAction.IMPORT,
+            actor,
+            f"Kết quả của {subject.noun}: {summary.created} mới, {summary.updated} thay đổi, "
+            f"{summary.unchanged} giữ nguyên.",
+        )
         summary.warnings += [
             f"{code}: {finding.message}; kết quả lưu trữ vẫn được nhập."
             for code, finding in checks.quota_findings(period, subjects=(subject.members,))

@@ -1,8 +1,9 @@
 """The system administrator's pages: periods, logins and roles, moves between cells."""
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user
 
+from .. import audit
 from ..admin.forms import GrantForm, MoveForm, PeriodForm, UserForm
 from ..auth import operations as auth_ops
 from ..auth.models import RoleGrant, User
@@ -13,11 +14,13 @@ from ..members.operations import find_member, move_member
 from ..org.operations import find_org
 from ..periods import operations as period_ops
 from ..periods.models import Period
+from ..reports.exports import csv_stream
 from ..reviews.forms import BulkForm
 from ..text import fold
 from ._helpers import admin_required, perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+HISTORY_PAGE = 500
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -33,6 +36,7 @@ def periods():
             propose_by=form.propose_by.data,
             decide_by=form.decide_by.data,
             rate_orgs_by=form.rate_orgs_by.data,
+            actor=current_user,
             success=f"Đã tạo kỳ đánh giá năm {form.year.data}.",
         )
         if created:
@@ -46,11 +50,13 @@ def periods():
 def change_period(period_id: int, change: str):
     period = db.get_or_404(Period, period_id)
     if BulkForm().validate_on_submit():
+        note = request.form.get("note", "")
         if change == "open":
-            perform(period_ops.open_period, period, success=f"Đã mở kỳ đánh giá năm {period.year}.")
+            perform(period_ops.open_period, period, current_user, note, success=f"Đã mở kỳ đánh giá năm {period.year}.")
         else:
-            note = request.form.get("note", "")
-            perform(period_ops.close_period, period, note, success=f"Đã đóng kỳ đánh giá năm {period.year}.")
+            perform(
+                period_ops.close_period, period, note, current_user, success=f"Đã đóng kỳ đánh giá năm {period.year}."
+            )
     return redirect(url_for(".periods"))
 
 
@@ -145,3 +151,25 @@ def members():
         .limit(100)
     ).all()
     return render_template("admin/members.html", members=found, q=q)
+
+
+@bp.get("/history")
+@admin_required
+def history():
+    """The append-only history, newest first on the page; the export holds all of it."""
+    year = request.args.get("year", type=int)
+    rows = list(audit.history_rows(year, newest=HISTORY_PAGE))
+    return render_template(
+        "admin/history.html", headers=audit.HEADERS, rows=rows, total=audit.history_size(year), year=year
+    )
+
+
+@bp.get("/history.csv")
+@admin_required
+def history_csv():
+    year = request.args.get("year", type=int)
+    response = Response(stream_with_context(csv_stream(audit.HEADERS, audit.history_rows(year))), mimetype="text/csv")
+    name = f"lich-su-{year}.csv" if year else "lich-su.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,13 +1,16 @@
-"""Logging in and out."""
+"""Logging in and out, and changing one's own password."""
 
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth.forms import LoginForm
+from ..auth import operations as auth_ops
+from ..auth.forms import LoginForm, PasswordChangeForm
 from ..auth.models import User
-from ..extensions import db, login_manager
+from ..extensions import db, limiter, login_manager
+from ..text import fold
+from ._helpers import perform
 
 bp = Blueprint("auth", __name__)
 
@@ -15,10 +18,23 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
 
+# Pages a user whose password somebody else chose may still open.
+BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static"}
+LOCKOUT = "5 per 15 minutes"
+
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id))
+
+
+@bp.before_app_request
+def require_own_password():
+    """An initial password is known to whoever set it: nothing else opens until it is changed."""
+    if current_user.is_authenticated and current_user.must_change_password:
+        if request.endpoint not in BEFORE_PASSWORD_CHANGE:
+            return redirect(url_for("auth.change_password"), code=303)
+    return None
 
 
 def safe_next(target: str | None) -> str:
@@ -28,7 +44,21 @@ def safe_next(target: str | None) -> str:
     return url_for("home.index")
 
 
+def _login_name() -> str:
+    return "login:" + fold(request.form.get("username", "").strip())
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    "30 per minute", methods=["POST"], error_message="Quá nhiều lần đăng nhập từ máy này; hãy thử lại sau ít phút."
+)
+@limiter.limit(
+    LOCKOUT,
+    key_func=_login_name,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code != 302,
+    error_message="Tài khoản tạm khóa sau 5 lần nhập sai mật khẩu; hãy thử lại sau 15 phút.",
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -47,3 +77,15 @@ def logout():
     logout_user()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        if perform(
+            auth_ops.change_password, current_user, form.current.data, form.new.data, success="Đã đổi mật khẩu."
+        ):
+            return redirect(url_for("home.index"))
+    return render_template("auth/password.html", form=form)

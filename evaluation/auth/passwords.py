@@ -1,0 +1,37 @@
+"""What makes a password acceptable: long enough, not guessable from the login, not a common one.
+
+Length and a list of the most guessed passwords, rather than rules on character classes: NIST SP 800-63B
+found that composition rules make passwords harder to remember, not harder to guess.
+"""
+
+from ..text import fold
+
+MIN_LENGTH = 10
+
+# The most common passwords of Vietnamese leaks and the world lists, folded (lower case, no accents).
+COMMON = frozenset(
+    """
+    123456789a 1234567890 12345678910 0123456789 1234567899 1111111111 0000000000 123123123123 987654321a
+    password password1 password123 passw0rd123 qwertyuiop qwerty1234 qwerty123456 abc1234567 abcd123456
+    iloveyou12 matkhau123 matkhaumoi matkhau2025 matkhau2026 dangvien123 dangcongsan vietnam123
+    vietnamvodich anhyeuem123 emyeuanh123 admin12345 administrator changeme123 welcome123 letmein123
+    ddddd12345 hochiminh1 hanoi12345 saigon1234
+    """.split()
+)
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Every reason the password is refused, in the words the form shows (empty when it is accepted)."""
+    problems = []
+    if len(password) < MIN_LENGTH:
+        problems.append(f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự.")
+    if password.isdigit():
+        problems.append("Mật khẩu không được chỉ gồm chữ số.")
+    folded = fold(password)
+    if len(set(folded)) < 4:
+        problems.append("Mật khẩu phải có ít nhất 4 ký tự khác nhau.")
+    if username and fold(username) in folded:
+        problems.append("Mật khẩu không được chứa tên đăng nhập.")
+    if folded in COMMON:
+        problems.append("Mật khẩu này quá phổ biến, dễ bị đoán.")
+    return problems
