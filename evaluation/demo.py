@@ -242,16 +242,16 @@ def _past_years(rng: random.Random, year: int) -> None:
     members = list(db.session.scalars(db.select(Member.code).order_by(Member.code)))
     rated_orgs = list(db.session.scalars(db.select(Organization.code).where(Organization.kind != OrgKind.PROVINCE)))
     levels = [level.value for level in QUALITY_LEVELS]
+    province = find_org(PROVINCE)
+    leader = db.session.scalars(db.select(User).where(User.username == "lanhdao")).one()
+    for target_year in (*PAST_WEIGHTS, year):  # the province's targets, set at the start of each year
+        set_target(province, target_year, TargetSubject.MEMBERS, Decimal(85), leader)
+        set_target(province, target_year, TargetSubject.GRASSROOTS, Decimal("78.3"), leader)
     for past, weights in PAST_WEIGHTS.items():
         for subject, codes in ((MEMBER_RATINGS, members), (ORG_RATINGS, rated_orgs)):
             rows = [{subject.code_column: code, "level": rng.choices(levels, weights=weights)[0]} for code in codes]
             _, errors = import_ratings(subject, _rows(rows), past)
             assert not errors, errors.lines()
-    province = find_org(PROVINCE)
-    leader = db.session.scalars(db.select(User).where(User.username == "lanhdao")).one()
-    for target_year in (*PAST_WEIGHTS, year):  # the province's targets, as in its resolution
-        set_target(province, target_year, TargetSubject.MEMBERS, Decimal(85), leader)
-        set_target(province, target_year, TargetSubject.GRASSROOTS, Decimal("78.3"), leader)
 
 
 def _display_name(username: str) -> str:

@@ -1,0 +1,187 @@
+"""Attacks and mistakes the app must withstand: headers, cookies, guessing passwords, rewriting the history,
+changing a closed year."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from evaluation import create_app
+from evaluation.audit import HistoryIsAppendOnly
+from evaluation.extensions import db, limiter
+from evaluation.periods.models import PeriodEvent
+from evaluation.reviews.models import Review, ReviewEvent, ReviewState
+from tests.conftest import PASSWORD, _config
+from tests.test_authorization import fingerprint
+from tests.test_journey import review_of, write_and_submit
+
+PAGES = {
+    "member": ["/", "/my-review/", "/notices/", "/account/password"],
+    "secretary": ["/", "/cell/{w.cell.id}", "/cell/{w.cell.id}/members/{w.m1.id}", "/collective/{w.cell.id}"],
+    "committee": ["/committee/{w.grassroots.id}", "/rating/{w.grassroots.id}", "/orgs/{w.grassroots.id}"],
+    "leader": ["/orgs/", "/orgs/{w.upper.id}"],
+    "admin": ["/admin/", "/admin/users", "/admin/members?q=a", "/admin/history"],
+}
+
+
+def test_every_response_carries_the_security_headers(world, client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    login = client.post("/login", data={"username": "member", "password": PASSWORD})
+    cookie = login.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_pages_hold_no_inline_script_style_or_handler_the_policy_would_block(world, auth, client):
+    """The CSP forbids inline code; a page that relied on it would silently break, so none may."""
+    for username, urls in PAGES.items():
+        auth.login(username)
+        for url in urls:
+            page = client.get(url.format(w=world)).get_data(as_text=True)
+            assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
+            assert not re.search(r"\sstyle=|\son[a-z]+=", page), url
+
+
+def test_behind_https_plain_http_is_redirected_and_cookies_are_secure(database_url, world):
+    app = create_app(_config(database_url, FORCE_HTTPS=True, SESSION_COOKIE_SECURE=True))
+    client = app.test_client()
+    assert client.get("/login").location.startswith("https://")
+    secure = app.test_client().post(
+        "/login", base_url="https://localhost", data={"username": "member", "password": PASSWORD}
+    )
+    assert "Secure" in secure.headers["Set-Cookie"]
+    assert "max-age" in secure.headers["Strict-Transport-Security"]
+
+
+@pytest.fixture
+def limited_client(database_url, app):
+    """A client of an app with the login limits on (the rest of the suite runs without them)."""
+    limited = create_app(_config(database_url, RATELIMIT_ENABLED=True))
+    limiter.reset()
+    yield limited.test_client()
+    limiter.reset()
+
+
+def test_five_wrong_passwords_lock_the_login_for_a_while_but_not_the_others(world, limited_client):
+    for _ in range(5):
+        wrong = limited_client.post("/login", data={"username": "member", "password": "doan-mo-mat-khau"})
+        assert "không đúng" in wrong.get_data(as_text=True)
+    locked = limited_client.post("/login", data={"username": "member", "password": PASSWORD})
+    assert locked.status_code == 429 and "tạm khóa" in locked.get_data(as_text=True)
+    assert "Retry-After" in locked.headers
+    other = limited_client.post("/login", data={"username": "member3", "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_successful_logins_do_not_count_towards_the_lockout(world, limited_client):
+    for _ in range(8):
+        assert limited_client.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 302
+        limited_client.post("/logout")
+
+
+def test_the_database_refuses_to_rewrite_the_history(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    event = review_of(world).events[0]
+    for statement in (
+        "UPDATE review_event SET reason = 'sửa' WHERE id = :id",
+        "DELETE FROM review_event WHERE id = :id",
+    ):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(statement), {"id": event.id})
+    event.reason = "sửa qua ORM"
+    with pytest.raises(HistoryIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(HistoryIsAppendOnly):
+        db.session.delete(db.session.get(ReviewEvent, event.id))
+        db.session.flush()
+
+
+def test_no_route_updates_or_deletes_a_history_row(world, auth, client):
+    """The whole year through the routes, every statement watched: history rows are only ever inserted."""
+    statements = []
+
+    def watch(conn, cursor, statement, *rest):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", watch)
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    client.post(url, data={"action": "return", "r-reason": "Bổ sung phần ưu điểm"})
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(url, data={"action": "propose", "p-level": "good", "p-comments": "Nhất trí"})
+    client.post(f"/cell/{world.cell.id}/forward")
+    auth.login("committee")
+    decide = {"review": [f"{review_of(world).id}:{review_of(world).version}"]}
+    client.post(f"/committee/{world.grassroots.id}/decide", data=decide)
+    client.post(
+        f"/committee/{world.grassroots.id}/members/{world.m1.id}", data={"action": "reopen", "o-reason": "Xem lại"}
+    )
+    auth.login("admin")
+    client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Hết năm"})
+    client.post(f"/admin/periods/{world.period.id}/open", data={"note": "Kiểm tra lại"})
+    client.get("/admin/history.csv")
+    sa.event.remove(db.engine, "before_cursor_execute", watch)
+    rewrites = [s for s in statements if re.match(r"\s*(UPDATE|DELETE FROM)\s+(review_event|period_event)\b", s, re.I)]
+    assert rewrites == []
+    actions = [e.action for e in review_of(world).events]
+    assert actions == ["create", "submit", "return", "submit", "propose", "forward", "decide", "reopen"]
+    assert [e.action.value for e in db.session.scalars(sa.select(PeriodEvent).order_by(PeriodEvent.id))][-2:] == [
+        "close",
+        "reopen",
+    ]
+
+
+def test_the_history_export_holds_every_change_with_who_and_why(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(
+        f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "=cmd|' /C calc'!A0"}
+    )
+    auth.login("admin")
+    text = client.get("/admin/history.csv?year=2025").get_data(as_text=True)
+    lines = text.splitlines()
+    assert lines[0].lstrip("\ufeff").startswith("Thời điểm,Năm,Mã,Đối tượng,Thao tác")
+    assert any("Nguyễn Văn An" in line and "Chi bộ trả lại để sửa" in line and "secretary" in line for line in lines)
+    assert "'=cmd|" in text  # neutralized: a spreadsheet shows it as text
+    assert client.get("/admin/history.csv?year=2019").get_data(as_text=True).count("\n") == 1
+
+
+def test_a_closed_year_refuses_every_write_and_changes_nothing(world, auth, client, make):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("admin")
+    client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Hết năm"})
+    review = review_of(world)
+    attempts = {
+        "member": [("/my-review/", {"political": "sửa sau khi đóng", "action": "save"}),
+                   ("/my-review/commitment", {"text": "cam kết mới"})],
+        "secretary": [(f"/cell/{world.cell.id}/members/{world.m1.id}", {"action": "propose", "p-level": "good"}),
+                      (f"/cell/{world.cell.id}/forward", {}),
+                      (f"/collective/{world.cell.id}", {"tasks": "x", "action": "save"}),
+                      (f"/collective/{world.cell.id}/commitment", {"text": "cam kết"})],
+        "committee": [(f"/committee/{world.grassroots.id}/decide", {"review": [f"{review.id}:{review.version}"]}),
+                      (f"/committee/{world.grassroots.id}/quota", {"q-reason": "Đơn vị tiêu biểu"}),
+                      (f"/rating/{world.grassroots.id}/orgs/{world.cell.id}", {"action": "decide", "d-level": "good"}),
+                      (f"/orgs/{world.grassroots.id}/targets/2025", {"subject": "members", "min_percent": "80"})],
+    }  # fmt: skip
+    before = fingerprint()
+    for username, posts in attempts.items():
+        auth.login(username)
+        for url, data in posts:
+            status = client.post(url, data=data).status_code
+            assert status < 500, (url, status)
+    assert fingerprint() == before
+    assert review_of(world).state is ReviewState.SUBMITTED
+    assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 1
