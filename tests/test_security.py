@@ -46,8 +46,23 @@ def test_pages_hold_no_inline_script_style_or_handler_the_policy_would_block(wor
             assert not re.search(r"\sstyle=|\son[a-z]+=", page), url
 
 
-def test_behind_https_plain_http_is_redirected_and_cookies_are_secure(database_url, world):
-    app = create_app(_config(database_url, FORCE_HTTPS=True, SESSION_COOKIE_SECURE=True))
+@pytest.fixture
+def other_app(database_url, app):
+    """Another app on the test database, with settings of its own; its connections closed after."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app(_config(database_url, **settings)))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_behind_https_plain_http_is_redirected_and_cookies_are_secure(world, other_app):
+    app = other_app(FORCE_HTTPS=True, SESSION_COOKIE_SECURE=True)
     client = app.test_client()
     assert client.get("/login").location.startswith("https://")
     secure = app.test_client().post(
@@ -58,9 +73,9 @@ def test_behind_https_plain_http_is_redirected_and_cookies_are_secure(database_u
 
 
 @pytest.fixture
-def limited_client(database_url, app):
+def limited_client(other_app):
     """A client of an app with the login limits on (the rest of the suite runs without them)."""
-    limited = create_app(_config(database_url, RATELIMIT_ENABLED=True))
+    limited = other_app(RATELIMIT_ENABLED=True)
     limiter.reset()
     yield limited.test_client()
     limiter.reset()
