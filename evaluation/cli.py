@@ -4,6 +4,7 @@ import json
 import sys
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 
 import click
 
@@ -217,6 +218,33 @@ def create_admin_command(username: str, password: str) -> None:
     click.echo(f"Đã tạo tài khoản quản trị {username}.")
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Copy the whole database to FILE while the app keeps running (SQLite file, or pg_dump archive)."""
+    from .backup import backup
+
+    try:
+        backup(file)
+    except DomainError as exc:
+        _fail(str(exc))
+    click.echo(f"Đã sao lưu vào {file} ({file.stat().st_size:,} byte).")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="Toàn bộ dữ liệu hiện có sẽ được thay bằng bản sao lưu. Tiếp tục?")
+def restore_command(file: Path) -> None:
+    """Replace the whole database with the backup in FILE (stop the app servers first)."""
+    from .backup import restore
+
+    try:
+        revision = restore(file)
+    except DomainError as exc:
+        _fail(str(exc))
+    click.echo(f"Đã phục hồi từ {file} (lược đồ {revision}). Nếu bản sao lưu cũ hơn mã nguồn: flask db upgrade.")
+
+
 commands = [
     import_orgs_command,
     import_members_command,
@@ -229,4 +257,6 @@ commands = [
     generate_command,
     seed_demo_command,
     create_admin_command,
+    backup_command,
+    restore_command,
 ]

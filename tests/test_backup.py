@@ -1,0 +1,48 @@
+"""Backup and restore: a round trip gives back every row of every table."""
+
+import sqlalchemy as sa
+
+from evaluation.extensions import db
+from evaluation.reviews.models import Review
+from tests.test_journey import write_and_submit
+
+
+def every_row() -> dict[str, list]:
+    tables = {}
+    with db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            order = [column for column in table.primary_key.columns]
+            tables[table.name] = [tuple(row) for row in conn.execute(sa.select(table).order_by(*order))]
+    return tables
+
+
+def test_a_backup_restored_gives_back_every_table_exactly(world, auth, client, runner, tmp_path):
+    auth.login("member")
+    write_and_submit(client, political="Nội dung có dấu: Đảng viên gương mẫu")
+    auth.login("admin")
+    client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Hết năm"})
+    saved = every_row()
+    assert saved["review_event"] and saved["period_event"] and saved["tally"]
+    file = tmp_path / "sao-luu.bak"
+    result = runner.invoke(args=["backup", str(file)])
+    assert result.exit_code == 0, result.output
+
+    client.post(f"/admin/periods/{world.period.id}/open", data={"note": "Sau khi sao lưu"})
+    auth.login("member3")
+    write_and_submit(client)
+    assert every_row() != saved
+
+    result = runner.invoke(args=["restore", str(file), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert every_row() == saved
+    assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 1
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(world, runner, tmp_path):
+    saved = every_row()
+    bogus = tmp_path / "khong-phai.bak"
+    bogus.write_text("member_code,level\nDV1,good\n")
+    result = runner.invoke(args=["restore", str(bogus), "--yes"])
+    assert result.exit_code == 1 and "Lỗi" in result.output
+    assert every_row() == saved
+    assert runner.invoke(args=["restore", str(tmp_path / "khong-co.bak"), "--yes"]).exit_code == 1
