@@ -29,6 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_input_guard(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -98,6 +99,17 @@ def register_errorhandlers(app: Flask) -> None:
 
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)
+
+
+def register_input_guard(app: Flask) -> None:
+    """NUL is no one's typing and PostgreSQL refuses it: such a request is bad, whatever route it is for."""
+    from flask import abort, request
+
+    @app.before_request
+    def refuse_nul():
+        values = [*request.args.values(), *request.form.values(), *request.args.keys(), *request.form.keys()]
+        if any("\x00" in value for value in values):
+            abort(400)
 
 
 def register_template_helpers(app: Flask) -> None:

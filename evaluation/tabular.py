@@ -48,11 +48,21 @@ class RowErrors:
         return [f"dòng {line}: {message}" for line, message in sorted(self.errors)]
 
 
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """A broken workbook fails deep inside zipfile or openpyxl with any of a dozen errors; all mean the same."""
+    try:
+        return pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+    except FileNotFoundError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ValueError(f"không phải tệp XLSX đọc được ({type(exc).__name__})") from exc
+
+
 def read_rows(path: str | Path, required: set[str], optional: set[str] = frozenset()) -> list[Row]:
     path = Path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = _read_xlsx(path)
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:

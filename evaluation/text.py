@@ -14,9 +14,20 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền hỏi ngã sắc nặng
 
 
+# Control characters no one types (NUL, escape, form feed...): PostgreSQL refuses NUL and XLSX refuses
+# them all, so they are dropped at the door. Tabs and line breaks stay.
+_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n") | {0x7F: None}
+
+
 def clean(text: str | None) -> str:
-    """NFC-normalize and trim; collapse runs of spaces inside names and codes."""
-    return unicodedata.normalize("NFC", text or "").strip()
+    """NFC-normalize and trim, drop control characters, and write line breaks as \\n."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def form_text(value):
+    """A WTForms filter: clean text; a field the request left out reads as empty text, never None."""
+    return clean(value) if value is None or isinstance(value, str) else value
 
 
 def clean_name(text: str | None) -> str:

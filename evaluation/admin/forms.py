@@ -5,14 +5,9 @@ from wtforms import DateField, IntegerField, PasswordField, SelectChoice, Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.models import Role
-from ..text import clean
+from ..text import form_text
 
 _required = DataRequired("Trường này là bắt buộc.")
-
-
-def _nfc(value):
-    """NFC text; a field the request left out reads as empty text, never None."""
-    return clean(value) if value is None or isinstance(value, str) else value
 
 
 class PeriodForm(FlaskForm):
@@ -25,12 +20,12 @@ class PeriodForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    username = StringField("Tên đăng nhập", filters=[_nfc], validators=[_required, Length(3, 80)])
+    username = StringField("Tên đăng nhập", filters=[form_text], validators=[_required, Length(3, 80)])
     member_code = StringField(
-        "Mã đảng viên (để trống nếu không phải đảng viên)", filters=[_nfc], validators=[Optional(), Length(max=40)]
+        "Mã đảng viên (để trống nếu không phải đảng viên)", filters=[form_text], validators=[Optional(), Length(max=40)]
     )
     display_name = StringField(
-        "Tên hiển thị (nếu không gắn với đảng viên)", filters=[_nfc], validators=[Optional(), Length(max=200)]
+        "Tên hiển thị (nếu không gắn với đảng viên)", filters=[form_text], validators=[Optional(), Length(max=200)]
     )
     password = PasswordField(
         "Mật khẩu ban đầu",
@@ -40,12 +35,14 @@ class UserForm(FlaskForm):
 
 
 class GrantForm(FlaskForm):
-    org_code = StringField("Mã tổ chức", filters=[_nfc], validators=[_required, Length(max=40)])
+    org_code = StringField("Mã tổ chức", filters=[form_text], validators=[_required, Length(max=40)])
     role = SelectField("Vai trò", choices=[SelectChoice(r.value, r.label) for r in Role], coerce=Role)
 
 
 class MoveForm(FlaskForm):
-    org_code = StringField("Mã chi bộ chuyển đến", filters=[_nfc], validators=[_required, Length(max=40)])
+    org_code = StringField("Mã chi bộ chuyển đến", filters=[form_text], validators=[_required, Length(max=40)])
     reason = TextAreaField(
-        "Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)", filters=[_nfc], validators=[Optional(), Length(max=2000)]
+        "Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)",
+        filters=[form_text],
+        validators=[Optional(), Length(max=2000)],
     )

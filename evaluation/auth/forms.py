@@ -2,11 +2,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..text import form_text
 from .passwords import MIN_LENGTH
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired("Nhập tên đăng nhập."), Length(max=80)])
+    username = StringField(
+        "Tên đăng nhập", filters=[form_text], validators=[DataRequired("Nhập tên đăng nhập."), Length(max=80)]
+    )
     password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
     remember = BooleanField("Ghi nhớ đăng nhập")
 

@@ -16,19 +16,14 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..levels import QUALITY_LEVELS, Level
 from ..rules import conditions_for
-from ..text import clean
+from ..text import form_text
 from .formspec import SECTION_MAX_CHARS
-
-
-def _nfc(value):
-    """NFC text; a field the request left out reads as empty text, never None."""
-    return clean(value) if value is None or isinstance(value, str) else value
 
 
 def _section(label: str = ""):
     return TextAreaField(
         label,
-        filters=[_nfc],
+        filters=[form_text],
         validators=[
             Length(max=SECTION_MAX_CHARS, message=f"Mỗi mục tối đa {SECTION_MAX_CHARS:,} ký tự.".replace(",", "."))
         ],
@@ -37,7 +32,7 @@ def _section(label: str = ""):
 
 def _reason(label: str, required: bool = True):
     validators = [DataRequired("Cần ghi rõ lý do.")] if required else [Optional()]
-    return TextAreaField(label, filters=[_nfc], validators=[*validators, Length(max=5000)])
+    return TextAreaField(label, filters=[form_text], validators=[*validators, Length(max=5000)])
 
 
 def level_choices(levels) -> list[SelectChoice]:
@@ -100,7 +95,7 @@ ALL_OUTCOMES = [SelectChoice("", "— Chọn mức —"), *level_choices(Level)]
 
 
 class ProposalForm(VersionedForm):
-    comments = TextAreaField("Ý kiến góp ý của chi bộ", filters=[_nfc], validators=[Length(max=SECTION_MAX_CHARS)])
+    comments = TextAreaField("Ý kiến góp ý của chi bộ", filters=[form_text], validators=[Length(max=SECTION_MAX_CHARS)])
     level = SelectField(
         "Chi bộ đề xuất mức xếp loại", choices=ALL_OUTCOMES, coerce=_level_or_none, validators=[Optional()]
     )
@@ -151,6 +146,6 @@ class QuotaForm(FlaskForm):
 class CommitmentForm(FlaskForm):
     text = TextAreaField(
         "Nội dung đăng ký, cam kết đầu năm",
-        filters=[_nfc],
+        filters=[form_text],
         validators=[Length(max=10_000, message="Nội dung đăng ký tối đa 10.000 ký tự.")],
     )

@@ -16,7 +16,7 @@ from ..periods import operations as period_ops
 from ..periods.models import Period
 from ..reports.exports import csv_stream
 from ..reviews.forms import BulkForm
-from ..text import fold
+from ..text import clean, fold
 from ._helpers import admin_required, perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -50,7 +50,7 @@ def periods():
 def change_period(period_id: int, change: str):
     period = db.get_or_404(Period, period_id)
     if BulkForm().validate_on_submit():
-        note = request.form.get("note", "")
+        note = clean(request.form.get("note", ""))
         if change == "open":
             perform(period_ops.open_period, period, current_user, note, success=f"Đã mở kỳ đánh giá năm {period.year}.")
         else:

@@ -1,5 +1,6 @@
 """The grassroots committee's pages: every proposal under it, decisions one by one or in bulk."""
 
+import re
 from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -64,13 +65,16 @@ def quota(org):
     return redirect(url_for(".index", org_id=org.id))
 
 
+_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit an integer column; "²".isdigit() is True
+
+
 def _selected_reviews(org) -> list[tuple[Review, int]]:
     """The (review, version read) pairs ticked on the list, each checked to lie under `org`.
 
     :raise 404: when an id is not a review under this committee.
     """
     pairs = [value.partition(":")[::2] for value in request.form.getlist("review")]
-    if not all(review_id.isdigit() and version.isdigit() for review_id, version in pairs):
+    if not all(_ID.fullmatch(review_id) and _ID.fullmatch(version) for review_id, version in pairs):
         abort(404)
     ids = [int(review_id) for review_id, _ in pairs]
     # One query for the whole selection, already limited to this committee's subtree.
