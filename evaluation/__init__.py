@@ -100,6 +100,19 @@ def register_errorhandlers(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, render_error)
 
+    def database_unavailable(error):
+        """The database is down, restarting, read-only or full: nothing half-done stays, the user retries."""
+        app.logger.exception("database unavailable")
+        db.session.rollback()
+        message = (
+            "Dữ liệu vừa gửi chưa được lưu, nhưng mọi dữ liệu đã lưu trước đó vẫn còn nguyên. "
+            "Hãy bấm Quay lại trên trình duyệt (nội dung đã nhập vẫn còn ở đó) và gửi lại sau ít phút."
+        )
+        return render_template("unavailable.html", message=message), 503, {"Retry-After": "60"}
+
+    app.register_error_handler(sa.exc.OperationalError, database_unavailable)
+    app.register_error_handler(sa.exc.InternalError, database_unavailable)
+
 
 def register_input_guard(app: Flask) -> None:
     """NUL is no one's typing and PostgreSQL refuses it: such a request is bad, whatever route it is for."""

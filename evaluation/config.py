@@ -43,6 +43,8 @@ def from_environment(instance_path: str) -> dict:
         # werkzeug's default (scrypt); tests swap in a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # A bulk decision sends one field per member: a grassroots organization can have thousands.
+        "MAX_FORM_PARTS": 20_000,
         # Decimals of the percentages in reports (15,19%): the official reports use two, some one.
         "REPORT_DECIMALS": int(os.environ.get("REPORT_DECIMALS", "2")),
         # Notices also go by e-mail when a mail server is named (Flask-Mail reads these).

@@ -93,6 +93,21 @@ def empty_every_table() -> None:
 
 
 @pytest.fixture
+def other_app(database_url, app):
+    """Another app on the test database, with settings of its own; its connections closed after."""
+    made = []
+
+    def make(**settings):
+        made.append(create_app(_config(database_url, **settings)))
+        return made[-1]
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -6,12 +6,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from evaluation import create_app
 from evaluation.audit import HistoryIsAppendOnly
 from evaluation.extensions import db, limiter
 from evaluation.periods.models import PeriodEvent
 from evaluation.reviews.models import Review, ReviewEvent, ReviewState
-from tests.conftest import PASSWORD, _config
+from tests.conftest import PASSWORD
 from tests.test_authorization import fingerprint
 from tests.test_journey import review_of, write_and_submit
 
@@ -44,21 +43,6 @@ def test_pages_hold_no_inline_script_style_or_handler_the_policy_would_block(wor
             page = client.get(url.format(w=world)).get_data(as_text=True)
             assert not re.search(r"<script(?![^>]*\bsrc=)", page), url
             assert not re.search(r"\sstyle=|\son[a-z]+=", page), url
-
-
-@pytest.fixture
-def other_app(database_url, app):
-    """Another app on the test database, with settings of its own; its connections closed after."""
-    made = []
-
-    def make(**settings):
-        made.append(create_app(_config(database_url, **settings)))
-        return made[-1]
-
-    yield make
-    for other in made:
-        with other.app_context():
-            db.engine.dispose()
 
 
 def test_behind_https_plain_http_is_redirected_and_cookies_are_secure(world, other_app):
