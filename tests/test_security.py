@@ -6,6 +6,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from evaluation import config
 from evaluation.audit import HistoryIsAppendOnly
 from evaluation.extensions import db, limiter
 from evaluation.periods.models import PeriodEvent
@@ -184,3 +185,29 @@ def test_a_closed_year_refuses_every_write_and_changes_nothing(world, auth, clie
     assert fingerprint() == before
     assert review_of(world).state is ReviewState.SUBMITTED
     assert db.session.scalar(sa.select(sa.func.count(Review.id))) == 1
+
+
+def _redis():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+def test_with_redis_every_worker_counts_the_same_failures(world, other_app, monkeypatch, tmp_path):
+    monkeypatch.setenv("REDIS_URL", REDIS_TEST_URL)
+    assert config.from_environment(str(tmp_path))["RATELIMIT_STORAGE_URI"] == REDIS_TEST_URL
+    redis = _redis()
+    redis.flushdb()
+    workers = [other_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_TEST_URL) for _ in range(2)]
+    for attempt in range(5):  # failures spread over two workers, as a load balancer would
+        workers[attempt % 2].test_client().post("/login", data={"username": "member", "password": "sai-mat-khau-1"})
+    assert any(b"login:member" in key for key in redis.keys())
+    assert workers[1].test_client().post("/login", data={"username": "member", "password": PASSWORD}).status_code == 429
+    redis.flushdb()
