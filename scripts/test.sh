@@ -19,6 +19,12 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
     echo "No PostgreSQL at 127.0.0.1:5432: the database tests run on SQLite only."
   fi
 fi
+# The browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium for the browser tests."
+  if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
+  $apt_get install -y -q chromium chromium-driver >/dev/null || echo "Could not install Chromium: the browser tests will say so."
+fi
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "Database tests run on SQLite and on ${TEST_DATABASE_URL%%@*}@…"
 .venv/bin/ruff check --quiet .
 exec .venv/bin/python -m pytest "$@"

@@ -1,0 +1,133 @@
+"""A real Chromium driving the app served on 127.0.0.1, on the demo province.
+
+Debian's Chromium (`apt-get install chromium chromium-driver`; scripts/test.sh installs it when missing) is
+launched by Playwright at /usr/bin/chromium. Every page a test visits is saved under
+tests/browser/screenshots/ (git-ignored), so a failure can be looked at.
+"""
+
+import os
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from evaluation import create_app, demo
+from evaluation.extensions import db
+from tests.conftest import _config, empty_every_table
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).parent / "screenshots"
+OWN_PASSWORD = "mot cau rat de nho 2025"
+PHONE = {"width": 375, "height": 740}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, app, base: str):
+        self.app, self.base = app, base
+        self.changed: set[str] = set()  # logins whose demo password was already changed
+
+
+@pytest.fixture(scope="module")
+def live_server(database_url):
+    """The demo province served by a threaded server; the tables are emptied after the module."""
+    app = create_app(_config(database_url, WTF_CSRF_ENABLED=True))
+    with app.app_context():
+        demo.seed()
+        db.session.commit()
+    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Server(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    with app.app_context():
+        db.session.remove()
+        empty_every_table()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: scripts/test.sh installs it (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium chromium-driver")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """One person at the browser: logs in (changing the demo password the first time) and keeps a
+    screenshot of every page they see."""
+
+    def __init__(self, page, server: Server, prefix: str):
+        self.page, self.base, self.changed, self.prefix, self.count = page, server.base, server.changed, prefix, 0
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+        self.shot()
+
+    def shot(self, name: str = "") -> Path:
+        self.count += 1
+        SHOTS.mkdir(exist_ok=True)
+        slug = name or self.page.url.split("//", 1)[1].split("/", 1)[1].replace("/", "_").replace("?", "_") or "home"
+        path = SHOTS / f"{self.prefix}-{self.count:02d}-{slug[:60]}.png"
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+    def login(self, username: str) -> None:
+        self.go("/login")
+        self.page.get_by_label("Tên đăng nhập").fill(username)
+        first = username not in self.changed
+        password = demo.DEMO_PASSWORD if first else OWN_PASSWORD
+        self.page.get_by_label("Mật khẩu").fill(password)
+        self.page.get_by_role("button", name="Đăng nhập").click()
+        if first:
+            self.page.wait_for_url("**/account/password")
+            self.shot("password")
+            self.page.get_by_label("Mật khẩu hiện tại").fill(demo.DEMO_PASSWORD)
+            self.page.get_by_label("Mật khẩu mới", exact=True).fill(OWN_PASSWORD)
+            self.page.get_by_label("Nhập lại mật khẩu mới").fill(OWN_PASSWORD)
+            self.page.get_by_role("button", name="Đổi mật khẩu").click()
+            self.changed.add(username)
+        self.page.wait_for_load_state()
+        self.shot()
+
+    def has_no_horizontal_scroll(self) -> bool:
+        return self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _prefix(request) -> str:
+    """The test's name and parameters, short enough for a file name."""
+    name, _, params = request.node.name.removeprefix("test_").partition("[")
+    return "-".join([name[:36], *params.rstrip("]").split("-")]).strip("-")
+
+
+@pytest.fixture
+def visitor(chromium, live_server, request):
+    """A fresh browser context (no cookies) at desktop size; `visitor.page` is Playwright's page."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield Visitor(page, live_server, _prefix(request))
+    context.close()
+
+
+@pytest.fixture
+def phone(chromium, live_server, request):
+    context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield Visitor(page, live_server, "phone-" + _prefix(request))
+    context.close()

@@ -1,0 +1,55 @@
+"""Every role's pages at 375 px: nothing wider than the screen, and the member can fill and submit the form."""
+
+import pytest
+from playwright.sync_api import expect
+
+PAGES = {
+    "dangvien": ["/", "/my-review/", "/notices/", "/account/password"],
+    "bithu": ["/cell/{cell}", "/cell/{cell}/members/{member}", "/collective/{cell}"],
+    "danguy": ["/committee/{school}", "/rating/{school}", "/orgs/{school}"],
+    "lanhdao": ["/orgs/", "/orgs/{province}"],
+    "admin": ["/admin/", "/admin/users", "/admin/members?q=nguyen", "/admin/history"],
+}
+
+
+@pytest.fixture
+def ids(live_server):
+    from evaluation.extensions import db
+    from evaluation.members.models import Member
+    from evaluation.org.models import Organization
+
+    with live_server.app.app_context():
+        member = db.session.scalars(db.select(Member).where(Member.code == "DV-DEMO-1")).one()
+        org = lambda code: db.session.scalars(db.select(Organization).where(Organization.code == code)).one().id  # noqa: E731
+        return {"cell": member.organization_id, "member": member.id, "school": org("PDP-THPT"), "province": org("TN")}
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_every_page_fits_a_375_px_screen(phone, ids, username):
+    phone.login(username)
+    assert phone.has_no_horizontal_scroll(), "home"
+    for path in PAGES[username]:
+        phone.go(path.format(**ids))
+        assert phone.page.locator("h1").count() >= 1, path
+        assert phone.has_no_horizontal_scroll(), f"{path} scrolls sideways at 375 px"
+
+
+def test_a_member_on_a_phone_fills_and_submits_without_zooming(phone):
+    page = phone.page
+    phone.login("dangvien")
+    phone.go("/my-review/")
+    for name in ("political", "duties", "commitment", "shortcomings", "measures"):
+        area = page.locator(f"textarea[name={name}]")
+        area.tap()
+        area.fill("Viết trên điện thoại.")
+        box = area.bounding_box()
+        assert box["width"] >= 300 and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.get_by_label("Tiêu chí chung (tối đa 30 điểm)").fill("26")
+    page.get_by_label("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)").fill("60")
+    page.get_by_label("Hoàn thành tốt nhiệm vụ", exact=True).check()
+    submit = page.get_by_role("button", name="Nộp bản tự kiểm điểm")
+    assert submit.bounding_box()["height"] >= 44  # a finger-sized target
+    submit.tap()
+    expect(page.locator(".flash.success")).to_contain_text("Đã nộp")
+    phone.shot("submitted")
+    assert phone.has_no_horizontal_scroll()
