@@ -23,7 +23,8 @@ fi
 if [ ! -x /usr/bin/chromium ]; then
   echo "Installing Chromium for the browser tests."
   if [ "$(id -u)" = 0 ]; then apt_get="apt-get"; else apt_get="sudo apt-get"; fi
-  $apt_get install -y -q chromium chromium-driver >/dev/null || echo "Could not install Chromium: the browser tests will say so."
+  { $apt_get install -y -q chromium chromium-driver || { $apt_get update -q && $apt_get install -y -q chromium chromium-driver; }; } \
+    >/dev/null || echo "Could not install Chromium: the browser tests will say so."
 fi
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "Database tests run on SQLite and on ${TEST_DATABASE_URL%%@*}@…"
 .venv/bin/ruff check --quiet .
