@@ -13,12 +13,19 @@ def format_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
+def _in_vietnam(value: datetime) -> datetime:
     if value.tzinfo is None:  # SQLite hands back naive UTC
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+    return value.astimezone(VIETNAM)
+
+
+def format_datetime(value: datetime | None) -> str:
+    return _in_vietnam(value).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def format_time(value: datetime | None) -> str:
+    """Hours, minutes and seconds in Vietnam's time: when a draft was last saved."""
+    return _in_vietnam(value).strftime("%H:%M:%S") if value else ""
 
 
 def level_label(value: Level | str | None) -> str:

@@ -19,6 +19,8 @@ ROUTES = {
     "auth.change_password": (lambda w: "/account/password", ALL),
     "member.review": (lambda w: "/my-review/", MEMBERS),
     "member.commitment": (lambda w: "/my-review/commitment", MEMBERS),
+    "member.autosave": (lambda w: "/my-review/autosave", MEMBERS),
+    "collective.autosave": (lambda w: f"/collective/{w.cell.id}/autosave", {"secretary"}),
     "cell.index": (lambda w: f"/cell/{w.cell.id}", {"secretary"}),
     "cell.forward_all": (lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
     "cell.member": (lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}", {"secretary"}),

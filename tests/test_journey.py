@@ -238,3 +238,29 @@ def test_member_on_a_phone_gets_the_viewport_and_the_form_of_their_type(world, a
     page = client.get("/my-review/").get_data(as_text=True)
     assert 'name="viewport" content="width=device-width' in page
     assert "Mẫu 2A" in page and "kết quả lãnh đạo, quản lý" in page
+
+
+def test_the_draft_saves_itself_and_names_the_next_version(world, auth, client):
+    auth.login("member")
+    first = client.post("/my-review/autosave", data={"political": "Viết dở, chưa bấm lưu"})
+    assert first.status_code == 200 and first.json["saved_at"]
+    assert review_of(world).sections["political"] == "Viết dở, chưa bấm lưu"
+    assert review_of(world).state is ReviewState.DRAFT
+    version = first.json["version"]
+    again = client.post("/my-review/autosave", data={"political": "Viết thêm", "version": version})
+    assert again.status_code == 200 and again.json["version"] == version + 1
+    stale = client.post("/my-review/autosave", data={"political": "Từ thẻ cũ", "version": version})
+    assert stale.status_code == 409 and "người khác cập nhật" in stale.json["error"]
+    too_long = client.post("/my-review/autosave", data={"political": "x" * 20_001, "version": version + 1})
+    assert too_long.status_code == 422 and "tối đa" in too_long.json["error"]
+    assert review_of(world).sections["political"] == "Viết thêm"
+    save = client.post("/my-review/", data={**TEXT, "action": "save", "version": version + 1}, follow_redirects=True)
+    assert "Đã lưu nháp" in save.get_data(as_text=True)  # the page's own save follows the autosaves
+
+
+def test_a_submitted_review_is_not_changed_by_a_late_autosave(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    late = client.post("/my-review/autosave", data={"political": "Gửi muộn khi rời trang"})
+    assert late.status_code == 409
+    assert review_of(world).sections["political"] == TEXT["political"]

@@ -3,13 +3,14 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, flash, request
+from flask import abort, flash, jsonify, request
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import PermissionDenied
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import format_time
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.operations import current_period
@@ -19,10 +20,9 @@ from ..reviews.forms import CommitmentForm, ConditionsForm, DecisionForm, QuotaF
 from ..reviews.operations import StaleReview
 
 
-def perform(operation: Callable, *args, success: str = "", **kwargs):
-    """Run an operation and commit once; on a refusal roll everything back and tell the user why.
+def attempt(operation: Callable, *args, **kwargs) -> tuple[object, str]:
+    """Run an operation and commit once: (its result, "") or, when refused, (None, why) after a rollback.
 
-    Returns the operation's result, or None when it was refused (the message is flashed).
     :raise 403: when the operation finds the user lacks the role.
     """
     try:
@@ -33,15 +33,21 @@ def perform(operation: Callable, *args, success: str = "", **kwargs):
         abort(403)
     except DomainError as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return None
+        return None, str(exc)
     except StaleDataError:
         db.session.rollback()
-        flash(str(StaleReview()), "error")
-        return None
-    if success:
+        return None, str(StaleReview())
+    return (result if result is not None else True), ""
+
+
+def perform(operation: Callable, *args, success: str = "", **kwargs):
+    """`attempt` for a page: the refusal or the success is flashed. Returns the result, or None if refused."""
+    result, refusal = attempt(operation, *args, **kwargs)
+    if refusal:
+        flash(refusal, "error")
+    elif success:
         flash(success, "success")
-    return result if result is not None else True
+    return result
 
 
 def load_org(org_id: int) -> Organization:
@@ -97,12 +103,7 @@ def admin_required(view):
     return wrapped
 
 
-def save_written_review(start: Callable, form, *, submit: bool, submitted: str, **scores) -> bool:
-    """Save a self-review (a member's or an organization's) and, when asked, submit it.
-
-    A submission that is not complete still saves the draft, and says what is missing.
-    """
-
+def _written_review_saver(start: Callable, form, submit: bool, **scores) -> Callable:
     def save():
         review = start()
         version = form.version_read if form.version.data else review.version
@@ -117,7 +118,28 @@ def save_written_review(start: Callable, form, *, submit: bool, submitted: str, 
         )
         return review, problems
 
-    done = perform(save)
+    return save
+
+
+def autosave_written_review(start: Callable, form, **scores):
+    """The draft the page sends by itself every few seconds and when it is left: JSON for the page's script,
+    with the new version the page must name in its next save."""
+    if not form.validate_on_submit():
+        problems = [message for messages in form.errors.values() for message in messages]
+        return jsonify(error="Chưa tự động lưu được: " + " ".join(problems)), 422
+    done, refusal = attempt(_written_review_saver(start, form, False, **scores))
+    if refusal:
+        return jsonify(error=refusal), 409
+    review, _ = done
+    return jsonify(version=review.version, saved_at=format_time(review.updated_at))
+
+
+def save_written_review(start: Callable, form, *, submit: bool, submitted: str, **scores) -> bool:
+    """Save a self-review (a member's or an organization's) and, when asked, submit it.
+
+    A submission that is not complete still saves the draft, and says what is missing.
+    """
+    done = perform(_written_review_saver(start, form, submit, **scores))
     if done is None:
         return False
     _, problems = done

@@ -9,7 +9,14 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CollectiveReviewForm, CommitmentForm
 from ..reviews.models import ReviewState
-from ._helpers import commitment_context, perform, require_period, role_required, save_written_review
+from ._helpers import (
+    autosave_written_review,
+    commitment_context,
+    perform,
+    require_period,
+    role_required,
+    save_written_review,
+)
 
 bp = Blueprint("collective", __name__, url_prefix="/collective")
 
@@ -41,6 +48,15 @@ def review(org):
         sections=formspec.sections_for(None),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
+    )
+
+
+@bp.post("/<int:org_id>/autosave")
+@role_required(writes_collective_review)
+def autosave(org):
+    period = require_period()
+    return autosave_written_review(
+        lambda: ops.start_organization_review(period, org, current_user), CollectiveReviewForm()
     )
 
 

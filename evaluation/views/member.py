@@ -7,7 +7,7 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, SelfReviewForm
 from ..reviews.models import ReviewState
-from ._helpers import commitment_context, perform, require_period, save_written_review
+from ._helpers import autosave_written_review, commitment_context, perform, require_period, save_written_review
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -53,6 +53,19 @@ def review():
         sections=formspec.sections_of(member, review),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
+    )
+
+
+@bp.post("/autosave")
+@login_required
+def autosave():
+    member, period = _own_member(), require_period()
+    form = SelfReviewForm()
+    return autosave_written_review(
+        lambda: ops.start_review(period, member, current_user),
+        form,
+        score_general=form.score_general.data,
+        score_tasks=form.score_tasks.data,
     )
 
 

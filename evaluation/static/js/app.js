@@ -16,3 +16,42 @@ document.addEventListener("click", async (event) => {
   }
   button.textContent = button.dataset.copied;
 });
+
+// A self-review never loses text: the draft is sent every few seconds while it changes, and once more
+// when the page is left. Each save names the version it read, and the answer gives the next one.
+const draft = document.querySelector("form[data-autosave]");
+if (draft) {
+  const status = draft.querySelector(".autosave-status");
+  let dirty = false;
+  let saving = false;
+  let submitting = false;
+  const payload = () => {
+    const data = new FormData(draft);
+    data.delete("action");
+    return data;
+  };
+  draft.addEventListener("input", () => { dirty = true; });
+  draft.addEventListener("submit", () => { submitting = true; });
+  const save = async () => {
+    if (!dirty || saving || submitting) return;
+    saving = true;
+    dirty = false;
+    status.textContent = draft.dataset.saving;
+    try {
+      const response = await fetch(draft.dataset.autosave, { method: "POST", body: payload() });
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(answer.error || draft.dataset.failed);
+      draft.querySelector("input[name=version]").value = answer.version;
+      status.textContent = `${draft.dataset.saved} ${answer.saved_at}.`;
+    } catch (error) {
+      dirty = true;
+      status.textContent = error instanceof TypeError ? draft.dataset.failed : error.message;
+    } finally {
+      saving = false;
+    }
+  };
+  setInterval(save, 4000);
+  window.addEventListener("pagehide", () => {
+    if (dirty && !submitting) navigator.sendBeacon(draft.dataset.autosave, payload());
+  });
+}
