@@ -28,6 +28,15 @@ def format_time(value: datetime | None) -> str:
     return _in_vietnam(value).strftime("%H:%M:%S") if value else ""
 
 
+def format_document_date(value: date | datetime) -> str:
+    """A document's date as party documents write it: "ngày 05 tháng 12 năm 2025" (a zero before a day
+    under 10 and before January and February, so the date cannot be altered by hand)."""
+    if isinstance(value, datetime):
+        value = _in_vietnam(value).date()
+    month = f"{value.month:02d}" if value.month < 3 else str(value.month)
+    return f"ngày {value.day:02d} tháng {month} năm {value.year}"
+
+
 def level_label(value: Level | str | None) -> str:
     return Level(value).label if value else ""
 
@@ -56,6 +65,7 @@ def format_points(value: Decimal | None) -> str:
 
 
 FILTERS = {
+    "document_date": format_document_date,
     "date": format_date,
     "datetime": format_datetime,
     "level": level_label,

@@ -264,3 +264,30 @@ def test_a_submitted_review_is_not_changed_by_a_late_autosave(world, auth, clien
     late = client.post("/my-review/autosave", data={"political": "Gửi muộn khi rời trang"})
     assert late.status_code == 409
     assert review_of(world).sections["political"] == TEXT["political"]
+
+
+def test_a_member_prints_their_review_in_the_official_layout(world, auth, client):
+    auth.login("member")
+    assert client.get("/my-review/print").status_code == 404  # nothing written yet
+    write_and_submit(client)
+    page = client.get("/my-review/print").get_data(as_text=True)
+    for text in ("ĐẢNG CỘNG SẢN VIỆT NAM", "BẢN KIỂM ĐIỂM CÁ NHÂN", "Mẫu 2B", "ĐẢNG BỘ TRƯỜNG MỘT", "CHI BỘ GIÁO VIÊN",
+                 "Thử Nghiệm, ngày", TEXT["political"], "NGƯỜI TỰ KIỂM ĐIỂM", "Hoàn thành tốt nhiệm vụ"):  # fmt: skip
+        assert text in page, text
+    assert 'class="doc-page"' in page and "data-print" in page
+
+
+def test_a_secretary_prints_the_cell_meeting_pack(world, auth, client):
+    auth.login("secretary")
+    empty = client.get(f"/cell/{world.cell.id}/print").get_data(as_text=True)
+    assert "Chi bộ chưa có đảng viên nào nộp bản kiểm điểm" in empty
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
+    page = client.get(f"/cell/{world.cell.id}/print").get_data(as_text=True)
+    assert "DANH SÁCH ĐỀ XUẤT XẾP LOẠI" in page
+    assert page.count('class="doc-page"') == 2  # the list, and the one submitted review
+    listing = page.split("</table>")[0]
+    assert "Nguyễn Văn An" in listing and "Trần Thị Bình" in listing and "Chưa nộp bản tự kiểm điểm" in listing
+    assert client.get(f"/cell/{world.cell2.id}/print").status_code == 403

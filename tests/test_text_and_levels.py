@@ -59,3 +59,13 @@ def test_level_spellings(text, level):
 def test_unknown_level_is_refused_with_the_text():
     with pytest.raises(ValueError, match="Tốt lắm"):
         parse_level("Tốt lắm")
+
+
+def test_documents_are_dated_the_way_party_documents_write_it():
+    from datetime import date
+
+    from evaluation.formatting import format_document_date
+
+    assert format_document_date(date(2025, 12, 5)) == "ngày 05 tháng 12 năm 2025"
+    assert format_document_date(date(2026, 2, 14)) == "ngày 14 tháng 02 năm 2026"
+    assert format_document_date(date(2026, 3, 1)) == "ngày 01 tháng 3 năm 2026"

@@ -1,6 +1,7 @@
 """Changes to the organization tree: adding, renaming, re-parenting, and the import."""
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..extensions import db
 from ..tabular import ImportSummary, Row, RowErrors
@@ -106,3 +107,18 @@ def _upsert_org(row: Row, kind: OrgKind, summary: ImportSummary) -> str | None:
         _place(org, parent)
     summary.updated += 1
     return None
+
+
+# Words before the place in a province's or city's committee name: "Đảng bộ tỉnh Thái Nguyên".
+_PLACE_PREFIXES = ("đảng bộ tỉnh ", "đảng bộ thành phố ", "tỉnh ", "thành phố ")
+
+
+def document_place(org: Organization) -> str:
+    """The place written before a document's date: DOCUMENT_PLACE, else the province in the root's name."""
+    if place := current_app.config.get("DOCUMENT_PLACE"):
+        return place
+    root = db.session.get(Organization, org.ancestor_ids[0]) if org.ancestor_ids else org
+    for prefix in _PLACE_PREFIXES:
+        if root.name.lower().startswith(prefix):
+            return root.name[len(prefix) :]
+    return root.name

@@ -4,6 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.permissions import is_cell_officer
+from ..dbtypes import utcnow
+from ..org.operations import document_place
 from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import formspec
 from ..reviews import operations as ops
@@ -28,6 +30,28 @@ def index(cell):
         progress=progress(cell, period),
         ready=ready,
         bulk_form=BulkForm(),
+    )
+
+
+@bp.get("/<int:org_id>/print")
+@role_required(is_cell_officer)
+def print_reviews(cell):
+    """For the cell meeting: the list of proposals, then every submitted self-review, each on its own A4 page."""
+    period = require_period()
+    rows = members_with_reviews(cell, period)
+    documents = [
+        (member, review, formspec.sections_of(member, review))
+        for member, review in rows
+        if review and review.state is not ReviewState.DRAFT
+    ]
+    return render_template(
+        "print/cell.html",
+        cell=cell,
+        period=period,
+        rows=rows,
+        documents=documents,
+        place=document_place(cell),
+        today=utcnow(),
     )
 
 

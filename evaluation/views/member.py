@@ -3,6 +3,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from ..dbtypes import utcnow
+from ..org.operations import document_place
 from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, SelfReviewForm
@@ -53,6 +55,26 @@ def review():
         sections=formspec.sections_of(member, review),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
+    )
+
+
+@bp.get("/print")
+@login_required
+def print_review():
+    """The self-review on A4 in the official layout, to sign and hand to the cell."""
+    member, period = _own_member(), require_period()
+    review = ops.find_review(period, member)
+    if review is None:
+        abort(404, description="Chưa có bản tự kiểm điểm để in.")
+    return render_template(
+        "print/review.html",
+        member=member,
+        review=review,
+        period=period,
+        sections=formspec.sections_of(member, review),
+        place=document_place(member.organization),
+        today=utcnow(),
+        back=url_for(".review"),
     )
 
 

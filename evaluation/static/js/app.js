@@ -55,3 +55,7 @@ if (draft) {
     if (dirty && !submitting) navigator.sendBeacon(draft.dataset.autosave, payload());
   });
 }
+
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
