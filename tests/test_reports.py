@@ -398,3 +398,12 @@ def test_the_member_export_of_a_closed_year_lists_whom_that_year_counted(world, 
     auth.login("leader")
     body = client.get(f"/orgs/{world.upper.id}/export/members.csv?year=2024").get_data().decode("utf-8-sig")
     assert "Lê Văn Cường" in body and "Chi bộ Hành chính" in body
+
+
+def test_an_export_acknowledges_the_pages_download_token_and_nothing_else(world, auth, client):
+    auth.login("leader")
+    url = f"/orgs/{world.grassroots.id}/export/members.csv?year=2025"
+    started = client.get(url + "&download=k3x9a0b2c7")
+    assert "download=k3x9a0b2c7" in started.headers["Set-Cookie"]
+    for forged in ("x", "k3x9a0b2c7;%20HttpOnly", "<script>"):
+        assert "Set-Cookie" not in client.get(url + f"&download={forged}").headers

@@ -4,6 +4,7 @@ The report paragraph, the tables, the charts, the exports and the JSON all read 
 `reports.aggregation`; nothing is counted here.
 """
 
+import re
 from datetime import date
 
 from flask import (
@@ -127,7 +128,19 @@ def export(org, table: str, fmt: str):
             exports.xlsx_file(headers, rows, f"{year}"), mimetype=XLSX, as_attachment=True, download_name=name
         )
     response.headers["Cache-Control"] = "no-store"
+    _acknowledge_download(response)
     return response
+
+
+_DOWNLOAD_TOKEN = re.compile(r"[0-9a-z]{8,32}")
+
+
+def _acknowledge_download(response) -> None:
+    """The page's script waits for this cookie to know the file has started, and hides its progress bar:
+    a large export takes seconds before the browser shows anything."""
+    token = request.args.get("download", "")
+    if _DOWNLOAD_TOKEN.fullmatch(token):
+        response.set_cookie("download", token, max_age=60, samesite="Lax", secure=request.is_secure)
 
 
 @bp.route("/<int:org_id>/targets/<int:year>", methods=["POST"])

@@ -90,6 +90,8 @@ def test_leader_reads_the_rollup_drills_down_and_exports(visitor):
     visitor.shot("school")
     with page.expect_download() as download:
         page.get_by_role("link", name="danh sách đảng viên (CSV)").click()
+    expect(page.locator(".download-status")).to_contain_text("Tệp đã bắt đầu tải về.")
+    visitor.shot("downloaded")
     text = download.value.path().read_text(encoding="utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:2] == ["Mã đảng viên", "Họ và tên"] and len(rows) > 10

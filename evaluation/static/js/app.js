@@ -59,3 +59,26 @@ if (draft) {
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
+
+// Exports can take seconds before the browser shows anything: a progress bar until the server's
+// "download" cookie says the file has started.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("[data-downloads] a");
+  if (!link || link.href.endsWith(".json") || link.href.includes(".json?")) return;
+  const links = link.closest("[data-downloads]");
+  const status = links.nextElementSibling;
+  const token = Math.random().toString(36).slice(2, 14).padEnd(8, "0");
+  const url = new URL(link.href);
+  url.searchParams.set("download", token);
+  event.preventDefault();
+  status.hidden = false;
+  status.querySelector("progress").hidden = false;
+  status.querySelector("span").textContent = links.dataset.preparing;
+  window.location.href = url.toString();
+  const started = setInterval(() => {
+    if (!document.cookie.split("; ").includes(`download=${token}`)) return;
+    clearInterval(started);
+    status.querySelector("progress").hidden = true;
+    status.querySelector("span").textContent = links.dataset.started;
+  }, 250);
+});
