@@ -19,6 +19,8 @@ from tests.conftest import _config, empty_every_table
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
+# The README's pictures: refreshed by `DOCS_SCREENSHOTS=1 bash scripts/test.sh tests/browser`.
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 OWN_PASSWORD = "mot cau rat de nho 2025"
 PHONE = {"width": 375, "height": 740}
 
@@ -78,7 +80,11 @@ class Visitor:
         self.page.goto(self.base + path)
         self.shot()
 
-    def shot(self, name: str = "") -> Path:
+    def shot(self, name: str = "", docs: str = "") -> Path:
+        """Keep the page as it looks now; `docs` also writes the visible part to docs/screenshots/ when asked."""
+        if docs and os.environ.get("DOCS_SCREENSHOTS") and "sqlite" in self.prefix:
+            DOCS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=DOCS / f"{docs}.png")
         self.count += 1
         SHOTS.mkdir(exist_ok=True)
         slug = name or self.page.url.split("//", 1)[1].split("/", 1)[1].replace("/", "_").replace("?", "_") or "home"

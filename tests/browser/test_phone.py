@@ -38,6 +38,7 @@ def test_a_member_on_a_phone_fills_and_submits_without_zooming(phone):
     page = phone.page
     phone.login("dangvien")
     phone.go("/my-review/")
+    phone.shot("form", docs="5-member-on-a-phone")
     for name in ("political", "duties", "commitment", "shortcomings", "measures"):
         area = page.locator(f"textarea[name={name}]")
         area.tap()
