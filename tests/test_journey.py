@@ -291,3 +291,14 @@ def test_a_secretary_prints_the_cell_meeting_pack(world, auth, client):
     listing = page.split("</table>")[0]
     assert "Nguyễn Văn An" in listing and "Trần Thị Bình" in listing and "Chưa nộp bản tự kiểm điểm" in listing
     assert client.get(f"/cell/{world.cell2.id}/print").status_code == 403
+
+
+def test_a_cell_where_nobody_has_submitted_says_so(world, auth, client):
+    auth.login("secretary")
+    assert "Chi bộ chưa có đảng viên nào nộp bản kiểm điểm." in client.get(f"/cell/{world.cell.id}").get_data(
+        as_text=True
+    )
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    assert "chưa có đảng viên nào nộp" not in client.get(f"/cell/{world.cell.id}").get_data(as_text=True)

@@ -1,0 +1,61 @@
+"""Every field has a label a screen reader reads, every page can be worked from the keyboard, and empty
+lists say so in words."""
+
+import pytest
+from playwright.sync_api import expect
+
+PAGES = {
+    "dangvien": ["/my-review/", "/account/password"],
+    "bithu": ["/cell/{cell}", "/cell/{cell}/members/{member}", "/collective/{cell}"],
+    "danguy": ["/committee/{school}", "/rating/{school}"],
+    "lanhdao": ["/orgs/{province}"],
+    "admin": ["/admin/", "/admin/users", "/admin/members?q=nguyen"],
+}
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+  .map(el => el.outerHTML.slice(0, 120))"""
+
+
+@pytest.fixture
+def ids(live_server):
+    from evaluation.extensions import db
+    from evaluation.members.models import Member
+    from evaluation.org.models import Organization
+
+    with live_server.app.app_context():
+        member = db.session.scalars(db.select(Member).where(Member.code == "DV-DEMO-1")).one()
+        org = lambda code: db.session.scalars(db.select(Organization).where(Organization.code == code)).one().id  # noqa: E731
+        return {"cell": member.organization_id, "member": member.id, "school": org("PDP-THPT"), "province": org("TN")}
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_every_field_has_a_label(visitor, ids, username):
+    visitor.login(username)
+    for path in PAGES[username]:
+        visitor.go(path.format(**ids))
+        assert visitor.page.evaluate(UNLABELLED) == [], path
+
+
+def test_the_login_and_the_self_review_work_from_the_keyboard_alone(visitor):
+    page = visitor.page
+    visitor.login("dangvien")
+    visitor.go("/my-review/")
+    page.locator("textarea[name=political]").focus()
+    page.keyboard.type("Gõ bằng bàn phím.")
+    for _ in range(60):  # Tab along until the save button has the focus, then press Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Lưu nháp":
+            break
+    else:
+        pytest.fail("Tab never reached the save button")
+    page.keyboard.press("Enter")
+    expect(page.locator(".flash.success")).to_contain_text("Đã lưu nháp")
+
+
+def test_an_empty_search_says_so_in_words(visitor):
+    page = visitor.page
+    visitor.login("bithu")
+    page.get_by_role("button", name="Theo dõi chi bộ").first.click()
+    page.get_by_placeholder("Tìm theo tên (không cần dấu)").fill("khong co ai ten nay")
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Không tìm thấy đảng viên nào.")).to_be_visible()
