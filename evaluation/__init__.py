@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from . import config
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
+from .i18n import DEFAULT as DEFAULT_LANGUAGE
+from .i18n import LANGUAGES, babel, current_language, select_locale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,6 +44,13 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_locale=DEFAULT_LANGUAGE,
+        default_timezone="Asia/Ho_Chi_Minh",
+        default_translation_directories=str(PROJECT_ROOT / "translations"),
+    )
     register_security_headers(app)
     from . import (
         audit,
@@ -135,6 +144,8 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["action_label"] = formatting.action_label
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
+    app.jinja_env.globals["languages"] = LANGUAGES
+    app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)
 
 

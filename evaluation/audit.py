@@ -10,11 +10,13 @@ import itertools
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session, aliased
 
 from .auth.models import User
 from .extensions import db
 from .formatting import format_datetime
+from .i18n import N_
 from .members.models import Member
 from .org.models import Organization
 from .periods.models import Period, PeriodAction, PeriodEvent
@@ -23,8 +25,8 @@ from .reviews.workflow import Action
 
 HISTORY_MODELS = (ReviewEvent, PeriodEvent)
 
-HEADERS = ["Thời điểm", "Năm", "Mã", "Đối tượng", "Thao tác", "Từ trạng thái", "Sang trạng thái", "Mức",
-           "Lý do, ghi chú", "Người thực hiện"]  # fmt: skip
+HEADERS = [N_("Thời điểm"), N_("Năm"), N_("Mã"), N_("Đối tượng"), N_("Thao tác"), N_("Từ trạng thái"),
+           N_("Sang trạng thái"), N_("Mức"), N_("Lý do, ghi chú"), N_("Người thực hiện")]  # fmt: skip
 
 
 class HistoryIsAppendOnly(RuntimeError):
@@ -78,7 +80,7 @@ def _review_events(year: int | None, newest: int | None):
     rows = db.session.execute(_in_order(query, ReviewEvent, year, newest))
     for at, year_, code, name, action, from_state, to_state, level, reason, username in rows:
         yield [at, year_, code, name, Action(action).label, _state(from_state), _state(to_state),
-               level.label if level else "", reason, username or "hệ thống"]  # fmt: skip
+               level.label if level else "", reason, username or _("hệ thống")]  # fmt: skip
 
 
 def _period_events(year: int | None, newest: int | None):
@@ -88,8 +90,8 @@ def _period_events(year: int | None, newest: int | None):
         .outerjoin(User, User.id == PeriodEvent.actor_id)
     )
     for at, year_, action, note, username in db.session.execute(_in_order(query, PeriodEvent, year, newest)):
-        yield [at, year_, "", f"Kỳ đánh giá năm {year_}", PeriodAction(action).label, "", "", "", note,
-               username or "dòng lệnh"]  # fmt: skip
+        yield [at, year_, "", _("Kỳ đánh giá năm %(year)s", year=year_), PeriodAction(action).label, "", "", "",
+               note, username or _("dòng lệnh")]  # fmt: skip
 
 
 def _state(state: ReviewState | None) -> str:

@@ -1,4 +1,5 @@
-"""How values are written for a Vietnamese reader: dd/mm/yyyy dates, 24-hour times, `91.400`, `15,19%`."""
+"""How values are written: for a Vietnamese reader dd/mm/yyyy dates, 24-hour times, `91.400`, `15,19%`;
+for an English one `5 Dec 2025`, `91,400`, `15.19%`. Exports and printed documents stay Vietnamese."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -9,8 +10,14 @@ from .levels import Level
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
+def _english() -> bool:
+    from .i18n import current_language
+
+    return current_language() == "en"
+
+
 def format_date(value: date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return value.strftime("%d %b %Y" if _english() else "%d/%m/%Y") if value else ""
 
 
 def _in_vietnam(value: datetime) -> datetime:
@@ -20,7 +27,7 @@ def _in_vietnam(value: datetime) -> datetime:
 
 
 def format_datetime(value: datetime | None) -> str:
-    return _in_vietnam(value).strftime("%H:%M %d/%m/%Y") if value else ""
+    return _in_vietnam(value).strftime("%d %b %Y %H:%M" if _english() else "%H:%M %d/%m/%Y") if value else ""
 
 
 def format_time(value: datetime | None) -> str:
@@ -45,11 +52,18 @@ def level_label(value: Level | str | None) -> str:
 _VIETNAMESE_SEPARATORS = str.maketrans(",.", ".,")
 
 
-def format_number(value: int | Decimal | None) -> str:
+def vietnamese_number(value: int | Decimal | None) -> str:
     """91400 → "91.400"; Decimal("15.19") → "15,19" (keeps the decimals it was rounded to)."""
     if value is None:
         return ""
     return f"{value:,}".translate(_VIETNAMESE_SEPARATORS)
+
+
+def format_number(value: int | Decimal | None) -> str:
+    """A number in the reader's language: "91.400" in Vietnamese, "91,400" in English."""
+    if value is None or not _english():
+        return vietnamese_number(value)
+    return f"{value:,}"
 
 
 def format_percent(value: Decimal | None) -> str:

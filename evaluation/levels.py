@@ -8,6 +8,9 @@ reports count it apart and percentages of levels are taken over the classified o
 import re
 from enum import StrEnum
 
+from flask_babel import gettext
+
+from .i18n import N_
 from .text import fold
 
 
@@ -20,7 +23,7 @@ class Level(StrEnum):
 
     @property
     def label(self) -> str:
-        return LABELS[self]
+        return gettext(LABELS[self])
 
     @property
     def abbreviation(self) -> str:
@@ -34,11 +37,11 @@ class Level(StrEnum):
 QUALITY_LEVELS = (Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED)
 
 LABELS = {
-    Level.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
-    Level.GOOD: "Hoàn thành tốt nhiệm vụ",
-    Level.COMPLETED: "Hoàn thành nhiệm vụ",
-    Level.NOT_COMPLETED: "Không hoàn thành nhiệm vụ",
-    Level.NOT_CLASSIFIED: "Không xếp loại",
+    Level.EXCELLENT: N_("Hoàn thành xuất sắc nhiệm vụ"),
+    Level.GOOD: N_("Hoàn thành tốt nhiệm vụ"),
+    Level.COMPLETED: N_("Hoàn thành nhiệm vụ"),
+    Level.NOT_COMPLETED: N_("Không hoàn thành nhiệm vụ"),
+    Level.NOT_CLASSIFIED: N_("Không xếp loại"),
 }
 ABBREVIATIONS = {
     Level.EXCELLENT: "HTXSNV",

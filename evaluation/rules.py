@@ -8,6 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from flask_babel import gettext
+from flask_babel import gettext as _
+
+from .i18n import N_
 from .levels import QUALITY_LEVELS, Level
 
 
@@ -19,9 +23,9 @@ class RuleSet(StrEnum):
     @property
     def label(self) -> str:
         return {
-            RuleSet.HD21: "Quy định 132-QĐ/TW, Hướng dẫn 21-HD/BTCTW",
-            RuleSet.QD124: "Quy định 124-QĐ/TW, Hướng dẫn 25-HD/BTCTW",
-            RuleSet.QD366: "Quy định 366-QĐ/TW, Hướng dẫn 43-HD/BTCTW",
+            RuleSet.HD21: _("Quy định 132-QĐ/TW, Hướng dẫn 21-HD/BTCTW"),
+            RuleSet.QD124: _("Quy định 124-QĐ/TW, Hướng dẫn 25-HD/BTCTW"),
+            RuleSet.QD366: _("Quy định 366-QĐ/TW, Hướng dẫn 43-HD/BTCTW"),
         }[self]
 
     @property
@@ -137,18 +141,18 @@ class Condition(StrEnum):
 
     @property
     def label(self) -> str:
-        return CONDITION_LABELS[self]
+        return gettext(CONDITION_LABELS[self])
 
 
 CONDITION_LABELS = {
-    Condition.DISCIPLINE: "Bị kỷ luật từ khiển trách trở lên trong năm",
-    Condition.DEGENERATION: "Có kết luận suy thoái, “tự diễn biến”, “tự chuyển hóa”",
-    Condition.PROHIBITED: "Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương",
-    Condition.TASKS_UNDONE: "Hơn 50% chỉ tiêu, nhiệm vụ trong năm không hoàn thành",
-    Condition.SICK_LEAVE: "Nghỉ ốm từ 3 tháng trở lên trong năm",
-    Condition.UNITS_FAILED: "Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ",
-    Condition.LOW_CONFIDENCE: "Cán bộ lãnh đạo: hơn 50% phiếu tín nhiệm thấp",
-    Condition.CORRUPTION: "Cán bộ lãnh đạo: để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách",
+    Condition.DISCIPLINE: N_("Bị kỷ luật từ khiển trách trở lên trong năm"),
+    Condition.DEGENERATION: N_("Có kết luận suy thoái, “tự diễn biến”, “tự chuyển hóa”"),
+    Condition.PROHIBITED: N_("Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương"),
+    Condition.TASKS_UNDONE: N_("Hơn 50% chỉ tiêu, nhiệm vụ trong năm không hoàn thành"),
+    Condition.SICK_LEAVE: N_("Nghỉ ốm từ 3 tháng trở lên trong năm"),
+    Condition.UNITS_FAILED: N_("Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ"),
+    Condition.LOW_CONFIDENCE: N_("Cán bộ lãnh đạo: hơn 50% phiếu tín nhiệm thấp"),
+    Condition.CORRUPTION: N_("Cán bộ lãnh đạo: để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách"),
 }
 
 # What each rule set does with each condition: the highest level it allows, and its source.

@@ -50,7 +50,7 @@ ROUTES = {
     "admin.history": (lambda w: "/admin/history", {"admin"}),
     "admin.history_csv": (lambda w: "/admin/history.csv?year=2025", {"admin"}),
 }
-PUBLIC = {"auth.login", "auth.logout", "static"}
+PUBLIC = {"auth.login", "auth.logout", "auth.set_language", "static"}
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -26,10 +27,10 @@ class Role(StrEnum):
     @property
     def label(self) -> str:
         return {
-            Role.SECRETARY: "Bí thư chi bộ",
-            Role.DEPUTY_SECRETARY: "Phó bí thư chi bộ",
-            Role.COMMITTEE: "Cấp ủy (quyết định xếp loại)",
-            Role.LEADER: "Lãnh đạo, theo dõi",
+            Role.SECRETARY: _("Bí thư chi bộ"),
+            Role.DEPUTY_SECRETARY: _("Phó bí thư chi bộ"),
+            Role.COMMITTEE: _("Cấp ủy (quyết định xếp loại)"),
+            Role.LEADER: _("Lãnh đạo, theo dõi"),
         }[self]
 
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..dbtypes import Timestamp, enum_column, utcnow
@@ -22,9 +23,9 @@ class FormType(StrEnum):
     @property
     def label(self) -> str:
         return {
-            FormType.LEADER: "Mẫu 2A – đảng viên giữ chức vụ lãnh đạo, quản lý",
-            FormType.STAFF: "Mẫu 2B – đảng viên không giữ chức vụ lãnh đạo, quản lý",
-            FormType.OUTSIDE: "Mẫu 2C – đảng viên không làm việc trong hệ thống chính trị",
+            FormType.LEADER: _("Mẫu 2A – đảng viên giữ chức vụ lãnh đạo, quản lý"),
+            FormType.STAFF: _("Mẫu 2B – đảng viên không giữ chức vụ lãnh đạo, quản lý"),
+            FormType.OUTSIDE: _("Mẫu 2C – đảng viên không làm việc trong hệ thống chính trị"),
         }[self]
 
 

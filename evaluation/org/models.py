@@ -3,10 +3,12 @@
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import enum_column
 from ..extensions import db
+from ..i18n import N_
 
 
 class OrgKind(StrEnum):
@@ -18,7 +20,7 @@ class OrgKind(StrEnum):
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self]
+        return gettext(KIND_LABELS[self])
 
     @property
     def holds_members(self) -> bool:
@@ -27,11 +29,11 @@ class OrgKind(StrEnum):
 
 
 KIND_LABELS = {
-    OrgKind.PROVINCE: "Đảng bộ tỉnh",
-    OrgKind.UPPER: "Đảng bộ cấp trên cơ sở",
-    OrgKind.GRASSROOTS: "Tổ chức cơ sở đảng",
-    OrgKind.SECTION: "Đảng bộ bộ phận",
-    OrgKind.CELL: "Chi bộ",
+    OrgKind.PROVINCE: N_("Đảng bộ tỉnh"),
+    OrgKind.UPPER: N_("Đảng bộ cấp trên cơ sở"),
+    OrgKind.GRASSROOTS: N_("Tổ chức cơ sở đảng"),
+    OrgKind.SECTION: N_("Đảng bộ bộ phận"),
+    OrgKind.CELL: N_("Chi bộ"),
 }
 
 # Which kinds may sit directly under which: the shape of the tree, before and after 2025.

@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import Timestamp, enum_column, utcnow
@@ -22,7 +23,9 @@ class PeriodState(StrEnum):
 
     @property
     def label(self) -> str:
-        return {PeriodState.DRAFT: "Chuẩn bị", PeriodState.OPEN: "Đang mở", PeriodState.CLOSED: "Đã đóng"}[self]
+        return {PeriodState.DRAFT: _("Chuẩn bị"), PeriodState.OPEN: _("Đang mở"), PeriodState.CLOSED: _("Đã đóng")}[
+            self
+        ]
 
 
 class Period(db.Model):
@@ -68,11 +71,11 @@ class PeriodAction(StrEnum):
     @property
     def label(self) -> str:
         return {
-            PeriodAction.CREATE: "Tạo kỳ",
-            PeriodAction.OPEN: "Mở kỳ",
-            PeriodAction.CLOSE: "Đóng kỳ",
-            PeriodAction.REOPEN: "Mở lại kỳ đã đóng",
-            PeriodAction.IMPORT: "Nhập kết quả lưu trữ",
+            PeriodAction.CREATE: _("Tạo kỳ"),
+            PeriodAction.OPEN: _("Mở kỳ"),
+            PeriodAction.CLOSE: _("Đóng kỳ"),
+            PeriodAction.REOPEN: _("Mở lại kỳ đã đóng"),
+            PeriodAction.IMPORT: _("Nhập kết quả lưu trữ"),
         }[self]
 
 

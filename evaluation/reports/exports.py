@@ -11,9 +11,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from flask_babel import force_locale
 from openpyxl import Workbook
 
-from ..formatting import format_number
+from ..formatting import vietnamese_number
 from ..levels import QUALITY_LEVELS, Level
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
@@ -124,6 +125,12 @@ def neutralized(value: Cell) -> Cell:
     return value
 
 
+def in_vietnamese(rows: Iterable[list[Cell]]) -> Iterator[list[Cell]]:
+    """Exports are the official exchange format (domain.md §11): Vietnamese whatever the page's language."""
+    with force_locale("vi"):
+        yield from rows
+
+
 def csv_stream(headers: list[str], rows: Iterable[list[Cell]], batch: int = 500) -> Iterator[bytes]:
     """UTF-8 with a BOM, written a batch of rows at a time."""
     buffer = io.StringIO()
@@ -140,7 +147,7 @@ def csv_stream(headers: list[str], rows: Iterable[list[Cell]], batch: int = 500)
 def _csv_value(cell: Cell) -> Cell:
     """Shares in Vietnamese decimals (`15,19`); counts stay plain integers a spreadsheet can sum."""
     if isinstance(cell, Decimal):
-        return format_number(cell)
+        return vietnamese_number(cell)
     return neutralized(cell)
 
 

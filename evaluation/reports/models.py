@@ -5,6 +5,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
@@ -21,7 +22,7 @@ class TargetSubject(StrEnum):
 
     @property
     def label(self) -> str:
-        return {TargetSubject.MEMBERS: "đảng viên", TargetSubject.GRASSROOTS: "tổ chức cơ sở đảng"}[self]
+        return {TargetSubject.MEMBERS: _("đảng viên"), TargetSubject.GRASSROOTS: _("tổ chức cơ sở đảng")}[self]
 
 
 class Target(db.Model):

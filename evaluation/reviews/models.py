@@ -4,11 +4,13 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..levels import Level
 from ..members.models import FormType, Member
 from ..org.models import Organization
@@ -23,18 +25,18 @@ class ReviewState(StrEnum):
 
     @property
     def label(self) -> str:
-        return STATE_LABELS[self]
+        return gettext(STATE_LABELS[self])
 
 
 STATE_LABELS = {
-    ReviewState.DRAFT: "Đang viết",
-    ReviewState.SUBMITTED: "Đã nộp chi bộ",
-    ReviewState.PROPOSED: "Chi bộ đã đề xuất",
-    ReviewState.DECIDED: "Đã quyết định",
+    ReviewState.DRAFT: N_("Đang viết"),
+    ReviewState.SUBMITTED: N_("Đã nộp chi bộ"),
+    ReviewState.PROPOSED: N_("Chi bộ đã đề xuất"),
+    ReviewState.DECIDED: N_("Đã quyết định"),
 }
-NOT_STARTED_LABEL = "Chưa bắt đầu"
+NOT_STARTED_LABEL = N_("Chưa bắt đầu")
 # An organization's review has no cell stage: submitted means with the committee above.
-ORG_STATE_LABELS = STATE_LABELS | {ReviewState.SUBMITTED: "Chờ cấp trên xếp loại"}
+ORG_STATE_LABELS = STATE_LABELS | {ReviewState.SUBMITTED: N_("Chờ cấp trên xếp loại")}
 
 
 class Review(db.Model):
@@ -116,7 +118,7 @@ class Review(db.Model):
 
     @property
     def state_label(self) -> str:
-        return (STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state]
+        return gettext((STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state])
 
     @property
     def is_locked(self) -> bool:

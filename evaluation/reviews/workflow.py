@@ -6,7 +6,10 @@ the history entry. Saving text or a proposal inside a state is not a transition 
 
 from enum import StrEnum
 
+from flask_babel import gettext
+
 from ..errors import DomainError
+from ..i18n import N_
 from ..levels import Level
 from .models import Review, ReviewEvent, ReviewState
 
@@ -37,21 +40,21 @@ class Action(StrEnum):
 
     @property
     def label(self) -> str:
-        return ACTION_LABELS[self]
+        return gettext(ACTION_LABELS[self])
 
 
 ACTION_LABELS = {
-    Action.CREATE: "Bắt đầu viết",
-    Action.SUBMIT: "Nộp bản tự kiểm điểm",
-    Action.PROPOSE: "Chi bộ đề xuất mức xếp loại",
-    Action.RETURN: "Chi bộ trả lại để sửa",
-    Action.FORWARD: "Chi bộ chuyển đề xuất lên đảng ủy",
-    Action.MARK_NOT_CLASSIFIED: "Chi bộ đề xuất không xếp loại",
-    Action.SEND_BACK: "Đảng ủy trả đề xuất về chi bộ",
-    Action.DECIDE: "Đảng ủy quyết định xếp loại",
-    Action.REOPEN: "Đảng ủy mở lại quyết định",
-    Action.CONDITIONS: "Đảng ủy ghi điều kiện xếp loại",
-    Action.IMPORT: "Nhập kết quả từ bảng tính lưu trữ",
+    Action.CREATE: N_("Bắt đầu viết"),
+    Action.SUBMIT: N_("Nộp bản tự kiểm điểm"),
+    Action.PROPOSE: N_("Chi bộ đề xuất mức xếp loại"),
+    Action.RETURN: N_("Chi bộ trả lại để sửa"),
+    Action.FORWARD: N_("Chi bộ chuyển đề xuất lên đảng ủy"),
+    Action.MARK_NOT_CLASSIFIED: N_("Chi bộ đề xuất không xếp loại"),
+    Action.SEND_BACK: N_("Đảng ủy trả đề xuất về chi bộ"),
+    Action.DECIDE: N_("Đảng ủy quyết định xếp loại"),
+    Action.REOPEN: N_("Đảng ủy mở lại quyết định"),
+    Action.CONDITIONS: N_("Đảng ủy ghi điều kiện xếp loại"),
+    Action.IMPORT: N_("Nhập kết quả từ bảng tính lưu trữ"),
 }
 
 S = ReviewState

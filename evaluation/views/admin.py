@@ -14,7 +14,7 @@ from ..members.operations import find_member, move_member
 from ..org.operations import find_org
 from ..periods import operations as period_ops
 from ..periods.models import Period
-from ..reports.exports import csv_stream
+from ..reports.exports import csv_stream, in_vietnamese
 from ..reviews.forms import BulkForm
 from ..text import clean, fold
 from ._helpers import admin_required, perform
@@ -168,7 +168,9 @@ def history():
 @admin_required
 def history_csv():
     year = request.args.get("year", type=int)
-    response = Response(stream_with_context(csv_stream(audit.HEADERS, audit.history_rows(year))), mimetype="text/csv")
+    response = Response(
+        stream_with_context(csv_stream(audit.HEADERS, in_vietnamese(audit.history_rows(year)))), mimetype="text/csv"
+    )
     name = f"lich-su-{year}.csv" if year else "lich-su.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"

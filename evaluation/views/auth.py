@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import operations as auth_ops
@@ -19,7 +19,7 @@ login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
 login_manager.login_message_category = "info"
 
 # Pages a user whose password somebody else chose may still open.
-BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static"}
+BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
 LOCKOUT = "5 per 15 minutes"
 
 
@@ -77,6 +77,13 @@ def logout():
     logout_user()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/language/<any(vi, en):code>")
+def set_language(code: str):
+    """Anyone, logged in or not, may read the pages in English; the choice lasts the session."""
+    session["lang"] = code
+    return redirect(safe_next(request.args.get("next")))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

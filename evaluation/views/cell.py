@@ -1,6 +1,7 @@
 """The cell secretary's pages: the cell's progress, comments and proposals, returns, forwarding."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 
 from ..auth.permissions import is_cell_officer
@@ -44,15 +45,16 @@ def print_reviews(cell):
         for member, review in rows
         if review and review.state is not ReviewState.DRAFT
     ]
-    return render_template(
-        "print/cell.html",
-        cell=cell,
-        period=period,
-        rows=rows,
-        documents=documents,
-        place=document_place(cell),
-        today=utcnow(),
-    )
+    with force_locale("vi"):  # the official form is Vietnamese whatever the page's language
+        return render_template(
+            "print/cell.html",
+            cell=cell,
+            period=period,
+            rows=rows,
+            documents=documents,
+            place=document_place(cell),
+            today=utcnow(),
+        )
 
 
 @bp.post("/<int:org_id>/forward")

@@ -1,6 +1,7 @@
 """The member's own self-review: write, save drafts, submit, and see the outcome."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
@@ -66,16 +67,17 @@ def print_review():
     review = ops.find_review(period, member)
     if review is None:
         abort(404, description="Chưa có bản tự kiểm điểm để in.")
-    return render_template(
-        "print/review.html",
-        member=member,
-        review=review,
-        period=period,
-        sections=formspec.sections_of(member, review),
-        place=document_place(member.organization),
-        today=utcnow(),
-        back=url_for(".review"),
-    )
+    with force_locale("vi"):  # the official form is Vietnamese whatever the page's language
+        return render_template(
+            "print/review.html",
+            member=member,
+            review=review,
+            period=period,
+            sections=formspec.sections_of(member, review),
+            place=document_place(member.organization),
+            today=utcnow(),
+            back=url_for(".review"),
+        )
 
 
 @bp.post("/autosave")

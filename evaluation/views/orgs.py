@@ -121,11 +121,16 @@ def export(org, table: str, fmt: str):
         headers, rows = exports.MEMBER_HEADERS, exports.member_rows(org, period)
     name = secure_filename(f"{'ket-qua' if table == 'rollup' else 'dang-vien'}-{org.code}-{year}.{fmt}")
     if fmt == "csv":
-        response = Response(stream_with_context(exports.csv_stream(headers, rows)), mimetype="text/csv")
+        response = Response(
+            stream_with_context(exports.csv_stream(headers, exports.in_vietnamese(rows))), mimetype="text/csv"
+        )
         response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     else:
         response = send_file(
-            exports.xlsx_file(headers, rows, f"{year}"), mimetype=XLSX, as_attachment=True, download_name=name
+            exports.xlsx_file(headers, exports.in_vietnamese(rows), f"{year}"),
+            mimetype=XLSX,
+            as_attachment=True,
+            download_name=name,
         )
     response.headers["Cache-Control"] = "no-store"
     _acknowledge_download(response)
