@@ -9,6 +9,7 @@ import re
 from enum import StrEnum
 
 from flask_babel import gettext
+from flask_babel import gettext as _
 
 from .i18n import N_
 from .text import fold
@@ -27,7 +28,7 @@ class Level(StrEnum):
 
     @property
     def abbreviation(self) -> str:
-        return ABBREVIATIONS.get(self, "")
+        return gettext(ABBREVIATIONS[self]) if self in ABBREVIATIONS else ""
 
     @property
     def is_quality_level(self) -> bool:
@@ -44,10 +45,10 @@ LABELS = {
     Level.NOT_CLASSIFIED: N_("Không xếp loại"),
 }
 ABBREVIATIONS = {
-    Level.EXCELLENT: "HTXSNV",
-    Level.GOOD: "HTTNV",
-    Level.COMPLETED: "HTNV",
-    Level.NOT_COMPLETED: "KHTNV",
+    Level.EXCELLENT: N_("HTXSNV"),
+    Level.GOOD: N_("HTTNV"),
+    Level.COMPLETED: N_("HTNV"),
+    Level.NOT_COMPLETED: N_("KHTNV"),
 }
 
 # Names older spreadsheets use (domain.md §2), mapped onto today's four levels. The regulation
@@ -79,4 +80,4 @@ def parse_level(text: str) -> Level:
     key = _spelling_key(text)
     if key in _SPELLINGS:
         return _SPELLINGS[key]
-    raise ValueError(f"mức xếp loại không hợp lệ: {text!r}")
+    raise ValueError(_("mức xếp loại không hợp lệ: %(text)s", text=repr(text)))

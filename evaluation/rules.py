@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from flask_babel import gettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .i18n import N_
 from .levels import QUALITY_LEVELS, Level
@@ -75,7 +76,7 @@ class Finding:
 # finds the group's results outstanding. Going over needs the committee's written reason.
 QUOTA_PERCENT = 20
 OUTSTANDING_QUOTA_PERCENT = 25
-QUOTA_SOURCE = "tỷ lệ hoàn thành xuất sắc không quá 20% số hoàn thành tốt; QĐ 366-QĐ/TW: 25% nếu kết quả nổi trội"
+QUOTA_SOURCE = _l("tỷ lệ hoàn thành xuất sắc không quá 20% số hoàn thành tốt; QĐ 366-QĐ/TW: 25% nếu kết quả nổi trội")
 
 
 def excellent_quota(good: int, *, outstanding: bool = False) -> int:
@@ -95,12 +96,17 @@ def check_quota(
     if not quota_excess(excellent, good, outstanding=outstanding):
         return None
     share = OUTSTANDING_QUOTA_PERCENT if outstanding else QUOTA_PERCENT
-    message = (
-        f"{group}: {excellent} hoàn thành xuất sắc > {share}% của {good} hoàn thành tốt "
-        f"(tối đa {excellent_quota(good, outstanding=outstanding)})"
+    message = _(
+        "%(group)s: %(excellent)s hoàn thành xuất sắc > %(share)s%% của %(good)s hoàn thành tốt (tối đa "
+        "%(excellent_quota)s)",
+        group=group,
+        excellent=excellent,
+        share=share,
+        good=good,
+        excellent_quota=excellent_quota(good, outstanding=outstanding),
     )
     if reason:
-        message += f"; lý do của cấp ủy: {reason}"
+        message += _("; lý do của cấp ủy: %(reason)s", reason=reason)
     return Finding("quota", message, QUOTA_SOURCE, blocking=not reason)
 
 
@@ -122,7 +128,15 @@ def check_score(rule_set: "RuleSet", score: int | None, level: Level) -> Finding
     if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(band):
         return None
     return Finding(
-        "score", f"{score} điểm chỉ cho phép đến mức “{band.label}”, không thể “{level.label}”", SCORE_SOURCE, True
+        "score",
+        _(
+            "%(score)s điểm chỉ cho phép đến mức “%(label)s”, không thể “%(label2)s”",
+            score=score,
+            label=band.label,
+            label2=level.label,
+        ),
+        SCORE_SOURCE,
+        True,
     )
 
 
@@ -174,7 +188,7 @@ CONDITION_CAPS: dict[RuleSet, dict[Condition, tuple[Level, str]]] = {
         Condition.SICK_LEAVE: (Level.COMPLETED, "HD 21-HD/BTCTW"),
     },
 }
-EXCEPTION_SOURCE = "tự phát hiện, tự báo cáo và chủ động khắc phục: cấp có thẩm quyền xem xét (ghi rõ lý do)"
+EXCEPTION_SOURCE = _l("tự phát hiện, tự báo cáo và chủ động khắc phục: cấp có thẩm quyền xem xét (ghi rõ lý do)")
 
 
 def conditions_for(rule_set: RuleSet) -> list[Condition]:
@@ -188,7 +202,10 @@ def highest_allowed(rule_set: RuleSet, conditions, exception_reason: str = "") -
     if not applying or exception_reason:
         return Level.EXCELLENT, []
     highest = max((cap for (cap, _), _ in applying), key=QUALITY_LEVELS.index)
-    return highest, [f"{c.label} → tối đa “{cap.label}” ({source})" for (cap, source), c in applying]
+    return highest, [
+        _("%(label)s → tối đa “%(label2)s” (%(source)s)", label=c.label, label2=cap.label, source=source)
+        for (cap, source), c in applying
+    ]
 
 
 def check_conditions(rule_set: RuleSet, conditions, exception_reason: str, level: Level) -> Finding | None:
@@ -197,7 +214,7 @@ def check_conditions(rule_set: RuleSet, conditions, exception_reason: str, level
     highest, reasons = highest_allowed(rule_set, conditions, exception_reason)
     if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest):
         return None
-    return Finding("conditions", "; ".join(reasons), "domain.md §3", blocking=True)
+    return Finding("conditions", "; ".join(reasons), _("domain.md §3"), blocking=True)
 
 
 # Not classified (QĐ 366 Điều 5, QĐ 124; domain.md §5): exempt from activities, suspended, or
@@ -214,7 +231,12 @@ def check_not_classified(joined: date | None, year: int, level: Level) -> Findin
     if level.is_quality_level and admitted_too_late(joined, year):
         return Finding(
             "not_classified",
-            f"kết nạp ngày {joined:%d/%m/%Y}, chưa đủ {NEW_MEMBER_MONTHS} tháng đến hết năm {year}: không xếp loại",
+            _(
+                "kết nạp ngày %(joined)s, chưa đủ %(new_member_months)s tháng đến hết năm %(year)s: không xếp loại",
+                joined=format(joined, "%d/%m/%Y"),
+                new_member_months=NEW_MEMBER_MONTHS,
+                year=year,
+            ),
             "QĐ 366-QĐ/TW Điều 5",
         )
     return None
@@ -229,7 +251,10 @@ def check_repeated(previous: Level | None, level: Level) -> Finding | None:
     if level is Level.NOT_COMPLETED and previous is Level.NOT_COMPLETED:
         return Finding(
             "repeated",
-            f"{REPEATED_YEARS} năm liền không hoàn thành nhiệm vụ: cấp ủy xem xét theo Điều lệ Đảng",
+            _(
+                "%(repeated_years)s năm liền không hoàn thành nhiệm vụ: cấp ủy xem xét theo Điều lệ Đảng",
+                repeated_years=REPEATED_YEARS,
+            ),
             "Điều lệ Đảng Điều 8; HD 43-HD/BTCTW",
         )
     return None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from flask_babel import gettext as _
 
 from .text import clean
 
@@ -45,7 +46,7 @@ class RowErrors:
         return bool(self.errors)
 
     def lines(self) -> list[str]:
-        return [f"dòng {line}: {message}" for line, message in sorted(self.errors)]
+        return [_("dòng %(line)s: %(message)s", line=line, message=message) for line, message in sorted(self.errors)]
 
 
 def _read_xlsx(path: Path) -> pd.DataFrame:
@@ -55,7 +56,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ValueError(f"không phải tệp XLSX đọc được ({type(exc).__name__})") from exc
+        raise ValueError(_("không phải tệp XLSX đọc được (%(name__)s)", name__=type(exc).__name__)) from exc
 
 
 def read_rows(path: str | Path, required: set[str], optional: set[str] = frozenset()) -> list[Row]:
@@ -66,14 +67,16 @@ def read_rows(path: str | Path, required: set[str], optional: set[str] = frozens
         else:
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise TableError("Tệp không ở mã UTF-8; hãy lưu lại dưới dạng “CSV UTF-8” hoặc XLSX.") from exc
+        raise TableError(_("Tệp không ở mã UTF-8; hãy lưu lại dưới dạng “CSV UTF-8” hoặc XLSX.")) from exc
     except FileNotFoundError as exc:
-        raise TableError(f"Không tìm thấy tệp {path}.") from exc
+        raise TableError(_("Không tìm thấy tệp %(path)s.", path=path)) from exc
     except (ValueError, pd.errors.ParserError, OSError) as exc:
-        raise TableError(f"Không đọc được tệp {path.name}: {exc}") from exc
+        raise TableError(_("Không đọc được tệp %(name)s: %(exc)s", name=path.name, exc=exc)) from exc
     frame.columns = [clean(str(c)).lower() for c in frame.columns]
     if missing := sorted(required - set(frame.columns)):
-        raise TableError(f"Thiếu cột: {', '.join(missing)} (cần có: {', '.join(sorted(required))}).")
+        raise TableError(
+            _("Thiếu cột: %(join)s (cần có: %(join2)s).", join=", ".join(missing), join2=", ".join(sorted(required)))
+        )
     wanted = [c for c in frame.columns if c in required | set(optional)]
     return [
         Row(line=index + 2, values={c: clean(str(record[c])) for c in wanted})

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -8,20 +9,23 @@ from .passwords import MIN_LENGTH
 
 class LoginForm(FlaskForm):
     username = StringField(
-        "Tên đăng nhập", filters=[form_text], validators=[DataRequired("Nhập tên đăng nhập."), Length(max=80)]
+        _l("Tên đăng nhập"), filters=[form_text], validators=[DataRequired(_l("Nhập tên đăng nhập.")), Length(max=80)]
     )
-    password = PasswordField("Mật khẩu", validators=[DataRequired("Nhập mật khẩu.")])
-    remember = BooleanField("Ghi nhớ đăng nhập")
+    password = PasswordField(_l("Mật khẩu"), validators=[DataRequired(_l("Nhập mật khẩu."))])
+    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
 class PasswordChangeForm(FlaskForm):
-    current = PasswordField("Mật khẩu hiện tại", validators=[DataRequired("Nhập mật khẩu hiện tại.")])
+    current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Nhập mật khẩu hiện tại."))])
     new = PasswordField(
-        "Mật khẩu mới",
-        description=f"Ít nhất {MIN_LENGTH} ký tự; một câu ngắn dễ nhớ là mật khẩu tốt.",
-        validators=[DataRequired("Nhập mật khẩu mới."), Length(max=200)],
+        _l("Mật khẩu mới"),
+        description=_l("Ít nhất %(min_length)s ký tự; một câu ngắn dễ nhớ là mật khẩu tốt.", min_length=MIN_LENGTH),
+        validators=[DataRequired(_l("Nhập mật khẩu mới.")), Length(max=200)],
     )
     confirm = PasswordField(
-        "Nhập lại mật khẩu mới",
-        validators=[DataRequired("Nhập lại mật khẩu mới."), EqualTo("new", "Hai lần nhập mật khẩu mới không khớp.")],
+        _l("Nhập lại mật khẩu mới"),
+        validators=[
+            DataRequired(_l("Nhập lại mật khẩu mới.")),
+            EqualTo("new", _l("Hai lần nhập mật khẩu mới không khớp.")),
+        ],
     )

@@ -1,5 +1,7 @@
 """Creating logins and granting roles."""
 
+from flask_babel import gettext as _
+
 from ..errors import DomainError
 from ..extensions import db
 from ..members.models import Member
@@ -20,9 +22,9 @@ def create_user(
 ) -> User:
     """A login whose initial password its holder must change at first login, unless they chose it."""
     if db.session.scalars(db.select(User).where(User.username == username)).first():
-        raise DomainError(f"Tên đăng nhập {username} đã có người dùng.")
+        raise DomainError(_("Tên đăng nhập %(username)s đã có người dùng.", username=username))
     if member is not None and db.session.scalars(db.select(User).where(User.member_id == member.id)).first():
-        raise DomainError(f"Đồng chí {member.full_name} đã có tài khoản.")
+        raise DomainError(_("Đồng chí %(full_name)s đã có tài khoản.", full_name=member.full_name))
     if problems := password_problems(password, username):
         raise DomainError(" ".join(problems))
     user = User(
@@ -41,11 +43,11 @@ def create_user(
 def grant_role(user: User, org: Organization, role: Role) -> RoleGrant:
     """Grant a role on one organization; the role fits the organization's kind."""
     if role in CELL_ROLES and not org.kind.holds_members:
-        raise DomainError("Bí thư, phó bí thư chỉ được giao ở chi bộ hoặc chi bộ cơ sở.")
+        raise DomainError(_("Bí thư, phó bí thư chỉ được giao ở chi bộ hoặc chi bộ cơ sở."))
     if role is Role.COMMITTEE and org.kind not in RATING_KINDS:
-        raise DomainError("Vai trò cấp ủy được giao ở tỉnh, đảng bộ cấp trên cơ sở hoặc tổ chức cơ sở đảng.")
+        raise DomainError(_("Vai trò cấp ủy được giao ở tỉnh, đảng bộ cấp trên cơ sở hoặc tổ chức cơ sở đảng."))
     if any(g.organization_id == org.id and g.role is role for g in user.grants):
-        raise DomainError("Người dùng đã có vai trò này ở tổ chức này.")
+        raise DomainError(_("Người dùng đã có vai trò này ở tổ chức này."))
     grant = RoleGrant(user=user, organization=org, role=role)
     db.session.add(grant)
     db.session.flush()
@@ -59,9 +61,9 @@ def revoke_grant(grant: RoleGrant) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     """The holder's own password: proves the current one, then the new one must pass the rules."""
     if not user.check_password(current):
-        raise DomainError("Mật khẩu hiện tại không đúng.")
+        raise DomainError(_("Mật khẩu hiện tại không đúng."))
     if new == current:
-        raise DomainError("Mật khẩu mới phải khác mật khẩu hiện tại.")
+        raise DomainError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
     if problems := password_problems(new, user.username):
         raise DomainError(" ".join(problems))
     user.set_password(new)

@@ -4,6 +4,8 @@ Length and a list of the most guessed passwords, rather than rules on character 
 found that composition rules make passwords harder to remember, not harder to guess.
 """
 
+from flask_babel import gettext as _
+
 from ..text import fold
 
 MIN_LENGTH = 10
@@ -24,14 +26,14 @@ def password_problems(password: str, username: str = "") -> list[str]:
     """Every reason the password is refused, in the words the form shows (empty when it is accepted)."""
     problems = []
     if len(password) < MIN_LENGTH:
-        problems.append(f"Mật khẩu phải có ít nhất {MIN_LENGTH} ký tự.")
+        problems.append(_("Mật khẩu phải có ít nhất %(min_length)s ký tự.", min_length=MIN_LENGTH))
     if password.isdigit():
-        problems.append("Mật khẩu không được chỉ gồm chữ số.")
+        problems.append(_("Mật khẩu không được chỉ gồm chữ số."))
     folded = fold(password)
     if len(set(folded)) < 4:
-        problems.append("Mật khẩu phải có ít nhất 4 ký tự khác nhau.")
+        problems.append(_("Mật khẩu phải có ít nhất 4 ký tự khác nhau."))
     if username and fold(username) in folded:
-        problems.append("Mật khẩu không được chứa tên đăng nhập.")
+        problems.append(_("Mật khẩu không được chứa tên đăng nhập."))
     if folded in COMMON:
-        problems.append("Mật khẩu này quá phổ biến, dễ bị đoán.")
+        problems.append(_("Mật khẩu này quá phổ biến, dễ bị đoán."))
     return problems

@@ -4,6 +4,8 @@ Views use them to answer 403/404 and templates to hide buttons; operations call 
 again before changing anything, so no path around a view skips the check.
 """
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..org.models import Organization, OrgKind
 from .models import CELL_ROLES, Role, User
@@ -15,7 +17,7 @@ class PermissionDenied(Exception):
     """The user lacks the role for this action; views answer 403."""
 
 
-def require(allowed: bool, message: str = "Bạn không có quyền thực hiện thao tác này.") -> None:
+def require(allowed: bool, message: str = _("Bạn không có quyền thực hiện thao tác này.")) -> None:
     if not allowed:
         raise PermissionDenied(message)
 

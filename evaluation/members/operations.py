@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from ..errors import DomainError
 from ..extensions import db
 from ..org.models import Organization
@@ -30,9 +32,9 @@ def find_member(code: str) -> Member | None:
 def move_member(member: Member, to_org: Organization, actor, reason: str = "") -> MembershipChange:
     """Move a member to another cell; the move is recorded and their reviews go with them."""
     if not to_org.kind.holds_members:
-        raise MoveError(f"{to_org.name} không phải chi bộ: đảng viên chỉ sinh hoạt ở chi bộ.")
+        raise MoveError(_("%(name)s không phải chi bộ: đảng viên chỉ sinh hoạt ở chi bộ.", name=to_org.name))
     if to_org.id == member.organization_id:
-        raise MoveError("Đảng viên đã sinh hoạt ở chi bộ này.")
+        raise MoveError(_("Đảng viên đã sinh hoạt ở chi bộ này."))
     change = MembershipChange(
         member_id=member.id,
         from_org_id=member.organization_id,
@@ -65,7 +67,7 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy)")
+    raise ValueError(_("ngày không hợp lệ: %(text)s (dùng dd/mm/yyyy)", text=repr(text)))
 
 
 @dataclass
@@ -77,21 +79,21 @@ class _Parsed:
 def _parse_member_row(row: Row, orgs: dict[str, Organization | None]) -> _Parsed:
     """The row's values as model fields; ValueError with the reason when a value is wrong."""
     if not row.get("code") or len(row.get("code")) > 40:
-        raise ValueError("thiếu mã đảng viên (code) hoặc mã dài quá 40 ký tự")
+        raise ValueError(_("thiếu mã đảng viên (code) hoặc mã dài quá 40 ký tự"))
     if not row.get("full_name") or len(row.get("full_name")) > 200:
-        raise ValueError("thiếu họ và tên (full_name) hoặc tên quá dài")
+        raise ValueError(_("thiếu họ và tên (full_name) hoặc tên quá dài"))
     code = row.get("org_code")
     if code not in orgs:
         orgs[code] = find_org(code)
     org = orgs[code]
     if org is None:
-        raise ValueError(f"không có tổ chức mã {code!r}")
+        raise ValueError(_("không có tổ chức mã %(code)s", code=repr(code)))
     if not org.kind.holds_members:
-        raise ValueError(f"{org.name} ({code}) không phải chi bộ hay chi bộ cơ sở")
+        raise ValueError(_("%(name)s (%(code)s) không phải chi bộ hay chi bộ cơ sở", name=org.name, code=code))
     values = {"full_name": row.get("full_name")}
     if email := row.get("email"):
         if not _EMAIL.match(email):
-            raise ValueError(f"email không hợp lệ: {email!r}")
+            raise ValueError(_("email không hợp lệ: %(email)s", email=repr(email)))
         values["email"] = email
     if phone := row.get("phone"):
         values["phone"] = phone[:40]
@@ -100,7 +102,7 @@ def _parse_member_row(row: Row, orgs: dict[str, Organization | None]) -> _Parsed
             values[column] = parse_date(text)
     if form := row.get("form_type").upper():
         if form not in set(FormType):
-            raise ValueError(f"mẫu kiểm điểm không hợp lệ: {form!r} (dùng 2A, 2B hoặc 2C)")
+            raise ValueError(_("mẫu kiểm điểm không hợp lệ: %(form)s (dùng 2A, 2B hoặc 2C)", form=repr(form)))
         values["form_type"] = FormType(form)
     for column in ("position", "workplace"):
         if text := row.get(column):
@@ -128,7 +130,9 @@ def import_members(rows: list[Row], actor=None, progress=iter) -> tuple[ImportSu
             errors.add(row.line, str(exc))
             continue
         if row.get("code") in seen:
-            errors.add(row.line, f"mã {row.get('code')} trùng với dòng {seen[row.get('code')]}")
+            errors.add(
+                row.line, _("mã %(get)s trùng với dòng %(seen)s", get=row.get("code"), seen=seen[row.get("code")])
+            )
             continue
         seen[row.get("code")] = row.line
         _upsert_member(existing.get(row.get("code")), row.get("code"), parsed, actor, summary)
@@ -146,7 +150,7 @@ def _upsert_member(member: Member | None, code: str, parsed: _Parsed, actor, sum
         setattr(member, key, value)
     moved = member.organization_id != parsed.org.id
     if moved:
-        move_member(member, parsed.org, actor, "Cập nhật từ tệp nhập danh sách đảng viên")
+        move_member(member, parsed.org, actor, _("Cập nhật từ tệp nhập danh sách đảng viên"))
     if changed or moved:
         summary.updated += 1
     else:

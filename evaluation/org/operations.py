@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..tabular import ImportSummary, Row, RowErrors
@@ -41,17 +42,21 @@ def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) ->
 
 def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
     if not row.get("code"):
-        return "thiếu mã tổ chức (code)"
+        return _("thiếu mã tổ chức (code)")
     if len(row.get("code")) > 40 or len(row.get("name")) > 255:
-        return "mã hoặc tên quá dài"
+        return _("mã hoặc tên quá dài")
     if not row.get("name"):
-        return "thiếu tên tổ chức (name)"
+        return _("thiếu tên tổ chức (name)")
     if kind is None:
-        return f"loại tổ chức không hợp lệ: {row.get('kind')!r} (dùng: {', '.join(k.value for k in OrgKind)})"
+        return _(
+            "loại tổ chức không hợp lệ: %(get)s (dùng: %(join)s)",
+            get=repr(row.get("kind")),
+            join=", ".join(k.value for k in OrgKind),
+        )
     if kind is OrgKind.PROVINCE and row.get("parent_code"):
         return "đảng bộ tỉnh không có tổ chức cấp trên"
     if kind is not OrgKind.PROVINCE and not row.get("parent_code"):
-        return "thiếu mã tổ chức cấp trên (parent_code)"
+        return _("thiếu mã tổ chức cấp trên (parent_code)")
     return None
 
 
@@ -66,18 +71,21 @@ def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowError
         if problem := _row_problem(row, kind):
             errors.add(row.line, problem)
         elif row.get("code") in pending:
-            errors.add(row.line, f"mã {row.get('code')} trùng với dòng {pending[row.get('code')][0].line}")
+            errors.add(
+                row.line,
+                _("mã %(get)s trùng với dòng %(line)s", get=row.get("code"), line=pending[row.get("code")][0].line),
+            )
         else:
             pending[row.get("code")] = (row, kind)
     while pending:
         placed = [
             code
-            for code, (row, _) in pending.items()
+            for code, (row, _kind) in pending.items()
             if not row.get("parent_code") or row.get("parent_code") not in pending
         ]
         if not placed:
-            for row, _ in pending.values():
-                errors.add(row.line, "vòng lặp tổ chức cấp trên")
+            for row, _kind in pending.values():
+                errors.add(row.line, _("vòng lặp tổ chức cấp trên"))
             break
         for code in placed:
             row, kind = pending.pop(code)
@@ -89,16 +97,18 @@ def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowError
 def _upsert_org(row: Row, kind: OrgKind, summary: ImportSummary) -> str | None:
     parent = find_org(row.get("parent_code")) if row.get("parent_code") else None
     if row.get("parent_code") and parent is None:
-        return f"không có tổ chức cấp trên mã {row.get('parent_code')}"
+        return _("không có tổ chức cấp trên mã %(get)s", get=row.get("parent_code"))
     if parent is not None and parent.kind not in ALLOWED_PARENTS[kind]:
-        return f"{kind.label.lower()} không thể trực thuộc {parent.kind.label.lower()}"
+        return _(
+            "%(lower)s không thể trực thuộc %(lower2)s", lower=kind.label.lower(), lower2=parent.kind.label.lower()
+        )
     org = find_org(row.get("code"))
     if org is None:
         add_org(row.get("code"), row.get("name"), kind, parent)
         summary.created += 1
         return None
     if parent is not None and org.contains(parent):
-        return "tổ chức không thể trực thuộc chính nó hoặc tổ chức cấp dưới của nó"
+        return _("tổ chức không thể trực thuộc chính nó hoặc tổ chức cấp dưới của nó")
     if (org.name, org.kind, org.parent_id) == (row.get("name"), kind, parent.id if parent else None):
         summary.unchanged += 1
         return None

@@ -54,10 +54,10 @@ class Period(db.Model):
     @property
     def deadlines(self) -> list[tuple[str, date]]:
         return [
-            ("Đảng viên nộp bản tự kiểm điểm", self.submit_by),
-            ("Chi bộ chuyển đề xuất xếp loại", self.propose_by),
-            ("Đảng ủy quyết định xếp loại đảng viên", self.decide_by),
-            ("Cấp ủy cấp trên xếp loại tổ chức đảng", self.rate_orgs_by),
+            (_("Đảng viên nộp bản tự kiểm điểm"), self.submit_by),
+            (_("Chi bộ chuyển đề xuất xếp loại"), self.propose_by),
+            (_("Đảng ủy quyết định xếp loại đảng viên"), self.decide_by),
+            (_("Cấp ủy cấp trên xếp loại tổ chức đảng"), self.rate_orgs_by),
         ]
 
 

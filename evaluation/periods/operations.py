@@ -2,6 +2,8 @@
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ..errors import DomainError
 from ..extensions import db
 from ..reports.aggregation import undecided_counts
@@ -38,11 +40,13 @@ def create_period(
     actor=None,
 ) -> Period:
     if db.session.scalars(db.select(Period).where(Period.year == year)).first():
-        raise DomainError(f"Đã có kỳ đánh giá năm {year}.")
+        raise DomainError(_("Đã có kỳ đánh giá năm %(year)s.", year=year))
     if not opens_on <= submit_by <= propose_by <= decide_by <= rate_orgs_by:
         raise DomainError(
-            "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định, "
-            "xếp loại tổ chức đảng."
+            _(
+                "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định, xếp "
+                "loại tổ chức đảng."
+            )
         )
     period = Period(
         year=year,
@@ -71,7 +75,10 @@ def period_for_history(year: int) -> Period:
         db.session.flush()
     elif period.state is not PeriodState.CLOSED:
         raise DomainError(
-            f"Kỳ đánh giá năm {year} chưa đóng: kết quả năm đó được quyết định trên hệ thống, không nhập từ tệp."
+            _(
+                "Kỳ đánh giá năm %(year)s chưa đóng: kết quả năm đó được quyết định trên hệ thống, không nhập từ tệp.",
+                year=year,
+            )
         )
     return period
 
@@ -87,15 +94,17 @@ def open_period(period: Period, actor=None, reason: str = "") -> None:
     period's history.
     """
     if period.state is PeriodState.OPEN:
-        raise DomainError(f"Kỳ đánh giá năm {period.year} đang mở.")
+        raise DomainError(_("Kỳ đánh giá năm %(year)s đang mở.", year=period.year))
     other = db.session.scalars(
         db.select(Period).where(Period.state == PeriodState.OPEN, Period.id != period.id)
     ).first()
     if other:
-        raise DomainError(f"Kỳ đánh giá năm {other.year} đang mở; hãy đóng kỳ đó trước.")
+        raise DomainError(_("Kỳ đánh giá năm %(year)s đang mở; hãy đóng kỳ đó trước.", year=other.year))
     reopening = period.state is PeriodState.CLOSED
     if reopening and not reason.strip():
-        raise DomainError(f"Kỳ đánh giá năm {period.year} đã đóng: ghi lý do mở lại (sẽ lưu vào lịch sử).")
+        raise DomainError(
+            _("Kỳ đánh giá năm %(year)s đã đóng: ghi lý do mở lại (sẽ lưu vào lịch sử).", year=period.year)
+        )
     period.state = PeriodState.OPEN
     record_period(period, PeriodAction.REOPEN if reopening else PeriodAction.OPEN, actor, reason.strip())
     db.session.flush()
@@ -105,12 +114,18 @@ def close_period(period: Period, note: str = "", actor=None) -> None:
     """Close the year. With members or organizations still undecided it refuses and says how many,
     unless the administrator writes why it closes anyway (kept on the period)."""
     if period.state is not PeriodState.OPEN:
-        raise DomainError("Chỉ đóng được kỳ đánh giá đang mở.")
+        raise DomainError(_("Chỉ đóng được kỳ đánh giá đang mở."))
     members, organizations = undecided_counts(period)
     if (members or organizations) and not note.strip():
         raise DomainError(
-            f"Chưa đóng được kỳ đánh giá năm {period.year}: còn {members} đảng viên và {organizations} tổ chức đảng "
-            "chưa được xếp loại. Hãy quyết định (hoặc đề xuất không xếp loại), hoặc ghi lý do đóng kỳ khi còn tồn đọng."
+            _(
+                "Chưa đóng được kỳ đánh giá năm %(year)s: còn %(members)s đảng viên và %(organizations)s tổ chức "
+                "đảng chưa được xếp loại. Hãy quyết định (hoặc đề xuất không xếp loại), hoặc ghi lý do đóng kỳ khi "
+                "còn tồn đọng.",
+                year=period.year,
+                members=members,
+                organizations=organizations,
+            )
         )
     period.closing_note = note.strip()
     period.state = PeriodState.CLOSED

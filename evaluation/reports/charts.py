@@ -6,6 +6,7 @@ strict Content-Security-Policy needs no inline styles.
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..formatting import format_percent
@@ -26,7 +27,7 @@ def _svg(height: int, body: list[str], title: str) -> Markup:
 
 
 def _short(label: str, limit: int = 32) -> str:
-    return label if len(label) <= limit else label[: limit - 1] + "…"
+    return label if len(label) <= limit else label[: limit - 1] + _("…")
 
 
 def stacked_levels(rows: list[tuple[str, Tally]], decimals: int = 2) -> Markup:
@@ -45,7 +46,7 @@ def stacked_levels(rows: list[tuple[str, Tally]], decimals: int = 2) -> Markup:
             )
             x += width
     height = max(1, len(rows)) * (BAR_HEIGHT + ROW_GAP)
-    return _svg(height, body, "Tỷ lệ bốn mức xếp loại đảng viên theo tổ chức trực thuộc")
+    return _svg(height, body, _("Tỷ lệ bốn mức xếp loại đảng viên theo tổ chức trực thuộc"))
 
 
 def _point(x: float, y: float, label: str, series: str) -> str:
@@ -77,4 +78,4 @@ def trend(history: list[YearResult], decimals: int = 2) -> Markup:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
             body.append(f'<polyline points="{path}" class="trend-{name}"/>')
             body += [_point(x, y, format_percent(v), name) for x, y, v in points]
-    return _svg(height, body, "Tỷ lệ hoàn thành tốt nhiệm vụ trở lên qua các năm")
+    return _svg(height, body, _("Tỷ lệ hoàn thành tốt nhiệm vụ trở lên qua các năm"))

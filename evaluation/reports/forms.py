@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
@@ -18,17 +20,17 @@ class VietnameseDecimalField(DecimalField):
                 self.data = Decimal(valuelist[0].strip().replace(",", "."))
             except InvalidOperation as exc:
                 self.data = None
-                raise ValueError("Hãy nhập một số, ví dụ 85 hoặc 78,3.") from exc
+                raise ValueError(_("Hãy nhập một số, ví dụ 85 hoặc 78,3.")) from exc
         else:
             self.data = None
 
 
 class TargetForm(FlaskForm):
     subject = SelectField(
-        "Chỉ tiêu cho", choices=[SelectChoice(s.value, s.label) for s in TargetSubject], coerce=TargetSubject
+        _l("Chỉ tiêu cho"), choices=[SelectChoice(s.value, s.label) for s in TargetSubject], coerce=TargetSubject
     )
     min_percent = VietnameseDecimalField(
-        "Tỷ lệ hoàn thành tốt nhiệm vụ trở lên tối thiểu (%), để trống để bỏ chỉ tiêu",
+        _l("Tỷ lệ hoàn thành tốt nhiệm vụ trở lên tối thiểu (%), để trống để bỏ chỉ tiêu"),
         places=2,
-        validators=[Optional(), NumberRange(0, 100, "Chỉ tiêu là một tỷ lệ từ 0 đến 100%%.")],
+        validators=[Optional(), NumberRange(0, 100, _l("Chỉ tiêu là một tỷ lệ từ 0 đến 100%%."))],
     )

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from flask_babel import gettext as _
+
 from ..auth.permissions import can_set_targets, require
 from ..errors import DomainError
 from ..extensions import db
@@ -12,12 +14,12 @@ from .models import Target, TargetSubject
 
 def set_target(org: Organization, year: int, subject: TargetSubject, min_percent: Decimal | None, actor) -> None:
     """Set, change or (with no percentage) remove an organization's target for a year."""
-    require(can_set_targets(actor, org), "Chỉ cấp ủy hoặc lãnh đạo của tổ chức này mới đặt chỉ tiêu.")
+    require(can_set_targets(actor, org), _("Chỉ cấp ủy hoặc lãnh đạo của tổ chức này mới đặt chỉ tiêu."))
     period = db.session.scalars(db.select(Period).where(Period.year == year)).first()
     if period is not None and period.state is PeriodState.CLOSED:
-        raise DomainError(f"Kỳ đánh giá năm {year} đã đóng: không đổi được chỉ tiêu của năm đó.")
+        raise DomainError(_("Kỳ đánh giá năm %(year)s đã đóng: không đổi được chỉ tiêu của năm đó.", year=year))
     if min_percent is not None and not Decimal(0) <= min_percent <= Decimal(100):
-        raise DomainError("Chỉ tiêu là một tỷ lệ từ 0 đến 100%.")
+        raise DomainError(_("Chỉ tiêu là một tỷ lệ từ 0 đến 100%."))
     target = db.session.scalars(
         db.select(Target).where(Target.organization_id == org.id, Target.year == year, Target.subject == subject)
     ).first()

@@ -8,6 +8,7 @@ calls it for a whole subtree.
 
 from collections import Counter
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from ..auth.permissions import deciding_org, rating_org
@@ -119,7 +120,7 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
         band = score_band(review.self_score)
         if QUALITY_LEVELS.index(band) > QUALITY_LEVELS.index(highest):
             highest = band
-            why = [*why, f"{review.self_score} điểm: tối đa “{band.label}”"]
+            why = [*why, _("%(self_score)s điểm: tối đa “%(label)s”", self_score=review.self_score, label=band.label)]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
     return [*allowed, Level.NOT_CLASSIFIED], why
 
@@ -129,11 +130,15 @@ def readiness_problems(org: Organization, period: Period) -> list[str]:
     problems = []
     pending_members = members_tally(org, period).pending
     if pending_members:
-        problems.append(f"Còn {pending_members} đảng viên chưa có quyết định xếp loại.")
+        problems.append(
+            _("Còn %(pending_members)s đảng viên chưa có quyết định xếp loại.", pending_members=pending_members)
+        )
     undecided = undecided_organizations_below(org, period)
     if undecided:
-        names = ", ".join(o.name for o in undecided[:10]) + (" …" if len(undecided) > 10 else "")
-        problems.append(f"Còn {len(undecided)} tổ chức trực thuộc chưa được xếp loại: {names}.")
+        names = ", ".join(o.name for o in undecided[:10]) + (_(" …") if len(undecided) > 10 else "")
+        problems.append(
+            _("Còn %(len)s tổ chức trực thuộc chưa được xếp loại: %(names)s.", len=len(undecided), names=names)
+        )
     return problems
 
 

@@ -1,5 +1,7 @@
 """Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,13 +27,18 @@ def _section(label: str = ""):
         label,
         filters=[form_text],
         validators=[
-            Length(max=SECTION_MAX_CHARS, message=f"Mỗi mục tối đa {SECTION_MAX_CHARS:,} ký tự.".replace(",", "."))
+            Length(
+                max=SECTION_MAX_CHARS,
+                message=_(
+                    "Mỗi mục tối đa %(section_max_chars)s ký tự.", section_max_chars=format(SECTION_MAX_CHARS, ",")
+                ).replace(",", "."),
+            )
         ],
     )
 
 
 def _reason(label: str, required: bool = True):
-    validators = [DataRequired("Cần ghi rõ lý do.")] if required else [Optional()]
+    validators = [DataRequired(_("Cần ghi rõ lý do."))] if required else [Optional()]
     return TextAreaField(label, filters=[form_text], validators=[*validators, Length(max=5000)])
 
 
@@ -63,7 +70,10 @@ class _WrittenReviewForm(VersionedForm):
     measures = _section()
     commitment = _section()
     self_level = RadioField(
-        "Tự nhận mức xếp loại", choices=level_choices(QUALITY_LEVELS), coerce=_level_or_none, validators=[Optional()]
+        _l("Tự nhận mức xếp loại"),
+        choices=level_choices(QUALITY_LEVELS),
+        coerce=_level_or_none,
+        validators=[Optional()],
     )
 
     def section_data(self) -> dict[str, str]:
@@ -75,12 +85,12 @@ class SelfReviewForm(_WrittenReviewForm):
     political = _section()
     duties = _section()
     score_general = IntegerField(
-        "Tiêu chí chung (tối đa 30 điểm)",
-        validators=[Optional(), NumberRange(0, 30, "Điểm tiêu chí chung từ 0 đến 30.")],
+        _l("Tiêu chí chung (tối đa 30 điểm)"),
+        validators=[Optional(), NumberRange(0, 30, _l("Điểm tiêu chí chung từ 0 đến 30."))],
     )
     score_tasks = IntegerField(
-        "Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)",
-        validators=[Optional(), NumberRange(0, 70, "Điểm kết quả nhiệm vụ từ 0 đến 70.")],
+        _l("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)"),
+        validators=[Optional(), NumberRange(0, 70, _l("Điểm kết quả nhiệm vụ từ 0 đến 70."))],
     )
 
 
@@ -91,29 +101,31 @@ class CollectiveReviewForm(_WrittenReviewForm):
     building = _section()
 
 
-ALL_OUTCOMES = [SelectChoice("", "— Chọn mức —"), *level_choices(Level)]
+ALL_OUTCOMES = [SelectChoice("", _l("— Chọn mức —")), *level_choices(Level)]
 
 
 class ProposalForm(VersionedForm):
-    comments = TextAreaField("Ý kiến góp ý của chi bộ", filters=[form_text], validators=[Length(max=SECTION_MAX_CHARS)])
-    level = SelectField(
-        "Chi bộ đề xuất mức xếp loại", choices=ALL_OUTCOMES, coerce=_level_or_none, validators=[Optional()]
+    comments = TextAreaField(
+        _l("Ý kiến góp ý của chi bộ"), filters=[form_text], validators=[Length(max=SECTION_MAX_CHARS)]
     )
-    reason = _reason("Lý do không xếp loại (nếu đề xuất không xếp loại)", required=False)
+    level = SelectField(
+        _l("Chi bộ đề xuất mức xếp loại"), choices=ALL_OUTCOMES, coerce=_level_or_none, validators=[Optional()]
+    )
+    reason = _reason(_l("Lý do không xếp loại (nếu đề xuất không xếp loại)"), required=False)
 
 
 class ReasonForm(VersionedForm):
-    reason = _reason("Lý do")
+    reason = _reason(_l("Lý do"))
 
 
 class DecisionForm(VersionedForm):
     level = SelectField(
-        "Mức xếp loại quyết định",
+        _l("Mức xếp loại quyết định"),
         choices=ALL_OUTCOMES,
         coerce=_level_or_none,
-        validators=[DataRequired("Chọn mức xếp loại.")],
+        validators=[DataRequired(_l("Chọn mức xếp loại."))],
     )
-    note = _reason("Ghi chú (bắt buộc nếu không xếp loại)", required=False)
+    note = _reason(_l("Ghi chú (bắt buộc nếu không xếp loại)"), required=False)
 
 
 class BulkForm(FlaskForm):
@@ -124,10 +136,10 @@ class ConditionsForm(VersionedForm):
     """Facts that cap the level (choices set from the period's rule set) and the self-report exception."""
 
     conditions = SelectMultipleField(
-        "Điều kiện trong năm", choices=[], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+        _l("Điều kiện trong năm"), choices=[], widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
     )
     exception_reason = _reason(
-        "Ngoại lệ: đảng viên tự phát hiện, tự báo cáo và chủ động khắc phục (ghi rõ lý do; để trống nếu không)",
+        _l("Ngoại lệ: đảng viên tự phát hiện, tự báo cáo và chủ động khắc phục (ghi rõ lý do; để trống nếu không)"),
         required=False,
     )
 
@@ -139,13 +151,13 @@ class ConditionsForm(VersionedForm):
 class QuotaForm(FlaskForm):
     """A committee's decision on its group's quota (domain.md §4)."""
 
-    outstanding = BooleanField("Kết quả của nhóm nổi trội: áp dụng tỷ lệ 25%")
-    reason = _reason("Lý do vượt tỷ lệ (ghi vào báo cáo)", required=False)
+    outstanding = BooleanField(_l("Kết quả của nhóm nổi trội: áp dụng tỷ lệ 25%"))
+    reason = _reason(_l("Lý do vượt tỷ lệ (ghi vào báo cáo)"), required=False)
 
 
 class CommitmentForm(FlaskForm):
     text = TextAreaField(
-        "Nội dung đăng ký, cam kết đầu năm",
+        _l("Nội dung đăng ký, cam kết đầu năm"),
         filters=[form_text],
-        validators=[Length(max=10_000, message="Nội dung đăng ký tối đa 10.000 ký tự.")],
+        validators=[Length(max=10_000, message=_l("Nội dung đăng ký tối đa 10.000 ký tự."))],
     )

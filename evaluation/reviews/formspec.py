@@ -5,6 +5,7 @@ Kept as data so the page, the print layout and the completeness check read the s
 
 from dataclasses import dataclass
 
+from ..i18n import N_
 from ..members.models import FormType
 
 
@@ -17,63 +18,71 @@ class Section:
     group: str = ""
 
 
-STRENGTHS = "I. ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC"
+STRENGTHS = N_("I. ƯU ĐIỂM, KẾT QUẢ ĐẠT ĐƯỢC")
 
 _POLITICAL = Section(
     "political",
-    "1. Về tư tưởng chính trị; phẩm chất đạo đức, lối sống; ý thức tổ chức kỷ luật; tác phong, lề lối làm việc",
-    "Việc chấp hành chủ trương, đường lối của Đảng; giữ gìn đạo đức, lối sống; thực hiện trách nhiệm nêu gương; "
-    "những điều đảng viên không được làm.",
+    N_("1. Về tư tưởng chính trị; phẩm chất đạo đức, lối sống; ý thức tổ chức kỷ luật; tác phong, lề lối làm việc"),
+    N_(
+        "Việc chấp hành chủ trương, đường lối của Đảng; giữ gìn đạo đức, lối sống; thực hiện trách nhiệm nêu gương; "
+        "những điều đảng viên không được làm."
+    ),
     group=STRENGTHS,
 )
 _DUTIES = Section(
     "duties",
-    "2. Về thực hiện chức trách, nhiệm vụ được giao",
-    "Kết quả thực hiện nhiệm vụ chuyên môn, các chỉ tiêu, nhiệm vụ được giao trong năm; tỷ lệ hoàn thành, vượt mức.",
+    N_("2. Về thực hiện chức trách, nhiệm vụ được giao"),
+    N_(
+        "Kết quả thực hiện nhiệm vụ chuyên môn, các chỉ tiêu, nhiệm vụ được giao trong năm; tỷ lệ hoàn thành, vượt mức."
+    ),
     group=STRENGTHS,
 )
 _DUTIES_LEADER = Section(
     "duties",
-    "2. Về thực hiện chức trách, nhiệm vụ được giao và kết quả lãnh đạo, quản lý",
-    "Kết quả thực hiện các chỉ tiêu, nhiệm vụ của cơ quan, đơn vị được giao lãnh đạo, quản lý; năng lực "
-    "lãnh đạo, tổ chức thực hiện; trách nhiệm người đứng đầu; thái độ phục vụ nhân dân.",
+    N_("2. Về thực hiện chức trách, nhiệm vụ được giao và kết quả lãnh đạo, quản lý"),
+    N_(
+        "Kết quả thực hiện các chỉ tiêu, nhiệm vụ của cơ quan, đơn vị được giao lãnh đạo, quản lý; năng lực "
+        "lãnh đạo, tổ chức thực hiện; trách nhiệm người đứng đầu; thái độ phục vụ nhân dân."
+    ),
     group=STRENGTHS,
 )
 _DUTIES_OUTSIDE = Section(
     "duties",
-    "2. Về thực hiện nhiệm vụ được chi bộ phân công và nghĩa vụ công dân nơi cư trú",
-    "Việc thực hiện nhiệm vụ chi bộ giao; tham gia sinh hoạt nơi cư trú; gương mẫu chấp hành chính sách, "
-    "pháp luật tại địa phương, nơi làm việc.",
+    N_("2. Về thực hiện nhiệm vụ được chi bộ phân công và nghĩa vụ công dân nơi cư trú"),
+    N_(
+        "Việc thực hiện nhiệm vụ chi bộ giao; tham gia sinh hoạt nơi cư trú; gương mẫu chấp hành chính sách, "
+        "pháp luật tại địa phương, nơi làm việc."
+    ),
     group=STRENGTHS,
 )
 _COMMITMENT = Section(
     "commitment",
-    "3. Việc thực hiện cam kết tu dưỡng, rèn luyện, phấn đấu hằng năm",
-    "Kết quả thực hiện các nội dung đã đăng ký, cam kết nêu gương đầu năm.",
+    N_("3. Việc thực hiện cam kết tu dưỡng, rèn luyện, phấn đấu hằng năm"),
+    N_("Kết quả thực hiện các nội dung đã đăng ký, cam kết nêu gương đầu năm."),
     group=STRENGTHS,
 )
 _TAIL = (
     Section(
         "shortcomings",
-        "II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN",
-        "Nêu rõ hạn chế, khuyết điểm; nguyên nhân chủ quan, khách quan.",
+        N_("II. HẠN CHẾ, KHUYẾT ĐIỂM VÀ NGUYÊN NHÂN"),
+        N_("Nêu rõ hạn chế, khuyết điểm; nguyên nhân chủ quan, khách quan."),
     ),
     Section(
         "followup",
-        "III. KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA Ở CÁC KỲ KIỂM ĐIỂM TRƯỚC",
-        "Với từng hạn chế đã được chỉ ra: đã khắc phục / đang khắc phục / chưa khắc phục, và vì sao.",
+        N_("III. KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA Ở CÁC KỲ KIỂM ĐIỂM TRƯỚC"),
+        N_("Với từng hạn chế đã được chỉ ra: đã khắc phục / đang khắc phục / chưa khắc phục, và vì sao."),
         required=False,
     ),
     Section(
         "explanations",
-        "IV. GIẢI TRÌNH NHỮNG VẤN ĐỀ ĐƯỢC GỢI Ý KIỂM ĐIỂM (NẾU CÓ)",
-        "Trả lời từng vấn đề cấp trên gợi ý kiểm điểm; để trống nếu không có.",
+        N_("IV. GIẢI TRÌNH NHỮNG VẤN ĐỀ ĐƯỢC GỢI Ý KIỂM ĐIỂM (NẾU CÓ)"),
+        N_("Trả lời từng vấn đề cấp trên gợi ý kiểm điểm; để trống nếu không có."),
         required=False,
     ),
     Section(
         "measures",
-        "V. PHƯƠNG HƯỚNG, BIỆN PHÁP KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM",
-        "Biện pháp cụ thể, thời gian hoàn thành.",
+        N_("V. PHƯƠNG HƯỚNG, BIỆN PHÁP KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM"),
+        N_("Biện pháp cụ thể, thời gian hoàn thành."),
     ),
 )
 
@@ -85,25 +94,27 @@ FORMS: dict[FormType, tuple[Section, ...]] = {
 
 # An organization's collective review (Mẫu 01, HD 43 part 3): results of its political tasks and of
 # party building, then the same shortcomings / follow-up / explanations / measures as a member's.
-COLLECTIVE_RESULTS = "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ"
+COLLECTIVE_RESULTS = N_("I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ")
 ORGANIZATION_SECTIONS = (
     Section(
         "tasks",
-        "1. Kết quả lãnh đạo thực hiện nhiệm vụ chính trị, các chỉ tiêu được giao trong năm",
-        "Các chỉ tiêu, nhiệm vụ chủ yếu của cơ quan, đơn vị, địa phương; tỷ lệ hoàn thành, vượt mức.",
+        N_("1. Kết quả lãnh đạo thực hiện nhiệm vụ chính trị, các chỉ tiêu được giao trong năm"),
+        N_("Các chỉ tiêu, nhiệm vụ chủ yếu của cơ quan, đơn vị, địa phương; tỷ lệ hoàn thành, vượt mức."),
         group=COLLECTIVE_RESULTS,
     ),
     Section(
         "building",
-        "2. Công tác xây dựng Đảng về chính trị, tư tưởng, đạo đức, tổ chức và cán bộ",
-        "Sinh hoạt chi bộ, học tập nghị quyết, phát triển đảng viên, công tác cán bộ, kiểm tra, giám sát, "
-        "kỷ luật; kết quả xếp loại đảng viên và tổ chức trực thuộc.",
+        N_("2. Công tác xây dựng Đảng về chính trị, tư tưởng, đạo đức, tổ chức và cán bộ"),
+        N_(
+            "Sinh hoạt chi bộ, học tập nghị quyết, phát triển đảng viên, công tác cán bộ, kiểm tra, giám sát, "
+            "kỷ luật; kết quả xếp loại đảng viên và tổ chức trực thuộc."
+        ),
         group=COLLECTIVE_RESULTS,
     ),
     Section(
         "commitment",
-        "3. Việc thực hiện các nội dung đã đăng ký, cam kết đầu năm",
-        "Kết quả thực hiện từng nội dung tổ chức đã đăng ký đầu năm.",
+        N_("3. Việc thực hiện các nội dung đã đăng ký, cam kết đầu năm"),
+        N_("Kết quả thực hiện từng nội dung tổ chức đã đăng ký đầu năm."),
         group=COLLECTIVE_RESULTS,
     ),
     *_TAIL,

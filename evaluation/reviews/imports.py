@@ -8,6 +8,9 @@ code, unreadable level, duplicate) refuses the whole file, as every import does.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..extensions import db
 from ..levels import Level, parse_level
 from ..members.models import Member
@@ -52,8 +55,8 @@ class RatedSubject:
         return {self.code_column, "level"}
 
 
-MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, "đảng viên", "tổ chức cơ sở đảng")
-ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, "tổ chức", "cấp ủy cấp trên")
+MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, _l("đảng viên"), _l("tổ chức cơ sở đảng"))
+ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, _l("tổ chức"), _l("cấp ủy cấp trên"))
 
 
 def import_ratings(
@@ -70,11 +73,16 @@ def import_ratings(
             period,
             PeriodAction.IMPORT,
             actor,
-            f"Kết quả của {subject.noun}: {summary.created} mới, {summary.updated} thay đổi, "
-            f"{summary.unchanged} giữ nguyên.",
+            _(
+                "Kết quả của %(noun)s: %(created)s mới, %(updated)s thay đổi, %(unchanged)s giữ nguyên.",
+                noun=subject.noun,
+                created=summary.created,
+                updated=summary.updated,
+                unchanged=summary.unchanged,
+            ),
         )
         summary.warnings += [
-            f"{code}: {finding.message}; kết quả lưu trữ vẫn được nhập."
+            _("%(code)s: %(message)s; kết quả lưu trữ vẫn được nhập.", code=code, message=finding.message)
             for code, finding in checks.quota_findings(period, subjects=(subject.members,))
         ]
     return summary, errors
@@ -92,10 +100,15 @@ def _import(
             errors.add(row.line, str(exc))
             continue
         if code not in found:
-            errors.add(row.line, f"không có mã {code!r}" if code else f"thiếu {subject.code_column}")
+            errors.add(
+                row.line,
+                _("không có mã %(code)s", code=repr(code))
+                if code
+                else _("thiếu %(code_column)s", code_column=subject.code_column),
+            )
             continue
         if code in seen:
-            errors.add(row.line, f"mã {code} trùng với dòng {seen[code]}")
+            errors.add(row.line, _("mã %(code)s trùng với dòng %(seen)s", code=code, seen=seen[code]))
             continue
         seen[code] = row.line
         _set_result(subject.review_of(period, found[code]), level, actor, summary)
@@ -114,5 +127,5 @@ def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> 
         summary.updated += 1
     previous, review.state = review.state, ReviewState.DECIDED
     review.final_level = level
-    review.not_classified_reason = "Theo kết quả lưu trữ." if level is Level.NOT_CLASSIFIED else ""
+    review.not_classified_reason = _("Theo kết quả lưu trữ.") if level is Level.NOT_CLASSIFIED else ""
     record(review, actor, Action.IMPORT, level=level, from_state=previous)

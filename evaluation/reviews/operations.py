@@ -5,6 +5,7 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.models import User
 from ..auth.permissions import (
@@ -34,8 +35,10 @@ class StaleReview(WorkflowError):
 
     def __init__(self):
         super().__init__(
-            "Bản kiểm điểm vừa được người khác cập nhật. Trang hiển thị dữ liệu mới nhất; "
-            "vui lòng xem lại rồi thực hiện lại."
+            _(
+                "Bản kiểm điểm vừa được người khác cập nhật. Trang hiển thị dữ liệu mới nhất; vui lòng xem lại rồi "
+                "thực hiện lại."
+            )
         )
 
 
@@ -95,7 +98,7 @@ def _apply(
 def _check(review: Review, user: User, capacity: Capacity, expected_version: int | None) -> None:
     require(capacity in _capacities_on(user, review))
     if not review.period.is_open:
-        raise WorkflowError(f"Kỳ đánh giá năm {review.period.year} không mở: không thể thay đổi.")
+        raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=review.period.year))
     if expected_version is not None and expected_version != review.version:
         raise StaleReview()
 
@@ -111,7 +114,7 @@ def start_review(period: Period, member: Member, actor: User) -> Review:
     review = find_review(period, member)
     if review is None:
         if not period.is_open:
-            raise WorkflowError(f"Kỳ đánh giá năm {period.year} không mở.")
+            raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở.", year=period.year))
         review = Review(period=period, member=member, form_type=member.form_type, sections={})
         db.session.add(review)
         record(review, actor, Action.CREATE)
@@ -132,11 +135,11 @@ def save_self_review(
     """Save the self-review as a draft; allowed as often as its authors like while it is theirs."""
     _check(review, actor, author(review), expected_version)
     if review.state is not ReviewState.DRAFT:
-        raise WorkflowError("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại.")
+        raise WorkflowError(_("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại."))
     keys = {s.key for s in formspec.sections_for(review.form_type)}
     review.sections = {key: (sections.get(key) or "").strip() for key in keys}
     if self_level is not None and self_level not in QUALITY_LEVELS:
-        raise WorkflowError("Mức tự xếp loại phải là một trong bốn mức chất lượng.")
+        raise WorkflowError(_("Mức tự xếp loại phải là một trong bốn mức chất lượng."))
     review.self_level = self_level
     if review.period.rule_set.score and review.is_of_member:
         review.self_score_general, review.self_score_tasks = score_general, score_tasks
@@ -158,18 +161,21 @@ def save_written_review(
 
 def submission_problems(review: Review) -> list[str]:
     """What still stops the member from submitting, in words they can act on."""
-    problems = [f"Chưa viết mục “{s.title}”." for s in formspec.missing_sections(review.form_type, review.sections)]
+    problems = [
+        _("Chưa viết mục “%(title)s”.", title=s.title)
+        for s in formspec.missing_sections(review.form_type, review.sections)
+    ]
     if review.period.rule_set.score and review.is_of_member and review.self_score is None:
-        problems.append("Chưa tự chấm điểm (tiêu chí chung /30 và kết quả nhiệm vụ /70).")
+        problems.append(_("Chưa tự chấm điểm (tiêu chí chung /30 và kết quả nhiệm vụ /70)."))
     if review.self_level is None:
-        problems.append("Chưa chọn mức tự xếp loại.")
+        problems.append(_("Chưa chọn mức tự xếp loại."))
     return problems
 
 
 def submit_self_review(review: Review, actor: User, expected_version: int | None = None) -> None:
     _check(review, actor, author(review), expected_version)
     if problems := submission_problems(review):
-        raise WorkflowError("Chưa nộp được: " + " ".join(problems))
+        raise WorkflowError(_("Chưa nộp được: ") + " ".join(problems))
     _apply(review, actor, author(review), Action.SUBMIT, level=review.self_level)
     review.submitted_at = utcnow()
     db.session.flush()
@@ -187,9 +193,9 @@ def record_proposal(
     """The cell's comments and proposed level, kept until the secretary forwards them."""
     _check(review, actor, Capacity.CELL, expected_version)
     if review.state is not ReviewState.SUBMITTED:
-        raise WorkflowError("Chỉ ghi ý kiến và đề xuất cho bản kiểm điểm đảng viên đã nộp.")
+        raise WorkflowError(_("Chỉ ghi ý kiến và đề xuất cho bản kiểm điểm đảng viên đã nộp."))
     if level is Level.NOT_CLASSIFIED and not reason.strip():
-        raise WorkflowError("Đề xuất không xếp loại cần ghi rõ lý do.")
+        raise WorkflowError(_("Đề xuất không xếp loại cần ghi rõ lý do."))
     review.cell_comments = comments.strip()
     review.not_classified_reason = reason.strip() if level is Level.NOT_CLASSIFIED else ""
     if level is not None and level != review.proposed_level:
@@ -207,7 +213,9 @@ def return_to_member(review: Review, actor: User, reason: str, expected_version:
 def forward(review: Review, actor: User, expected_version: int | None = None) -> None:
     _check(review, actor, Capacity.CELL, expected_version)
     if review.proposed_level is None:
-        raise WorkflowError(f"Chưa có đề xuất mức xếp loại cho đồng chí {review.member.full_name}.")
+        raise WorkflowError(
+            _("Chưa có đề xuất mức xếp loại cho đồng chí %(full_name)s.", full_name=review.member.full_name)
+        )
     _apply(
         review, actor, Capacity.CELL, Action.FORWARD, level=review.proposed_level, reason=review.not_classified_reason
     )
@@ -246,10 +254,10 @@ def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note:
     if level is Level.NOT_CLASSIFIED:
         reason = note.strip() or review.not_classified_reason
         if not reason:
-            raise WorkflowError("Quyết định không xếp loại cần ghi rõ lý do.")
+            raise WorkflowError(_("Quyết định không xếp loại cần ghi rõ lý do."))
         review.not_classified_reason = reason
     if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
-        raise WorkflowError("Không thể quyết định mức này: " + "; ".join(blocking) + ".")
+        raise WorkflowError(_("Không thể quyết định mức này: ") + "; ".join(blocking) + ".")
     _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note, final_level=level, decided_at=utcnow())
 
 
@@ -263,8 +271,11 @@ def _enforce_quota(reviews: list[Review]) -> None:
         finding = checks.quota_finding(review.period, checks.quota_group(review), review.is_of_member)
         if finding and finding.blocking:
             raise WorkflowError(
-                f"Vượt tỷ lệ: {finding.message}. Cấp ủy cần ghi lý do vượt tỷ lệ (hoặc đánh giá kết quả nổi trội) "
-                "trước khi quyết định."
+                _(
+                    "Vượt tỷ lệ: %(message)s. Cấp ủy cần ghi lý do vượt tỷ lệ (hoặc đánh giá kết quả nổi trội) "
+                    "trước khi quyết định.",
+                    message=finding.message,
+                )
             )
 
 
@@ -275,7 +286,7 @@ def decide(
     _check(review, actor, Capacity.COMMITTEE, expected_version)
     level = level or review.proposed_level
     if level is None:
-        raise WorkflowError("Chưa chọn mức xếp loại.")
+        raise WorkflowError(_("Chưa chọn mức xếp loại."))
     _decide(review, actor, Capacity.COMMITTEE, level, note)
     _enforce_quota([review])
 
@@ -286,7 +297,7 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     for review, version in decisions:
         _check(review, actor, Capacity.COMMITTEE, version)
         if review.proposed_level is None:
-            raise WorkflowError(f"Chưa có đề xuất cho đồng chí {review.member.full_name}.")
+            raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.member.full_name))
         try:
             _decide(review, actor, Capacity.COMMITTEE, review.proposed_level, "")
         except WorkflowError as exc:
@@ -322,13 +333,13 @@ def record_conditions(
     """The facts of the year that cap the level, and the self-report exception if the committee grants it."""
     _check(review, actor, decider(review), expected_version)
     if review.is_locked:
-        raise WorkflowError("Bản kiểm điểm đã có quyết định: mở lại trước khi sửa điều kiện xếp loại.")
+        raise WorkflowError(_("Bản kiểm điểm đã có quyết định: mở lại trước khi sửa điều kiện xếp loại."))
     valid = set(conditions_for(review.period.rule_set))
     review.conditions = [c for c in conditions if c in valid]
     review.exception_reason = exception_reason.strip()
-    summary = ", ".join(Condition(c).label for c in review.conditions) or "không có"
+    summary = ", ".join(Condition(c).label for c in review.conditions) or _("không có")
     if review.exception_reason:
-        summary += f"; ngoại lệ: {review.exception_reason}"
+        summary += _("; ngoại lệ: %(exception_reason)s", exception_reason=review.exception_reason)
     record(review, actor, Action.CONDITIONS, reason=summary, from_state=review.state)
     db.session.flush()
 
@@ -339,7 +350,7 @@ def set_quota_exception(
     """The committee marks its group's results outstanding (25%) and/or writes why it goes over the quota."""
     require(is_rating_committee(actor, group) if not for_members else is_committee_officer(actor, group))
     if not period.is_open:
-        raise WorkflowError(f"Kỳ đánh giá năm {period.year} không mở: không thể thay đổi.")
+        raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=period.year))
     exception = checks.quota_exception(period, group, for_members)
     if exception is None:
         exception = QuotaException(period_id=period.id, organization=group, for_members=for_members)
@@ -366,7 +377,7 @@ def start_organization_review(period: Period, org: Organization, actor: User) ->
     review = find_organization_review(period, org)
     if review is None:
         if not period.is_open:
-            raise WorkflowError(f"Kỳ đánh giá năm {period.year} không mở.")
+            raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở.", year=period.year))
         review = Review(period=period, organization=org, sections={})
         db.session.add(review)
         record(review, actor, Action.CREATE)
@@ -386,7 +397,7 @@ def rate_organization(
     """The committee one level up decides; only once everything under the organization is decided."""
     _check(review, actor, Capacity.RATING, expected_version)
     if missing := checks.readiness_problems(review.organization, review.period):
-        raise WorkflowError("Chưa xếp loại được tổ chức: " + " ".join(missing))
+        raise WorkflowError(_("Chưa xếp loại được tổ chức: ") + " ".join(missing))
     _decide(review, actor, Capacity.RATING, level, note)
     _enforce_quota([review])
 
@@ -422,9 +433,14 @@ def save_commitment(
     require(actor.member_id == member.id if member else writes_collective_review(actor, org))
     review = find_review(period, member) if member else find_organization_review(period, org)
     if not commitment_open(period, review):
-        raise WorkflowError("Kỳ đánh giá đã đóng hoặc bản kiểm điểm đã nộp: nội dung đăng ký không sửa được nữa.")
+        raise WorkflowError(_("Kỳ đánh giá đã đóng hoặc bản kiểm điểm đã nộp: nội dung đăng ký không sửa được nữa."))
     if len(text) > COMMITMENT_MAX_CHARS:
-        raise WorkflowError(f"Nội dung đăng ký tối đa {COMMITMENT_MAX_CHARS:,} ký tự.".replace(",", "."))
+        raise WorkflowError(
+            _(
+                "Nội dung đăng ký tối đa %(commitment_max_chars)s ký tự.",
+                commitment_max_chars=format(COMMITMENT_MAX_CHARS, ","),
+            ).replace(",", ".")
+        )
     commitment = find_commitment(period, member, org)
     if commitment is None:
         commitment = Commitment(

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, flash, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -71,7 +72,7 @@ def require_period():
     """:raise 404: when no evaluation period exists yet."""
     period = current_period()
     if period is None:
-        abort(404, description="Chưa có kỳ đánh giá nào.")
+        abort(404, description=_("Chưa có kỳ đánh giá nào."))
     return period
 
 
@@ -126,11 +127,11 @@ def autosave_written_review(start: Callable, form, **scores):
     with the new version the page must name in its next save."""
     if not form.validate_on_submit():
         problems = [message for messages in form.errors.values() for message in messages]
-        return jsonify(error="Chưa tự động lưu được: " + " ".join(problems)), 422
+        return jsonify(error=_("Chưa tự động lưu được: ") + " ".join(problems)), 422
     done, refusal = attempt(_written_review_saver(start, form, False, **scores))
     if refusal:
         return jsonify(error=refusal), 409
-    review, _ = done
+    review = done[0]
     return jsonify(version=review.version, saved_at=format_time(review.updated_at))
 
 
@@ -142,11 +143,11 @@ def save_written_review(start: Callable, form, *, submit: bool, submitted: str, 
     done = perform(_written_review_saver(start, form, submit, **scores))
     if done is None:
         return False
-    _, problems = done
+    problems = done[1]
     if problems:
-        flash("Đã lưu nháp nhưng chưa nộp được: " + " ".join(problems), "error")
+        flash(_("Đã lưu nháp nhưng chưa nộp được: ") + " ".join(problems), "error")
     else:
-        flash(submitted if submit else "Đã lưu nháp.", "success")
+        flash(submitted if submit else _("Đã lưu nháp."), "success")
     return True
 
 
@@ -193,7 +194,7 @@ def record_quota(group, *, for_members: bool) -> None:
             form.outstanding.data,
             form.reason.data,
             current_user,
-            success="Đã ghi quyết định về tỷ lệ xuất sắc.",
+            success=_("Đã ghi quyết định về tỷ lệ xuất sắc."),
         )
 
 

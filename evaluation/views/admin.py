@@ -1,6 +1,7 @@
 """The system administrator's pages: periods, logins and roles, moves between cells."""
 
 from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit
@@ -37,7 +38,7 @@ def periods():
             decide_by=form.decide_by.data,
             rate_orgs_by=form.rate_orgs_by.data,
             actor=current_user,
-            success=f"Đã tạo kỳ đánh giá năm {form.year.data}.",
+            success=_("Đã tạo kỳ đánh giá năm %(data)s.", data=form.year.data),
         )
         if created:
             return redirect(url_for(".periods"))
@@ -52,10 +53,20 @@ def change_period(period_id: int, change: str):
     if BulkForm().validate_on_submit():
         note = clean(request.form.get("note", ""))
         if change == "open":
-            perform(period_ops.open_period, period, current_user, note, success=f"Đã mở kỳ đánh giá năm {period.year}.")
+            perform(
+                period_ops.open_period,
+                period,
+                current_user,
+                note,
+                success=_("Đã mở kỳ đánh giá năm %(year)s.", year=period.year),
+            )
         else:
             perform(
-                period_ops.close_period, period, note, current_user, success=f"Đã đóng kỳ đánh giá năm {period.year}."
+                period_ops.close_period,
+                period,
+                note,
+                current_user,
+                success=_("Đã đóng kỳ đánh giá năm %(year)s.", year=period.year),
             )
     return redirect(url_for(".periods"))
 
@@ -65,7 +76,7 @@ def change_period(period_id: int, change: str):
 def users():
     form = UserForm()
     if form.validate_on_submit():
-        user = perform(_create_user, form, success=f"Đã tạo tài khoản {form.username.data}.")
+        user = perform(_create_user, form, success=_("Đã tạo tài khoản %(data)s.", data=form.username.data))
         if user:
             return redirect(url_for(".user", user_id=user.id))
     query = db.select(User).order_by(User.username)
@@ -81,7 +92,7 @@ def _create_user(form: UserForm) -> User:
     if form.member_code.data:
         member = find_member(form.member_code.data)
         if member is None:
-            raise DomainError(f"Không có đảng viên mã {form.member_code.data}.")
+            raise DomainError(_("Không có đảng viên mã %(data)s.", data=form.member_code.data))
     return auth_ops.create_user(
         form.username.data, form.password.data, member=member, display_name=form.display_name.data or ""
     )
@@ -93,7 +104,7 @@ def user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = GrantForm()
     if form.validate_on_submit():
-        if perform(_grant, user, form, success="Đã giao vai trò."):
+        if perform(_grant, user, form, success=_("Đã giao vai trò.")):
             return redirect(url_for(".user", user_id=user.id))
     return render_template("admin/user.html", user=user, form=form, revoke_form=BulkForm())
 
@@ -101,7 +112,7 @@ def user(user_id: int):
 def _grant(user: User, form: GrantForm):
     org = find_org(form.org_code.data)
     if org is None:
-        raise DomainError(f"Không có tổ chức mã {form.org_code.data}.")
+        raise DomainError(_("Không có tổ chức mã %(data)s.", data=form.org_code.data))
     return auth_ops.grant_role(user, org, form.role.data)
 
 
@@ -111,7 +122,7 @@ def revoke(grant_id: int):
     grant = db.get_or_404(RoleGrant, grant_id)
     user_id = grant.user_id
     if BulkForm().validate_on_submit():
-        perform(auth_ops.revoke_grant, grant, success="Đã thu hồi vai trò.")
+        perform(auth_ops.revoke_grant, grant, success=_("Đã thu hồi vai trò."))
     return redirect(url_for(".user", user_id=user_id))
 
 
@@ -121,7 +132,12 @@ def move(member_id: int):
     member = db.get_or_404(Member, member_id)
     form = MoveForm()
     if form.validate_on_submit():
-        if perform(_move, member, form, success=f"Đã chuyển sinh hoạt cho đồng chí {member.full_name}."):
+        if perform(
+            _move,
+            member,
+            form,
+            success=_("Đã chuyển sinh hoạt cho đồng chí %(full_name)s.", full_name=member.full_name),
+        ):
             return redirect(url_for(".move", member_id=member.id))
     history = db.session.scalars(
         db.select(MembershipChange)
@@ -134,7 +150,7 @@ def move(member_id: int):
 def _move(member: Member, form: MoveForm):
     org = find_org(form.org_code.data)
     if org is None:
-        raise DomainError(f"Không có tổ chức mã {form.org_code.data}.")
+        raise DomainError(_("Không có tổ chức mã %(data)s.", data=form.org_code.data))
     return move_member(member, org, current_user, form.reason.data or "")
 
 

@@ -3,6 +3,8 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import operations as auth_ops
@@ -15,7 +17,7 @@ from ._helpers import perform
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
 login_manager.login_message_category = "info"
 
 # Pages a user whose password somebody else chose may still open.
@@ -50,14 +52,14 @@ def _login_name() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
-    "30 per minute", methods=["POST"], error_message="Quá nhiều lần đăng nhập từ máy này; hãy thử lại sau ít phút."
+    "30 per minute", methods=["POST"], error_message=_l("Quá nhiều lần đăng nhập từ máy này; hãy thử lại sau ít phút.")
 )
 @limiter.limit(
     LOCKOUT,
     key_func=_login_name,
     methods=["POST"],
     deduct_when=lambda response: response.status_code != 302,
-    error_message="Tài khoản tạm khóa sau 5 lần nhập sai mật khẩu; hãy thử lại sau 15 phút.",
+    error_message=_l("Tài khoản tạm khóa sau 5 lần nhập sai mật khẩu; hãy thử lại sau 15 phút."),
 )
 def login():
     if current_user.is_authenticated:
@@ -68,14 +70,14 @@ def login():
         if user and user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")))
-        flash("Tên đăng nhập hoặc mật khẩu không đúng.", "error")
+        flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
     logout_user()
-    flash("Đã đăng xuất.", "info")
+    flash(_("Đã đăng xuất."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -92,7 +94,7 @@ def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
         if perform(
-            auth_ops.change_password, current_user, form.current.data, form.new.data, success="Đã đổi mật khẩu."
+            auth_ops.change_password, current_user, form.current.data, form.new.data, success=_("Đã đổi mật khẩu.")
         ):
             return redirect(url_for("home.index"))
     return render_template("auth/password.html", form=form)

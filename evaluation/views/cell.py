@@ -2,6 +2,7 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import is_cell_officer
@@ -66,9 +67,9 @@ def forward_all(cell):
         count = perform(ops.forward_ready, reviews, current_user)
         if count is not None:
             flash(
-                f"Đã chuyển {count} đề xuất lên đảng ủy."
+                _("Đã chuyển %(count)s đề xuất lên đảng ủy.", count=count)
                 if count
-                else "Chưa có bản kiểm điểm nào đã nộp và có đề xuất để chuyển.",
+                else _("Chưa có bản kiểm điểm nào đã nộp và có đề xuất để chuyển."),
                 "success" if count else "info",
             )
     return redirect(url_for(".index", org_id=cell.id))
@@ -121,7 +122,7 @@ def _act(action: str, form, period, member, review) -> bool:
                 current_user,
                 form.reason.data,
                 expected_version=version,
-                success="Đã đề xuất không xếp loại và chuyển lên đảng ủy.",
+                success=_("Đã đề xuất không xếp loại và chuyển lên đảng ủy."),
             )
         )
     if review is None:
@@ -136,7 +137,7 @@ def _act(action: str, form, period, member, review) -> bool:
                 level=form.level.data,
                 reason=form.reason.data,
                 expected_version=version,
-                success="Đã lưu ý kiến và đề xuất của chi bộ.",
+                success=_("Đã lưu ý kiến và đề xuất của chi bộ."),
             )
         )
     if action == "return":
@@ -147,9 +148,11 @@ def _act(action: str, form, period, member, review) -> bool:
                 current_user,
                 form.reason.data,
                 expected_version=version,
-                success="Đã trả lại bản kiểm điểm để đảng viên sửa.",
+                success=_("Đã trả lại bản kiểm điểm để đảng viên sửa."),
             )
         )
     return bool(
-        perform(ops.forward, review, current_user, expected_version=version, success="Đã chuyển đề xuất lên đảng ủy.")
+        perform(
+            ops.forward, review, current_user, expected_version=version, success=_("Đã chuyển đề xuất lên đảng ủy.")
+        )
     )

@@ -2,6 +2,7 @@
 to the committee one level up."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import rating_org, writes_collective_review
@@ -36,7 +37,7 @@ def review(org):
         if form.validate_on_submit() and _save(org, period, form, submit=request.form.get("action") == "submit"):
             return redirect(url_for(".review", org_id=org.id))
         if form.errors:
-            flash("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới.", "error")
+            flash(_("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới."), "error")
     return render_template(
         "collective/review.html",
         **commitment_context(period, review, org=org),
@@ -67,9 +68,11 @@ def commitment(org):
     period = require_period()
     form = CommitmentForm()
     if form.validate_on_submit():
-        perform(ops.save_commitment, period, current_user, form.text.data, org=org, success="Đã lưu nội dung đăng ký.")
+        perform(
+            ops.save_commitment, period, current_user, form.text.data, org=org, success=_("Đã lưu nội dung đăng ký.")
+        )
     else:
-        flash(" ".join(form.text.errors) or "Chưa lưu được.", "error")
+        flash(" ".join(form.text.errors) or _("Chưa lưu được."), "error")
     return redirect(url_for(".review", org_id=org.id))
 
 
@@ -78,5 +81,5 @@ def _save(org, period, form: CollectiveReviewForm, submit: bool) -> bool:
         lambda: ops.start_organization_review(period, org, current_user),
         form,
         submit=submit,
-        submitted="Đã nộp bản kiểm điểm tập thể lên cấp ủy cấp trên.",
+        submitted=_("Đã nộp bản kiểm điểm tập thể lên cấp ủy cấp trên."),
     )

@@ -4,6 +4,8 @@ import re
 from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import is_committee_officer
@@ -29,10 +31,10 @@ from ._helpers import (
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
 FILTERS = {
-    "proposed": ((ReviewState.PROPOSED,), "Chờ quyết định"),
-    "decided": ((ReviewState.DECIDED,), "Đã quyết định"),
-    "in_cell": ((ReviewState.DRAFT, ReviewState.SUBMITTED), "Đang ở chi bộ"),
-    "all": (None, "Tất cả đảng viên"),
+    "proposed": ((ReviewState.PROPOSED,), _l("Chờ quyết định")),
+    "decided": ((ReviewState.DECIDED,), _l("Đã quyết định")),
+    "in_cell": ((ReviewState.DRAFT, ReviewState.SUBMITTED), _l("Đang ở chi bộ")),
+    "all": (None, _l("Tất cả đảng viên")),
 }
 
 
@@ -101,7 +103,7 @@ def confirm(org):
         abort(400)
     selected = _selected_reviews(org)
     if not selected:
-        flash("Chưa chọn đảng viên nào.", "info")
+        flash(_("Chưa chọn đảng viên nào."), "info")
         return redirect(url_for(".index", org_id=org.id))
     proposed = Counter(review.proposed_level for review, _ in selected if review.proposed_level)
     return render_template(
@@ -124,7 +126,7 @@ def decide_bulk(org):
     selected = _selected_reviews(org)
     count = perform(ops.decide_many, selected, current_user)
     if count is not None:
-        flash(f"Đã quyết định xếp loại cho {count} đảng viên theo đề xuất của chi bộ.", "success")
+        flash(_("Đã quyết định xếp loại cho %(count)s đảng viên theo đề xuất của chi bộ.", count=count), "success")
     return redirect(url_for(".index", org_id=org.id))
 
 
@@ -153,12 +155,12 @@ def member(org, member_id: int):
 
 
 ACTIONS = {
-    "decide": (ops.decide, lambda f: (f.level.data, f.note.data), "Đã quyết định xếp loại."),
-    "send_back": (ops.send_back, lambda f: (f.reason.data,), "Đã trả đề xuất về chi bộ."),
-    "reopen": (ops.reopen, lambda f: (f.reason.data,), "Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử."),
+    "decide": (ops.decide, lambda f: (f.level.data, f.note.data), _("Đã quyết định xếp loại.")),
+    "send_back": (ops.send_back, lambda f: (f.reason.data,), _("Đã trả đề xuất về chi bộ.")),
+    "reopen": (ops.reopen, lambda f: (f.reason.data,), _("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
     "conditions": (
         ops.record_conditions,
         lambda f: (f.conditions.data, f.exception_reason.data),
-        "Đã ghi điều kiện xếp loại.",
+        _l("Đã ghi điều kiện xếp loại."),
     ),
 }

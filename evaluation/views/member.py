@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
@@ -42,7 +43,7 @@ def review():
         if _save(member, period, form, submit=request.form.get("action") == "submit"):
             return redirect(url_for(".review"))
     elif request.method == "POST":
-        flash("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới.", "error")
+        flash(_("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới."), "error")
     if request.method == "POST" and review is not None:
         # The page keeps what the member typed; after a conflict message, saving again is their call.
         form.version.data = review.version
@@ -66,7 +67,7 @@ def print_review():
     member, period = _own_member(), require_period()
     review = ops.find_review(period, member)
     if review is None:
-        abort(404, description="Chưa có bản tự kiểm điểm để in.")
+        abort(404, description=_("Chưa có bản tự kiểm điểm để in."))
     with force_locale("vi"):  # the official form is Vietnamese whatever the page's language
         return render_template(
             "print/review.html",
@@ -101,10 +102,15 @@ def commitment():
     form = CommitmentForm()
     if form.validate_on_submit():
         perform(
-            ops.save_commitment, period, current_user, form.text.data, member=member, success="Đã lưu nội dung đăng ký."
+            ops.save_commitment,
+            period,
+            current_user,
+            form.text.data,
+            member=member,
+            success=_("Đã lưu nội dung đăng ký."),
         )
     else:
-        flash(" ".join(form.text.errors) or "Chưa lưu được.", "error")
+        flash(" ".join(form.text.errors) or _("Chưa lưu được."), "error")
     return redirect(url_for(".review"))
 
 
@@ -113,7 +119,7 @@ def _save(member, period, form: SelfReviewForm, submit: bool) -> bool:
         lambda: ops.start_review(period, member, current_user),
         form,
         submit=submit,
-        submitted="Đã nộp bản tự kiểm điểm cho chi bộ.",
+        submitted=_("Đã nộp bản tự kiểm điểm cho chi bộ."),
         score_general=form.score_general.data,
         score_tasks=form.score_tasks.data,
     )

@@ -20,6 +20,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
@@ -102,7 +103,7 @@ def report_json(org):
     """The same contract as `flask report --format json` (README, "JSON report")."""
     result = rollup(org, _year())
     if result.period is None:
-        abort(404, description="Chưa có kết quả của năm này.")
+        abort(404, description=_("Chưa có kết quả của năm này."))
     response = jsonify(exports.rollup_json(result))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -114,7 +115,7 @@ def export(org, table: str, fmt: str):
     year = _year()
     period = period_for_year(year)
     if period is None:
-        abort(404, description="Chưa có kết quả của năm này.")
+        abort(404, description=_("Chưa có kết quả của năm này."))
     if table == "rollup":
         headers, rows = exports.ROLLUP_HEADERS, exports.rollup_rows(rollup(org, year), _decimals())
     else:
@@ -156,7 +157,7 @@ def save_target(org, year: int):
     if not form.validate_on_submit():
         return _page(org, year, form)
     saved = perform(
-        set_target, org, year, form.subject.data, form.min_percent.data, current_user, success="Đã lưu chỉ tiêu."
+        set_target, org, year, form.subject.data, form.min_percent.data, current_user, success=_("Đã lưu chỉ tiêu.")
     )
     if not saved:
         return _page(org, year, form)

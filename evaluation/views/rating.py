@@ -2,6 +2,8 @@
 an upper committee its grassroots organizations, the province its upper committees."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..auth.permissions import is_rating_committee
 from ..extensions import db
@@ -77,12 +79,12 @@ def organization(org, child_id: int):
 
 
 ACTIONS = {
-    "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), "Đã xếp loại tổ chức."),
-    "return": (ops.return_to_organization, lambda f: (f.reason.data,), "Đã trả lại bản kiểm điểm tập thể."),
-    "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), "Đã mở lại; lý do được ghi vào lịch sử."),
+    "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), _("Đã xếp loại tổ chức.")),
+    "return": (ops.return_to_organization, lambda f: (f.reason.data,), _("Đã trả lại bản kiểm điểm tập thể.")),
+    "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), _("Đã mở lại; lý do được ghi vào lịch sử.")),
     "conditions": (
         ops.record_conditions,
         lambda f: (f.conditions.data, f.exception_reason.data),
-        "Đã ghi điều kiện xếp loại.",
+        _l("Đã ghi điều kiện xếp loại."),
     ),
 }
