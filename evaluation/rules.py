@@ -76,7 +76,9 @@ class Finding:
 # finds the group's results outstanding. Going over needs the committee's written reason.
 QUOTA_PERCENT = 20
 OUTSTANDING_QUOTA_PERCENT = 25
-QUOTA_SOURCE = _l("tỷ lệ hoàn thành xuất sắc không quá 20% số hoàn thành tốt; QĐ 366-QĐ/TW: 25% nếu kết quả nổi trội")
+QUOTA_SOURCE = _l(
+    "tỷ lệ hoàn thành xuất sắc không quá 20% tổng số hoàn thành tốt; QĐ 366-QĐ/TW: 25% nếu kết quả nổi trội"
+)
 
 
 def excellent_quota(good: int, *, outstanding: bool = False) -> int:
@@ -162,7 +164,7 @@ CONDITION_LABELS = {
     Condition.DISCIPLINE: N_("Bị kỷ luật từ khiển trách trở lên trong năm"),
     Condition.DEGENERATION: N_("Có kết luận suy thoái, “tự diễn biến”, “tự chuyển hóa”"),
     Condition.PROHIBITED: N_("Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương"),
-    Condition.TASKS_UNDONE: N_("Hơn 50% chỉ tiêu, nhiệm vụ trong năm không hoàn thành"),
+    Condition.TASKS_UNDONE: N_("Hơn 50% tổng số chỉ tiêu, nhiệm vụ trong năm không hoàn thành"),
     Condition.SICK_LEAVE: N_("Nghỉ ốm từ 3 tháng trở lên trong năm"),
     Condition.UNITS_FAILED: N_("Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ"),
     Condition.LOW_CONFIDENCE: N_("Cán bộ lãnh đạo: hơn 50% phiếu tín nhiệm thấp"),

@@ -3,6 +3,6 @@
 # catalog (new ones arrive empty; tests/test_i18n.py fails until they are translated), and compile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-.venv/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
-.venv/bin/pybabel update -q -i translations/messages.pot -d translations -l en --no-fuzzy-matching
-.venv/bin/pybabel compile -q -d translations -l en
+.venv/bin/pybabel extract --ignore-dirs=".* __pycache__ .venv" -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o translations/messages.pot .
+.venv/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
+.venv/bin/pybabel compile -d translations -l en

@@ -41,7 +41,7 @@ class UserForm(FlaskForm):
 
 class GrantForm(FlaskForm):
     org_code = StringField(_l("Mã tổ chức"), filters=[form_text], validators=[_required, Length(max=40)])
-    role = SelectField(_l("Vai trò"), choices=[SelectChoice(r.value, r.label) for r in Role], coerce=Role)
+    role = SelectField(_l("Vai trò"), choices=lambda: [SelectChoice(r.value, r.label) for r in Role], coerce=Role)
 
 
 class MoveForm(FlaskForm):

@@ -27,7 +27,9 @@ class VietnameseDecimalField(DecimalField):
 
 class TargetForm(FlaskForm):
     subject = SelectField(
-        _l("Chỉ tiêu cho"), choices=[SelectChoice(s.value, s.label) for s in TargetSubject], coerce=TargetSubject
+        _l("Chỉ tiêu cho"),
+        choices=lambda: [SelectChoice(s.value, s.label) for s in TargetSubject],
+        coerce=TargetSubject,
     )
     min_percent = VietnameseDecimalField(
         _l("Tỷ lệ hoàn thành tốt nhiệm vụ trở lên tối thiểu (%), để trống để bỏ chỉ tiêu"),

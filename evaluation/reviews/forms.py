@@ -71,7 +71,7 @@ class _WrittenReviewForm(VersionedForm):
     commitment = _section()
     self_level = RadioField(
         _l("Tự nhận mức xếp loại"),
-        choices=level_choices(QUALITY_LEVELS),
+        choices=lambda: level_choices(QUALITY_LEVELS),
         coerce=_level_or_none,
         validators=[Optional()],
     )
@@ -101,7 +101,9 @@ class CollectiveReviewForm(_WrittenReviewForm):
     building = _section()
 
 
-ALL_OUTCOMES = [SelectChoice("", _l("— Chọn mức —")), *level_choices(Level)]
+def all_outcomes() -> list[SelectChoice]:
+    """Every outcome, labelled in the reader's language when the form is drawn."""
+    return [SelectChoice("", _("— Chọn mức —")), *level_choices(Level)]
 
 
 class ProposalForm(VersionedForm):
@@ -109,7 +111,7 @@ class ProposalForm(VersionedForm):
         _l("Ý kiến góp ý của chi bộ"), filters=[form_text], validators=[Length(max=SECTION_MAX_CHARS)]
     )
     level = SelectField(
-        _l("Chi bộ đề xuất mức xếp loại"), choices=ALL_OUTCOMES, coerce=_level_or_none, validators=[Optional()]
+        _l("Chi bộ đề xuất mức xếp loại"), choices=all_outcomes, coerce=_level_or_none, validators=[Optional()]
     )
     reason = _reason(_l("Lý do không xếp loại (nếu đề xuất không xếp loại)"), required=False)
 
@@ -121,7 +123,7 @@ class ReasonForm(VersionedForm):
 class DecisionForm(VersionedForm):
     level = SelectField(
         _l("Mức xếp loại quyết định"),
-        choices=ALL_OUTCOMES,
+        choices=all_outcomes,
         coerce=_level_or_none,
         validators=[DataRequired(_l("Chọn mức xếp loại."))],
     )

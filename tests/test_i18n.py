@@ -1,0 +1,109 @@
+"""Vietnamese by default, English complete: every extracted string is translated, and the English pages
+hold no Vietnamese beyond the data people typed (names, review text)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+from flask_babel import refresh
+
+from tests.test_journey import TEXT, write_and_submit
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
+PAGES = {
+    "member": ["/", "/my-review/", "/account/password"],
+    "secretary": ["/cell/{w.cell.id}", "/cell/{w.cell.id}/members/{w.m1.id}", "/collective/{w.cell.id}"],
+    "committee": ["/committee/{w.grassroots.id}", "/committee/{w.grassroots.id}?show=all",
+                  "/committee/{w.grassroots.id}/members/{w.m1.id}", "/rating/{w.grassroots.id}",
+                  "/rating/{w.grassroots.id}/orgs/{w.cell.id}"],
+    "leader": ["/orgs/", "/orgs/{w.upper.id}", "/orgs/{w.cell.id}"],
+    "admin": ["/admin/", "/admin/users", "/admin/users/{w.secretary.id}", "/admin/members?q=a",
+              "/admin/members/{w.m1.id}/move", "/admin/history"],
+}  # fmt: skip
+
+
+def _catalog(read, path: Path):
+    with path.open("rb") as file:
+        return read(file)
+
+
+def test_every_string_marked_in_the_code_has_its_english(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run(
+        [Path(sys.executable).parent / "pybabel", "extract", "--ignore-dirs=.* __pycache__ .venv", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "N_", "--no-location", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    wanted = {m.id for m in _catalog(read_po, pot) if m.id}
+    english = {m.id: m.string for m in _catalog(read_po, PO) if m.id}
+    untranslated = sorted(m for m in wanted if not english.get(m))
+    assert untranslated == [], "run scripts/translations.sh and translate these"
+    compiled = {m.id: m.string for m in _catalog(read_mo, PO.with_suffix(".mo")) if m.id}
+    assert compiled == {k: v for k, v in english.items() if k in compiled} and set(wanted) <= set(compiled), (
+        "messages.mo is older than messages.po: run scripts/translations.sh"
+    )
+
+
+def english(client) -> None:
+    """Switch to English. The tests keep one app context for all their requests, so Flask-Babel's
+    locale cached on `g` is dropped too (in production every request has its own)."""
+    client.get("/language/en")
+    refresh()
+
+
+def _visible(html: str) -> str:
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_the_english_pages_hold_no_vietnamese_but_the_data(world, auth, client, username):
+    auth.login("member")
+    write_and_submit(client)
+    data = [*TEXT.values(), *(o.name for o in (world.province, world.upper, world.upper2, world.grassroots,
+            world.cell, world.cell2, world.small, world.grassroots2, world.cell3)),
+            *(m.full_name for m in (world.m1, world.m2, world.m3, world.m4, world.m5))]  # fmt: skip
+    auth.login(username)
+    client.get("/")  # shows the "logged out" notice flashed in Vietnamese before the switch
+    english(client)
+    for path in PAGES[username]:
+        page = client.get(path.format(w=world))
+        assert page.status_code == 200, path
+        text = _visible(page.get_data(as_text=True))
+        for value in sorted(data, key=len, reverse=True):
+            text = text.replace(value, " ")
+        text = text.replace("Tiếng Việt", " ")  # the link back to Vietnamese
+        text = re.sub(r"\b(QĐ|\d+-QĐ/TW,?)(?=\s)", " ", text)  # a regulation's number is a proper name
+        leftovers = sorted({w for w in text.split() if VIETNAMESE.search(w)})
+        assert leftovers == [], f"{path}: {leftovers}"
+
+
+def test_vietnamese_is_the_default_whatever_the_browser_asks(world, client):
+    page = client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="vi"' in page and "Đăng nhập" in page and ">English<" in page
+    client.get("/language/en")
+    refresh()
+    in_english = client.get("/login").get_data(as_text=True)
+    assert 'lang="en"' in in_english and "Log in" in in_english and ">Tiếng Việt<" in in_english
+    assert client.get("/language/en?next=//evil.example/").location == "/"  # same site only
+
+
+def test_numbers_and_dates_follow_the_language_and_exports_stay_vietnamese(world, auth, client):
+    auth.login("leader")
+    vietnamese = client.get(f"/orgs/{world.upper.id}").get_data(as_text=True)
+    english(client)
+    in_english = client.get(f"/orgs/{world.upper.id}").get_data(as_text=True)
+    assert "evaluation period 2025" not in vietnamese and "evaluation period 2025" in in_english
+    csv = client.get(f"/orgs/{world.grassroots.id}/export/members.csv?year=2025").get_data(as_text=True)
+    assert csv.lstrip("\ufeff").startswith("Mã đảng viên,Họ và tên") and "Chưa bắt đầu" in csv
+    auth.login("admin")
+    english(client)
+    periods = client.get("/admin/").get_data(as_text=True)
+    assert "Opens 01 Dec 2025" in periods and "Mở 01/12/2025" not in periods
