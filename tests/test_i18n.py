@@ -107,3 +107,16 @@ def test_numbers_and_dates_follow_the_language_and_exports_stay_vietnamese(world
     english(client)
     periods = client.get("/admin/").get_data(as_text=True)
     assert "Opens 01 Dec 2025" in periods and "Mở 01/12/2025" not in periods
+
+
+def test_a_notice_reads_in_the_readers_language(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "Bổ sung"})
+    auth.login("member")
+    vietnamese = client.get("/notices/").get_data(as_text=True)
+    assert "Bản kiểm điểm năm 2025 của đồng chí Nguyễn Văn An được trả lại để sửa: Bổ sung" in vietnamese
+    english(client)
+    in_english = client.get("/notices/").get_data(as_text=True)
+    assert "The 2025 review of comrade Nguyễn Văn An was returned for revision: Bổ sung" in in_english

@@ -8,7 +8,9 @@ from tests.test_journey import proposed, review_of, write_and_submit
 
 
 def notices_of(user) -> list[str]:
-    return list(db.session.scalars(db.select(Notice.text).where(Notice.user_id == user.id).order_by(Notice.id)))
+    return [
+        n.message for n in db.session.scalars(db.select(Notice).where(Notice.user_id == user.id).order_by(Notice.id))
+    ]
 
 
 def test_the_people_who_act_next_are_notified(world, auth, client):

@@ -7,11 +7,13 @@ E-mail (when MAIL_SERVER is set) is queued and sent only after the commit, for t
 from datetime import date, timedelta
 
 from flask import current_app, has_request_context, url_for
+from flask_babel import force_locale
 from flask_mail import Message
 
 from ..auth.models import CELL_ROLES, Role, RoleGrant, User
 from ..auth.permissions import deciding_org, rating_org
 from ..extensions import db, mail
+from ..i18n import N_
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
@@ -47,46 +49,66 @@ def _link(endpoint: str, **values) -> str:
     return url_for(endpoint, **values) if has_request_context() else ""
 
 
-def _subject(review: Review) -> str:
-    return f"đồng chí {review.member.full_name}" if review.is_of_member else review.organization.name
+# What notices say, (about a member, about an organization). A notice keeps the sentence and its values
+# apart, so each reader sees it in their own language.
+RETURNED = (
+    N_("Bản kiểm điểm năm %(year)s của đồng chí %(name)s được trả lại để sửa: %(reason)s"),
+    N_("Bản kiểm điểm năm %(year)s của %(name)s được trả lại để sửa: %(reason)s"),
+)
+REOPENED = (
+    N_("Bản kiểm điểm năm %(year)s của đồng chí %(name)s được mở lại: %(reason)s"),
+    N_("Bản kiểm điểm năm %(year)s của %(name)s được mở lại: %(reason)s"),
+)
+DECIDED = (
+    N_("Bản kiểm điểm năm %(year)s của đồng chí %(name)s đã được xếp loại: %(level)s."),
+    N_("Bản kiểm điểm năm %(year)s của %(name)s đã được xếp loại: %(level)s."),
+)
+WAITING = (
+    N_("Có đề xuất xếp loại năm %(year)s của đồng chí %(name)s chờ quyết định."),
+    N_("Có đề xuất xếp loại năm %(year)s của %(name)s chờ quyết định."),
+)
+SENT_BACK = N_("Đảng ủy trả đề xuất của đồng chí %(name)s về chi bộ: %(reason)s")
+SUBMITTED = N_("Đồng chí %(name)s đã nộp bản tự kiểm điểm năm %(year)s.")
+REMINDER = N_("Nhắc việc: %(stage)s trước ngày %(deadline)s.")  # fmt: skip
 
 
 def notify_transition(review: Review, action: Action) -> None:
     """Tell the people who now have to act, or who wait for the outcome."""
-    year, subject = review.period.year, _subject(review)
+    event, person = review.events[-1], 0 if review.is_of_member else 1
+    name = review.member.full_name if review.is_of_member else review.organization.name
+    about = {"year": review.period.year, "name": name}
     own = _link("member.review") if review.is_of_member else _link("collective.review", org_id=review.organization_id)
     if action in (Action.RETURN, Action.REOPEN):
-        what = "được trả lại để sửa" if action is Action.RETURN else "được mở lại"
-        notify(_authors(review), f"Bản kiểm điểm năm {year} của {subject} {what}: {review.events[-1].reason}", own)
+        said = RETURNED if action is Action.RETURN else REOPENED
+        notify(_authors(review), said[person], about | {"reason": event.reason}, own)
     elif action is Action.DECIDE:
-        notify(
-            _authors(review),
-            f"Bản kiểm điểm năm {year} của {subject} đã được xếp loại: {review.events[-1].level.label}.",
-            own,
-        )
+        notify(_authors(review), DECIDED[person], about | {"level": event.level.value}, own)
     elif action is Action.SEND_BACK:
-        _tell_cell(review, f"Đảng ủy trả đề xuất của {subject} về chi bộ: {review.events[-1].reason}")
+        _tell_cell(review, SENT_BACK, about | {"reason": event.reason})
     elif action in (Action.FORWARD, Action.MARK_NOT_CLASSIFIED) or (
         action is Action.SUBMIT and not review.is_of_member
     ):
-        notify(_deciders(review), f"Có đề xuất xếp loại năm {year} của {subject} chờ quyết định.", "")
+        notify(_deciders(review), WAITING[person], about)
     elif action is Action.SUBMIT:
-        _tell_cell(review, f"{subject[0].upper()}{subject[1:]} đã nộp bản tự kiểm điểm năm {year}.")
+        _tell_cell(review, SUBMITTED, about)
 
 
-def _tell_cell(review: Review, text: str) -> None:
+def _tell_cell(review: Review, text: str, values: dict) -> None:
     """The secretaries of the member's cell, with a link to its list."""
-    notify(_officers(review.organization, CELL_ROLES), text, _link("cell.index", org_id=review.organization_id))
+    link = _link("cell.index", org_id=review.organization_id)
+    notify(_officers(review.organization, CELL_ROLES), text, values, link)
 
 
-def notify(users, text: str, link: str = "", key: str = "") -> int:
+def notify(users, text: str, values: dict, link: str = "", key: str = "") -> int:
     """One notice per user (skipping those who already have `key`); queue the e-mails. Returns how many."""
     sent = 0
     for user in {u.id: u for u in users}.values():
         if key and db.session.scalar(db.select(Notice.id).where(Notice.user_id == user.id, Notice.key == key)):
             continue
-        db.session.add(Notice(user_id=user.id, text=text, link=link, key=key))
-        _queue_email(user, text)
+        notice = Notice(user_id=user.id, text=text, params=values, link=link, key=key)
+        db.session.add(notice)
+        with force_locale("vi"):  # e-mail goes out in the default language
+            _queue_email(user, notice.message)
         sent += 1
     return sent
 
@@ -128,8 +150,8 @@ def remind(period: Period, today: date, days: int) -> int:
     sent = 0
     for stage, deadline, people, text in _stages(period):
         if today <= deadline <= today + timedelta(days=days):
-            message = f"Nhắc việc: {text} trước ngày {deadline:%d/%m/%Y}."
-            sent += notify(people(), message, key=f"remind:{period.year}:{stage}")
+            values = {"stage": text, "deadline": deadline.isoformat()}
+            sent += notify(people(), REMINDER, values, key=f"remind:{period.year}:{stage}")
     return sent
 
 
@@ -143,18 +165,18 @@ def _stages(period: Period):
         .where(Member.id.not_in(review_in(ReviewState.SUBMITTED, ReviewState.PROPOSED, ReviewState.DECIDED)))
     )
     return (
-        ("submit", period.submit_by, lambda: db.session.scalars(not_submitted), "nộp bản tự kiểm điểm"),
+        ("submit", period.submit_by, lambda: db.session.scalars(not_submitted), N_("nộp bản tự kiểm điểm")),
         (
             "propose",
             period.propose_by,
             lambda: _officers_with(period, ReviewState.SUBMITTED, CELL_ROLES),
-            "chi bộ đề xuất xếp loại",
+            N_("chi bộ đề xuất xếp loại"),
         ),
         (
             "decide",
             period.decide_by,
             lambda: _officers_with(period, ReviewState.PROPOSED, (Role.COMMITTEE,), grassroots=True),
-            "đảng ủy quyết định xếp loại đảng viên",
+            N_("đảng ủy quyết định xếp loại đảng viên"),
         ),
     )
 
