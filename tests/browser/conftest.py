@@ -137,3 +137,16 @@ def phone(chromium, live_server, request):
     page.set_default_timeout(15_000)
     yield Visitor(page, live_server, "phone-" + _prefix(request))
     context.close()
+
+
+@pytest.fixture
+def ids(live_server):
+    """Ids of the demo's cell, member, school and province, for the pages' addresses."""
+    from evaluation.extensions import db
+    from evaluation.members.models import Member
+    from evaluation.org.models import Organization
+
+    with live_server.app.app_context():
+        member = db.session.scalars(db.select(Member).where(Member.code == "DV-DEMO-1")).one()
+        org = lambda code: db.session.scalars(db.select(Organization).where(Organization.code == code)).one().id  # noqa: E731
+        return {"cell": member.organization_id, "member": member.id, "school": org("PDP-THPT"), "province": org("TN")}

@@ -17,18 +17,6 @@ UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), s
   .map(el => el.outerHTML.slice(0, 120))"""
 
 
-@pytest.fixture
-def ids(live_server):
-    from evaluation.extensions import db
-    from evaluation.members.models import Member
-    from evaluation.org.models import Organization
-
-    with live_server.app.app_context():
-        member = db.session.scalars(db.select(Member).where(Member.code == "DV-DEMO-1")).one()
-        org = lambda code: db.session.scalars(db.select(Organization).where(Organization.code == code)).one().id  # noqa: E731
-        return {"cell": member.organization_id, "member": member.id, "school": org("PDP-THPT"), "province": org("TN")}
-
-
 @pytest.mark.parametrize("username", sorted(PAGES))
 def test_every_field_has_a_label(visitor, ids, username):
     visitor.login(username)
