@@ -260,6 +260,6 @@ def _display_name(username: str) -> str:
 
 
 def logins_text() -> str:
-    lines = ["Tài khoản mẫu (mật khẩu chung: " + DEMO_PASSWORD + "):"]
+    lines = ["Tài khoản mẫu (mật khẩu chung: " + DEMO_PASSWORD + "; mỗi người đổi mật khẩu ở lần đăng nhập đầu):"]
     lines += [f"  {username:<12} {description}" for username, (_, _, description) in LOGINS.items()]
     return "\n".join(lines)
