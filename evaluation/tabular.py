@@ -56,7 +56,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
     except FileNotFoundError:
         raise
     except Exception as exc:  # noqa: BLE001
-        raise ValueError(_("không phải tệp XLSX đọc được (%(name__)s)", name__=type(exc).__name__)) from exc
+        raise ValueError(_("không phải tệp XLSX đọc được (%(error)s)", error=type(exc).__name__)) from exc
 
 
 def read_rows(path: str | Path, required: set[str], optional: set[str] = frozenset()) -> list[Row]:
@@ -71,11 +71,15 @@ def read_rows(path: str | Path, required: set[str], optional: set[str] = frozens
     except FileNotFoundError as exc:
         raise TableError(_("Không tìm thấy tệp %(path)s.", path=path)) from exc
     except (ValueError, pd.errors.ParserError, OSError) as exc:
-        raise TableError(_("Không đọc được tệp %(name)s: %(exc)s", name=path.name, exc=exc)) from exc
+        raise TableError(_("Không đọc được tệp %(name)s: %(error)s", name=path.name, error=exc)) from exc
     frame.columns = [clean(str(c)).lower() for c in frame.columns]
     if missing := sorted(required - set(frame.columns)):
         raise TableError(
-            _("Thiếu cột: %(join)s (cần có: %(join2)s).", join=", ".join(missing), join2=", ".join(sorted(required)))
+            _(
+                "Thiếu cột: %(missing)s (cần có: %(required)s).",
+                missing=", ".join(missing),
+                required=", ".join(sorted(required)),
+            )
         )
     wanted = [c for c in frame.columns if c in required | set(optional)]
     return [

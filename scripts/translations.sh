@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/pybabel extract --ignore-dirs=".* __pycache__ .venv" -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output -o translations/messages.pot .
-.venv/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching
+.venv/bin/pybabel update -i translations/messages.pot -d translations -l en --no-fuzzy-matching --ignore-obsolete
 .venv/bin/pybabel compile -d translations -l en

@@ -131,7 +131,7 @@ def import_members(rows: list[Row], actor=None, progress=iter) -> tuple[ImportSu
             continue
         if row.get("code") in seen:
             errors.add(
-                row.line, _("mã %(get)s trùng với dòng %(seen)s", get=row.get("code"), seen=seen[row.get("code")])
+                row.line, _("mã %(code)s trùng với dòng %(line)s", code=row.get("code"), line=seen[row.get("code")])
             )
             continue
         seen[row.get("code")] = row.line

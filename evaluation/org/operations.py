@@ -49,9 +49,9 @@ def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
         return _("thiếu tên tổ chức (name)")
     if kind is None:
         return _(
-            "loại tổ chức không hợp lệ: %(get)s (dùng: %(join)s)",
-            get=repr(row.get("kind")),
-            join=", ".join(k.value for k in OrgKind),
+            "loại tổ chức không hợp lệ: %(kind)s (dùng: %(kinds)s)",
+            kind=repr(row.get("kind")),
+            kinds=", ".join(k.value for k in OrgKind),
         )
     if kind is OrgKind.PROVINCE and row.get("parent_code"):
         return "đảng bộ tỉnh không có tổ chức cấp trên"
@@ -73,7 +73,7 @@ def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowError
         elif row.get("code") in pending:
             errors.add(
                 row.line,
-                _("mã %(get)s trùng với dòng %(line)s", get=row.get("code"), line=pending[row.get("code")][0].line),
+                _("mã %(code)s trùng với dòng %(line)s", code=row.get("code"), line=pending[row.get("code")][0].line),
             )
         else:
             pending[row.get("code")] = (row, kind)
@@ -97,11 +97,9 @@ def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowError
 def _upsert_org(row: Row, kind: OrgKind, summary: ImportSummary) -> str | None:
     parent = find_org(row.get("parent_code")) if row.get("parent_code") else None
     if row.get("parent_code") and parent is None:
-        return _("không có tổ chức cấp trên mã %(get)s", get=row.get("parent_code"))
+        return _("không có tổ chức cấp trên mã %(code)s", code=row.get("parent_code"))
     if parent is not None and parent.kind not in ALLOWED_PARENTS[kind]:
-        return _(
-            "%(lower)s không thể trực thuộc %(lower2)s", lower=kind.label.lower(), lower2=parent.kind.label.lower()
-        )
+        return _("%(kind)s không thể trực thuộc %(parent)s", kind=kind.label.lower(), parent=parent.kind.label.lower())
     org = find_org(row.get("code"))
     if org is None:
         add_org(row.get("code"), row.get("name"), kind, parent)

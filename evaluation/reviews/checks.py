@@ -120,7 +120,7 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
         band = score_band(review.self_score)
         if QUALITY_LEVELS.index(band) > QUALITY_LEVELS.index(highest):
             highest = band
-            why = [*why, _("%(self_score)s điểm: tối đa “%(label)s”", self_score=review.self_score, label=band.label)]
+            why = [*why, _("%(score)s điểm: tối đa “%(label)s”", score=review.self_score, label=band.label)]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
     return [*allowed, Level.NOT_CLASSIFIED], why
 
@@ -137,7 +137,7 @@ def readiness_problems(org: Organization, period: Period) -> list[str]:
     if undecided:
         names = ", ".join(o.name for o in undecided[:10]) + (_(" …") if len(undecided) > 10 else "")
         problems.append(
-            _("Còn %(len)s tổ chức trực thuộc chưa được xếp loại: %(names)s.", len=len(undecided), names=names)
+            _("Còn %(count)s tổ chức trực thuộc chưa được xếp loại: %(names)s.", count=len(undecided), names=names)
         )
     return problems
 

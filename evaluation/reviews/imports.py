@@ -108,7 +108,7 @@ def _import(
             )
             continue
         if code in seen:
-            errors.add(row.line, _("mã %(code)s trùng với dòng %(seen)s", code=code, seen=seen[code]))
+            errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
             continue
         seen[code] = row.line
         _set_result(subject.review_of(period, found[code]), level, actor, summary)

@@ -38,7 +38,7 @@ def periods():
             decide_by=form.decide_by.data,
             rate_orgs_by=form.rate_orgs_by.data,
             actor=current_user,
-            success=_("Đã tạo kỳ đánh giá năm %(data)s.", data=form.year.data),
+            success=_("Đã tạo kỳ đánh giá năm %(year)s.", year=form.year.data),
         )
         if created:
             return redirect(url_for(".periods"))
@@ -76,7 +76,7 @@ def change_period(period_id: int, change: str):
 def users():
     form = UserForm()
     if form.validate_on_submit():
-        user = perform(_create_user, form, success=_("Đã tạo tài khoản %(data)s.", data=form.username.data))
+        user = perform(_create_user, form, success=_("Đã tạo tài khoản %(username)s.", username=form.username.data))
         if user:
             return redirect(url_for(".user", user_id=user.id))
     query = db.select(User).order_by(User.username)
@@ -92,7 +92,7 @@ def _create_user(form: UserForm) -> User:
     if form.member_code.data:
         member = find_member(form.member_code.data)
         if member is None:
-            raise DomainError(_("Không có đảng viên mã %(data)s.", data=form.member_code.data))
+            raise DomainError(_("Không có đảng viên mã %(code)s.", code=form.member_code.data))
     return auth_ops.create_user(
         form.username.data, form.password.data, member=member, display_name=form.display_name.data or ""
     )
@@ -112,7 +112,7 @@ def user(user_id: int):
 def _grant(user: User, form: GrantForm):
     org = find_org(form.org_code.data)
     if org is None:
-        raise DomainError(_("Không có tổ chức mã %(data)s.", data=form.org_code.data))
+        raise DomainError(_("Không có tổ chức mã %(code)s.", code=form.org_code.data))
     return auth_ops.grant_role(user, org, form.role.data)
 
 
@@ -150,7 +150,7 @@ def move(member_id: int):
 def _move(member: Member, form: MoveForm):
     org = find_org(form.org_code.data)
     if org is None:
-        raise DomainError(_("Không có tổ chức mã %(data)s.", data=form.org_code.data))
+        raise DomainError(_("Không có tổ chức mã %(code)s.", code=form.org_code.data))
     return move_member(member, org, current_user, form.reason.data or "")
 
 
