@@ -39,6 +39,7 @@ def from_environment(instance_path: str) -> dict:
         # How many reverse proxies stand in front (their X-Forwarded-For/-Proto are trusted, no more).
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "RATELIMIT_HEADERS_ENABLED": True,
         # werkzeug's default (scrypt); tests swap in a cheap method to stay fast.
         "PASSWORD_HASH_METHOD": "scrypt",
