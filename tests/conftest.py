@@ -63,6 +63,15 @@ class RollbackClient(FlaskClient):
         db.session.rollback()
         return response
 
+    def submit(self, url: str, data: dict, **kwargs):
+        """POST one of the page's forms as a browser would: the page is read first, and the version it
+        shows for that form (the fields' prefix, e.g. `p-` for the proposal) goes with what `data` types."""
+        page = self.get(url).get_data(as_text=True)
+        prefixes = {key.partition("-")[0] + "-" for key in data if "-" in key and not key.startswith("keep-")}
+        name = f"{prefixes.pop()}version" if len(prefixes) == 1 else "version"
+        shown = re.search(rf'name="{re.escape(name)}" type="hidden" value="([0-9]*)"', page)
+        return self.post(url, data={name: shown.group(1) if shown else "", **data}, **kwargs)
+
 
 @pytest.fixture
 def app(database_url):

@@ -52,7 +52,7 @@ def test_the_self_review_form_takes_any_text_or_says_why(world, auth, client, se
     data = {section: text, "action": "save"}
     if level is not None:
         data["self_level"] = level
-    response = client.post("/my-review/", data=data)
+    response = client.submit("/my-review/", data=data)
     assert response.status_code in (200, 302, 400), response.status_code
     page = (
         response.get_data(as_text=True)

@@ -26,7 +26,7 @@ def committee_page(world, client, member) -> str:
 def decide(world, client, member, level: str):
     url = f"/committee/{world.grassroots.id}/members/{member.id}"
     data = {"action": "decide", "d-level": level, "d-version": db.session.get(Review, member_review(member).id).version}
-    return client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    return client.submit(url, data=data, follow_redirects=True).get_data(as_text=True)
 
 
 def member_review(member) -> Review:
@@ -118,7 +118,7 @@ def test_discipline_caps_at_not_completed_unless_the_self_report_exception_is_re
         "c-exception_reason": exception,
         "c-version": version,
     }
-    client.post(url, data=data)
+    client.submit(url, data=data)
     assert 'value="good"' in committee_page(world, client, world.m1)
     decide(world, client, world.m1, "good")
     assert member_review(world.m1).final_level is G

@@ -58,7 +58,7 @@ def test_demo_logins_walk_the_whole_journey(app, runner, client):
     login = lambda name: demo_login(client, name)  # noqa: E731
     assert login("dangvien").status_code == 302
     sections = {"political": "a", "duties": "b", "commitment": "c", "shortcomings": "d", "measures": "e"}
-    client.post(
+    client.submit(
         "/my-review/",
         data={**sections, "score_general": 28, "score_tasks": 65, "self_level": "good", "action": "submit"},
     )
@@ -66,8 +66,8 @@ def test_demo_logins_walk_the_whole_journey(app, runner, client):
     cell, grassroots = member.organization, member.organization.parent
     client.post("/logout")
     login("bithu")
-    client.post(f"/cell/{cell.id}/members/{member.id}", data={"action": "propose", "p-level": "good"})
-    client.post(f"/cell/{cell.id}/members/{member.id}", data={"action": "forward"})
+    client.submit(f"/cell/{cell.id}/members/{member.id}", data={"action": "propose", "p-level": "good"})
+    client.submit(f"/cell/{cell.id}/members/{member.id}", data={"action": "forward"})
     client.post("/logout")
     login("danguy")
     review = db.session.scalars(
@@ -165,12 +165,12 @@ def test_admin_gives_one_person_several_roles(world, auth, client, make):
 
 def test_moving_a_member_keeps_their_review_and_records_the_move(world, auth, client):
     auth.login("member")
-    client.post("/my-review/", data={"political": "Viết ở chi bộ cũ", "action": "save"})
+    client.submit("/my-review/", data={"political": "Viết ở chi bộ cũ", "action": "save"})
     auth.login("admin")
     client.post(f"/admin/members/{world.m1.id}/move", data={"org_code": world.cell2.code, "reason": "Chuyển công tác"})
     change = db.session.scalars(db.select(MembershipChange)).one()
     assert (change.from_org_id, change.to_org_id, change.reason) == (world.cell.id, world.cell2.id, "Chuyển công tác")
-    page = client.post(
+    page = client.submit(
         f"/admin/members/{world.m1.id}/move", data={"org_code": world.upper.code}, follow_redirects=True
     ).get_data(as_text=True)
     assert "không phải chi bộ" in page
@@ -205,9 +205,9 @@ def test_demo_committee_rates_a_cell_over_the_quota_with_a_reason_and_check_list
         .where(Review.organization_id == cell.id, Review.member_id.is_(None), Period.state == PeriodState.OPEN)
     ).one()
     decide = {"action": "decide", "d-level": "excellent", "d-version": review.version}
-    assert "Vượt tỷ lệ" in client.post(url, data=decide, follow_redirects=True).get_data(as_text=True)
+    assert "Vượt tỷ lệ" in client.submit(url, data=decide, follow_redirects=True).get_data(as_text=True)
     client.post(f"/rating/{committee.id}/quota", data={"reason": "Chi bộ dẫn đầu thi đua của tỉnh"})
-    client.post(url, data=decide)
+    client.submit(url, data=decide)
     assert db.session.get(Review, review.id).final_level is Level.EXCELLENT
     result = runner.invoke(args=["check", "--year", "2025", "PDP-THPT"])
     assert "PDP-THPT quota:" in result.output and "lý do của cấp ủy: Chi bộ dẫn đầu thi đua của tỉnh" in result.output

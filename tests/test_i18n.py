@@ -113,7 +113,7 @@ def test_a_notice_reads_in_the_readers_language(world, auth, client):
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "Bổ sung"})
+    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "Bổ sung"})
     auth.login("member")
     vietnamese = client.get("/notices/").get_data(as_text=True)
     assert "Bản kiểm điểm năm 2025 của đồng chí Nguyễn Văn An được trả lại để sửa: Bổ sung" in vietnamese

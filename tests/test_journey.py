@@ -19,12 +19,12 @@ def review_of(world, member=None) -> Review:
 
 def write_and_submit(client, **overrides):
     data = {**TEXT, "score_general": "27", "score_tasks": "63", "self_level": "good", "action": "submit", **overrides}
-    return client.post("/my-review/", data=data, follow_redirects=True)
+    return client.submit("/my-review/", data=data, follow_redirects=True)
 
 
 def test_member_saves_a_draft_and_finds_it_after_reload(world, auth, client):
     auth.login("member")
-    response = client.post(
+    response = client.submit(
         "/my-review/", data={"political": "Bản nháp đầu tiên", "action": "save"}, follow_redirects=True
     )
     assert "Đã lưu nháp." in response.get_data(as_text=True)
@@ -35,7 +35,7 @@ def test_member_saves_a_draft_and_finds_it_after_reload(world, auth, client):
 
 def test_incomplete_submission_keeps_the_text_and_says_what_is_missing(world, auth, client):
     auth.login("member")
-    page = client.post(
+    page = client.submit(
         "/my-review/", data={"political": "Chỉ mới viết mục này", "action": "submit"}, follow_redirects=True
     ).get_data(as_text=True)
     assert "chưa nộp được" in page
@@ -46,7 +46,7 @@ def test_incomplete_submission_keeps_the_text_and_says_what_is_missing(world, au
 
 def test_rejected_form_keeps_what_the_user_typed(world, auth, client):
     auth.login("member")
-    page = client.post("/my-review/", data={**TEXT, "score_general": "45", "action": "save"}).get_data(as_text=True)
+    page = client.submit("/my-review/", data={**TEXT, "score_general": "45", "action": "save"}).get_data(as_text=True)
     assert "Điểm tiêu chí chung từ 0 đến 30." in page
     assert TEXT["duties"] in page
     assert db.session.scalars(db.select(Review)).first() is None  # nothing saved from a rejected form
@@ -92,7 +92,7 @@ def test_full_journey_member_to_committee(world, auth, client):
 def test_committee_decides_a_different_level_one_by_one(world, auth, client):
     proposed(world, auth, client, "excellent")
     auth.login("committee")
-    client.post(
+    client.submit(
         f"/committee/{world.grassroots.id}/members/{world.m1.id}",
         data={"action": "decide", "d-level": "good", "d-note": "Chưa đủ điều kiện xuất sắc"},
     )
@@ -106,10 +106,10 @@ def test_secretary_returns_a_review_and_the_member_sees_why(world, auth, client)
     write_and_submit(client)
     auth.login("secretary")
     url = f"/cell/{world.cell.id}/members/{world.m1.id}"
-    page = client.post(url, data={"action": "return", "r-reason": ""}).get_data(as_text=True)
+    page = client.submit(url, data={"action": "return", "r-reason": ""}).get_data(as_text=True)
     assert "Cần ghi rõ lý do." in page
     assert review_of(world).state is ReviewState.SUBMITTED
-    client.post(url, data={"action": "return", "r-reason": "Bổ sung phần hạn chế"})
+    client.submit(url, data={"action": "return", "r-reason": "Bổ sung phần hạn chế"})
     assert review_of(world).state is ReviewState.DRAFT
     auth.login("member")
     page = client.get("/my-review/").get_data(as_text=True)
@@ -121,7 +121,7 @@ def test_secretary_returns_a_review_and_the_member_sees_why(world, auth, client)
 def test_committee_sends_back_to_the_cell(world, auth, client):
     proposed(world, auth, client)
     auth.login("committee")
-    client.post(
+    client.submit(
         f"/committee/{world.grassroots.id}/members/{world.m1.id}",
         data={"action": "send_back", "s-reason": "Chi bộ họp lại"},
     )
@@ -135,7 +135,7 @@ def proposed(world, auth, client, level: str = "good"):
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": level})
+    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": level})
     client.post(f"/cell/{world.cell.id}/forward")
     assert review_of(world).state is ReviewState.PROPOSED
 
@@ -143,21 +143,22 @@ def proposed(world, auth, client, level: str = "good"):
 def decided(world, auth, client):
     proposed(world, auth, client)
     auth.login("committee")
-    client.post(f"/committee/{world.grassroots.id}/members/{world.m1.id}", data={"action": "decide", "d-level": "good"})
+    client.submit(
+        f"/committee/{world.grassroots.id}/members/{world.m1.id}", data={"action": "decide", "d-level": "good"}
+    )
     assert review_of(world).state is ReviewState.DECIDED
 
 
 def test_decided_review_is_locked_for_member_and_cell(world, auth, client):
     decided(world, auth, client)
     auth.login("member")
-    page = client.post(
-        "/my-review/", data={**TEXT, "political": "Sửa sau khi khóa", "action": "save"}, follow_redirects=True
-    ).get_data(as_text=True)
+    old_tab = {**TEXT, "political": "Sửa sau khi khóa", "action": "save", "version": review_of(world).version}
+    page = client.post("/my-review/", data=old_tab, follow_redirects=True).get_data(as_text=True)
     assert "không sửa được nữa" in page
     assert review_of(world).sections["political"] == TEXT["political"]
     auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "excellent"})
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "x"})
+    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "excellent"})
+    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "x"})
     review = review_of(world)
     assert (review.state, review.final_level, review.proposed_level) == (ReviewState.DECIDED, Level.GOOD, Level.GOOD)
 
@@ -165,9 +166,9 @@ def test_decided_review_is_locked_for_member_and_cell(world, auth, client):
 def test_only_the_committee_reopens_with_a_reason_visible_in_history(world, auth, client):
     decided(world, auth, client)
     url = f"/committee/{world.grassroots.id}/members/{world.m1.id}"
-    client.post(url, data={"action": "reopen", "o-reason": ""})
+    client.submit(url, data={"action": "reopen", "o-reason": ""})
     assert review_of(world).state is ReviewState.DECIDED
-    client.post(url, data={"action": "reopen", "o-reason": "Phát hiện sai sót trong hồ sơ"})
+    client.submit(url, data={"action": "reopen", "o-reason": "Phát hiện sai sót trong hồ sơ"})
     review = review_of(world)
     assert (review.state, review.final_level) == (ReviewState.PROPOSED, None)
     auth.login("member")
@@ -177,7 +178,7 @@ def test_only_the_committee_reopens_with_a_reason_visible_in_history(world, auth
 def test_not_classified_member_is_recorded_with_reason_and_never_given_a_level(world, auth, client):
     auth.login("secretary")
     url = f"/cell/{world.cell.id}/members/{world.m1.id}"
-    client.post(url, data={"action": "not_classified", "n-reason": "Miễn sinh hoạt đảng từ tháng 3"})
+    client.submit(url, data={"action": "not_classified", "n-reason": "Miễn sinh hoạt đảng từ tháng 3"})
     review = review_of(world)
     assert (review.state, review.proposed_level) == (ReviewState.PROPOSED, Level.NOT_CLASSIFIED)
     auth.login("committee")
@@ -208,7 +209,7 @@ def test_bulk_decision_lands_whole_or_not_at_all(world, auth, client):
         write_and_submit(client)
     auth.login("secretary")
     for member in (world.m1, world.m2):
-        client.post(f"/cell/{world.cell.id}/members/{member.id}", data={"action": "propose", "p-level": "good"})
+        client.submit(f"/cell/{world.cell.id}/members/{member.id}", data={"action": "propose", "p-level": "good"})
     client.post(f"/cell/{world.cell.id}/forward")
     first, second = review_of(world, world.m1), review_of(world, world.m2)
     auth.login("committee")
@@ -224,9 +225,9 @@ def test_nothing_changes_once_the_period_is_closed(world, auth, client):
     auth.login("admin")
     client.post(f"/admin/periods/{world.period.id}/close", data={"note": "Hết năm"})
     auth.login("secretary")
-    page = client.post(
+    page = client.post(  # from a page opened before the year was closed
         f"/cell/{world.cell.id}/members/{world.m1.id}",
-        data={"action": "return", "r-reason": "Muộn"},
+        data={"action": "return", "r-reason": "Muộn", "r-version": review_of(world).version},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "không mở" in page
@@ -242,7 +243,7 @@ def test_member_on_a_phone_gets_the_viewport_and_the_form_of_their_type(world, a
 
 def test_the_draft_saves_itself_and_names_the_next_version(world, auth, client):
     auth.login("member")
-    first = client.post("/my-review/autosave", data={"political": "Viết dở, chưa bấm lưu"})
+    first = client.post("/my-review/autosave", data={"political": "Viết dở, chưa bấm lưu", "version": 0})
     assert first.status_code == 200 and first.json["saved_at"]
     assert review_of(world).sections["political"] == "Viết dở, chưa bấm lưu"
     assert review_of(world).state is ReviewState.DRAFT
@@ -250,18 +251,18 @@ def test_the_draft_saves_itself_and_names_the_next_version(world, auth, client):
     again = client.post("/my-review/autosave", data={"political": "Viết thêm", "version": version})
     assert again.status_code == 200 and again.json["version"] == version + 1
     stale = client.post("/my-review/autosave", data={"political": "Từ thẻ cũ", "version": version})
-    assert stale.status_code == 409 and "người khác cập nhật" in stale.json["error"]
+    assert stale.status_code == 409 and "cập nhật ở nơi khác" in stale.json["error"] and stale.json["conflict"]
     too_long = client.post("/my-review/autosave", data={"political": "x" * 20_001, "version": version + 1})
     assert too_long.status_code == 422 and "tối đa" in too_long.json["error"]
     assert review_of(world).sections["political"] == "Viết thêm"
-    save = client.post("/my-review/", data={**TEXT, "action": "save", "version": version + 1}, follow_redirects=True)
+    save = client.submit("/my-review/", data={**TEXT, "action": "save", "version": version + 1}, follow_redirects=True)
     assert "Đã lưu nháp" in save.get_data(as_text=True)  # the page's own save follows the autosaves
 
 
 def test_a_submitted_review_is_not_changed_by_a_late_autosave(world, auth, client):
     auth.login("member")
     write_and_submit(client)
-    late = client.post("/my-review/autosave", data={"political": "Gửi muộn khi rời trang"})
+    late = client.post("/my-review/autosave", data={"political": "Gửi muộn khi rời trang", "version": 0})
     assert late.status_code == 409
     assert review_of(world).sections["political"] == TEXT["political"]
 
@@ -284,7 +285,7 @@ def test_a_secretary_prints_the_cell_meeting_pack(world, auth, client):
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
+    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
     page = client.get(f"/cell/{world.cell.id}/print").get_data(as_text=True)
     assert "DANH SÁCH ĐỀ XUẤT XẾP LOẠI" in page
     assert page.count('class="doc-page"') == 2  # the list, and the one submitted review

@@ -24,7 +24,7 @@ def org_review(org) -> Review:
 
 def submit_collective(client, org, level: str = "good", **overrides) -> str:
     data = {**COLLECTIVE, "self_level": level, "action": "submit", **overrides}
-    return client.post(f"/collective/{org.id}", data=data, follow_redirects=True).get_data(as_text=True)
+    return client.submit(f"/collective/{org.id}", data=data, follow_redirects=True).get_data(as_text=True)
 
 
 def decide_members(world, *members, level=Level.GOOD):
@@ -39,7 +39,7 @@ def rate(client, committee, org, level: str) -> str:
     version = org_review(org).version
     url = f"/rating/{committee.id}/orgs/{org.id}"
     data = {"action": "decide", "d-level": level, "d-version": version}
-    return client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    return client.submit(url, data=data, follow_redirects=True).get_data(as_text=True)
 
 
 def test_the_cell_writes_its_collective_review_and_an_incomplete_one_stays_a_draft(world, auth, client):

@@ -18,7 +18,7 @@ def test_the_people_who_act_next_are_notified(world, auth, client):
     assert notices_of(world.secretary)[0] == "Đồng chí Nguyễn Văn An đã nộp bản tự kiểm điểm năm 2025."
     assert notices_of(world.committee) == ["Có đề xuất xếp loại năm 2025 của đồng chí Nguyễn Văn An chờ quyết định."]
     auth.login("committee")
-    client.post(
+    client.submit(
         f"/committee/{world.grassroots.id}/members/{world.m1.id}",
         data={"action": "decide", "d-level": "good", "d-version": review_of(world).version},
     )
@@ -30,7 +30,7 @@ def test_a_returned_review_tells_the_member_why_and_the_page_marks_it_read(world
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(
+    client.submit(
         f"/cell/{world.cell.id}/members/{world.m1.id}",
         data={"action": "return", "r-reason": "Bổ sung kết quả nhiệm vụ", "r-version": review_of(world).version},
     )
@@ -114,7 +114,7 @@ def test_notices_go_by_email_after_the_commit_when_a_mail_server_is_set(app, wor
         assert outbox == []
         write_and_submit(client)
         auth.login("secretary")
-        client.post(
+        client.submit(
             f"/cell/{world.cell.id}/members/{world.m1.id}",
             data={"action": "return", "r-reason": "Thiếu số liệu", "r-version": review_of(world).version},
         )

@@ -115,16 +115,16 @@ def test_no_route_updates_or_deletes_a_history_row(world, auth, client):
     write_and_submit(client)
     auth.login("secretary")
     url = f"/cell/{world.cell.id}/members/{world.m1.id}"
-    client.post(url, data={"action": "return", "r-reason": "Bổ sung phần ưu điểm"})
+    client.submit(url, data={"action": "return", "r-reason": "Bổ sung phần ưu điểm"})
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(url, data={"action": "propose", "p-level": "good", "p-comments": "Nhất trí"})
+    client.submit(url, data={"action": "propose", "p-level": "good", "p-comments": "Nhất trí"})
     client.post(f"/cell/{world.cell.id}/forward")
     auth.login("committee")
     decide = {"review": [f"{review_of(world).id}:{review_of(world).version}"]}
     client.post(f"/committee/{world.grassroots.id}/decide", data=decide)
-    client.post(
+    client.submit(
         f"/committee/{world.grassroots.id}/members/{world.m1.id}", data={"action": "reopen", "o-reason": "Xem lại"}
     )
     auth.login("admin")
@@ -146,7 +146,7 @@ def test_the_history_export_holds_every_change_with_who_and_why(world, auth, cli
     auth.login("member")
     write_and_submit(client)
     auth.login("secretary")
-    client.post(
+    client.submit(
         f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "=cmd|' /C calc'!A0"}
     )
     auth.login("admin")
@@ -180,7 +180,7 @@ def test_a_closed_year_refuses_every_write_and_changes_nothing(world, auth, clie
     for username, posts in attempts.items():
         auth.login(username)
         for url, data in posts:
-            status = client.post(url, data=data).status_code
+            status = client.submit(url, data=data).status_code
             assert status < 500, (url, status)
     assert fingerprint() == before
     assert review_of(world).state is ReviewState.SUBMITTED

@@ -1,5 +1,7 @@
 """Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
 
+import re
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,7 +15,7 @@ from wtforms import (
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..levels import QUALITY_LEVELS, Level
@@ -50,19 +52,38 @@ def _level_or_none(value):
     return Level(value) if value else None
 
 
+# ASCII digits that fit an integer column ("²".isdigit() is True, and 4,300 digits would not fit).
+VERSION = re.compile(r"[0-9]{1,9}")
+
+
 class VersionedForm(FlaskForm):
-    """Carries the review version the page showed, for the optimistic lock."""
+    """Carries the review version the page showed, for the optimistic lock.
+
+    Every write must name it: without it a save could not tell what the person has seen, so a
+    missing or malformed one refuses the form (0 means the page showed no review yet).
+    """
 
     version = HiddenField()
 
+    def validate_version(self, field) -> None:
+        if not VERSION.fullmatch(str(field.data or "")):
+            raise ValidationError(
+                _("Trang thiếu số phiên bản của bản kiểm điểm hoặc số đó không hợp lệ; hãy tải lại trang.")
+            )
+
     @property
-    def version_read(self) -> int | None:
-        text = str(self.version.data or "")
-        return int(text) if text.isdigit() else None
+    def version_read(self) -> int:
+        """The version named by a validated form."""
+        return int(self.version.data)
 
 
 class _WrittenReviewForm(VersionedForm):
-    """A self-review's text, one field per section key in formspec, and the self-rating."""
+    """A self-review's text, one field per section key in formspec, and the self-rating.
+
+    `client` names the page that typed it (static/js/app.js), so its own late save is not a conflict.
+    """
+
+    client = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9]{8,40}$")])
 
     shortcomings = _section()
     followup = _section()

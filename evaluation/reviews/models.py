@@ -85,6 +85,8 @@ class Review(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
     decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    # The page (a random token of static/js/app.js) that saved the text last: its own late save is no conflict.
+    saved_by_client: Mapped[str] = mapped_column(sa.String(40), default="")
     # Optimistic lock: every write names the version it read; SQLAlchemy checks it on UPDATE too.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -33,9 +33,10 @@ from .workflow import Action, Capacity, WorkflowError, apply, record
 class StaleReview(WorkflowError):
     """Someone else changed the review since the page was loaded."""
 
-    def __init__(self):
+    def __init__(self, message: str = ""):
         super().__init__(
-            _(
+            message
+            or _(
                 "Bản kiểm điểm vừa được người khác cập nhật. Trang hiển thị dữ liệu mới nhất; vui lòng xem lại rồi "
                 "thực hiện lại."
             )
@@ -99,8 +100,14 @@ def _check(review: Review, user: User, capacity: Capacity, expected_version: int
     require(capacity in _capacities_on(user, review))
     if not review.period.is_open:
         raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=review.period.year))
-    if expected_version is not None and expected_version != review.version:
+    if expected_version is not None and not _read(review, expected_version):
         raise StaleReview()
+
+
+def _read(review: Review, version: int) -> bool:
+    """Whether a page that read `version` saw the review as it is. Version 0 is a page that saw no review:
+    it matches an empty draft just started (version 1, by this request or a moment before)."""
+    return version == review.version or (version == 0 and review.version == 1 and review.state is ReviewState.DRAFT)
 
 
 def find_review(period: Period, member: Member) -> Review | None:
@@ -122,6 +129,68 @@ def start_review(period: Period, member: Member, actor: User) -> Review:
     return review
 
 
+class EditConflict(StaleReview):
+    """The review changed since the page was loaded, and what the person typed differs from it.
+
+    `stored` holds, for each differing field, what is stored now: the page shows it beside what was
+    typed, so nothing is overwritten unseen. `version` is the version that page then names.
+    """
+
+    def __init__(self, version: int, stored: dict):
+        super().__init__(
+            _(
+                "Bản kiểm điểm vừa được cập nhật ở nơi khác (một thẻ hoặc một máy khác). Mỗi mục khác nhau hiện cả "
+                "nội dung đang lưu và nội dung bạn vừa gõ: hãy chọn giữ bản nào (hoặc gộp cả hai) rồi lưu lại."
+            ),
+        )
+        self.version, self.stored = version, stored
+
+
+KEEP_CHOICES = ("mine", "stored", "both")  # what the person keeps of a field that changed under them
+
+
+def written_values(review: Review) -> dict:
+    """The fields of a written review a person types, as stored: sections, self-level and scores."""
+    values = {s.key: review.sections.get(s.key, "") for s in formspec.sections_for(review.form_type)}
+    values["self_level"] = review.self_level
+    if review.period.rule_set.score and review.is_of_member:
+        values["score_general"], values["score_tasks"] = review.self_score_general, review.self_score_tasks
+    return values
+
+
+def _same(stored, typed) -> bool:
+    if isinstance(stored, str) or isinstance(typed, str):
+        return (stored or "").strip() == (typed or "").strip()
+    return stored == typed
+
+
+def _reconcile(review: Review, typed: dict, expected_version: int | None, client: str) -> int | None:
+    """The version a save of the written review may go ahead on, or EditConflict.
+
+    A stale version is no conflict when nothing can be lost: the newer version is this page's own
+    earlier save (a save sent as the page was left lands after the reload), or every field typed equals
+    what is stored.
+    """
+    if expected_version is None or _read(review, expected_version):
+        return expected_version
+    if client and review.saved_by_client == client:
+        return review.version
+    differing = {key: value for key, value in written_values(review).items()
+                 if key in typed and not _same(value, typed[key])}  # fmt: skip
+    if differing:
+        raise EditConflict(review.version, differing)
+    return review.version
+
+
+def _kept(stored, typed, choice: str | None):
+    """A field after the person chose what to keep of it on the conflict page."""
+    if choice == "stored":
+        return stored
+    if choice == "both" and isinstance(stored, str) and stored.strip() and not _same(stored, typed):
+        return f"{stored.strip()}\n\n{(typed or '').strip()}".strip()
+    return typed
+
+
 def save_self_review(
     review: Review,
     actor: User,
@@ -131,18 +200,30 @@ def save_self_review(
     score_general: int | None = None,
     score_tasks: int | None = None,
     expected_version: int | None = None,
+    client: str = "",
+    keep: dict | None = None,
 ) -> None:
-    """Save the self-review as a draft; allowed as often as its authors like while it is theirs."""
-    _check(review, actor, author(review), expected_version)
+    """Save the self-review as a draft; allowed as often as its authors like while it is theirs.
+
+    `keep` carries the choices made on a conflict page (field → one of KEEP_CHOICES).
+    """
+    _check(review, actor, author(review), None)
     if review.state is not ReviewState.DRAFT:
         raise WorkflowError(_("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại."))
+    typed = {**sections, "self_level": self_level, "score_general": score_general, "score_tasks": score_tasks}
+    _check(review, actor, author(review), _reconcile(review, typed, expected_version, client))
+    if keep:
+        stored = written_values(review)
+        typed = {key: _kept(stored[key], value, keep.get(key)) if key in stored else value
+                 for key, value in typed.items()}  # fmt: skip
     keys = {s.key for s in formspec.sections_for(review.form_type)}
-    review.sections = {key: (sections.get(key) or "").strip() for key in keys}
-    if self_level is not None and self_level not in QUALITY_LEVELS:
+    review.sections = {key: (typed.get(key) or "").strip() for key in keys}
+    if typed["self_level"] is not None and typed["self_level"] not in QUALITY_LEVELS:
         raise WorkflowError(_("Mức tự xếp loại phải là một trong bốn mức chất lượng."))
-    review.self_level = self_level
+    review.self_level = typed["self_level"]
     if review.period.rule_set.score and review.is_of_member:
-        review.self_score_general, review.self_score_tasks = score_general, score_tasks
+        review.self_score_general, review.self_score_tasks = typed["score_general"], typed["score_tasks"]
+    review.saved_by_client = client
     db.session.flush()
 
 
@@ -184,7 +265,6 @@ def submit_self_review(review: Review, actor: User, expected_version: int | None
 def record_proposal(
     review: Review,
     actor: User,
-    *,
     comments: str,
     level: Level | None,
     reason: str = "",

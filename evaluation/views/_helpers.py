@@ -1,6 +1,7 @@
 """Load-or-abort helpers and the one way a view runs an operation and commits."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 
 from flask import abort, flash, jsonify, request
@@ -21,8 +22,8 @@ from ..reviews.forms import CommitmentForm, ConditionsForm, DecisionForm, QuotaF
 from ..reviews.operations import StaleReview
 
 
-def attempt(operation: Callable, *args, **kwargs) -> tuple[object, str]:
-    """Run an operation and commit once: (its result, "") or, when refused, (None, why) after a rollback.
+def attempt(operation: Callable, *args, **kwargs) -> tuple[object, DomainError | None]:
+    """Run an operation and commit once: (its result, None) or, when refused, (None, why) after a rollback.
 
     :raise 403: when the operation finds the user lacks the role.
     """
@@ -34,21 +35,29 @@ def attempt(operation: Callable, *args, **kwargs) -> tuple[object, str]:
         abort(403)
     except DomainError as exc:
         db.session.rollback()
-        return None, str(exc)
+        return None, exc
     except StaleDataError:
         db.session.rollback()
-        return None, str(StaleReview())
-    return (result if result is not None else True), ""
+        return None, StaleReview()
+    return (result if result is not None else True), None
 
 
 def perform(operation: Callable, *args, success: str = "", **kwargs):
     """`attempt` for a page: the refusal or the success is flashed. Returns the result, or None if refused."""
     result, refusal = attempt(operation, *args, **kwargs)
     if refusal:
-        flash(refusal, "error")
+        flash(str(refusal), "error")
     elif success:
         flash(success, "success")
     return result
+
+
+def flash_invalid(form) -> None:
+    """Why a form was refused: a page too old to name the version it shows, or the marked fields."""
+    if version_errors := form.errors.get("version"):
+        flash(" ".join(version_errors), "error")
+    else:
+        flash(_("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới."), "error")
 
 
 def load_org(org_id: int) -> Organization:
@@ -104,17 +113,31 @@ def admin_required(view):
     return wrapped
 
 
+def _conflict_choices(form) -> dict[str, str]:
+    """What the person chose to keep of each field the conflict page showed them.
+
+    :raise DomainError: when a field shown as changed elsewhere has no choice yet.
+    """
+    shown = request.form.getlist("conflict")
+    keep = {key: request.form.get(f"keep-{key}", "") for key in shown}
+    if missing := [key for key, choice in keep.items() if choice not in ops.KEEP_CHOICES]:
+        titles = [form[key].label.text for key in missing if key in form]
+        raise DomainError(_("Hãy chọn giữ nội dung nào cho: %(fields)s.", fields=", ".join(titles)))
+    return keep
+
+
 def _written_review_saver(start: Callable, form, submit: bool, **scores) -> Callable:
     def save():
         review = start()
-        version = form.version_read if form.version.data else review.version
         problems = ops.save_written_review(
             review,
             current_user,
             sections=form.section_data(),
             self_level=form.self_level.data,
             submit=submit,
-            expected_version=version,
+            expected_version=form.version_read,
+            client=form.client.data or "",
+            keep=_conflict_choices(form),
             **scores,
         )
         return review, problems
@@ -124,37 +147,51 @@ def _written_review_saver(start: Callable, form, submit: bool, **scores) -> Call
 
 def autosave_written_review(start: Callable, form, **scores):
     """The draft the page sends by itself every few seconds and when it is left: JSON for the page's script,
-    with the new version the page must name in its next save."""
+    with the new version the page must name in its next save. A conflict stops the page's saving by itself
+    until the person has compared the two versions (`conflict`)."""
     if not form.validate_on_submit():
         problems = [message for messages in form.errors.values() for message in messages]
         return jsonify(error=_("Chưa tự động lưu được: ") + " ".join(problems)), 422
     done, refusal = attempt(_written_review_saver(start, form, False, **scores))
     if refusal:
-        return jsonify(error=refusal), 409
+        return jsonify(error=str(refusal), conflict=isinstance(refusal, ops.EditConflict)), 409
     review = done[0]
     return jsonify(version=review.version, saved_at=format_time(review.updated_at))
 
 
-def save_written_review(start: Callable, form, *, submit: bool, submitted: str, **scores) -> bool:
+@dataclass
+class WrittenSave:
+    """How saving a written review went: saved, or refused with the conflict to show (if that was why)."""
+
+    saved: bool
+    conflict: ops.EditConflict | None = None
+
+
+def save_written_review(start: Callable, form, *, submit: bool, submitted: str, **scores) -> WrittenSave:
     """Save a self-review (a member's or an organization's) and, when asked, submit it.
 
-    A submission that is not complete still saves the draft, and says what is missing.
+    A submission that is not complete still saves the draft, and says what is missing. On a conflict the
+    form keeps what was typed and names the version now stored, which the conflict page shows beside it.
     """
-    done = perform(_written_review_saver(start, form, submit, **scores))
-    if done is None:
-        return False
+    done, refusal = attempt(_written_review_saver(start, form, submit, **scores))
+    if refusal:
+        flash(str(refusal), "error")
+        if isinstance(refusal, ops.EditConflict):
+            form.version.data = refusal.version
+            return WrittenSave(False, refusal)
+        return WrittenSave(False)
     problems = done[1]
     if problems:
         flash(_("Đã lưu nháp nhưng chưa nộp được: ") + " ".join(problems), "error")
     else:
         flash(submitted if submit else _("Đã lưu nháp."), "success")
-    return True
+    return WrittenSave(True)
 
 
 def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[str]]:
     """The forms of a page where a committee decides a review: decide (only the allowed levels), send
     `back` with a reason, reopen, and record the conditions; plus why higher levels are not offered."""
-    version = {"version": review.version if review else None}
+    version = {"version": review.version if review else 0}
     conditions = {"conditions": review.conditions, "exception_reason": review.exception_reason} if review else {}
     forms = {
         "decide": DecisionForm(prefix="d", data={**version, "level": suggested}),
@@ -168,11 +205,21 @@ def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[
 
 
 def act(actions: dict, action: str, form, review) -> bool:
-    """Run the operation a posted form names: `actions[action]` is (operation, form → arguments, success)."""
+    """Run the operation a posted form names: `actions[action]` is (operation, form → arguments, success).
+
+    When someone else changed the review meanwhile, the form keeps what was typed and takes the version
+    now stored, with `form.stale` set: the page shows the review as it now is (and, for text, what is stored
+    beside what was typed), so acting again is a choice made on what the person has seen.
+    """
     operation, arguments, success = actions[action]
-    return bool(
-        perform(operation, review, current_user, *arguments(form), expected_version=form.version_read, success=success)
-    )
+    result, refusal = attempt(operation, review, current_user, *arguments(form), expected_version=form.version_read)
+    if refusal is None:
+        flash(success, "success")
+        return True
+    flash(str(refusal), "error")
+    if isinstance(refusal, StaleReview):
+        form.version.data, form.stale = review.version, True
+    return False
 
 
 def quota_form(period, group, *, for_members: bool) -> QuotaForm:

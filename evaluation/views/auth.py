@@ -78,7 +78,11 @@ def login():
 def logout():
     logout_user()
     flash(_("Đã đăng xuất."), "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Drafts kept in the browser until the server had them (static/js/app.js) must not outlive the session
+    # on a shared computer; the page's script clears them too, for browsers that ignore this header.
+    response.headers["Clear-Site-Data"] = '"storage"'
+    return response
 
 
 @bp.get("/language/<any(vi, en):code>")

@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import is_cell_officer
@@ -13,7 +14,7 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm
 from ..reviews.models import ReviewState
-from ._helpers import load_member_in, perform, require_period, role_required
+from ._helpers import act, load_member_in, perform, require_period, role_required
 
 bp = Blueprint("cell", __name__, url_prefix="/cell")
 
@@ -99,7 +100,7 @@ def member(cell, member_id: int):
 
 def _forms(review) -> dict:
     """The page's forms, prefilled from the review; the one that was posted keeps what was typed."""
-    version = {"version": review.version if review else None}
+    version = {"version": review.version if review else 0}
     proposal = dict(version)
     if review:
         proposal.update(comments=review.cell_comments, level=review.proposed_level, reason=review.not_classified_reason)
@@ -112,8 +113,8 @@ def _forms(review) -> dict:
 
 
 def _act(action: str, form, period, member, review) -> bool:
-    version = form.version_read
     if action == "not_classified":
+        # The only action that may start the review: it takes the member, not a review.
         return bool(
             perform(
                 ops.mark_not_classified,
@@ -121,38 +122,19 @@ def _act(action: str, form, period, member, review) -> bool:
                 member,
                 current_user,
                 form.reason.data,
-                expected_version=version,
+                expected_version=form.version_read,
                 success=_("Đã đề xuất không xếp loại và chuyển lên đảng ủy."),
             )
         )
-    if review is None:
-        return False
-    if action == "propose":
-        return bool(
-            perform(
-                ops.record_proposal,
-                review,
-                current_user,
-                comments=form.comments.data,
-                level=form.level.data,
-                reason=form.reason.data,
-                expected_version=version,
-                success=_("Đã lưu ý kiến và đề xuất của chi bộ."),
-            )
-        )
-    if action == "return":
-        return bool(
-            perform(
-                ops.return_to_member,
-                review,
-                current_user,
-                form.reason.data,
-                expected_version=version,
-                success=_("Đã trả lại bản kiểm điểm để đảng viên sửa."),
-            )
-        )
-    return bool(
-        perform(
-            ops.forward, review, current_user, expected_version=version, success=_("Đã chuyển đề xuất lên đảng ủy.")
-        )
-    )
+    return review is not None and act(ACTIONS, action, form, review)
+
+
+ACTIONS = {
+    "propose": (
+        ops.record_proposal,
+        lambda f: (f.comments.data, f.level.data, f.reason.data),
+        _l("Đã lưu ý kiến và đề xuất của chi bộ."),
+    ),
+    "return": (ops.return_to_member, lambda f: (f.reason.data,), _l("Đã trả lại bản kiểm điểm để đảng viên sửa.")),
+    "forward": (ops.forward, lambda f: (), _l("Đã chuyển đề xuất lên đảng ủy.")),
+}

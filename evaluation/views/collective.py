@@ -13,6 +13,7 @@ from ..reviews.models import ReviewState
 from ._helpers import (
     autosave_written_review,
     commitment_context,
+    flash_invalid,
     perform,
     require_period,
     role_required,
@@ -27,17 +28,19 @@ bp = Blueprint("collective", __name__, url_prefix="/collective")
 def review(org):
     period = require_period()
     review = ops.find_organization_review(period, org)
-    if request.method == "GET" and review is not None:
-        form = CollectiveReviewForm(
-            data={**review.sections, "self_level": review.self_level, "version": review.version}
-        )
-    else:
-        form = CollectiveReviewForm()
+    stored = {"version": 0}  # a page that saw no review yet
+    if review:
+        stored = {**review.sections, "self_level": review.self_level, "version": review.version}
+    form = CollectiveReviewForm(data=stored) if request.method == "GET" else CollectiveReviewForm()
+    conflict = None
     if request.method == "POST":
-        if form.validate_on_submit() and _save(org, period, form, submit=request.form.get("action") == "submit"):
-            return redirect(url_for(".review", org_id=org.id))
-        if form.errors:
-            flash(_("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới."), "error")
+        if form.validate_on_submit():
+            outcome = _save(org, period, form, submit=request.form.get("action") == "submit")
+            if outcome.saved:
+                return redirect(url_for(".review", org_id=org.id))
+            conflict = outcome.conflict
+        else:
+            flash_invalid(form)
     return render_template(
         "collective/review.html",
         **commitment_context(period, review, org=org),
@@ -46,6 +49,7 @@ def review(org):
         period=period,
         review=review,
         form=form,
+        conflict=conflict,
         sections=formspec.sections_for(None),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
@@ -76,7 +80,7 @@ def commitment(org):
     return redirect(url_for(".review", org_id=org.id))
 
 
-def _save(org, period, form: CollectiveReviewForm, submit: bool) -> bool:
+def _save(org, period, form: CollectiveReviewForm, submit: bool):
     return save_written_review(
         lambda: ops.start_organization_review(period, org, current_user),
         form,

@@ -11,7 +11,14 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, SelfReviewForm
 from ..reviews.models import ReviewState
-from ._helpers import autosave_written_review, commitment_context, perform, require_period, save_written_review
+from ._helpers import (
+    autosave_written_review,
+    commitment_context,
+    flash_invalid,
+    perform,
+    require_period,
+    save_written_review,
+)
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -28,25 +35,15 @@ def _own_member():
 def review():
     member, period = _own_member(), require_period()
     review = ops.find_review(period, member)
-    form = SelfReviewForm()
-    if request.method == "GET" and review is not None:
-        form = SelfReviewForm(
-            data={
-                **review.sections,
-                "self_level": review.self_level,
-                "version": review.version,
-                "score_general": review.self_score_general,
-                "score_tasks": review.self_score_tasks,
-            }
-        )
+    form = SelfReviewForm(data=_stored(review)) if request.method == "GET" else SelfReviewForm()
+    conflict = None
     if request.method == "POST" and form.validate_on_submit():
-        if _save(member, period, form, submit=request.form.get("action") == "submit"):
+        outcome = _save(member, period, form, submit=request.form.get("action") == "submit")
+        if outcome.saved:
             return redirect(url_for(".review"))
+        conflict = outcome.conflict
     elif request.method == "POST":
-        flash(_("Chưa lưu được: vui lòng sửa các chỗ được đánh dấu bên dưới."), "error")
-    if request.method == "POST" and review is not None:
-        # The page keeps what the member typed; after a conflict message, saving again is their call.
-        form.version.data = review.version
+        flash_invalid(form)
     return render_template(
         "member/review.html",
         **commitment_context(period, review, member=member),
@@ -54,10 +51,24 @@ def review():
         period=period,
         review=review,
         form=form,
+        conflict=conflict,
         sections=formspec.sections_of(member, review),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
     )
+
+
+def _stored(review) -> dict:
+    """The form as stored; version 0 when the member has not started (the page saw no review)."""
+    if review is None:
+        return {"version": 0}
+    return {
+        **review.sections,
+        "self_level": review.self_level,
+        "version": review.version,
+        "score_general": review.self_score_general,
+        "score_tasks": review.self_score_tasks,
+    }
 
 
 @bp.get("/print")
@@ -114,7 +125,7 @@ def commitment():
     return redirect(url_for(".review"))
 
 
-def _save(member, period, form: SelfReviewForm, submit: bool) -> bool:
+def _save(member, period, form: SelfReviewForm, submit: bool):
     return save_written_review(
         lambda: ops.start_review(period, member, current_user),
         form,

@@ -17,44 +17,142 @@ document.addEventListener("click", async (event) => {
   button.textContent = button.dataset.copied;
 });
 
-// A self-review never loses text: the draft is sent every few seconds while it changes, and once more
-// when the page is left. Each save names the version it read, and the answer gives the next one.
+// A written review never loses text.
+// - The draft is sent every few seconds while it changes, and once more when the page is left. Each save
+//   names the version it read, and the answer gives the next one.
+// - Until the server has it, what was typed is also kept in this browser (localStorage, per login and
+//   review, with the version it was typed on), so a lost connection or a closed tab loses nothing: the
+//   page offers it back when opened again, and puts it back by itself when nothing changed meanwhile.
+// - The page names itself with a random token; a reload inherits the token of the page it replaces, so
+//   the save sent as that page was left, landing after the reload, is not taken for someone else's.
+// - On a conflict the page stops saving by itself: "Lưu nháp" then shows both versions, field by field.
+const STORE = "evaluation.";
 const draft = document.querySelector("form[data-autosave]");
 if (draft) {
   const status = draft.querySelector(".autosave-status");
+  const offer = document.querySelector(".draft-restore");
+  const version = draft.querySelector("input[name=version]");
+  const inheritKey = `${STORE}client:${draft.dataset.draftKey}`;
+  const client = sessionStorage.getItem(inheritKey) || Array.from(crypto.getRandomValues(new Uint8Array(12)),
+    (byte) => byte.toString(16).padStart(2, "0")).join("");
+  const inherited = sessionStorage.getItem(inheritKey) === client;
+  sessionStorage.removeItem(inheritKey);
+  draft.querySelector("input[name=client]").value = client;
+  // One slot per page (tab), so two open tabs never overwrite each other's unsent text.
+  const slots = `${STORE}draft:${draft.dataset.draftKey}:`;
+  const keptKey = slots + client;
   let dirty = false;
   let saving = false;
   let submitting = false;
+  let conflicted = draft.hasAttribute("data-conflict");
+  const say = (text) => { status.textContent = text; };
+  const typed = () => {
+    const values = {};
+    for (const field of draft.elements) {
+      if (!field.name || field.type === "hidden" || field.name.startsWith("keep-") || field.type === "submit") continue;
+      if (field.type === "radio") {
+        values[field.name] ??= "";
+        if (field.checked) values[field.name] = field.value;
+      } else {
+        values[field.name] = field.value;
+      }
+    }
+    return values;
+  };
+  const put = (values) => {
+    for (const [name, value] of Object.entries(values)) {
+      const field = draft.elements.namedItem(name);
+      if (field instanceof RadioNodeList) {
+        for (const radio of field) radio.checked = radio.value === value;
+      } else if (field) {
+        field.value = value;
+      }
+    }
+    dirty = true;
+    say(draft.dataset.restored);
+  };
+  const same = (a, b) => Object.keys({ ...a, ...b }).every((name) => (a[name] ?? "") === (b[name] ?? ""));
+  const keep = () => localStorage.setItem(keptKey,
+    JSON.stringify({ version: version.value, values: typed(), at: Date.now() }));
+  const forget = () => localStorage.removeItem(keptKey);
   const payload = () => {
     const data = new FormData(draft);
     data.delete("action");
     return data;
   };
-  draft.addEventListener("input", () => { dirty = true; });
-  draft.addEventListener("submit", () => { submitting = true; });
+
+  // What this browser kept and the server may not have: this page's own (a reload), put back by itself
+  // when the server has nothing newer; another page's (a closed tab, a lost connection), offered.
+  const kept = Object.keys(localStorage).filter((key) => key.startsWith(slots))
+    .map((key) => ({ key, ...JSON.parse(localStorage.getItem(key)) }))
+    .filter((slot) => !same(slot.values, typed()) || localStorage.removeItem(slot.key))
+    .sort((a, b) => b.at - a.at);
+  const own = inherited && kept.find((slot) => slot.key === keptKey);
+  const other = kept.find((slot) => slot.key !== keptKey);
+  if (own && own.version === version.value && !conflicted) {
+    put(own.values);
+  } else if ((own || other) && offer) {
+    const slot = own || other;
+    offer.hidden = false;
+    offer.querySelector("[data-restore]").addEventListener("click", () => {
+      put(slot.values);
+      localStorage.removeItem(slot.key);
+      keep();
+      offer.hidden = true;
+    });
+    offer.querySelector("[data-discard]").addEventListener("click", () => {
+      localStorage.removeItem(slot.key);
+      offer.hidden = true;
+    });
+  }
+
+  draft.addEventListener("input", () => {
+    dirty = true;
+    keep();
+  });
+  draft.addEventListener("submit", () => {
+    submitting = true;
+    keep();
+  });
   const save = async () => {
-    if (!dirty || saving || submitting) return;
+    if (!dirty || saving || submitting || conflicted) return;
     saving = true;
     dirty = false;
-    status.textContent = draft.dataset.saving;
+    say(draft.dataset.saving);
     try {
       const response = await fetch(draft.dataset.autosave, { method: "POST", body: payload() });
       const answer = await response.json().catch(() => ({}));
-      if (!response.ok) throw new Error(answer.error || draft.dataset.failed);
-      draft.querySelector("input[name=version]").value = answer.version;
-      status.textContent = `${draft.dataset.saved} ${answer.saved_at}.`;
+      if (!response.ok) {
+        conflicted = Boolean(answer.conflict);
+        throw new Error(answer.error || draft.dataset.failed);
+      }
+      version.value = answer.version;
+      if (dirty) keep(); else forget();
+      say(`${draft.dataset.saved} ${answer.saved_at}.`);
     } catch (error) {
       dirty = true;
-      status.textContent = error instanceof TypeError ? draft.dataset.failed : error.message;
+      keep();
+      say(error instanceof TypeError ? draft.dataset.offline : `${error.message} ${conflicted ? draft.dataset.compare : ""}`);
     } finally {
       saving = false;
     }
   };
   setInterval(save, 4000);
+  window.addEventListener("online", save);
   window.addEventListener("pagehide", () => {
-    if (dirty && !submitting) navigator.sendBeacon(draft.dataset.autosave, payload());
+    sessionStorage.setItem(inheritKey, client);  // the next page in this tab (a reload) is this page's heir
+    if (!dirty || submitting) return;
+    keep();
+    if (!conflicted) navigator.sendBeacon(draft.dataset.autosave, payload());
   });
 }
+
+// Nothing typed stays in the browser after logout (the server also sends Clear-Site-Data).
+document.addEventListener("submit", (event) => {
+  if (!event.target.matches("[data-logout]")) return;
+  for (const key of Object.keys(localStorage)) if (key.startsWith(STORE)) localStorage.removeItem(key);
+  sessionStorage.clear();
+});
 
 document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
