@@ -56,11 +56,14 @@ def register_extensions(app: Flask) -> None:
         audit,
         models,  # noqa: F401  (every model registered before Alembic or queries look)
     )
+    from .members.operations import follow_moves_into
     from .notices.operations import drop_outbox, send_outbox
+    from .periods.operations import reopened
     from .reports import tallies
 
     tallies.listen()
     audit.listen()
+    reopened.connect(follow_moves_into)
 
     if not sa.event.contains(Session, "after_commit", send_outbox):
         sa.event.listen(Session, "after_commit", send_outbox)

@@ -7,7 +7,7 @@ PYTHON=${PYTHON:-python3}
 [ -d .venv ] || "$PYTHON" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
-local_pg="postgresql+psycopg://postgres@127.0.0.1:5432/test"
+local_pg="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"  # the server; the suite makes its own database there
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432 && command -v pg_ctlcluster >/dev/null; then
     echo "PostgreSQL is installed but stopped: starting it."

@@ -1,11 +1,13 @@
 """Fixtures: an app on each database backend, factories, and a small province to test against.
 
-Every test that takes `app` runs once on SQLite and, when TEST_DATABASE_URL is set, once more on
-that database (PostgreSQL in CI). The schema is built by the migrations, once per backend.
+Every test that takes `app` runs once on SQLite and, when TEST_DATABASE_URL is set, once more on a
+database the suite creates on that PostgreSQL server (CI's local one) and drops at the end. The schema
+is built by the migrations, once per backend.
 """
 
 import os
 import re
+import secrets
 
 import flask_migrate
 import pytest
@@ -38,21 +40,41 @@ def _config(url: str, **extra) -> dict:
     }
 
 
+# The comment that marks a database as this suite's own: only such a database is ever dropped.
+TEST_DATABASE_MARK = "evaluation test suite: created and dropped by tests/conftest.py"
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory) -> str:
+def database_url(request, tmp_path_factory):
+    """A database the suite makes for itself: a SQLite file, or a new database on the PostgreSQL server that
+    TEST_DATABASE_URL names (that database itself is never touched), dropped at the end."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-        engine = sa.create_engine(url)
-        with engine.begin() as conn:  # start from nothing: the migrations must build it all
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+        _migrate(url)
+        yield url
+        return
+    server = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"evaluation_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{TEST_DATABASE_MARK}'"))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    """The schema is built by the migrations, as in production."""
     app = create_app(_config(url))
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
-    return url
 
 
 class RollbackClient(FlaskClient):

@@ -49,6 +49,21 @@ def move_member(member: Member, to_org: Organization, actor, reason: str = "") -
     return change
 
 
+def follow_moves_into(period: Period) -> None:
+    """A closed year reopened: the reviews of members who moved while it was closed follow them to their
+    cell now, as an open year's do, so the year counts each member once, where they are.
+
+    Through the ORM, so the kept tallies follow (reports/tallies.py).
+    """
+    moved = db.session.scalars(
+        db.select(Review)
+        .join(Member, Review.member_id == Member.id)
+        .where(Review.period_id == period.id, Review.organization_id != Member.organization_id)
+    )
+    for review in moved:
+        review.organization = review.member.organization
+
+
 def _follow_member_in_open_years(member: Member, to_org: Organization) -> None:
     """A review still being worked on counts under the new cell; a closed year keeps its published counts.
 

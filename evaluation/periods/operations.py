@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from blinker import Namespace
 from flask_babel import gettext as _
 
 from ..errors import DomainError
@@ -9,6 +10,11 @@ from ..extensions import db
 from ..reports.aggregation import undecided_counts
 from ..rules import rule_set_for_year
 from .models import Period, PeriodAction, PeriodEvent, PeriodState
+
+
+# Sent inside the reopening's transaction, so whatever a closed year kept apart can follow the present
+# (members who moved while it was closed) and lands, or not, with the reopening.
+reopened = Namespace().signal("period-reopened")
 
 
 def current_period() -> Period | None:
@@ -107,6 +113,8 @@ def open_period(period: Period, actor=None, reason: str = "") -> None:
         )
     period.state = PeriodState.OPEN
     record_period(period, PeriodAction.REOPEN if reopening else PeriodAction.OPEN, actor, reason.strip())
+    if reopening:
+        reopened.send(period)
     db.session.flush()
 
 

@@ -24,8 +24,14 @@ from ..reviews.models import Review, ReviewState
 MEMBER = "member"  # the subject of a member's review, and the size bucket of members
 
 
+# A counter below zero is a bug in whatever changed the rows: the database refuses it rather than report it.
+def _not_negative() -> sa.CheckConstraint:
+    return sa.CheckConstraint("count >= 0", name="count_not_negative")
+
+
 class KeptTally(db.Model):
     __tablename__ = "tally"
+    __table_args__ = (_not_negative(),)
 
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"), primary_key=True)
@@ -37,6 +43,7 @@ class KeptTally(db.Model):
 
 class SubtreeSize(db.Model):
     __tablename__ = "subtree_size"
+    __table_args__ = (_not_negative(),)
 
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "member" or an OrgKind value
@@ -144,6 +151,15 @@ def _size_deltas(session: Session, deltas: Counter) -> None:
 
 
 def _upsert(connection, table, keys: dict, amount: int) -> None:
+    """Add `amount` to a counter. Only increments insert: the database checks the proposed row of an
+    upsert against `count >= 0` before it finds the existing one, and a decrement of a counter that does
+    not exist is a bug to report, not a row to make."""
+    if amount < 0:
+        match = sa.and_(*(table.c[name] == value for name, value in keys.items()))
+        updated = connection.execute(sa.update(table).where(match).values(count=table.c.count + amount))
+        if updated.rowcount != 1:
+            raise RuntimeError(f"{table.name} {keys}: cannot take {-amount} from a counter that was never kept")
+        return
     insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
     statement = insert(table).values(**keys, count=amount)
     statement = statement.on_conflict_do_update(
