@@ -7,7 +7,6 @@ import pytest
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.reviews.models import Review, ReviewState
-
 from tests.test_journey import TEXT, review_of, write_and_submit
 
 URL = "/my-review/"

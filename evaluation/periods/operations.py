@@ -11,7 +11,6 @@ from ..reports.aggregation import undecided_counts
 from ..rules import rule_set_for_year
 from .models import Period, PeriodAction, PeriodEvent, PeriodState
 
-
 # Sent inside the reopening's transaction, so whatever a closed year kept apart can follow the present
 # (members who moved while it was closed) and lands, or not, with the reopening.
 reopened = Namespace().signal("period-reopened")
