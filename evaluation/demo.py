@@ -24,7 +24,7 @@ from .reports.operations import set_target
 from .reviews import formspec
 from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from .reviews.models import Review, ReviewState
-from .reviews.workflow import Action, record
+from .reviews.workflow import Action, Capacity, apply, record
 from .rules import quota_excess
 from .tabular import Row
 
@@ -144,18 +144,20 @@ def _snapshot_review(period, member: Member, state: ReviewState, level: Level) -
     )
     db.session.add(review)
     record(review, None, Action.CREATE)
+    # Through the workflow table, as the people would have: submitted, proposed, decided.
     steps = [
-        (ReviewState.SUBMITTED, Action.SUBMIT),
-        (ReviewState.PROPOSED, Action.FORWARD),
-        (ReviewState.DECIDED, Action.DECIDE),
+        (ReviewState.SUBMITTED, Capacity.MEMBER, Action.SUBMIT),
+        (ReviewState.PROPOSED, Capacity.CELL, Action.FORWARD),
+        (ReviewState.DECIDED, Capacity.COMMITTEE, Action.DECIDE),
     ]
     order = list(ReviewState)
-    for target, action in steps[: order.index(state)]:
-        previous, review.state = review.state, target
-        record(review, None, action, level=level if target is not ReviewState.SUBMITTED else None, from_state=previous)
-    if order.index(state) >= order.index(ReviewState.SUBMITTED):
-        review.cell_comments = "Chi bộ thống nhất với nội dung tự kiểm điểm."
-        review.proposed_level = level if order.index(state) >= order.index(ReviewState.PROPOSED) else None
+    for target, capacity, action in steps[: order.index(state)]:
+        if target is ReviewState.SUBMITTED:
+            apply(review, None, capacity, action)
+            review.cell_comments = "Chi bộ thống nhất với nội dung tự kiểm điểm."
+        else:
+            review.proposed_level = level
+            apply(review, None, capacity, action, level=level)
     if state is ReviewState.DECIDED:
         review.final_level = level
 

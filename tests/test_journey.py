@@ -1,5 +1,6 @@
 """The whole evaluation through the browser's requests: write, submit, propose, decide, see."""
 
+from evaluation.auth.models import Role
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.reviews.models import Review, ReviewState
@@ -203,12 +204,13 @@ def test_stale_version_is_refused_with_a_clear_message(world, auth, client):
     assert review_of(world).state is ReviewState.SUBMITTED
 
 
-def test_bulk_decision_lands_whole_or_not_at_all(world, auth, client):
+def test_bulk_decision_lands_whole_or_not_at_all(world, auth, client, make):
     for username in ("member", "secretary"):  # the secretary is a member of the cell too
         auth.login(username)
         write_and_submit(client)
-    auth.login("secretary")
-    for member in (world.m1, world.m2):
+    make.user("deputy", grants=[(world.cell, Role.DEPUTY_SECRETARY)])
+    for username, member in (("secretary", world.m1), ("deputy", world.m2)):  # nobody proposes for themself
+        auth.login(username)
         client.submit(f"/cell/{world.cell.id}/members/{member.id}", data={"action": "propose", "p-level": "good"})
     client.post(f"/cell/{world.cell.id}/forward")
     first, second = review_of(world, world.m1), review_of(world, world.m2)

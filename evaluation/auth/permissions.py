@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 
 from ..extensions import db
 from ..org.models import Organization, OrgKind
-from .models import CELL_ROLES, Role, User
+from .models import CELL_ROLES, Role, RoleGrant, User
 
 RATING_KINDS = (OrgKind.PROVINCE, OrgKind.UPPER, OrgKind.GRASSROOTS)  # kinds whose committees rate others
 
@@ -93,6 +93,16 @@ def viewable_roots(user: User) -> list[Organization]:
         return list(db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))))
     orgs = {g.organization for g in user.grants}
     return sorted((o for o in orgs if not any(p is not o and p.contains(o) for p in orgs)), key=lambda o: o.path)
+
+
+def officers(org: Organization | None, roles) -> list[User]:
+    """The active logins holding one of `roles` on `org`, by name."""
+    if org is None:
+        return []
+    users = db.session.scalars(
+        db.select(User).join(RoleGrant).where(RoleGrant.organization_id == org.id, RoleGrant.role.in_(roles))
+    ).unique()
+    return sorted((u for u in users if u.active), key=lambda u: u.name)
 
 
 def orgs_with_role(user: User, roles) -> list[Organization]:

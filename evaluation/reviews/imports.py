@@ -20,7 +20,7 @@ from ..periods.operations import period_for_history, record_period
 from ..tabular import ImportSummary, Row, RowErrors
 from . import checks
 from .models import Review, ReviewState
-from .workflow import Action, record
+from .workflow import Action, Capacity, apply
 
 
 def _member_review(period: Period, member: Member) -> Review:
@@ -125,7 +125,7 @@ def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> 
         summary.created += 1
     else:
         summary.updated += 1
-    previous, review.state = review.state, ReviewState.DECIDED
+    review.state = review.state or ReviewState.DRAFT  # a new review: the column default, set before the table reads it
+    apply(review, actor, Capacity.ARCHIVE, Action.IMPORT, level=level)
     review.final_level = level
     review.not_classified_reason = _("Theo kết quả lưu trữ.") if level is Level.NOT_CLASSIFIED else ""
-    record(review, actor, Action.IMPORT, level=level, from_state=previous)

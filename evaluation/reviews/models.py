@@ -123,6 +123,11 @@ class Review(db.Model):
         return gettext((STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state])
 
     @property
+    def handed_in(self) -> bool:
+        """Out of its authors' hands: the cell and the committee read it from now on."""
+        return self.state is not ReviewState.DRAFT
+
+    @property
     def is_locked(self) -> bool:
         return self.state is ReviewState.DECIDED
 

@@ -7,18 +7,20 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from ..auth.models import User
+from ..auth.models import CELL_ROLES, Role, User
 from ..auth.permissions import (
     deciding_org,
     is_cell_officer,
     is_committee_officer,
     is_rating_committee,
+    officers,
     rating_org,
     require,
     writes_collective_review,
 )
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..i18n import N_
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
 from ..notices.operations import notify_transition
@@ -27,7 +29,7 @@ from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, formspec
 from .models import Commitment, QuotaException, Review, ReviewState
-from .workflow import Action, Capacity, WorkflowError, apply, record
+from .workflow import Action, Capacity, WorkflowError, apply, permitted, record
 
 
 class StaleReview(WorkflowError):
@@ -43,8 +45,7 @@ class StaleReview(WorkflowError):
         )
 
 
-def capacities(user: User, member: Member) -> set[Capacity]:
-    """Every capacity in which `user` may act on `member`'s review."""
+def _member_roles(user: User, member: Member) -> set[Capacity]:
     held = set()
     if user.member_id == member.id:
         held.add(Capacity.MEMBER)
@@ -55,8 +56,7 @@ def capacities(user: User, member: Member) -> set[Capacity]:
     return held
 
 
-def organization_capacities(user: User, org: Organization) -> set[Capacity]:
-    """Every capacity in which `user` may act on an organization's review."""
+def _organization_roles(user: User, org: Organization) -> set[Capacity]:
     held = set()
     if writes_collective_review(user, org):
         held.add(Capacity.COLLECTIVE)
@@ -66,9 +66,81 @@ def organization_capacities(user: User, org: Organization) -> set[Capacity]:
     return held
 
 
+def own_case(held: set[Capacity]) -> set[Capacity]:
+    """The capacities a person holds but may not use because the case is their own: nobody proposes,
+    decides or reopens their own review, and no officer rates the organization whose review they write."""
+    if Capacity.MEMBER in held:
+        return held & {Capacity.CELL, Capacity.COMMITTEE}
+    if Capacity.COLLECTIVE in held:
+        return held & {Capacity.RATING}
+    return set()
+
+
+def capacities(user: User, member: Member) -> set[Capacity]:
+    """Every capacity in which `user` may act on `member`'s review."""
+    held = _member_roles(user, member)
+    return held - own_case(held)
+
+
+def organization_capacities(user: User, org: Organization) -> set[Capacity]:
+    """Every capacity in which `user` may act on an organization's review."""
+    held = _organization_roles(user, org)
+    return held - own_case(held)
+
+
+def _roles_on(user: User, review: Review) -> set[Capacity]:
+    return _member_roles(user, review.member) if review.is_of_member else _organization_roles(user, review.organization)
+
+
 def _capacities_on(user: User, review: Review) -> set[Capacity]:
-    return (
-        capacities(user, review.member) if review.is_of_member else organization_capacities(user, review.organization)
+    held = _roles_on(user, review)
+    return held - own_case(held)
+
+
+def may(user: User, period: Period, review: Review | None, *, member: Member | None = None,
+        org: Organization | None = None) -> set[Action]:  # fmt: skip
+    """What `user` may do now on a review, asked of the workflow table: what the pages offer. Before the
+    review exists, pass the member or the organization it will be of."""
+    if not period.is_open:
+        return set()
+    if review is not None:
+        held = _capacities_on(user, review)
+    else:
+        held = capacities(user, member) if member is not None else organization_capacities(user, org)
+    state = review.state if review else None
+    return set().union(*(permitted(state, capacity) for capacity in held))
+
+
+def who_else(user: User, capacity: Capacity, *, member: Member | None = None, org: Organization | None = None):
+    """The other people who may act in `capacity` on a member's (or an organization's) review: the page
+    names them when the case is the user's own."""
+    if capacity is Capacity.CELL:
+        people = officers(member.organization, CELL_ROLES)
+    elif capacity is Capacity.COMMITTEE:
+        people = officers(deciding_org(member.organization), (Role.COMMITTEE,))
+    else:
+        writers = {u.id for u in officers(org, (*CELL_ROLES, Role.COMMITTEE))}
+        people = [u for u in officers(rating_org(org), (Role.COMMITTEE,)) if u.id not in writers]
+    return [person for person in people if person.id != user.id]
+
+
+def own_case_note(user: User, capacity: Capacity, *, member: Member | None = None, org: Organization | None = None):
+    """{capacity: who acts instead} when the user holds `capacity` here but the case is their own, else {}."""
+    held = _member_roles(user, member) if member is not None else _organization_roles(user, org)
+    if capacity not in own_case(held):
+        return {}
+    return {capacity: who_else(user, capacity, member=member, org=org)}
+
+
+def _refuse_own_case(user: User, review: Review, capacity: Capacity, action: Action) -> None:
+    others = who_else(user, capacity, member=review.member, org=review.organization)
+    names = ", ".join(person.name for person in others) or _("một đồng chí khác được cấp ủy phân công")
+    raise WorkflowError(
+        _(
+            "Không ai tự “%(action)s” cho trường hợp của chính mình. Việc này do %(others)s thực hiện.",
+            action=action.label,
+            others=names,
+        )
     )
 
 
@@ -96,10 +168,35 @@ def _apply(
     notify_transition(review, action)
 
 
-def _check(review: Review, user: User, capacity: Capacity, expected_version: int | None) -> None:
-    require(capacity in _capacities_on(user, review))
+# Refusals worded for the person who meets them, where the generic one would puzzle.
+REFUSALS = {
+    Action.SAVE: N_("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại."),
+    Action.PROPOSE: N_("Chỉ ghi ý kiến và đề xuất cho bản kiểm điểm đảng viên đã nộp."),
+    Action.CONDITIONS: N_("Chỉ ghi điều kiện xếp loại khi bản kiểm điểm đang chờ quyết định."),
+}
+
+
+def _check(review: Review, user: User, capacity: Capacity, action: Action, expected_version: int | None) -> None:
+    """Who, when, what and on which version: the one gate every change of a review passes.
+
+    :raise PermissionDenied: when the user does not hold `capacity` on this review at all.
+    """
+    if capacity not in _capacities_on(user, review):
+        if capacity in _roles_on(user, review):
+            _refuse_own_case(user, review, capacity, action)
+        require(False)
     if not review.period.is_open:
         raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=review.period.year))
+    if action not in permitted(review.state, capacity):
+        if action in REFUSALS:
+            raise WorkflowError(_(REFUSALS[action]))
+        raise WorkflowError(
+            _(
+                "Không thể thực hiện “%(action)s” khi bản kiểm điểm ở trạng thái “%(state)s”.",
+                action=action.label,
+                state=review.state_label,
+            )
+        )
     if expected_version is not None and not _read(review, expected_version):
         raise StaleReview()
 
@@ -207,11 +304,9 @@ def save_self_review(
 
     `keep` carries the choices made on a conflict page (field → one of KEEP_CHOICES).
     """
-    _check(review, actor, author(review), None)
-    if review.state is not ReviewState.DRAFT:
-        raise WorkflowError(_("Bản kiểm điểm đã nộp, không sửa được nữa. Nếu cần sửa, đề nghị chi bộ trả lại."))
+    _check(review, actor, author(review), Action.SAVE, None)
     typed = {**sections, "self_level": self_level, "score_general": score_general, "score_tasks": score_tasks}
-    _check(review, actor, author(review), _reconcile(review, typed, expected_version, client))
+    _check(review, actor, author(review), Action.SAVE, _reconcile(review, typed, expected_version, client))
     if keep:
         stored = written_values(review)
         typed = {key: _kept(stored[key], value, keep.get(key)) if key in stored else value
@@ -254,7 +349,7 @@ def submission_problems(review: Review) -> list[str]:
 
 
 def submit_self_review(review: Review, actor: User, expected_version: int | None = None) -> None:
-    _check(review, actor, author(review), expected_version)
+    _check(review, actor, author(review), Action.SUBMIT, expected_version)
     if problems := submission_problems(review):
         raise WorkflowError(_("Chưa nộp được: ") + " ".join(problems))
     _apply(review, actor, author(review), Action.SUBMIT, level=review.self_level)
@@ -271,9 +366,7 @@ def record_proposal(
     expected_version: int | None = None,
 ) -> None:
     """The cell's comments and proposed level, kept until the secretary forwards them."""
-    _check(review, actor, Capacity.CELL, expected_version)
-    if review.state is not ReviewState.SUBMITTED:
-        raise WorkflowError(_("Chỉ ghi ý kiến và đề xuất cho bản kiểm điểm đảng viên đã nộp."))
+    _check(review, actor, Capacity.CELL, Action.PROPOSE, expected_version)
     if level is Level.NOT_CLASSIFIED and not reason.strip():
         raise WorkflowError(_("Đề xuất không xếp loại cần ghi rõ lý do."))
     review.cell_comments = comments.strip()
@@ -285,13 +378,13 @@ def record_proposal(
 
 
 def return_to_member(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
-    _check(review, actor, Capacity.CELL, expected_version)
+    _check(review, actor, Capacity.CELL, Action.RETURN, expected_version)
     _apply(review, actor, Capacity.CELL, Action.RETURN, reason=reason)
     db.session.flush()
 
 
 def forward(review: Review, actor: User, expected_version: int | None = None) -> None:
-    _check(review, actor, Capacity.CELL, expected_version)
+    _check(review, actor, Capacity.CELL, Action.FORWARD, expected_version)
     if review.proposed_level is None:
         raise WorkflowError(
             _("Chưa có đề xuất mức xếp loại cho đồng chí %(full_name)s.", full_name=review.member.full_name)
@@ -315,7 +408,7 @@ def mark_not_classified(
 ) -> Review:
     """Propose that a member is not classified (exempt, suspended, admitted < 6 months)."""
     review = start_review(period, member, actor)
-    _check(review, actor, Capacity.CELL, expected_version)
+    _check(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, expected_version)
     _apply(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, level=Level.NOT_CLASSIFIED, reason=reason)
     review.proposed_level = Level.NOT_CLASSIFIED
     review.not_classified_reason = reason.strip()
@@ -324,7 +417,7 @@ def mark_not_classified(
 
 
 def send_back(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
-    _check(review, actor, Capacity.COMMITTEE, expected_version)
+    _check(review, actor, Capacity.COMMITTEE, Action.SEND_BACK, expected_version)
     _apply(review, actor, Capacity.COMMITTEE, Action.SEND_BACK, reason=reason)
     db.session.flush()
 
@@ -363,7 +456,7 @@ def decide(
     review: Review, actor: User, level: Level | None = None, note: str = "", expected_version: int | None = None
 ) -> None:
     """The committee's final level; without a level it confirms the cell's proposal."""
-    _check(review, actor, Capacity.COMMITTEE, expected_version)
+    _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, expected_version)
     level = level or review.proposed_level
     if level is None:
         raise WorkflowError(_("Chưa chọn mức xếp loại."))
@@ -375,7 +468,7 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     """Confirm many proposals at once: each (review, version read); all land or none."""
     decided = []
     for review, version in decisions:
-        _check(review, actor, Capacity.COMMITTEE, version)
+        _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version)
         if review.proposed_level is None:
             raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.member.full_name))
         try:
@@ -403,7 +496,7 @@ def _reopen(review: Review, actor: User, capacity: Capacity, reason: str) -> Non
 
 def reopen(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
     """Unlock a decided review; the decided level stays in the history, not in the counts."""
-    _check(review, actor, Capacity.COMMITTEE, expected_version)
+    _check(review, actor, Capacity.COMMITTEE, Action.REOPEN, expected_version)
     _reopen(review, actor, Capacity.COMMITTEE, reason)
 
 
@@ -411,9 +504,7 @@ def record_conditions(
     review: Review, actor: User, conditions: list[str], exception_reason: str, expected_version: int | None = None
 ) -> None:
     """The facts of the year that cap the level, and the self-report exception if the committee grants it."""
-    _check(review, actor, decider(review), expected_version)
-    if review.is_locked:
-        raise WorkflowError(_("Bản kiểm điểm đã có quyết định: mở lại trước khi sửa điều kiện xếp loại."))
+    _check(review, actor, decider(review), Action.CONDITIONS, expected_version)
     valid = set(conditions_for(review.period.rule_set))
     review.conditions = [c for c in conditions if c in valid]
     review.exception_reason = exception_reason.strip()
@@ -466,7 +557,7 @@ def start_organization_review(period: Period, org: Organization, actor: User) ->
 
 
 def return_to_organization(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
-    _check(review, actor, Capacity.RATING, expected_version)
+    _check(review, actor, Capacity.RATING, Action.RETURN, expected_version)
     _apply(review, actor, Capacity.RATING, Action.RETURN, reason=reason)
     db.session.flush()
 
@@ -475,7 +566,7 @@ def rate_organization(
     review: Review, actor: User, level: Level, note: str = "", expected_version: int | None = None
 ) -> None:
     """The committee one level up decides; only once everything under the organization is decided."""
-    _check(review, actor, Capacity.RATING, expected_version)
+    _check(review, actor, Capacity.RATING, Action.DECIDE, expected_version)
     if missing := checks.readiness_problems(review.organization, review.period):
         raise WorkflowError(_("Chưa xếp loại được tổ chức: ") + " ".join(missing))
     _decide(review, actor, Capacity.RATING, level, note)
@@ -483,7 +574,7 @@ def rate_organization(
 
 
 def reopen_organization(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
-    _check(review, actor, Capacity.RATING, expected_version)
+    _check(review, actor, Capacity.RATING, Action.REOPEN, expected_version)
     _reopen(review, actor, Capacity.RATING, reason)
 
 

@@ -23,10 +23,12 @@ class Capacity(StrEnum):
     # An organization's review (domain.md §7, HD 43 part 3):
     COLLECTIVE = "collective"  # the organization's own officers, writing its collective self-review
     RATING = "rating"  # an officer of the committee one level up, which rates it
+    ARCHIVE = "archive"  # the import of past years' results from a province's spreadsheet (no person)
 
 
 class Action(StrEnum):
     CREATE = "create"
+    SAVE = "save"  # lưu bản kiểm điểm (nháp): changes the text, not the state; no history entry
     SUBMIT = "submit"  # nộp bản tự kiểm điểm
     PROPOSE = "propose"  # chi bộ ghi đề xuất mức xếp loại (no state change)
     RETURN = "return"  # trả lại đảng viên để sửa
@@ -45,6 +47,7 @@ class Action(StrEnum):
 
 ACTION_LABELS = {
     Action.CREATE: N_("Bắt đầu viết"),
+    Action.SAVE: N_("Lưu bản kiểm điểm"),
     Action.SUBMIT: N_("Nộp bản tự kiểm điểm"),
     Action.PROPOSE: N_("Chi bộ đề xuất mức xếp loại"),
     Action.RETURN: N_("Chi bộ trả lại để sửa"),
@@ -72,6 +75,17 @@ TRANSITIONS: dict[tuple[ReviewState, Capacity, Action], ReviewState] = {
     (S.SUBMITTED, Capacity.RATING, Action.RETURN): S.DRAFT,
     (S.SUBMITTED, Capacity.RATING, Action.DECIDE): S.DECIDED,
     (S.DECIDED, Capacity.RATING, Action.REOPEN): S.SUBMITTED,
+    # A past year's result, imported: whatever state the closed year left, it ends decided.
+    **{(state, Capacity.ARCHIVE, Action.IMPORT): S.DECIDED for state in S},
+}
+
+# What changes a review without moving it: in which state, and by whom.
+EDITS: dict[tuple[ReviewState, Capacity], set[Action]] = {
+    (S.DRAFT, Capacity.MEMBER): {Action.SAVE},
+    (S.DRAFT, Capacity.COLLECTIVE): {Action.SAVE},
+    (S.SUBMITTED, Capacity.CELL): {Action.PROPOSE},
+    (S.PROPOSED, Capacity.COMMITTEE): {Action.CONDITIONS},
+    (S.SUBMITTED, Capacity.RATING): {Action.CONDITIONS},
 }
 
 # Actions that must say why: the person on the other end needs to know what to change.
@@ -82,8 +96,11 @@ class WorkflowError(DomainError):
     """A move the workflow table or the review's state does not allow."""
 
 
-def allowed_actions(state: ReviewState | None, capacity: Capacity) -> set[Action]:
-    return {action for (s, c, action) in TRANSITIONS if s is state and c is capacity}
+def permitted(state: ReviewState | None, capacity: Capacity) -> set[Action]:
+    """Everything the table lets `capacity` do on a review in `state` (None: not started, a draft to be)."""
+    state = state or ReviewState.DRAFT
+    moves = {action for (s, c, action) in TRANSITIONS if s is state and c is capacity}
+    return moves | EDITS.get((state, capacity), set())
 
 
 def record(

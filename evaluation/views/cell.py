@@ -14,6 +14,7 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm
 from ..reviews.models import ReviewState
+from ..reviews.workflow import Capacity
 from ._helpers import act, load_member_in, perform, require_period, role_required
 
 bp = Blueprint("cell", __name__, url_prefix="/cell")
@@ -94,6 +95,8 @@ def member(cell, member_id: int):
         member=member,
         review=review,
         forms=forms,
+        may=ops.may(current_user, period, review, member=member),
+        own_case=ops.own_case_note(current_user, Capacity.CELL, member=member),
         sections=formspec.sections_of(member, review),
     )
 

@@ -17,6 +17,7 @@ from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
+from ..reviews.workflow import Capacity
 from ._helpers import (
     decision_forms,
     decision_page,
@@ -148,6 +149,8 @@ def member(org, member_id: int):
         member=member,
         review=review,
         forms=forms,
+        may=ops.may(current_user, period, review, member=member),
+        own_case=ops.own_case_note(current_user, Capacity.COMMITTEE, member=member),
         why_not=why_not,
         findings=checks.projected_findings(review, shown_level) if review else [],
         sections=formspec.sections_of(member, review),

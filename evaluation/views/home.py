@@ -8,7 +8,8 @@ from ..auth.permissions import orgs_with_role, viewable_roots
 from ..org.models import OrgKind
 from ..periods.operations import current_period
 from ..reports.aggregation import organizations_tally, progress
-from ..reviews.operations import find_organization_review, find_review
+from ..reviews.operations import find_organization_review, find_review, may
+from ..reviews.workflow import Action
 
 bp = Blueprint("home", __name__)
 
@@ -25,9 +26,17 @@ def index():
         "home/index.html",
         period=period,
         own_review=own_review,
+        own_todo=bool(period and current_user.member)
+        and Action.SUBMIT in may(current_user, period, own_review, member=current_user.member),
         cells=[(org, progress(org, period) if period else None) for org in cells],
         committees=[(org, progress(org, period) if period else None) for org in decides_members],
         raters=[(org, organizations_tally(org, period) if period else None) for org in committees],
-        collectives=[(org, find_organization_review(period, org) if period else None) for org in cells + committees],
+        collectives=[_collective(org, period) for org in cells + committees],
         viewable=viewable_roots(current_user),
     )
+
+
+def _collective(org, period):
+    """(organization, its collective review, whether writing it is still to do) for the home page."""
+    review = find_organization_review(period, org) if period else None
+    return org, review, bool(period) and Action.SUBMIT in may(current_user, period, review, org=org)

@@ -4,6 +4,7 @@ an upper committee its grassroots organizations, the province its upper committe
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..auth.permissions import is_rating_committee
 from ..extensions import db
@@ -11,6 +12,7 @@ from ..org.models import Organization
 from ..reports.aggregation import rated_by
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
+from ..reviews.workflow import Capacity
 from ._helpers import decision_forms, decision_page, quota_form, record_quota, require_period, role_required
 
 bp = Blueprint("rating", __name__, url_prefix="/rating")
@@ -71,6 +73,8 @@ def organization(org, child_id: int):
         period=period,
         review=review,
         forms=forms,
+        may=ops.may(current_user, period, review, org=child),
+        own_case=ops.own_case_note(current_user, Capacity.RATING, org=child),
         why_not=why_not,
         readiness=checks.readiness_problems(child, period),
         findings=checks.projected_findings(review, shown_level) if review else [],
