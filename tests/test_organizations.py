@@ -1,8 +1,10 @@
 """Organizations are rated like members: their officers write, the committee above decides, in order."""
 
 from evaluation.auth.models import Role
+from evaluation.auth.permissions import rated_by, rating_org
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.org.models import Organization, OrgKind
 from evaluation.reports.aggregation import rollup
 from evaluation.reviews.models import Review, ReviewState
 from tests.conftest import PASSWORD
@@ -118,3 +120,12 @@ def test_organizations_over_the_quota_need_the_committees_reason(world, make, au
     client.post(f"/rating/{world.upper.id}/quota", data={"reason": "Đơn vị tiêu biểu toàn tỉnh"})
     rate(client, world.upper, world.small, "excellent")
     assert org_review(world.small).final_level is Level.EXCELLENT
+
+
+def test_who_rates_whom_is_one_rule_from_either_side(world, make):
+    section = make.org(OrgKind.SECTION, world.grassroots, "Đảng bộ bộ phận")
+    make.org(OrgKind.CELL, section, "Chi bộ trong bộ phận")
+    orgs = list(db.session.scalars(db.select(Organization)))
+    for committee in orgs:
+        rated = set(db.session.scalars(db.select(Organization.id).where(rated_by(committee))))
+        assert rated == {org.id for org in orgs if rating_org(org) is committee}, committee.name

@@ -4,6 +4,7 @@ Views use them to answer 403/404 and templates to hide buttons; operations call 
 again before changing anything, so no path around a view skips the check.
 """
 
+import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..extensions import db
@@ -46,12 +47,24 @@ def writes_collective_review(user: User, org: Organization) -> bool:
     return is_cell_officer(user, org) or (org.kind in RATING_KINDS and _has_grant(user, org, (Role.COMMITTEE,)))
 
 
+# Who rates whom (HD 43 part 3), the one rule: cells and sections are rated by the grassroots committee
+# above them; every other organization by the level directly above it. `rating_org` applies it to one
+# organization, `rated_by` to the rows of a query, and the quota groups by path (reports.aggregation).
+RATED_BY_GRASSROOTS = (OrgKind.CELL, OrgKind.SECTION)
+
+
 def rating_org(org: Organization) -> Organization | None:
-    """The organization whose committee rates `org` (domain.md §7): a cell or section is rated by its
-    grassroots committee; a grassroots or upper organization by the level directly above."""
-    if org.kind in (OrgKind.CELL, OrgKind.SECTION):
+    """The organization whose committee rates `org`; None for the province, which nobody here rates."""
+    if org.kind in RATED_BY_GRASSROOTS:
         return deciding_org(org)
     return org.parent
+
+
+def rated_by(committee: Organization):
+    """SQL condition on Organization: the organizations whose `rating_org` is `committee`."""
+    if committee.kind is OrgKind.GRASSROOTS:
+        return sa.and_(committee.subtree_clause(), Organization.kind.in_(RATED_BY_GRASSROOTS))
+    return sa.and_(Organization.parent_id == committee.id, Organization.kind.not_in(RATED_BY_GRASSROOTS))
 
 
 def can_view_org(user: User, org: Organization) -> bool:

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
+from ..auth.permissions import RATED_BY_GRASSROOTS, rated_by
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
@@ -233,14 +234,6 @@ def members_tally(root: Organization, period: Period) -> Tally:
     return _unit_results([root], period)[root.id].members
 
 
-def rated_by(committee: Organization) -> sa.ColumnElement[bool]:
-    """The organizations a committee rates (domain.md §7): a grassroots committee its cells and
-    sections; an upper committee or the province the upper and grassroots organizations directly under it."""
-    if committee.kind is OrgKind.GRASSROOTS:
-        return sa.and_(committee.subtree_clause(), Organization.kind.in_((OrgKind.CELL, OrgKind.SECTION)))
-    return sa.and_(Organization.parent_id == committee.id, Organization.kind.in_((OrgKind.UPPER, OrgKind.GRASSROOTS)))
-
-
 def organizations_tally(committee: Organization, period: Period) -> Tally:
     """The final levels of the organizations a committee rates."""
     tally = Tally()
@@ -383,7 +376,8 @@ def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
     """Decided results per group of the quota (domain.md §4), keyed by the deciding committee's id.
 
     The default groups: members per grassroots organization; organizations per the committee that
-    rates them (see `rated_by`): the grassroots committee for cells and sections, the parent otherwise.
+    rates them (auth.permissions.RATED_BY_GRASSROOTS: the grassroots committee for cells and sections,
+    the parent otherwise).
     """
     subject = Review.member_id.is_not(None) if members else Review.member_id.is_(None)
     columns = (Organization.path, Organization.kind, Organization.parent_id, Review.final_level)
@@ -396,7 +390,7 @@ def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
     nearest_grassroots = _nearest_grassroots()
     groups: dict[int, Tally] = {}
     for path, kind, parent_id, level, count in rows:
-        by_grassroots = members or kind in (OrgKind.CELL, OrgKind.SECTION)
+        by_grassroots = members or kind in RATED_BY_GRASSROOTS
         group = nearest_grassroots(path if members else path.rsplit("/", 2)[0] + "/") if by_grassroots else parent_id
         if group is not None:
             groups.setdefault(group, Tally()).counts[level] += count

@@ -6,10 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..auth.permissions import is_rating_committee
+from ..auth.permissions import is_rating_committee, rated_by
 from ..extensions import db
 from ..org.models import Organization
-from ..reports.aggregation import rated_by
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.workflow import Capacity
