@@ -1,15 +1,20 @@
-"""The append-only history (nhật ký): every change of a review's state or level, and of a period's.
+"""The append-only history (nhật ký): every change of a review's state or level, of a period, every move
+between cells, and every entry of the journal (logins, roles, targets, quota decisions, imports).
 
 Results decide people's standing, so their history must be believable: the ORM refuses to flush a
 change to a history row, and the database refuses it too (triggers from migration 0008), so neither a
-forgotten code path nor a hand-typed UPDATE rewrites what happened. The administrator reads it here.
+forgotten code path nor a hand-typed UPDATE rewrites what happened. The administrator reads it here, as
+one UNION of the tables, filtered and paged by the database.
 """
 
-import heapq
-import itertools
+import json
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, aliased
 
@@ -17,13 +22,16 @@ from .auth.models import User
 from .extensions import db
 from .formatting import format_datetime
 from .i18n import N_
-from .members.models import Member
+from .journal import Change, JournalEntry, describe
+from .levels import Level
+from .members.models import Member, MembershipChange
 from .org.models import Organization
 from .periods.models import Period, PeriodAction, PeriodEvent
-from .reviews.models import Review, ReviewEvent, ReviewState
+from .reviews.models import QuotaException, Review, ReviewEvent, ReviewState
 from .reviews.workflow import Action
 
-HISTORY_MODELS = (ReviewEvent, PeriodEvent)
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+HISTORY_MODELS = (ReviewEvent, PeriodEvent, JournalEntry, MembershipChange, QuotaException)
 
 HEADERS = [N_("Thời điểm"), N_("Năm"), N_("Mã"), N_("Đối tượng"), N_("Thao tác"), N_("Từ trạng thái"),
            N_("Sang trạng thái"), N_("Mức"), N_("Lý do, ghi chú"), N_("Người thực hiện")]  # fmt: skip
@@ -47,68 +55,168 @@ def listen() -> None:
         sa.event.listen(Session, "before_flush", _refuse_history_changes)
 
 
-def _in_order(query, model, year: int | None, newest: int | None):
-    """Oldest first for the export; the newest few, newest first, for the page."""
-    if year is not None:
-        query = query.where(Period.year == year)
-    if newest is None:
-        return query.order_by(model.at, model.id).execution_options(yield_per=1000)
-    return query.order_by(model.at.desc(), model.id.desc()).limit(newest)
+ACTION_KINDS = {
+    **{f"review:{a.value}": a.label for a in Action if a is not Action.SAVE},
+    **{f"period:{a.value}": a.label for a in PeriodAction},
+    **{f"journal:{c.value}": c.label for c in Change},
+    "move": N_("Chuyển sinh hoạt"),
+}
+PAGE_SIZE = 100
 
 
-def _review_events(year: int | None, newest: int | None):
-    cell = aliased(Organization)
-    query = (
+@dataclass
+class HistoryFilter:
+    """What the administrator narrows the history to; every field optional."""
+
+    year: int | None = None
+    organization: Organization | None = None  # its subtree
+    actor: str = ""  # a login name
+    kind: str = ""  # a key of ACTION_KINDS
+    since: date | None = None  # days in Vietnam's time, both ends included
+    until: date | None = None
+
+
+def _sources():
+    """Every history table as rows of the same columns, for one UNION ALL."""
+    cell, moved_from, moved_to = aliased(Organization), aliased(Organization), aliased(Organization)
+    reviews = (
         sa.select(
+            ReviewEvent.id,
             ReviewEvent.at,
             Period.year,
-            sa.func.coalesce(Member.code, cell.code),
-            sa.func.coalesce(Member.full_name, cell.name),
-            ReviewEvent.action,
-            ReviewEvent.from_state,
-            ReviewEvent.to_state,
-            ReviewEvent.level,
-            ReviewEvent.reason,
-            User.username,
+            cell.path.label("path"),
+            sa.null().label("other_path"),
+            sa.func.coalesce(Member.code, cell.code).label("code"),
+            sa.func.coalesce(Member.full_name, cell.name).label("name"),
+            sa.literal("review:").concat(ReviewEvent.action).label("kind"),
+            sa.cast(ReviewEvent.from_state, sa.String).label("before"),
+            sa.cast(ReviewEvent.to_state, sa.String).label("after"),
+            sa.cast(ReviewEvent.level, sa.String).label("level"),
+            ReviewEvent.reason.label("note"),
+            sa.null().label("params"),
+            ReviewEvent.actor_id,
         )
         .join(Review, Review.id == ReviewEvent.review_id)
         .join(Period, Period.id == Review.period_id)
         .join(cell, cell.id == Review.organization_id)
         .outerjoin(Member, Member.id == Review.member_id)
-        .outerjoin(User, User.id == ReviewEvent.actor_id)
     )
-    rows = db.session.execute(_in_order(query, ReviewEvent, year, newest))
-    for at, year_, code, name, action, from_state, to_state, level, reason, username in rows:
-        yield [at, year_, code, name, Action(action).label, _state(from_state), _state(to_state),
-               level.label if level else "", reason, username or _("hệ thống")]  # fmt: skip
-
-
-def _period_events(year: int | None, newest: int | None):
-    query = (
-        sa.select(PeriodEvent.at, Period.year, PeriodEvent.action, PeriodEvent.note, User.username)
-        .join(Period, Period.id == PeriodEvent.period_id)
-        .outerjoin(User, User.id == PeriodEvent.actor_id)
+    periods = sa.select(
+        PeriodEvent.id,
+        PeriodEvent.at,
+        Period.year,
+        sa.null(),
+        sa.null(),
+        sa.literal(""),
+        sa.literal(""),
+        sa.literal("period:").concat(sa.cast(PeriodEvent.action, sa.String)),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        PeriodEvent.note,
+        sa.null(),
+        PeriodEvent.actor_id,
+    ).join(Period, Period.id == PeriodEvent.period_id)
+    journal = sa.select(
+        JournalEntry.id,
+        JournalEntry.at,
+        JournalEntry.year,
+        Organization.path,
+        sa.null(),
+        JournalEntry.subject,
+        sa.func.coalesce(Organization.name, ""),
+        sa.literal("journal:").concat(sa.cast(JournalEntry.change, sa.String)),
+        sa.null(),
+        sa.null(),
+        sa.null(),
+        JournalEntry.detail,
+        sa.cast(JournalEntry.params, sa.Text),
+        JournalEntry.actor_id,
+    ).outerjoin(Organization, Organization.id == JournalEntry.organization_id)
+    moves = (
+        sa.select(
+            MembershipChange.id,
+            MembershipChange.moved_at,
+            sa.extract("year", MembershipChange.moved_at).cast(sa.Integer),
+            moved_to.path,
+            moved_from.path,
+            Member.code,
+            Member.full_name,
+            sa.literal("move"),
+            moved_from.name,
+            moved_to.name,
+            sa.null(),
+            MembershipChange.reason,
+            sa.null(),
+            MembershipChange.actor_id,
+        )
+        .join(Member, Member.id == MembershipChange.member_id)
+        .join(moved_from, moved_from.id == MembershipChange.from_org_id)
+        .join(moved_to, moved_to.id == MembershipChange.to_org_id)
     )
-    for at, year_, action, note, username in db.session.execute(_in_order(query, PeriodEvent, year, newest)):
-        yield [at, year_, "", _("Kỳ đánh giá năm %(year)s", year=year_), PeriodAction(action).label, "", "", "",
-               note, username or _("dòng lệnh")]  # fmt: skip
+    return sa.union_all(reviews, periods, journal, moves).subquery("history")
 
 
-def _state(state: ReviewState | None) -> str:
-    return state.label if state else ""
+def _filtered(history, wanted: HistoryFilter):
+    query = sa.select(history, User.username).outerjoin(User, User.id == history.c.actor_id)
+    if wanted.year is not None:
+        query = query.where(history.c.year == wanted.year)
+    if wanted.organization is not None:
+        prefix = f"{wanted.organization.path}%"
+        query = query.where(history.c.path.like(prefix) | history.c.other_path.like(prefix))
+    if wanted.actor:
+        query = query.where(sa.func.lower(User.username) == wanted.actor.lower())
+    if wanted.kind:
+        query = query.where(history.c.kind == wanted.kind)
+    if wanted.since:
+        query = query.where(history.c.at >= _start_of(wanted.since))
+    if wanted.until:
+        query = query.where(history.c.at < _start_of(wanted.until + timedelta(days=1)))
+    return query
 
 
-def history_rows(year: int | None = None, newest: int | None = None) -> Iterator[list]:
-    """Every entry oldest first, periods' and reviews' together, the time in Vietnam's; or the newest few."""
-    sources = (_review_events(year, newest), _period_events(year, newest))
-    rows = heapq.merge(*sources, key=lambda row: row[0], reverse=newest is not None)
-    for row in rows if newest is None else itertools.islice(rows, newest):
-        yield [format_datetime(row[0]), *row[1:]]
+def _start_of(day: date) -> datetime:
+    """Midnight in Vietnam, where the people who read the history live."""
+    return datetime.combine(day, time(), VIETNAM).astimezone(UTC)
 
 
-def history_size(year: int | None = None) -> int:
-    reviews = sa.select(sa.func.count(ReviewEvent.id)).join(Review).join(Period, Period.id == Review.period_id)
-    periods = sa.select(sa.func.count(PeriodEvent.id)).join(Period, Period.id == PeriodEvent.period_id)
-    if year is not None:
-        reviews, periods = reviews.where(Period.year == year), periods.where(Period.year == year)
-    return db.session.scalar(reviews) + db.session.scalar(periods)
+def history_rows(wanted: HistoryFilter, page: int | None = None) -> Iterator[list]:
+    """The filtered history, newest first: one page of it, or all of it (page None) for the export."""
+    history = _sources()
+    query = _filtered(history, wanted).order_by(history.c.at.desc(), history.c.kind, history.c.id.desc())
+    if page is None:
+        query = query.execution_options(yield_per=1000)
+    else:
+        query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    for row in db.session.execute(query):
+        yield _shown(row)
+
+
+def history_size(wanted: HistoryFilter) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_filtered(_sources(), wanted).subquery()))
+
+
+def _shown(row) -> list:
+    kind, note = row.kind, row.note
+    before, after = row.before, row.after
+    if kind.startswith("review:"):
+        before, after = (ReviewState(s).label if s else "" for s in (before, after))
+    if kind.startswith("journal:"):
+        note = describe(note, json.loads(row.params) if row.params else {})
+    return [
+        format_datetime(_aware(row.at)),
+        row.year or "",
+        row.code,
+        row.name,
+        gettext(ACTION_KINDS[kind]) if kind in ACTION_KINDS else kind,
+        before or "",
+        after or "",
+        Level(row.level).label if row.level else "",
+        note,
+        row.username or _("hệ thống"),
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back a UNION's timestamps without their zone; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 
+from . import journal
 from .errors import DomainError
 from .extensions import db
+from .i18n import N_
 from .members.operations import MEMBER_COLUMNS, OPTIONAL_MEMBER_COLUMNS, import_members
 from .org.operations import import_orgs
 from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, RatedSubject, import_ratings
@@ -42,11 +44,23 @@ def _run_import(path: str, required: set[str], optional: set[str], operation: Ca
         for line in errors.lines():
             click.echo(f"  {line}", err=True)
         sys.exit(1)
-    db.session.commit()
-    click.echo(
+    said = (
         f"Đã nhập {what}: {summary.created} mới, {summary.updated} cập nhật, "
         f"{summary.unchanged} không đổi ({len(rows)} dòng)."
     )
+    journal.write(  # the command line acts as nobody
+        journal.Change.IMPORT,
+        None,
+        Path(path).name,
+        N_("%(what)s: %(created)s mới, %(updated)s cập nhật, %(unchanged)s không đổi (%(rows)s dòng)"),
+        what=what,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        rows=len(rows),
+    )
+    db.session.commit()
+    click.echo(said)
     for warning in summary.warnings:
         click.echo(f"Lưu ý: {warning}")
 

@@ -1,6 +1,7 @@
 """Imports every model so that Alembic and the app see the whole schema."""
 
 from .auth.models import RoleGrant, User  # noqa: F401
+from .journal import JournalEntry  # noqa: F401
 from .members.models import Member, MembershipChange  # noqa: F401
 from .notices.models import Notice  # noqa: F401
 from .org.models import Organization  # noqa: F401

@@ -45,6 +45,8 @@ ROUTES = {
     "admin.users": (lambda w: "/admin/users", {"admin"}),
     "admin.user": (lambda w: f"/admin/users/{w.member.id}", {"admin"}),
     "admin.revoke": (lambda w: f"/admin/grants/{w.secretary.grants[0].id}/revoke", {"admin"}),
+    "admin.set_active": (lambda w: f"/admin/users/{w.member.id}/disable", {"admin"}),
+    "admin.reset_password": (lambda w: f"/admin/users/{w.member.id}/password", {"admin"}),
     "admin.members": (lambda w: "/admin/members?q=an", {"admin"}),
     "admin.move": (lambda w: f"/admin/members/{w.m1.id}/move", {"admin"}),
     "admin.history": (lambda w: "/admin/history", {"admin"}),

@@ -170,10 +170,12 @@ def test_moving_a_member_keeps_their_review_and_records_the_move(world, auth, cl
     client.post(f"/admin/members/{world.m1.id}/move", data={"org_code": world.cell2.code, "reason": "Chuyển công tác"})
     change = db.session.scalars(db.select(MembershipChange)).one()
     assert (change.from_org_id, change.to_org_id, change.reason) == (world.cell.id, world.cell2.id, "Chuyển công tác")
-    page = client.submit(
-        f"/admin/members/{world.m1.id}/move", data={"org_code": world.upper.code}, follow_redirects=True
-    ).get_data(as_text=True)
-    assert "không phải chi bộ" in page
+    url = f"/admin/members/{world.m1.id}/move"
+    page = client.post(url, data={"org_code": world.upper.code, "reason": "Thử"}, follow_redirects=True)
+    assert "không phải chi bộ" in page.get_data(as_text=True)
+    no_reason = client.post(url, data={"org_code": world.cell.code, "reason": " "}).get_data(as_text=True)
+    assert "Trường này là bắt buộc." in no_reason
+    assert db.session.scalars(db.select(MembershipChange)).one() == change  # refused, nothing recorded
     auth.login("secretary2")
     assert client.get(f"/cell/{world.cell2.id}/members/{world.m1.id}").status_code == 200
     auth.login("secretary")

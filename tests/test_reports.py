@@ -79,7 +79,7 @@ def test_a_closed_year_keeps_its_counts_when_a_member_moves_and_an_open_year_fol
     decided(past, world.m3, G)
     close_period_directly(past)
     decided(world.period, world.m3, E)
-    move_member(world.m3, world.cell3, None)
+    move_member(world.m3, world.cell3, None, "Chuyển công tác")
     db.session.commit()
     assert by_code(rollup(world.grassroots, 2024))[world.cell2.code].members[G] == 1
     assert rollup(world.grassroots2, 2024).total.members.total == 0
@@ -393,7 +393,7 @@ def test_the_member_export_of_a_closed_year_lists_whom_that_year_counted(world, 
     past = make.period(2024, opened=False)
     decided(past, world.m3, G)
     close_period_directly(past)
-    move_member(world.m3, world.cell3, None)
+    move_member(world.m3, world.cell3, None, "Chuyển công tác")
     db.session.commit()
     auth.login("leader")
     body = client.get(f"/orgs/{world.upper.id}/export/members.csv?year=2024").get_data().decode("utf-8-sig")

@@ -1,5 +1,6 @@
-"""The administrator's forms: periods, logins, role grants, moves."""
+"""The administrator's forms: periods, logins, role grants, moves, the history's filter."""
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
@@ -49,5 +50,35 @@ class MoveForm(FlaskForm):
     reason = TextAreaField(
         _l("Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)"),
         filters=[form_text],
-        validators=[Optional(), Length(max=2000)],
+        validators=[_required, Length(max=2000)],
     )
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("Mật khẩu ban đầu mới"),
+        description=_l("Người dùng phải đổi mật khẩu này ở lần đăng nhập tiếp theo."),
+        validators=[_required, Length(max=200)],
+    )
+
+
+def _kinds() -> list[SelectChoice]:
+    from ..audit import ACTION_KINDS  # the reader of the history knows its kinds
+
+    return [SelectChoice("", _l("Mọi thao tác")), *(SelectChoice(k, gettext(v)) for k, v in ACTION_KINDS.items())]
+
+
+class HistoryFilterForm(FlaskForm):
+    """Read from the address (GET), so a filtered view can be bookmarked and downloaded as it is."""
+
+    class Meta:
+        csrf = False
+
+    year = IntegerField(_l("Năm"), validators=[Optional(), NumberRange(1900, 2100, _l("Năm từ 1900 đến 2100."))])
+    org = StringField(_l("Mã tổ chức (cả cấp dưới)"), filters=[form_text], validators=[Optional(), Length(max=40)])
+    actor = StringField(
+        _l("Người thực hiện (tên đăng nhập)"), filters=[form_text], validators=[Optional(), Length(max=80)]
+    )
+    kind = SelectField(_l("Thao tác"), choices=_kinds, validators=[Optional()])
+    since = DateField(_l("Từ ngày"), validators=[Optional()])
+    until = DateField(_l("Đến ngày"), validators=[Optional()])

@@ -53,7 +53,10 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     member: Mapped[Member | None] = relationship()
-    grants: Mapped[list["RoleGrant"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    # The roles held now; a revoked grant keeps its row, ended, for the history.
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        primaryjoin="and_(User.id == RoleGrant.user_id, RoleGrant.ended_at.is_(None))", viewonly=True
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
@@ -74,16 +77,32 @@ class User(UserMixin, db.Model):
 
 
 class RoleGrant(db.Model):
+    """A role held from `granted_at` until `ended_at` (revoked); rows are never deleted."""
+
     __tablename__ = "role_grant"
-    __table_args__ = (sa.UniqueConstraint("user_id", "organization_id", "role", name="uq_role_grant_user_org_role"),)
+    __table_args__ = (
+        # One live grant of a role per user and organization; ended ones stay beside it.
+        sa.Index(
+            "uq_role_grant_live",
+            "user_id",
+            "organization_id",
+            "role",
+            unique=True,
+            sqlite_where=sa.text("ended_at IS NULL"),
+            postgresql_where=sa.text("ended_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id"), index=True)
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     role: Mapped[Role] = mapped_column(enum_column(Role))
     granted_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
 
-    user: Mapped[User] = relationship(back_populates="grants")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
     organization: Mapped[Organization] = relationship()
 
     def __repr__(self) -> str:

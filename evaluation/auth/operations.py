@@ -1,9 +1,13 @@
-"""Creating logins and granting roles."""
+"""Creating, disabling and resetting logins, and granting and revoking roles: each written in the journal."""
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import N_
+from ..journal import Change, write
 from ..members.models import Member
 from ..org.models import Organization
 from .models import CELL_ROLES, Role, RoleGrant, User
@@ -19,6 +23,7 @@ def create_user(
     display_name: str = "",
     is_admin: bool = False,
     must_change_password: bool = True,
+    actor: User | None = None,
 ) -> User:
     """A login whose initial password its holder must change at first login, unless they chose it."""
     if db.session.scalars(db.select(User).where(User.username == username)).first():
@@ -37,10 +42,35 @@ def create_user(
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
+    if member is not None:
+        write(Change.USER_CREATE, actor, username, N_("tài khoản của đảng viên %(code)s"), code=member.code)
+    else:
+        write(Change.USER_CREATE, actor, username, N_("quản trị hệ thống") if is_admin else "")
     return user
 
 
-def grant_role(user: User, org: Organization, role: Role) -> RoleGrant:
+def set_active(user: User, active: bool, actor: User) -> None:
+    """Disable a login (it can no longer log in, and its open sessions end) or enable it again."""
+    if user.id == actor.id:
+        raise DomainError(_("Không tự khóa tài khoản của chính mình."))
+    if user.active is active:
+        return
+    user.active = active
+    write(Change.USER_ENABLE if active else Change.USER_DISABLE, actor, user.username)
+    db.session.flush()
+
+
+def reset_password(user: User, password: str, actor: User) -> None:
+    """An administrator sets a new initial password; its holder must change it at the next login."""
+    if problems := password_problems(password, user.username):
+        raise DomainError(" ".join(problems))
+    user.set_password(password)
+    user.must_change_password = True
+    write(Change.PASSWORD_RESET, actor, user.username)
+    db.session.flush()
+
+
+def grant_role(user: User, org: Organization, role: Role, actor: User | None = None) -> RoleGrant:
     """Grant a role on one organization; the role fits the organization's kind."""
     if role in CELL_ROLES and not org.kind.holds_members:
         raise DomainError(_("Bí thư, phó bí thư chỉ được giao ở chi bộ hoặc chi bộ cơ sở."))
@@ -48,14 +78,30 @@ def grant_role(user: User, org: Organization, role: Role) -> RoleGrant:
         raise DomainError(_("Vai trò cấp ủy được giao ở tỉnh, đảng bộ cấp trên cơ sở hoặc tổ chức cơ sở đảng."))
     if any(g.organization_id == org.id and g.role is role for g in user.grants):
         raise DomainError(_("Người dùng đã có vai trò này ở tổ chức này."))
-    grant = RoleGrant(user=user, organization=org, role=role)
+    grant = RoleGrant(user=user, organization=org, role=role, granted_by_id=getattr(actor, "id", None))
     db.session.add(grant)
+    write(Change.ROLE_GRANT, actor, user.username, organization=org, **_role_detail(role, org))
     db.session.flush()
+    db.session.expire(user, ["grants"])
     return grant
 
 
-def revoke_grant(grant: RoleGrant) -> None:
-    db.session.delete(grant)
+def _role_detail(role: Role, org: Organization) -> dict:
+    """The role's label as the catalog's key (Vietnamese), which the journal translates for its reader."""
+    with force_locale("vi"):
+        label = role.label
+    return {"detail": N_("%(role)s · %(code)s %(name)s"), "role": label, "code": org.code, "name": org.name}
+
+
+def revoke_grant(grant: RoleGrant, actor: User | None = None) -> None:
+    """End a grant; its row stays, so the history shows who held the role and until when."""
+    if grant.ended_at is not None:
+        raise DomainError(_("Vai trò này đã được thu hồi."))
+    grant.ended_at, grant.ended_by_id = utcnow(), getattr(actor, "id", None)
+    org = grant.organization
+    write(Change.ROLE_REVOKE, actor, grant.user.username, organization=org, **_role_detail(grant.role, org))
+    db.session.flush()
+    db.session.expire(grant.user, ["grants"])
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -113,7 +113,9 @@ def officers(org: Organization | None, roles) -> list[User]:
     if org is None:
         return []
     users = db.session.scalars(
-        db.select(User).join(RoleGrant).where(RoleGrant.organization_id == org.id, RoleGrant.role.in_(roles))
+        db.select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(RoleGrant.organization_id == org.id, RoleGrant.role.in_(roles), RoleGrant.ended_at.is_(None))
     ).unique()
     return sorted((u for u in users if u.active), key=lambda u: u.name)
 

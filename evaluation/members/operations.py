@@ -29,8 +29,10 @@ def find_member(code: str) -> Member | None:
     return db.session.scalars(db.select(Member).where(Member.code == code)).first()
 
 
-def move_member(member: Member, to_org: Organization, actor, reason: str = "") -> MembershipChange:
-    """Move a member to another cell; the move is recorded and their reviews go with them."""
+def move_member(member: Member, to_org: Organization, actor, reason: str) -> MembershipChange:
+    """Move a member to another cell; the move is recorded, with why, and their reviews go with them."""
+    if not reason.strip():
+        raise MoveError(_("Cần ghi lý do chuyển sinh hoạt (lưu vào lịch sử)."))
     if not to_org.kind.holds_members:
         raise MoveError(_("%(name)s không phải chi bộ: đảng viên chỉ sinh hoạt ở chi bộ.", name=to_org.name))
     if to_org.id == member.organization_id:

@@ -10,8 +10,8 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_mail import Message
 
-from ..auth.models import CELL_ROLES, Role, RoleGrant, User
-from ..auth.permissions import deciding_org, rating_org
+from ..auth.models import CELL_ROLES, Role, User
+from ..auth.permissions import deciding_org, officers, rating_org
 from ..extensions import db, mail
 from ..i18n import N_
 from ..members.models import Member
@@ -22,27 +22,17 @@ from ..reviews.workflow import Action
 from .models import Notice
 
 
-def _officers(org: Organization | None, roles) -> list[User]:
-    if org is None:
-        return []
-    return list(
-        db.session.scalars(
-            db.select(User).join(RoleGrant).where(RoleGrant.organization_id == org.id, RoleGrant.role.in_(roles))
-        )
-    )
-
-
 def _authors(review: Review) -> list[User]:
     """The member, or the officers who write an organization's collective review."""
     if review.is_of_member:
         return list(db.session.scalars(db.select(User).where(User.member_id == review.member_id)))
-    return _officers(review.organization, (*CELL_ROLES, Role.COMMITTEE))
+    return officers(review.organization, (*CELL_ROLES, Role.COMMITTEE))
 
 
 def _deciders(review: Review) -> list[User]:
     if review.is_of_member:
-        return _officers(deciding_org(review.organization), (Role.COMMITTEE,))
-    return _officers(rating_org(review.organization), (Role.COMMITTEE,))
+        return officers(deciding_org(review.organization), (Role.COMMITTEE,))
+    return officers(rating_org(review.organization), (Role.COMMITTEE,))
 
 
 def _link(endpoint: str, **values) -> str:
@@ -96,7 +86,7 @@ def notify_transition(review: Review, action: Action) -> None:
 def _tell_cell(review: Review, text: str, values: dict) -> None:
     """The secretaries of the member's cell, with a link to its list."""
     link = _link("cell.index", org_id=review.organization_id)
-    notify(_officers(review.organization, CELL_ROLES), text, values, link)
+    notify(officers(review.organization, CELL_ROLES), text, values, link)
 
 
 def notify(users, text: str, values: dict, link: str = "", key: str = "") -> int:
@@ -190,4 +180,4 @@ def _officers_with(period: Period, state: ReviewState, roles, grassroots: bool =
         .distinct()
     )
     targets = {deciding_org(org) if grassroots else org for org in orgs}
-    return [user for org in targets for user in _officers(org, roles)]
+    return [user for org in targets for user in officers(org, roles)]

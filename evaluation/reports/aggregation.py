@@ -312,12 +312,17 @@ def rollup(root: Organization, year: int) -> Rollup:
 
 
 def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:
-    """Committees in the subtree that recorded why their group goes over the excellent quota."""
+    """Committees in the subtree whose quota decision in force (their latest) says why they go over it."""
+    latest = (
+        db.select(sa.func.max(QuotaException.id))
+        .where(QuotaException.period_id == period.id)
+        .group_by(QuotaException.organization_id, QuotaException.for_members)
+    )
     return list(
         db.session.scalars(
             db.select(QuotaException)
             .join(Organization, QuotaException.organization_id == Organization.id)
-            .where(QuotaException.period_id == period.id, QuotaException.reason != "", root.subtree_clause())
+            .where(QuotaException.id.in_(latest), QuotaException.reason != "", root.subtree_clause())
             .order_by(Organization.path)
         )
     )

@@ -2,11 +2,14 @@
 
 from decimal import Decimal
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .. import journal
 from ..auth.permissions import can_set_targets, require
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import N_
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from .models import Target, TargetSubject
@@ -23,11 +26,23 @@ def set_target(org: Organization, year: int, subject: TargetSubject, min_percent
     target = db.session.scalars(
         db.select(Target).where(Target.organization_id == org.id, Target.year == year, Target.subject == subject)
     ).first()
+    before = target.shown_percent if target else None
     if min_percent is None:
         if target is not None:
             db.session.delete(target)
     elif target is None:
-        db.session.add(Target(organization=org, year=year, subject=subject, min_percent=min_percent, set_by=actor))
+        target = Target(organization=org, year=year, subject=subject, min_percent=min_percent, set_by=actor)
+        db.session.add(target)
     else:
         target.min_percent, target.set_by = min_percent, actor
+    after = target.shown_percent if min_percent is not None else None
+    with force_locale("vi"):  # labels are stored as the catalog's keys; the journal translates them
+        whom = subject.label
+    detail = N_("%(whom)s: %(before)s → %(after)s")
+    journal.write(journal.Change.TARGET, actor, org.code, detail, organization=org, year=year, whom=whom,
+                  before=_percent(before), after=_percent(after))  # fmt: skip
     db.session.flush()
+
+
+def _percent(value: Decimal | None) -> str:
+    return N_("không có") if value is None else f"≥ {str(value).replace('.', ',')}%"

@@ -45,12 +45,15 @@ def quota_group(review: Review) -> Organization:
 
 
 def quota_exception(period: Period, group: Organization, for_members: bool) -> QuotaException | None:
+    """The group's quota decision in force: the latest of its rows (each change is a new one)."""
     return db.session.scalars(
-        db.select(QuotaException).where(
+        db.select(QuotaException)
+        .where(
             QuotaException.period_id == period.id,
             QuotaException.organization_id == group.id,
             QuotaException.for_members == for_members,
         )
+        .order_by(QuotaException.id.desc())
     ).first()
 
 

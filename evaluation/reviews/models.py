@@ -166,13 +166,12 @@ class QuotaException(db.Model):
     """A committee's decision on the quota of one group in one year (domain.md §4).
 
     `outstanding` raises the quota to 25%; `reason` is the written justification for going over
-    it, recorded with the decision and shown in the reports.
+    it, recorded with the decision and shown in the reports. Each change is a new row, and the
+    latest is in force: the rows are the register of the committee's decisions, never rewritten.
     """
 
     __tablename__ = "quota_exception"
-    __table_args__ = (
-        sa.UniqueConstraint("period_id", "organization_id", "for_members", name="uq_quota_exception_group"),
-    )
+    __table_args__ = (sa.Index("ix_quota_exception_group", "period_id", "organization_id", "for_members"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
@@ -181,7 +180,7 @@ class QuotaException(db.Model):
     outstanding: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
-    set_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+    set_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     organization: Mapped[Organization] = relationship()
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from .. import journal
 from ..auth.models import CELL_ROLES, Role, User
 from ..auth.permissions import (
     deciding_org,
@@ -522,11 +523,31 @@ def set_quota_exception(
     require(is_rating_committee(actor, group) if not for_members else is_committee_officer(actor, group))
     if not period.is_open:
         raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=period.year))
-    exception = checks.quota_exception(period, group, for_members)
-    if exception is None:
-        exception = QuotaException(period_id=period.id, organization=group, for_members=for_members)
-        db.session.add(exception)
-    exception.outstanding, exception.reason, exception.set_by_id = outstanding, reason.strip(), actor.id
+    reason = reason.strip()
+    latest = checks.quota_exception(period, group, for_members)
+    if latest is not None and (latest.outstanding, latest.reason) == (outstanding, reason):
+        return latest
+    # A new row each time, never an overwrite: the decisions read like a register.
+    exception = QuotaException(
+        period_id=period.id,
+        organization=group,
+        for_members=for_members,
+        outstanding=outstanding,
+        reason=reason,
+        set_by_id=actor.id,
+    )
+    db.session.add(exception)
+    journal.write(
+        journal.Change.QUOTA,
+        actor,
+        group.code,
+        N_("%(whose)s: %(rule)s; lý do vượt tỷ lệ: %(reason)s"),
+        organization=group,
+        year=period.year,
+        whose=N_("đảng viên") if for_members else N_("tổ chức đảng"),
+        rule=N_("kết quả nổi trội, tỷ lệ 25%") if outstanding else N_("tỷ lệ 20%"),
+        reason=reason or N_("không có"),
+    )
     db.session.flush()
     return exception
 

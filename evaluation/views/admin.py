@@ -1,11 +1,11 @@
 """The system administrator's pages: periods, logins and roles, moves between cells."""
 
-from flask import Blueprint, Response, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit
-from ..admin.forms import GrantForm, MoveForm, PeriodForm, UserForm
+from ..admin.forms import GrantForm, HistoryFilterForm, MoveForm, PeriodForm, ResetPasswordForm, UserForm
 from ..auth import operations as auth_ops
 from ..auth.models import RoleGrant, User
 from ..errors import DomainError
@@ -21,7 +21,6 @@ from ..text import clean, fold
 from ._helpers import admin_required, perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-HISTORY_PAGE = 500
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -94,7 +93,11 @@ def _create_user(form: UserForm) -> User:
         if member is None:
             raise DomainError(_("Không có đảng viên mã %(code)s.", code=form.member_code.data))
     return auth_ops.create_user(
-        form.username.data, form.password.data, member=member, display_name=form.display_name.data or ""
+        form.username.data,
+        form.password.data,
+        member=member,
+        display_name=form.display_name.data or "",
+        actor=current_user,
     )
 
 
@@ -106,14 +109,57 @@ def user(user_id: int):
     if form.validate_on_submit():
         if perform(_grant, user, form, success=_("Đã giao vai trò.")):
             return redirect(url_for(".user", user_id=user.id))
-    return render_template("admin/user.html", user=user, form=form, revoke_form=BulkForm())
+    ended = db.session.scalars(
+        db.select(RoleGrant)
+        .where(RoleGrant.user_id == user.id, RoleGrant.ended_at.is_not(None))
+        .order_by(RoleGrant.ended_at.desc())
+    ).all()
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        ended=ended,
+        revoke_form=BulkForm(),
+        reset_form=ResetPasswordForm(formdata=None),
+    )
+
+
+@bp.post("/users/<int:user_id>/<any(disable, enable):change>")
+@admin_required
+def set_active(user_id: int, change: str):
+    """Disable a login (its open sessions end at once) or enable it again; both go into the history."""
+    user = db.get_or_404(User, user_id)
+    if BulkForm().validate_on_submit():
+        done = _("Đã khóa tài khoản %(username)s.") if change == "disable" else _("Đã mở lại tài khoản %(username)s.")
+        perform(auth_ops.set_active, user, change == "enable", current_user, success=done % {"username": user.username})
+    return redirect(url_for(".user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/password")
+@admin_required
+def reset_password(user_id: int):
+    """A new initial password, to be changed at the next login; recorded in the history."""
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        perform(
+            auth_ops.reset_password,
+            user,
+            form.password.data,
+            current_user,
+            success=_("Đã đặt lại mật khẩu cho %(username)s; người dùng phải đổi ở lần đăng nhập tiếp theo.",
+                      username=user.username),
+        )  # fmt: skip
+    else:
+        flash(" ".join(str(error) for error in form.password.errors), "error")
+    return redirect(url_for(".user", user_id=user.id))
 
 
 def _grant(user: User, form: GrantForm):
     org = find_org(form.org_code.data)
     if org is None:
         raise DomainError(_("Không có tổ chức mã %(code)s.", code=form.org_code.data))
-    return auth_ops.grant_role(user, org, form.role.data)
+    return auth_ops.grant_role(user, org, form.role.data, actor=current_user)
 
 
 @bp.post("/grants/<int:grant_id>/revoke")
@@ -122,7 +168,7 @@ def revoke(grant_id: int):
     grant = db.get_or_404(RoleGrant, grant_id)
     user_id = grant.user_id
     if BulkForm().validate_on_submit():
-        perform(auth_ops.revoke_grant, grant, success=_("Đã thu hồi vai trò."))
+        perform(auth_ops.revoke_grant, grant, current_user, success=_("Đã thu hồi vai trò."))
     return redirect(url_for(".user", user_id=user_id))
 
 
@@ -169,25 +215,56 @@ def members():
     return render_template("admin/members.html", members=found, q=q)
 
 
+def _history_filter() -> tuple[HistoryFilterForm, audit.HistoryFilter | None]:
+    """The filter the address asks for, or None with the form's errors when it cannot be read."""
+    form = HistoryFilterForm(request.args)
+    if not form.validate():
+        return form, None
+    org = find_org(form.org.data) if form.org.data else None
+    if form.org.data and org is None:
+        form.org.errors = [_("Không có tổ chức mã %(code)s.", code=form.org.data)]
+        return form, None
+    wanted = audit.HistoryFilter(
+        year=form.year.data,
+        organization=org,
+        actor=form.actor.data or "",
+        kind=form.kind.data or "",
+        since=form.since.data,
+        until=form.until.data,
+    )
+    return form, wanted
+
+
 @bp.get("/history")
 @admin_required
 def history():
-    """The append-only history, newest first on the page; the export holds all of it."""
-    year = request.args.get("year", type=int)
-    rows = list(audit.history_rows(year, newest=HISTORY_PAGE))
+    """The append-only history, filtered and paged, newest first; the export holds exactly the filtered view."""
+    form, wanted = _history_filter()
+    page = min(max(request.args.get("page", 1, type=int), 1), 1_000_000)
+    rows, total = (list(audit.history_rows(wanted, page)), audit.history_size(wanted)) if wanted else ([], 0)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
-        "admin/history.html", headers=audit.HEADERS, rows=rows, total=audit.history_size(year), year=year
+        "admin/history.html",
+        form=form,
+        headers=audit.HEADERS,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max((total + audit.PAGE_SIZE - 1) // audit.PAGE_SIZE, 1),
+        args=args,
     )
 
 
 @bp.get("/history.csv")
 @admin_required
 def history_csv():
-    year = request.args.get("year", type=int)
+    form, wanted = _history_filter()
+    if wanted is None:
+        abort(400, description=" ".join(e for errors in form.errors.values() for e in errors))
     response = Response(
-        stream_with_context(csv_stream(audit.HEADERS, in_vietnamese(audit.history_rows(year)))), mimetype="text/csv"
+        stream_with_context(csv_stream(audit.HEADERS, in_vietnamese(audit.history_rows(wanted)))), mimetype="text/csv"
     )
-    name = f"lich-su-{year}.csv" if year else "lich-su.csv"
+    name = f"lich-su-{wanted.year}.csv" if wanted.year else "lich-su.csv"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response

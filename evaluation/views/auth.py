@@ -27,7 +27,9 @@ LOCKOUT = "5 per 15 minutes"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """A disabled login is nobody: its open sessions end with the next request."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
 
 
 @bp.before_app_request
