@@ -8,7 +8,7 @@ from evaluation.auth.models import Role
 from evaluation.extensions import db
 from evaluation.reviews.models import ReviewState
 from tests.test_journey import decided, proposed, review_of, write_and_submit
-from tests.test_organizations import org_review, submit_collective
+from tests.test_organizations import decide_members, org_review, rate, submit_collective
 from tests.test_workflow_table import EXPECTED
 
 OWN = "trường hợp của chính"
@@ -127,4 +127,25 @@ def test_each_roles_page_offers_what_the_table_allows_at_each_stage(world, auth,
     auth.login("member")
     member_page = client.get("/my-review/").get_data(as_text=True)
     writes = {"save", "submit"} <= set(re.findall(r'name="action" value="([a-z_]+)"', member_page))
+    assert writes == (stage == "draft")
+
+
+@pytest.mark.parametrize("stage", ["draft", "submitted", "decided"])
+def test_the_organization_pages_offer_what_the_table_allows_at_each_stage(world, auth, client, stage):
+    decide_members(world, world.m1, world.m2)  # a cell is rated once its members are decided
+    auth.login("secretary")
+    if stage == "draft":
+        client.submit(f"/collective/{world.cell.id}", data={"tasks": "Nháp", "action": "save"})
+    else:
+        submit_collective(client, world.cell)
+    if stage == "decided":
+        auth.login("committee")
+        rate(client, world.grassroots, world.cell, "good")
+    state = org_review(world.cell).state.value
+    assert state == stage
+    auth.login("committee")
+    rating_page = client.get(f"/rating/{world.grassroots.id}/orgs/{world.cell.id}").get_data(as_text=True)
+    assert offered(rating_page) == set(EXPECTED.get((state, "rating"), {}))
+    auth.login("secretary")
+    writes = {"save", "submit"} <= offered(client.get(f"/collective/{world.cell.id}").get_data(as_text=True))
     assert writes == (stage == "draft")
