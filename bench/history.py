@@ -11,7 +11,6 @@ fresh SQLite file; a PostgreSQL URL is wiped first, so give it a database of its
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import median_ms  # noqa: E402
 from evaluation import audit, create_app  # noqa: E402
 from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
@@ -34,16 +34,6 @@ from evaluation.reviews.models import Review, ReviewEvent  # noqa: E402
 
 YEAR = 2024
 START = datetime(2024, 12, 1, tzinfo=UTC)
-
-
-def median_ms(action, runs: int = 5) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-        db.session.expire_all()
-    return statistics.median(times)
 
 
 def insert_all(model, rows: list[dict], batch: int = 20_000) -> None:

@@ -8,7 +8,6 @@ Without --database-url it uses a fresh SQLite file; a PostgreSQL URL is wiped fi
 
 import argparse
 import itertools
-import statistics
 import sys
 import tempfile
 import time
@@ -20,6 +19,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import median_ms  # noqa: E402
 from evaluation import create_app  # noqa: E402
 from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
@@ -49,16 +49,6 @@ def largest_grassroots() -> Organization:
         .limit(1)
     )
     return db.session.get(Organization, org_id)
-
-
-def median_ms(action, runs: int = 7) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-        db.session.expire_all()
-    return statistics.median(times)
 
 
 def export(org, period, limit: int | None) -> int:

@@ -76,24 +76,33 @@ class HistoryFilter:
     until: date | None = None
 
 
-def _sources():
-    """Every history table as rows of the same columns, for one UNION ALL."""
+COLUMNS = ("id", "at", "year", "path", "other_path", "code", "name", "kind", "before", "after", "level", "note",
+           "params", "actor_id")  # fmt: skip
+
+
+def _row(*columns):
+    """A SELECT of one history table's columns, named alike so each table can be filtered the same way."""
+    return sa.select(*(column.label(name) for column, name in zip(columns, COLUMNS, strict=True)))
+
+
+def _branches() -> dict:
+    """Every history table as rows of the same columns, by the prefix of its kinds of change."""
     cell, moved_from, moved_to = aliased(Organization), aliased(Organization), aliased(Organization)
     reviews = (
-        sa.select(
+        _row(
             ReviewEvent.id,
             ReviewEvent.at,
             Period.year,
-            cell.path.label("path"),
-            sa.null().label("other_path"),
-            sa.func.coalesce(Member.code, cell.code).label("code"),
-            sa.func.coalesce(Member.full_name, cell.name).label("name"),
-            sa.literal("review:").concat(ReviewEvent.action).label("kind"),
-            sa.cast(ReviewEvent.from_state, sa.String).label("before"),
-            sa.cast(ReviewEvent.to_state, sa.String).label("after"),
-            sa.cast(ReviewEvent.level, sa.String).label("level"),
-            ReviewEvent.reason.label("note"),
-            sa.null().label("params"),
+            cell.path,
+            sa.null(),
+            sa.func.coalesce(Member.code, cell.code),
+            sa.func.coalesce(Member.full_name, cell.name),
+            sa.literal("review:").concat(ReviewEvent.action),
+            sa.cast(ReviewEvent.from_state, sa.String),
+            sa.cast(ReviewEvent.to_state, sa.String),
+            sa.cast(ReviewEvent.level, sa.String),
+            ReviewEvent.reason,
+            sa.null(),
             ReviewEvent.actor_id,
         )
         .join(Review, Review.id == ReviewEvent.review_id)
@@ -101,7 +110,7 @@ def _sources():
         .join(cell, cell.id == Review.organization_id)
         .outerjoin(Member, Member.id == Review.member_id)
     )
-    periods = sa.select(
+    periods = _row(
         PeriodEvent.id,
         PeriodEvent.at,
         Period.year,
@@ -117,7 +126,7 @@ def _sources():
         sa.null(),
         PeriodEvent.actor_id,
     ).join(Period, Period.id == PeriodEvent.period_id)
-    journal = sa.select(
+    journal = _row(
         JournalEntry.id,
         JournalEntry.at,
         JournalEntry.year,
@@ -134,7 +143,7 @@ def _sources():
         JournalEntry.actor_id,
     ).outerjoin(Organization, Organization.id == JournalEntry.organization_id)
     moves = (
-        sa.select(
+        _row(
             MembershipChange.id,
             MembershipChange.moved_at,
             sa.extract("year", MembershipChange.moved_at).cast(sa.Integer),
@@ -154,25 +163,48 @@ def _sources():
         .join(moved_from, moved_from.id == MembershipChange.from_org_id)
         .join(moved_to, moved_to.id == MembershipChange.to_org_id)
     )
-    return sa.union_all(reviews, periods, journal, moves).subquery("history")
+    return {"review:": reviews, "period:": periods, "journal:": journal, "move": moves}
 
 
-def _filtered(history, wanted: HistoryFilter):
-    query = sa.select(history, User.username).outerjoin(User, User.id == history.c.actor_id)
+def _history(wanted: HistoryFilter, keep: int | None = None):
+    """The filtered history as one subquery.
+
+    A table whose kind of change the filter excludes is left out. Without a narrowing filter (organization,
+    person, kind), a page cuts each table to its newest `keep` rows before the union, so each answers from its
+    index on the time instead of sorting the whole history; with one, the database starts from that filter.
+    """
+    narrow = wanted.organization is not None or wanted.actor or wanted.kind
+    selects = []
+    for prefix, branch in _branches().items():
+        if wanted.kind and not wanted.kind.startswith(prefix):
+            continue
+        rows = branch.subquery()
+        query = sa.select(rows).where(*_conditions(rows.c, wanted))
+        if keep is not None and not narrow:
+            query = sa.select(query.order_by(rows.c.at.desc(), rows.c.id.desc()).limit(keep).subquery())
+        selects.append(query)
+    if not selects:  # a kind no table holds: an empty history of the same shape
+        selects.append(sa.select(_branches()["move"].subquery()).where(sa.false()))
+    return sa.union_all(*selects).subquery("history")
+
+
+def _conditions(c, wanted: HistoryFilter) -> list:
+    conditions = []
     if wanted.year is not None:
-        query = query.where(history.c.year == wanted.year)
+        conditions.append(c.year == wanted.year)
     if wanted.organization is not None:
         prefix = f"{wanted.organization.path}%"
-        query = query.where(history.c.path.like(prefix) | history.c.other_path.like(prefix))
+        conditions.append(c.path.like(prefix) | c.other_path.like(prefix))
     if wanted.actor:
-        query = query.where(sa.func.lower(User.username) == wanted.actor.lower())
+        actor = sa.select(User.id).where(sa.func.lower(User.username) == wanted.actor.lower()).scalar_subquery()
+        conditions.append(c.actor_id == actor)
     if wanted.kind:
-        query = query.where(history.c.kind == wanted.kind)
+        conditions.append(c.kind == wanted.kind)
     if wanted.since:
-        query = query.where(history.c.at >= _start_of(wanted.since))
+        conditions.append(c.at >= _start_of(wanted.since))
     if wanted.until:
-        query = query.where(history.c.at < _start_of(wanted.until + timedelta(days=1)))
-    return query
+        conditions.append(c.at < _start_of(wanted.until + timedelta(days=1)))
+    return conditions
 
 
 def _start_of(day: date) -> datetime:
@@ -182,8 +214,12 @@ def _start_of(day: date) -> datetime:
 
 def history_rows(wanted: HistoryFilter, page: int | None = None) -> Iterator[list]:
     """The filtered history, newest first: one page of it, or all of it (page None) for the export."""
-    history = _sources()
-    query = _filtered(history, wanted).order_by(history.c.at.desc(), history.c.kind, history.c.id.desc())
+    history = _history(wanted, keep=None if page is None else page * PAGE_SIZE)
+    query = (
+        sa.select(history, User.username)
+        .outerjoin(User, User.id == history.c.actor_id)
+        .order_by(history.c.at.desc(), history.c.kind, history.c.id.desc())
+    )
     if page is None:
         query = query.execution_options(yield_per=1000)
     else:
@@ -193,7 +229,7 @@ def history_rows(wanted: HistoryFilter, page: int | None = None) -> Iterator[lis
 
 
 def history_size(wanted: HistoryFilter) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_filtered(_sources(), wanted).subquery()))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_history(wanted)))
 
 
 def _shown(row) -> list:

@@ -7,7 +7,7 @@ import pytest
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.reviews.models import Review, ReviewState
-from tests.test_journey import TEXT, review_of, write_and_submit
+from tests.test_journey import TEXT, proposed, review_of, write_and_submit
 
 URL = "/my-review/"
 
@@ -128,11 +128,7 @@ def test_the_cells_proposal_after_a_conflict_shows_the_stored_one_and_can_be_sav
 
 
 def test_a_committee_refused_for_a_stale_page_can_act_from_the_page_it_is_shown(world, auth, client):
-    auth.login("member")
-    write_and_submit(client)
-    auth.login("secretary")
-    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "propose", "p-level": "good"})
-    client.post(f"/cell/{world.cell.id}/forward")
+    proposed(world, auth, client)
     auth.login("committee")
     url = f"/committee/{world.grassroots.id}/members/{world.m1.id}"
     old = version_on(client.get(url).get_data(as_text=True), "d-version")

@@ -70,7 +70,7 @@ class MembershipChange(db.Model):
     member_id: Mapped[int] = mapped_column(sa.ForeignKey("member.id"), index=True)
     from_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     to_org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
-    moved_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    moved_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
 

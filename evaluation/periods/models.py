@@ -89,7 +89,7 @@ class PeriodEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     action: Mapped[PeriodAction] = mapped_column(enum_column(PeriodAction))
     note: Mapped[str] = mapped_column(sa.Text, default="")
-    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
 
     period: Mapped[Period] = relationship()
     actor: Mapped["User | None"] = relationship()

@@ -153,7 +153,7 @@ class ReviewEvent(db.Model):
     to_state: Mapped[ReviewState | None] = mapped_column(enum_column(ReviewState))
     level: Mapped[Level | None] = mapped_column(enum_column(Level))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
-    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)  # the history pages by time
 
     review: Mapped[Review] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -88,11 +88,18 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_role_grant_ended_by_id_app_user'), 'app_user', ['ended_by_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_role_grant_granted_by_id_app_user'), 'app_user', ['granted_by_id'], ['id'])
 
+    # The history page reads each table newest first.
+    op.create_index(op.f('ix_review_event_at'), 'review_event', ['at'])
+    op.create_index(op.f('ix_period_event_at'), 'period_event', ['at'])
+    op.create_index(op.f('ix_membership_change_moved_at'), 'membership_change', ['moved_at'])
     _refuse_changes(NEW_HISTORY, op.get_bind().dialect.name)
 
 
 def downgrade():
     _allow_changes(NEW_HISTORY, op.get_bind().dialect.name)
+    op.drop_index(op.f('ix_membership_change_moved_at'), 'membership_change')
+    op.drop_index(op.f('ix_period_event_at'), 'period_event')
+    op.drop_index(op.f('ix_review_event_at'), 'review_event')
     with op.batch_alter_table('role_grant', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_role_grant_granted_by_id_app_user'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_role_grant_ended_by_id_app_user'), type_='foreignkey')
