@@ -6,7 +6,7 @@
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from sqlalchemy.orm import Session
 
 from . import config
@@ -96,6 +96,15 @@ def register_security_headers(app: Flask) -> None:
         content_security_policy=CONTENT_SECURITY_POLICY,
         referrer_policy="same-origin",
     )
+
+    @app.after_request
+    def never_cache_what_a_login_sees(response):
+        """A shared computer's browser or a proxy must not keep a page or an export someone logged in to see."""
+        from flask_login import current_user
+
+        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def register_blueprints(app: Flask) -> None:

@@ -15,8 +15,11 @@ _TONE_RANK = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  
 
 
 # Control characters no one types (NUL, escape, form feed...): PostgreSQL refuses NUL and XLSX refuses
-# them all, so they are dropped at the door. Tabs and line breaks stay.
-_CONTROLS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n") | {0x7F: None}
+# them all, so they are dropped at the door. Tabs and line breaks stay. So are the bidirectional
+# overrides and isolates (U+202A–U+202E, U+2066–U+2069): Vietnamese never needs them, and they can make
+# a name or a reason read differently from what is stored ("Trojan Source").
+_BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+_CONTROLS = dict.fromkeys([*(c for c in range(32) if chr(c) not in "\t\n"), 0x7F, *_BIDI])
 
 
 def clean(text: str | None) -> str:

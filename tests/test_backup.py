@@ -1,5 +1,8 @@
 """Backup and restore: a round trip gives back every row of every table."""
 
+import sqlite3
+import subprocess
+
 import sqlalchemy as sa
 
 from evaluation.extensions import db
@@ -46,3 +49,41 @@ def test_restore_refuses_a_file_that_is_not_a_backup_and_changes_nothing(world, 
     assert result.exit_code == 1 and "Lỗi" in result.output
     assert every_row() == saved
     assert runner.invoke(args=["restore", str(tmp_path / "khong-co.bak"), "--yes"]).exit_code == 1
+
+
+def test_a_backup_is_readable_by_its_owner_only(world, runner, tmp_path):
+    file = tmp_path / "sao-luu.bak"
+    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
+    assert file.stat().st_mode & 0o777 == 0o600
+
+
+def test_restore_refuses_a_database_of_the_right_version_that_lacks_tables_and_changes_nothing(world, runner, tmp_path):
+    saved = every_row()
+    head = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+    thin = tmp_path / "mot-bang.sqlite"
+    with sqlite3.connect(thin) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.execute("INSERT INTO alembic_version VALUES (?)", (head,))
+    result = runner.invoke(args=["restore", str(thin), "--yes"])
+    assert result.exit_code == 1 and "không phải bản sao lưu dùng được" in result.output
+    if db.engine.dialect.name == "sqlite":  # PostgreSQL's restore takes only its own archives
+        assert "thiếu hẳn" in result.output
+    assert every_row() == saved
+
+
+def test_the_postgresql_password_never_reaches_a_command_line(app, monkeypatch, tmp_path):
+    from evaluation import backup
+
+    seen = []
+
+    def run(argv, **kwargs):
+        seen.append((argv, kwargs["env"]))
+        return subprocess.CompletedProcess(argv, 0, stdout="", stderr="")
+
+    monkeypatch.setattr(backup.subprocess, "run", run)
+    monkeypatch.setattr(backup.shutil, "which", lambda tool: f"/usr/bin/{tool}")
+    engine = sa.create_engine("postgresql+psycopg://evaluation:bi-mat-lam@db.example:5432/evaluation")
+    backup._run_pg(engine, "pg_dump", "--format=custom", f"--file={tmp_path / 'x'}")
+    argv, env = seen[0]
+    assert not any("bi-mat-lam" in arg for arg in argv) and env["PGPASSWORD"] == "bi-mat-lam"
+    assert "--dbname=postgresql://evaluation@db.example:5432/evaluation" in argv

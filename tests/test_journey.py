@@ -305,3 +305,20 @@ def test_a_cell_where_nobody_has_submitted_says_so(world, auth, client):
     write_and_submit(client)
     auth.login("secretary")
     assert "chưa có đảng viên nào nộp" not in client.get(f"/cell/{world.cell.id}").get_data(as_text=True)
+
+
+def test_a_bulk_selection_is_bounded_and_each_review_counts_once(world, auth, client):
+    proposed(world, auth, client)
+    review = review_of(world)
+    auth.login("committee")
+    url = f"/committee/{world.grassroots.id}"
+    copies = {"review": [f"{review.id}:{review.version}"] * 3}
+    page = client.post(f"{url}/confirm", data=copies).get_data(as_text=True)
+    assert page.count(f'value="{review.id}:{review.version}"') == 1  # duplicates collapse
+    too_many = {"review": [f"{review.id}:{review.version}"] * 5_001}
+    refused = client.post(f"{url}/decide", data=too_many, follow_redirects=True).get_data(as_text=True)
+    assert "tối đa 5.000" in refused and review_of(world).state is ReviewState.PROPOSED
+    two_versions = {"review": [f"{review.id}:{review.version}", f"{review.id}:{review.version + 1}"]}
+    assert client.post(f"{url}/decide", data=two_versions).status_code == 400
+    client.post(f"{url}/decide", data=copies)
+    assert review_of(world).state is ReviewState.DECIDED and len(review_of(world).events) == 5

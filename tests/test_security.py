@@ -211,3 +211,14 @@ def test_with_redis_every_worker_counts_the_same_failures(world, other_app, monk
     assert any(b"login:member" in key for key in redis.keys())
     assert workers[1].test_client().post("/login", data={"username": "member", "password": PASSWORD}).status_code == 429
     redis.flushdb()
+
+
+def test_no_page_or_export_a_login_sees_is_kept_by_a_cache(world, auth, client):
+    auth.login("leader")
+    for path in ("/", f"/orgs/{world.upper.id}", f"/orgs/{world.upper.id}/export/members.csv"):
+        assert client.get(path).headers["Cache-Control"] == "no-store", path
+    auth.login("member")
+    assert client.get("/my-review/").headers["Cache-Control"] == "no-store"
+    static = client.get("/static/css/app.css")
+    static.close()
+    assert "no-store" not in static.headers.get("Cache-Control", "")

@@ -69,3 +69,8 @@ def test_documents_are_dated_the_way_party_documents_write_it():
     assert format_document_date(date(2025, 12, 5)) == "ngày 05 tháng 12 năm 2025"
     assert format_document_date(date(2026, 2, 14)) == "ngày 14 tháng 02 năm 2026"
     assert format_document_date(date(2026, 3, 1)) == "ngày 01 tháng 3 năm 2026"
+
+
+def test_bidirectional_overrides_are_dropped_so_text_reads_as_it_is_stored():
+    assert clean("Nguyễn\u202e Văn\u2066 An\u2069") == "Nguyễn Văn An"
+    assert clean("dòng 1\ndòng 2\tcột") == "dòng 1\ndòng 2\tcột"

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..auth.permissions import is_committee_officer
 from ..extensions import db
+from ..formatting import format_number
 from ..members.models import Member
 from ..org.models import Organization
 from ..reports.aggregation import members_with_reviews, progress
@@ -71,15 +72,32 @@ def quota(org):
 _ID = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit an integer column; "²".isdigit() is True
 
 
-def _selected_reviews(org) -> list[tuple[Review, int]]:
-    """The (review, version read) pairs ticked on the list, each checked to lie under `org`.
+# The most reviews one bulk decision takes: a request of bounded size and time, whatever is posted.
+BULK_MAX = 5_000
 
+
+class TooManySelected(Exception):
+    """More reviews ticked than one request takes."""
+
+
+def _selected_reviews(org) -> list[tuple[Review, int]]:
+    """The (review, version read) pairs ticked on the list, each once, each checked to lie under `org`.
+
+    :raise TooManySelected: over BULK_MAX (counted before anything is read from the database).
+    :raise 400: when the same review is named with two versions.
     :raise 404: when an id is not a review under this committee.
     """
-    pairs = [value.partition(":")[::2] for value in request.form.getlist("review")]
-    if not all(_ID.fullmatch(review_id) and _ID.fullmatch(version) for review_id, version in pairs):
+    values = request.form.getlist("review")
+    if len(values) > BULK_MAX:
+        raise TooManySelected()
+    if not all(_ID.fullmatch(review_id) and _ID.fullmatch(version) for review_id, version in
+               (value.partition(":")[::2] for value in values)):  # fmt: skip
         abort(404)
-    ids = [int(review_id) for review_id, _ in pairs]
+    versions: dict[int, int] = {}
+    for review_id, version in (map(int, value.split(":")) for value in values):
+        if versions.setdefault(review_id, version) != version:
+            abort(400)
+    ids = list(versions)
     # One query for the whole selection, already limited to this committee's subtree.
     found = {
         review.id: review
@@ -90,9 +108,20 @@ def _selected_reviews(org) -> list[tuple[Review, int]]:
             .where(Review.id.in_(ids), org.subtree_clause())
         )
     }
-    if len(found) != len(set(ids)):
+    if len(found) != len(ids):
         abort(404)
-    return [(found[int(review_id)], int(version)) for review_id, version in pairs]
+    return [(found[review_id], version) for review_id, version in versions.items()]
+
+
+def _too_many(org):
+    flash(
+        _(
+            "Mỗi lần chọn tối đa %(most)s đảng viên; hãy chia thành nhiều lần.",
+            most=format_number(BULK_MAX),
+        ),
+        "error",
+    )
+    return redirect(url_for(".index", org_id=org.id))
 
 
 @bp.post("/<int:org_id>/confirm")
@@ -102,7 +131,10 @@ def confirm(org):
     period = require_period()
     if not BulkForm().validate_on_submit():
         abort(400)
-    selected = _selected_reviews(org)
+    try:
+        selected = _selected_reviews(org)
+    except TooManySelected:
+        return _too_many(org)
     if not selected:
         flash(_("Chưa chọn đảng viên nào."), "info")
         return redirect(url_for(".index", org_id=org.id))
@@ -124,7 +156,10 @@ def decide_bulk(org):
     require_period()
     if not BulkForm().validate_on_submit():
         abort(400)
-    selected = _selected_reviews(org)
+    try:
+        selected = _selected_reviews(org)
+    except TooManySelected:
+        return _too_many(org)
     count = perform(ops.decide_many, selected, current_user)
     if count is not None:
         flash(_("Đã quyết định xếp loại cho %(count)s đảng viên theo đề xuất của chi bộ.", count=count), "success")
