@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -34,6 +35,11 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _flag("FORCE_HTTPS") or _flag("SESSION_COOKIE_SECURE"),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _flag("FORCE_HTTPS") or _flag("SESSION_COOKIE_SECURE"),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(os.environ.get("REMEMBER_DAYS", "14"))),
+        # A session ends after this long without a request, and after this long whatever happens.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
+        "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
         # Behind HTTPS (FORCE_HTTPS=1): plain HTTP is redirected, cookies are Secure, HSTS is sent.
         "FORCE_HTTPS": _flag("FORCE_HTTPS"),
         # How many reverse proxies stand in front (their X-Forwarded-For/-Proto are trusted, no more).

@@ -12,6 +12,7 @@ import secrets
 import flask_migrate
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask.testing import FlaskClient
 
 from evaluation import create_app
@@ -142,6 +143,29 @@ def other_app(database_url, app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class Browser:
+    """A second browser with its own cookies. The tests share one app context, where Flask-Login keeps the
+    last user it loaded; forgetting it makes each request load its user from its own session, as in production."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def __getattr__(self, method):
+        def call(*args, **kwargs):
+            g.pop("_login_user", None)
+            response = getattr(self.client, method)(*args, **kwargs)
+            g.pop("_login_user", None)
+            return response
+
+        return call
+
+
+@pytest.fixture
+def browser(app):
+    """Another browser, with cookies of its own: `browser()` opens one."""
+    return lambda: Browser(app)
 
 
 @pytest.fixture

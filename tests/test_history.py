@@ -6,7 +6,6 @@ import io
 
 import pytest
 import sqlalchemy as sa
-from flask import g
 
 from evaluation.audit import HISTORY_MODELS, PAGE_SIZE
 from evaluation.auth.models import RoleGrant, User
@@ -45,25 +44,8 @@ def test_logins_and_roles_leave_their_trace_and_a_revoked_role_keeps_its_row(wor
     assert "Vai trò đã thu hồi (1)" in client.get(f"/admin/users/{user.id}").get_data(as_text=True)
 
 
-class Browser:
-    """A second browser with its own cookies. The tests share one app context, where Flask-Login keeps the
-    last user it loaded; forgetting it makes each request load its user from its own session, as in production."""
-
-    def __init__(self, app):
-        self.client = app.test_client()
-
-    def __getattr__(self, method):
-        def call(*args, **kwargs):
-            g.pop("_login_user", None)
-            response = getattr(self.client, method)(*args, **kwargs)
-            g.pop("_login_user", None)
-            return response
-
-        return call
-
-
-def test_a_disabled_login_is_shut_out_at_once_and_a_reset_password_must_be_changed(world, auth, client, app):
-    member_browser = Browser(app)
+def test_a_disabled_login_is_shut_out_at_once_and_a_reset_password_must_be_changed(world, auth, client, browser):
+    member_browser = browser()
     member_browser.post("/login", data={"username": "member", "password": PASSWORD})
     assert member_browser.get("/my-review/").status_code == 200
     auth.login("admin")

@@ -50,6 +50,9 @@ class User(UserMixin, db.Model):
     # Set while the password is one somebody else chose (the demo's, an administrator's initial one):
     # every page sends the user to change it first.
     must_change_password: Mapped[bool] = mapped_column(default=True)
+    # Part of every session's and remember cookie's id: raising it ends them all, on every device
+    # (logout, password change, disabling, a revoked role, "log out everywhere").
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     member: Mapped[Member | None] = relationship()
@@ -64,6 +67,12 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    def end_sessions(self) -> None:
+        self.session_epoch += 1
 
     @property
     def name(self) -> str:

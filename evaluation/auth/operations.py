@@ -56,6 +56,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
     if user.active is active:
         return
     user.active = active
+    user.end_sessions()
     write(Change.USER_ENABLE if active else Change.USER_DISABLE, actor, user.username)
     db.session.flush()
 
@@ -66,6 +67,7 @@ def reset_password(user: User, password: str, actor: User) -> None:
         raise DomainError(" ".join(problems))
     user.set_password(password)
     user.must_change_password = True
+    user.end_sessions()
     write(Change.PASSWORD_RESET, actor, user.username)
     db.session.flush()
 
@@ -98,6 +100,7 @@ def revoke_grant(grant: RoleGrant, actor: User | None = None) -> None:
     if grant.ended_at is not None:
         raise DomainError(_("Vai trò này đã được thu hồi."))
     grant.ended_at, grant.ended_by_id = utcnow(), getattr(actor, "id", None)
+    grant.user.end_sessions()  # a page opened with the role must not keep acting with it
     org = grant.organization
     write(Change.ROLE_REVOKE, actor, grant.user.username, organization=org, **_role_detail(grant.role, org))
     db.session.flush()
@@ -114,4 +117,13 @@ def change_password(user: User, current: str, new: str) -> None:
         raise DomainError(" ".join(problems))
     user.set_password(new)
     user.must_change_password = False
+    user.end_sessions()  # whoever knew the old password is logged out everywhere; the caller logs this one in again
+    db.session.flush()
+
+
+def end_sessions(user: User, actor: User) -> None:
+    """Log a user out on every device (their own "log out everywhere", or an administrator's)."""
+    user.end_sessions()
+    if actor.id != user.id:
+        write(Change.SESSIONS_END, actor, user.username)
     db.session.flush()

@@ -135,6 +135,17 @@ def set_active(user_id: int, change: str):
     return redirect(url_for(".user", user_id=user.id))
 
 
+@bp.post("/users/<int:user_id>/sessions/end")
+@admin_required
+def end_sessions(user_id: int):
+    """Log the user out on every device (a lost phone, a shared computer); recorded in the history."""
+    user = db.get_or_404(User, user_id)
+    if BulkForm().validate_on_submit():
+        done = _("Đã đăng xuất %(username)s khỏi mọi thiết bị.", username=user.username)
+        perform(auth_ops.end_sessions, user, current_user, success=done)
+    return redirect(url_for(".user", user_id=user.id))
+
+
 @bp.post("/users/<int:user_id>/password")
 @admin_required
 def reset_password(user_id: int):

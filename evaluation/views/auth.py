@@ -1,11 +1,14 @@
 """Logging in and out, and changing one's own password."""
 
+import re
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 
 from ..auth import operations as auth_ops
 from ..auth.forms import LoginForm, PasswordChangeForm
@@ -21,15 +24,43 @@ login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
 login_manager.login_message_category = "info"
 
 # Pages a user whose password somebody else chose may still open.
-BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
+BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.end_all_sessions", "auth.logout", "auth.set_language", "static"}
 LOCKOUT = "5 per 15 minutes"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """A disabled login is nobody: its open sessions end with the next request."""
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """The session's (or remember cookie's) login, "id:epoch": nobody once the login is disabled or its
+    sessions were ended since (the epoch moved on), so a copied cookie dies with them."""
+    if not re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", session_id or ""):
+        return None
+    user_id, epoch = map(int, session_id.split(":"))
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active and user.session_epoch == epoch else None
+
+
+@bp.before_app_request
+def end_stale_sessions():
+    """Idle and absolute timeouts (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS): a session left open on a
+    shared computer ends by itself."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    if "started" not in session:  # a session restored from a remember cookie starts now
+        _start_session(now)
+    idle = now - session["seen"] > current_app.config["SESSION_IDLE_MINUTES"] * 60
+    if idle or now - session["started"] > current_app.config["SESSION_MAX_HOURS"] * 3600:
+        logout_user()
+        session.pop("started", None)
+        flash(_("Phiên làm việc đã hết hạn; vui lòng đăng nhập lại."), "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+    if now - session["seen"] >= 60:  # a minute's precision spares a new cookie on every response
+        session["seen"] = now
+    return None
+
+
+def _start_session(now: int) -> None:
+    session["started"] = session["seen"] = now
 
 
 @bp.before_app_request
@@ -71,6 +102,7 @@ def login():
         user = db.session.scalars(db.select(User).where(User.username == form.username.data.strip())).first()
         if user and user.active and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
+            _start_session(int(time.time()))
             return redirect(safe_next(request.args.get("next")))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
     return render_template("auth/login.html", form=form)
@@ -78,7 +110,11 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:  # this session's cookie, copied or not, opens nothing any more
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
+    session.pop("started", None)
     flash(_("Đã đăng xuất."), "info")
     response = redirect(url_for("auth.login"))
     # Drafts kept in the browser until the server had them (static/js/app.js) must not outlive the session
@@ -99,8 +135,20 @@ def set_language(code: str):
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        if perform(
-            auth_ops.change_password, current_user, form.current.data, form.new.data, success=_("Đã đổi mật khẩu.")
-        ):
+        user = current_user._get_current_object()
+        if perform(auth_ops.change_password, user, form.current.data, form.new.data, success=_("Đã đổi mật khẩu.")):
+            login_user(user)  # every other session ended with the old password; this one goes on
             return redirect(url_for("home.index"))
-    return render_template("auth/password.html", form=form)
+    return render_template("auth/password.html", form=form, end_form=FlaskForm())
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_all_sessions():
+    """ "Đăng xuất khỏi mọi thiết bị": this one included."""
+    if FlaskForm().validate_on_submit():
+        perform(auth_ops.end_sessions, current_user._get_current_object(), current_user._get_current_object())
+        logout_user()
+        flash(_("Đã đăng xuất khỏi mọi thiết bị."), "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.change_password"))
