@@ -8,6 +8,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask, render_template, request
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
@@ -29,12 +30,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     register_extensions(app)
+    app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
     register_errorhandlers(app)
     register_input_guard(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseInteger(IntegerConverter):
+    """`<int:…>` in a route: ids and years fit the database's 32-bit integers, so a bigger number in an
+    address is a 404, not a database error."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """The report page's form: a target (chỉ tiêu)."""
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -10,19 +11,21 @@ from wtforms.validators import NumberRange, Optional
 
 from .models import TargetSubject
 
+# A share as people write it: up to three digits, and up to two decimals after a comma (or a point).
+_SHARE = re.compile(r"[0-9]{1,3}(?:[.,][0-9]{1,2})?")
+
 
 class VietnameseDecimalField(DecimalField):
-    """Accepts "78,3" as well as "78.3": Vietnamese writes decimals with a comma."""
+    """Accepts "78,3" as well as "78.3": Vietnamese writes decimals with a comma. Nothing else reaches
+    Decimal, so "sNaN", "Infinity" or "1e-999999" are a clear error, not a crash."""
 
     def process_formdata(self, valuelist):
-        if valuelist and valuelist[0].strip():
-            try:
-                self.data = Decimal(valuelist[0].strip().replace(",", "."))
-            except InvalidOperation as exc:
-                self.data = None
-                raise ValueError(_("Hãy nhập một số, ví dụ 85 hoặc 78,3.")) from exc
-        else:
-            self.data = None
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if text and not _SHARE.fullmatch(text):
+            raise ValueError(_("Hãy nhập một số, ví dụ 85 hoặc 78,3."))
+        if text:
+            self.data = Decimal(text.replace(",", "."))
 
 
 class TargetForm(FlaskForm):

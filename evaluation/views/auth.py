@@ -73,10 +73,13 @@ def require_own_password():
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would make the login page a phishing tool."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
-        return target
-    return url_for("home.index")
+    """Only same-site paths, printable and without backslashes: an open redirect would make the login page
+    a phishing tool, and a line break would split the Location header."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("home.index")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target) or urlsplit(target).netloc:
+        return url_for("home.index")
+    return target
 
 
 def _login_name() -> str:

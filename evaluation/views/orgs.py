@@ -48,6 +48,8 @@ def roots():
 def _year() -> int:
     """The year asked for, else the open (or latest) period's, else this year."""
     if (year := request.args.get("year", type=int)) is not None:
+        if not 1900 <= year <= 2100:
+            abort(404, description=_("Không có số liệu năm %(year)s.", year=year))
         return year
     period = current_period()
     return period.year if period else date.today().year
