@@ -2,6 +2,7 @@
 changing a closed year."""
 
 import re
+import secrets
 
 import pytest
 import sqlalchemy as sa
@@ -71,7 +72,7 @@ def test_five_wrong_passwords_lock_the_login_for_a_while_but_not_the_others(worl
         wrong = limited_client.post("/login", data={"username": "member", "password": "doan-mo-mat-khau"})
         assert "không đúng" in wrong.get_data(as_text=True)
     locked = limited_client.post("/login", data={"username": "member", "password": PASSWORD})
-    assert locked.status_code == 429 and "tạm khóa" in locked.get_data(as_text=True)
+    assert locked.status_code == 429 and "nhập sai mật khẩu nhiều lần" in locked.get_data(as_text=True)
     assert "Retry-After" in locked.headers
     other = limited_client.post("/login", data={"username": "member3", "password": PASSWORD})
     assert other.status_code == 302
@@ -204,13 +205,58 @@ def test_with_redis_every_worker_counts_the_same_failures(world, other_app, monk
     monkeypatch.setenv("REDIS_URL", REDIS_TEST_URL)
     assert config.from_environment(str(tmp_path))["RATELIMIT_STORAGE_URI"] == REDIS_TEST_URL
     redis = _redis()
-    redis.flushdb()
-    workers = [other_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_TEST_URL) for _ in range(2)]
-    for attempt in range(5):  # failures spread over two workers, as a load balancer would
-        workers[attempt % 2].test_client().post("/login", data={"username": "member", "password": "sai-mat-khau-1"})
-    assert any(b"login:member" in key for key in redis.keys())
-    assert workers[1].test_client().post("/login", data={"username": "member", "password": PASSWORD}).status_code == 429
-    redis.flushdb()
+    prefix = f"evaluation-test-{secrets.token_hex(6)}"  # this test's keys only: nothing else in Redis is touched
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": REDIS_TEST_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    workers = [other_app(**settings) for _ in range(2)]
+    try:
+        for attempt in range(5):  # failures spread over two workers, as a load balancer would
+            workers[attempt % 2].test_client().post("/login", data={"username": "member", "password": "sai-mat-khau"})
+        keys = list(redis.scan_iter(match=f"*{prefix}*"))
+        assert any(b"login:" in key for key in keys) and all(len(key) < 200 for key in keys)
+        answer = workers[1].test_client().post("/login", data={"username": "member", "password": PASSWORD})
+        assert answer.status_code == 429
+    finally:
+        for key in redis.scan_iter(match=f"*{prefix}*"):
+            redis.delete(key)
+
+
+def test_nobody_locks_out_a_browser_that_logged_in_before(world, limited_client, other_app):
+    own_browser = limited_client
+    assert own_browser.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 302
+    own_browser.post("/logout")
+    attacker = other_app(RATELIMIT_ENABLED=True).test_client()
+    for attempt in range(8):  # past the account's limit, with any letter case
+        attacker.post("/login", data={"username": "MEMBER" if attempt % 2 else "member", "password": "sai"})
+    assert attacker.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 429
+    assert own_browser.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 302
+
+
+def test_a_huge_login_name_makes_a_small_key_and_unknown_names_cost_a_hash(world, limited_client, monkeypatch):
+    from evaluation.views import auth as auth_views
+
+    hashed = []
+    real = auth_views.check_password_hash
+    monkeypatch.setattr(auth_views, "check_password_hash", lambda *args: hashed.append(1) or real(*args))
+    answer = limited_client.post("/login", data={"username": "x" * 1_500_000, "password": "a"})
+    assert answer.status_code in (200, 413)
+    limited_client.post("/login", data={"username": "khong-co-ai", "password": "a"})
+    assert hashed  # the unknown login was checked against a dummy hash, as long as a real one
+    keys = [str(key) for key in getattr(limiter.storage, "storage", {})]
+    assert keys and all(len(key) < 200 for key in keys)
+
+
+def test_the_password_change_form_takes_few_wrong_current_passwords(world, other_app):
+    client = other_app(RATELIMIT_ENABLED=True).test_client()
+    limiter.reset()
+    client.post("/login", data={"username": "member", "password": PASSWORD})
+    wrong = {
+        "current": "khong-phai",
+        "new": "mot cau rat dai va kho doan 99",
+        "confirm": "mot cau rat dai va kho doan 99",
+    }
+    codes = [client.post("/account/password", data=wrong).status_code for _ in range(6)]
+    assert codes[:5] == [200] * 5 and codes[5] == 429
+    limiter.reset()
 
 
 def test_no_page_or_export_a_login_sees_is_kept_by_a_cache(world, auth, client):

@@ -1,6 +1,9 @@
 """Logging in and out, and changing one's own password."""
 
+import functools
+import hashlib
 import re
+import secrets
 import time
 from urllib.parse import urlsplit
 
@@ -9,6 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..auth import operations as auth_ops
 from ..auth.forms import LoginForm, PasswordChangeForm
@@ -25,7 +30,6 @@ login_manager.login_message_category = "info"
 
 # Pages a user whose password somebody else chose may still open.
 BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.end_all_sessions", "auth.logout", "auth.set_language", "static"}
-LOCKOUT = "5 per 15 minutes"
 
 
 @login_manager.user_loader
@@ -82,8 +86,41 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+# Guessing is slowed per login name, in tiers (a few tries, then a day's worth), and per address. A browser
+# that has logged in as that user before carries a signed device cookie (OWASP's device-cookie scheme): the
+# account's limit does not apply to it, so nobody can lock the real user out from elsewhere; it has a
+# limit of its own instead.
+ACCOUNT_LIMIT = "5 per 15 minutes;20 per day"
+DEVICE_LIMIT = "10 per 15 minutes"
+DEVICE_COOKIE = "device"
+DEVICE_DAYS = 365
+
+
 def _login_name() -> str:
-    return "login:" + fold(request.form.get("username", "").strip())
+    """The name tried, folded as logins are compared, and bounded: a megabyte of name costs nothing."""
+    return fold(request.form.get("username", "").strip()[:200])
+
+
+def _hashed(kind: str, value: str) -> str:
+    """A limiter key of fixed size, whatever was posted."""
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:40]}"
+
+
+def _devices() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="device-cookie")
+
+
+def _trusted_device() -> bool:
+    """This browser logged in before as the login it now tries."""
+    try:
+        name = _devices().loads(request.cookies.get(DEVICE_COOKIE, ""), max_age=DEVICE_DAYS * 86400)
+    except BadSignature:
+        return False
+    return name == _login_name()
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -91,11 +128,23 @@ def _login_name() -> str:
     "30 per minute", methods=["POST"], error_message=_l("Quá nhiều lần đăng nhập từ máy này; hãy thử lại sau ít phút.")
 )
 @limiter.limit(
-    LOCKOUT,
-    key_func=_login_name,
+    ACCOUNT_LIMIT,
+    key_func=lambda: _hashed("login", _login_name()),
     methods=["POST"],
-    deduct_when=lambda response: response.status_code != 302,
-    error_message=_l("Tài khoản tạm khóa sau 5 lần nhập sai mật khẩu; hãy thử lại sau 15 phút."),
+    deduct_when=_failed,
+    exempt_when=_trusted_device,
+    error_message=_l(
+        "Tên đăng nhập này vừa bị nhập sai mật khẩu nhiều lần; hãy thử lại sau ít phút. Trên máy đã từng đăng "
+        "nhập thành công, đồng chí vẫn đăng nhập được."
+    ),
+)
+@limiter.limit(
+    DEVICE_LIMIT,
+    key_func=lambda: _hashed("device", request.cookies.get(DEVICE_COOKIE, "")),
+    methods=["POST"],
+    deduct_when=_failed,
+    exempt_when=lambda: not _trusted_device(),
+    error_message=_l("Quá nhiều lần nhập sai mật khẩu trên máy này; hãy thử lại sau 15 phút."),
 )
 def login():
     if current_user.is_authenticated:
@@ -103,12 +152,34 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalars(db.select(User).where(User.username == form.username.data.strip())).first()
-        if user and user.active and user.check_password(form.password.data):
+        if _password_matches(user, form.password.data) and user.active:
             login_user(user, remember=form.remember.data)
             _start_session(int(time.time()))
-            return redirect(safe_next(request.args.get("next")))
+            response = redirect(safe_next(request.args.get("next")))
+            response.set_cookie(
+                DEVICE_COOKIE,
+                _devices().dumps(_login_name()),
+                max_age=DEVICE_DAYS * 86400,
+                httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                samesite="Lax",
+            )
+            return response
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
     return render_template("auth/login.html", form=form)
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """A known and an unknown login cost the same hash, so the answer's time tells nothing."""
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return False
+    return user.check_password(password)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_hex(16), method=method)
 
 
 @bp.post("/logout")
@@ -135,6 +206,13 @@ def set_language(code: str):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    "5 per 15 minutes",
+    key_func=lambda: f"password:{current_user.id}",
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_l("Đã nhập sai mật khẩu hiện tại nhiều lần; hãy thử lại sau 15 phút."),
+)
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
