@@ -30,7 +30,7 @@ def create_user(
         raise DomainError(_("Tên đăng nhập %(username)s đã có người dùng.", username=username))
     if member is not None and db.session.scalars(db.select(User).where(User.member_id == member.id)).first():
         raise DomainError(_("Đồng chí %(full_name)s đã có tài khoản.", full_name=member.full_name))
-    if problems := password_problems(password, username):
+    if problems := password_problems(password, username, display_name, member.full_name if member else ""):
         raise DomainError(" ".join(problems))
     user = User(
         username=username,
@@ -63,7 +63,7 @@ def set_active(user: User, active: bool, actor: User) -> None:
 
 def reset_password(user: User, password: str, actor: User) -> None:
     """An administrator sets a new initial password; its holder must change it at the next login."""
-    if problems := password_problems(password, user.username):
+    if problems := password_problems(password, user.username, user.name):
         raise DomainError(" ".join(problems))
     user.set_password(password)
     user.must_change_password = True
@@ -113,7 +113,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise DomainError(_("Mật khẩu hiện tại không đúng."))
     if new == current:
         raise DomainError(_("Mật khẩu mới phải khác mật khẩu hiện tại."))
-    if problems := password_problems(new, user.username):
+    if problems := password_problems(new, user.username, user.name, current):
         raise DomainError(" ".join(problems))
     user.set_password(new)
     user.must_change_password = False

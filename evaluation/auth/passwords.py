@@ -1,10 +1,14 @@
 """What makes a password acceptable: long enough, not guessable from the login, not a common one.
 
-Length and a list of the most guessed passwords, rather than rules on character classes: NIST SP 800-63B
-found that composition rules make passwords harder to remember, not harder to guess.
+Length, a list of the most guessed passwords and a strength estimate (zxcvbn: dictionaries, keyboard
+patterns, dates, repeats, the person's own name and login), rather than rules on character classes:
+NIST SP 800-63B found that composition rules make passwords harder to remember, not harder to guess.
 """
 
+import re
+
 from flask_babel import gettext as _
+from zxcvbn import zxcvbn
 
 from ..text import fold
 
@@ -22,8 +26,26 @@ COMMON = frozenset(
 )
 
 
-def password_problems(password: str, username: str = "") -> list[str]:
-    """Every reason the password is refused, in the words the form shows (empty when it is accepted)."""
+# Words zxcvbn's English dictionaries lack but a Vietnamese guesser tries first.
+VIETNAMESE_WORDS = ("matkhau", "dangvien", "dangcongsan", "vietnam", "hanoi", "saigon", "hochiminh", "anhyeuem",
+                    "emyeuanh", "thunghiem", "danguy", "bithu", "chibo", "kiemdiem", "xeploai", "capuy")  # fmt: skip
+MIN_SCORE = 3  # zxcvbn's "safely unguessable" (about 10^8 guesses and more)
+
+
+def _hints(*known: str) -> list[str]:
+    """What a guesser knows of this person, as zxcvbn compares it: folded, and without punctuation too."""
+    hints = []
+    for text in known:
+        folded = fold(text or "")
+        hints += [folded, re.sub(r"[^a-z0-9]", "", folded), *folded.split()]
+    return [hint for hint in hints if hint] + list(VIETNAMESE_WORDS)
+
+
+def password_problems(password: str, username: str = "", *known: str) -> list[str]:
+    """Every reason the password is refused, in the words the form shows (empty when it is accepted).
+
+    `known` is what else a guesser may know: the person's name, the password being replaced.
+    """
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(_("Mật khẩu phải có ít nhất %(min_length)s ký tự.", min_length=MIN_LENGTH))
@@ -36,4 +58,11 @@ def password_problems(password: str, username: str = "") -> list[str]:
         problems.append(_("Mật khẩu không được chứa tên đăng nhập."))
     if folded in COMMON:
         problems.append(_("Mật khẩu này quá phổ biến, dễ bị đoán."))
+    if not problems and zxcvbn(password[:100], user_inputs=_hints(username, *known))["score"] < MIN_SCORE:
+        problems.append(
+            _(
+                "Mật khẩu dễ đoán (từ thông dụng, dãy phím, tên, ngày tháng hoặc mật khẩu cũ): hãy dùng một câu "
+                "dài hơn, ví dụ bốn, năm từ ghép lại."
+            )
+        )
     return problems
