@@ -24,6 +24,7 @@ class Change(StrEnum):
     USER_ENABLE = "user_enable"  # mở lại tài khoản
     PASSWORD_RESET = "password_reset"  # quản trị đặt lại mật khẩu
     SESSIONS_END = "sessions_end"  # quản trị đăng xuất người dùng khỏi mọi thiết bị
+    UNLOCK = "unlock"  # quản trị mở khóa đăng nhập sau nhiều lần nhập sai
     ROLE_GRANT = "role_grant"  # giao vai trò
     ROLE_REVOKE = "role_revoke"  # thu hồi vai trò (the grant keeps its row, ended)
     TARGET = "target"  # đặt, đổi hoặc bỏ chỉ tiêu
@@ -41,6 +42,7 @@ CHANGE_LABELS = {
     Change.USER_ENABLE: N_("Mở lại tài khoản"),
     Change.PASSWORD_RESET: N_("Quản trị đặt lại mật khẩu"),
     Change.SESSIONS_END: N_("Quản trị đăng xuất người dùng khỏi mọi thiết bị"),
+    Change.UNLOCK: N_("Quản trị mở khóa đăng nhập"),
     Change.ROLE_GRANT: N_("Giao vai trò"),
     Change.ROLE_REVOKE: N_("Thu hồi vai trò"),
     Change.TARGET: N_("Đặt chỉ tiêu"),

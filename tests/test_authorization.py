@@ -49,6 +49,7 @@ ROUTES = {
     "admin.set_active": (lambda w: f"/admin/users/{w.member.id}/disable", {"admin"}),
     "admin.reset_password": (lambda w: f"/admin/users/{w.member.id}/password", {"admin"}),
     "admin.end_sessions": (lambda w: f"/admin/users/{w.member.id}/sessions/end", {"admin"}),
+    "admin.unlock": (lambda w: f"/admin/users/{w.member.id}/unlock", {"admin"}),
     "admin.members": (lambda w: "/admin/members?q=an", {"admin"}),
     "admin.move": (lambda w: f"/admin/members/{w.m1.id}/move", {"admin"}),
     "admin.history": (lambda w: "/admin/history", {"admin"}),

@@ -218,6 +218,7 @@ def test_with_redis_every_worker_counts_the_same_failures(world, other_app, monk
     finally:
         for key in redis.scan_iter(match=f"*{prefix}*"):
             redis.delete(key)
+        limiter._key_prefix = ""  # the one limiter object keeps the first prefix it was given
 
 
 def test_nobody_locks_out_a_browser_that_logged_in_before(world, limited_client, other_app):
@@ -268,3 +269,17 @@ def test_no_page_or_export_a_login_sees_is_kept_by_a_cache(world, auth, client):
     static = client.get("/static/css/app.css")
     static.close()
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_an_administrator_unlocks_a_login_at_once(world, other_app):
+    app = other_app(RATELIMIT_ENABLED=True)
+    limiter.reset()
+    attacker, admin, fresh = app.test_client(), app.test_client(), app.test_client()
+    for _ in range(6):
+        attacker.post("/login", data={"username": "member", "password": "sai"})
+    assert fresh.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 429
+    admin.post("/login", data={"username": "admin", "password": PASSWORD})
+    admin.post(f"/admin/users/{world.member.id}/unlock")
+    assert fresh.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 302
+    assert "Quản trị mở khóa đăng nhập" in admin.get("/admin/history.csv").get_data(as_text=True)
+    limiter.reset()

@@ -4,7 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from .. import audit
+from .. import audit, journal
 from ..admin.forms import GrantForm, HistoryFilterForm, MoveForm, PeriodForm, ResetPasswordForm, UserForm
 from ..auth import operations as auth_ops
 from ..auth.models import RoleGrant, User
@@ -19,6 +19,7 @@ from ..reports.exports import csv_stream, in_vietnamese
 from ..reviews.forms import BulkForm
 from ..text import clean, fold
 from ._helpers import admin_required, perform
+from .auth import unlock as unlock_login
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -144,6 +145,22 @@ def end_sessions(user_id: int):
         done = _("Đã đăng xuất %(username)s khỏi mọi thiết bị.", username=user.username)
         perform(auth_ops.end_sessions, user, current_user, success=done)
     return redirect(url_for(".user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@admin_required
+def unlock(user_id: int):
+    """Forget the wrong passwords counted against the login, so its holder can try again at once."""
+    user = db.get_or_404(User, user_id)
+    if BulkForm().validate_on_submit():
+        perform(_unlock, user, success=_("Đã mở khóa đăng nhập cho %(username)s.", username=user.username))
+    return redirect(url_for(".user", user_id=user.id))
+
+
+def _unlock(user: User) -> None:
+    unlock_login(user.username)
+    journal.write(journal.Change.UNLOCK, current_user, user.username)
+    db.session.flush()
 
 
 @bp.post("/users/<int:user_id>/password")

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from limits import parse_many
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..auth import operations as auth_ops
@@ -117,6 +118,16 @@ def _trusted_device() -> bool:
     except BadSignature:
         return False
     return name == _login_name()
+
+
+def unlock(username: str) -> None:
+    """Forget the failures counted against a login name: an administrator's unlock."""
+    if not limiter.enabled:
+        return
+    # The prefix Flask-Limiter put in front of its keys (RATELIMIT_KEY_PREFIX), as it does when it counts.
+    prefix = [limiter._key_prefix] if limiter._key_prefix else []
+    for item in parse_many(ACCOUNT_LIMIT):
+        limiter.limiter.clear(item, *prefix, _hashed("login", fold(username[:200])), "auth.login")
 
 
 def _failed(response) -> bool:
