@@ -40,6 +40,8 @@ def from_environment(instance_path: str) -> dict:
         # A session ends after this long without a request, and after this long whatever happens.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "60")),
         "SESSION_MAX_HOURS": int(os.environ.get("SESSION_MAX_HOURS", "12")),
+        # Who must log in with a second factor: "admin" and/or role values (secretary, committee, leader...).
+        "TWO_FACTOR_REQUIRED_FOR": [w for w in os.environ.get("TWO_FACTOR_REQUIRED_FOR", "admin").split(",") if w],
         # Behind HTTPS (FORCE_HTTPS=1): plain HTTP is redirected, cookies are Secure, HSTS is sent.
         "FORCE_HTTPS": _flag("FORCE_HTTPS"),
         # How many reverse proxies stand in front (their X-Forwarded-For/-Proto are trusted, no more).

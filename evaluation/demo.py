@@ -264,4 +264,5 @@ def _display_name(username: str) -> str:
 def logins_text() -> str:
     lines = ["Tài khoản mẫu (mật khẩu chung: " + DEMO_PASSWORD + "; mỗi người đổi mật khẩu ở lần đăng nhập đầu):"]
     lines += [f"  {username:<12} {description}" for username, (_, _, description) in LOGINS.items()]
+    lines.append("Quản trị (admin) còn phải bật xác thực hai bước bằng một ứng dụng xác thực trên điện thoại.")
     return "\n".join(lines)

@@ -25,6 +25,8 @@ class Change(StrEnum):
     PASSWORD_RESET = "password_reset"  # quản trị đặt lại mật khẩu
     SESSIONS_END = "sessions_end"  # quản trị đăng xuất người dùng khỏi mọi thiết bị
     UNLOCK = "unlock"  # quản trị mở khóa đăng nhập sau nhiều lần nhập sai
+    TWO_FACTOR_ON = "two_factor_on"  # bật xác thực hai bước
+    TWO_FACTOR_OFF = "two_factor_off"  # tắt xác thực hai bước
     ROLE_GRANT = "role_grant"  # giao vai trò
     ROLE_REVOKE = "role_revoke"  # thu hồi vai trò (the grant keeps its row, ended)
     TARGET = "target"  # đặt, đổi hoặc bỏ chỉ tiêu
@@ -43,6 +45,8 @@ CHANGE_LABELS = {
     Change.PASSWORD_RESET: N_("Quản trị đặt lại mật khẩu"),
     Change.SESSIONS_END: N_("Quản trị đăng xuất người dùng khỏi mọi thiết bị"),
     Change.UNLOCK: N_("Quản trị mở khóa đăng nhập"),
+    Change.TWO_FACTOR_ON: N_("Bật xác thực hai bước"),
+    Change.TWO_FACTOR_OFF: N_("Tắt xác thực hai bước"),
     Change.ROLE_GRANT: N_("Giao vai trò"),
     Change.ROLE_REVOKE: N_("Thu hồi vai trò"),
     Change.TARGET: N_("Đặt chỉ tiêu"),

@@ -37,6 +37,8 @@ def _config(url: str, **extra) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         # Tests log in hundreds of times a minute; tests/test_security.py turns the limits on.
         "RATELIMIT_ENABLED": False,
+        # Tests log in as the administrator without an authenticator; tests/test_two_factor.py requires one.
+        "TWO_FACTOR_REQUIRED_FOR": [],
         **extra,
     }
 

@@ -18,6 +18,9 @@ ROUTES = {
     "notices.index": (lambda w: "/notices/", ALL),
     "auth.change_password": (lambda w: "/account/password", ALL),
     "auth.end_all_sessions": (lambda w: "/account/sessions/end", ALL),
+    "two_factor.setup": (lambda w: "/account/two-factor/", ALL),
+    "two_factor.qr": (lambda w: "/account/two-factor/qr.svg", set()),  # only while a setup is under way
+    "admin.two_factor_off": (lambda w: f"/admin/users/{w.member.id}/two-factor/off", {"admin"}),
     "member.review": (lambda w: "/my-review/", MEMBERS),
     "member.commitment": (lambda w: "/my-review/commitment", MEMBERS),
     "member.autosave": (lambda w: "/my-review/autosave", MEMBERS),
@@ -55,7 +58,7 @@ ROUTES = {
     "admin.history": (lambda w: "/admin/history", {"admin"}),
     "admin.history_csv": (lambda w: "/admin/history.csv?year=2025", {"admin"}),
 }
-PUBLIC = {"auth.login", "auth.logout", "auth.set_language", "static"}
+PUBLIC = {"auth.login", "auth.login_code", "auth.logout", "auth.set_language", "static"}
 
 
 def test_every_route_is_in_the_matrix(app):

@@ -29,3 +29,14 @@ class PasswordChangeForm(FlaskForm):
             EqualTo("new", _l("Hai lần nhập mật khẩu mới không khớp.")),
         ],
     )
+
+
+class CodeForm(FlaskForm):
+    """A code from the authenticator app (6 digits) or a recovery code."""
+
+    code = StringField(
+        _l("Mã xác thực (6 chữ số trên ứng dụng, hoặc một mã dự phòng)"),
+        filters=[form_text],
+        validators=[DataRequired(_l("Nhập mã xác thực.")), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )

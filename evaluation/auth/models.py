@@ -53,6 +53,12 @@ class User(UserMixin, db.Model):
     # Part of every session's and remember cookie's id: raising it ends them all, on every device
     # (logout, password change, disabling, a revoked role, "log out everywhere").
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Two-factor login (auth/two_factor.py): the TOTP secret, the last time step accepted (a code works
+    # once), and the recovery codes' hashes.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recovery_codes: Mapped[list | None] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     member: Mapped[Member | None] = relationship()

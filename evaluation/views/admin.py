@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import audit, journal
 from ..admin.forms import GrantForm, HistoryFilterForm, MoveForm, PeriodForm, ResetPasswordForm, UserForm
 from ..auth import operations as auth_ops
+from ..auth import two_factor
 from ..auth.models import RoleGrant, User
 from ..errors import DomainError
 from ..extensions import db
@@ -161,6 +162,17 @@ def _unlock(user: User) -> None:
     unlock_login(user.username)
     journal.write(journal.Change.UNLOCK, current_user, user.username)
     db.session.flush()
+
+
+@bp.post("/users/<int:user_id>/two-factor/off")
+@admin_required
+def two_factor_off(user_id: int):
+    """For a lost phone: the holder sets two-factor up again (at once, where their role requires it)."""
+    user = db.get_or_404(User, user_id)
+    if BulkForm().validate_on_submit():
+        done = _("Đã tắt xác thực hai bước của %(username)s.", username=user.username)
+        perform(two_factor.disable, user, "", current_user, success=done)
+    return redirect(url_for(".user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/password")

@@ -17,7 +17,8 @@ from limits import parse_many
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..auth import operations as auth_ops
-from ..auth.forms import LoginForm, PasswordChangeForm
+from ..auth import two_factor
+from ..auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from ..auth.models import User
 from ..extensions import db, limiter, login_manager
 from ..text import fold
@@ -30,6 +31,8 @@ login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
 login_manager.login_message_category = "info"
 
 # Pages a user whose password somebody else chose may still open.
+BEFORE_SECOND_FACTOR = {"two_factor.setup", "two_factor.qr", "auth.change_password", "auth.end_all_sessions",
+                        "auth.logout", "auth.set_language", "static"}  # fmt: skip
 BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.end_all_sessions", "auth.logout", "auth.set_language", "static"}
 
 
@@ -120,6 +123,15 @@ def _trusted_device() -> bool:
     return name == _login_name()
 
 
+@bp.before_app_request
+def require_second_factor():
+    """Administrators and the roles TWO_FACTOR_REQUIRED_FOR names set up two-factor login before anything else."""
+    if current_user.is_authenticated and not current_user.totp_enabled and two_factor.required(current_user):
+        if request.endpoint not in BEFORE_SECOND_FACTOR:
+            return redirect(url_for("two_factor.setup"), code=303)
+    return None
+
+
 def unlock(username: str) -> None:
     """Forget the failures counted against a login name: an administrator's unlock."""
     if not limiter.enabled:
@@ -164,20 +176,66 @@ def login():
     if form.validate_on_submit():
         user = db.session.scalars(db.select(User).where(User.username == form.username.data.strip())).first()
         if _password_matches(user, form.password.data) and user.active:
-            login_user(user, remember=form.remember.data)
-            _start_session(int(time.time()))
-            response = redirect(safe_next(request.args.get("next")))
-            response.set_cookie(
-                DEVICE_COOKIE,
-                _devices().dumps(_login_name()),
-                max_age=DEVICE_DAYS * 86400,
-                httponly=True,
-                secure=current_app.config["SESSION_COOKIE_SECURE"],
-                samesite="Lax",
-            )
-            return response
+            if user.totp_enabled:  # the password was right; the second step decides
+                session[PENDING] = {"id": user.id, "epoch": user.session_epoch, "at": int(time.time()),
+                                    "remember": bool(form.remember.data), "next": request.args.get("next")}  # fmt: skip
+                return redirect(url_for("auth.login_code"))
+            return _complete_login(user, form.remember.data, request.args.get("next"))
         flash(_("Tên đăng nhập hoặc mật khẩu không đúng."), "error")
     return render_template("auth/login.html", form=form)
+
+
+PENDING = "pending_login"  # a login whose password was right, waiting for its second factor
+PENDING_SECONDS = 300
+
+
+def _complete_login(user: User, remember: bool, target: str | None):
+    login_user(user, remember=remember)
+    _start_session(int(time.time()))
+    response = redirect(safe_next(target))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _devices().dumps(fold(user.username)),
+        max_age=DEVICE_DAYS * 86400,
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        samesite="Lax",
+    )
+    return response
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING) or {}
+    if int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("id", 0))
+    return user if user is not None and user.active and user.session_epoch == pending.get("epoch") else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    "5 per 15 minutes",
+    key_func=lambda: f"code:{(session.get(PENDING) or {}).get('id', 0)}",
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_l("Nhập sai mã xác thực nhiều lần; hãy thử lại sau 15 phút."),
+)
+def login_code():
+    """The second step of a login that has two-factor on."""
+    user = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Hãy đăng nhập lại."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if two_factor.verify(user, form.code.data):
+            db.session.commit()  # the step or the recovery code is spent
+            pending = session.pop(PENDING)
+            return _complete_login(user, pending["remember"], pending["next"])
+        db.session.rollback()
+        flash(_("Mã xác thực không đúng hoặc đã dùng."), "error")
+    return render_template("auth/login_code.html", form=form)
 
 
 def _password_matches(user: User | None, password: str) -> bool:

@@ -58,7 +58,7 @@ def _allow_changes(tables, dialect):
 def upgrade():
     op.create_table('journal_entry',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('change', sa.Enum('user_create', 'user_disable', 'user_enable', 'password_reset', 'sessions_end', 'unlock', 'role_grant', 'role_revoke', 'target', 'quota', 'import', name='change', native_enum=False, length=22), nullable=False),
+    sa.Column('change', sa.Enum('user_create', 'user_disable', 'user_enable', 'password_reset', 'sessions_end', 'unlock', 'two_factor_on', 'two_factor_off', 'role_grant', 'role_revoke', 'target', 'quota', 'import', name='change', native_enum=False, length=22), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),
     sa.Column('organization_id', sa.Integer(), nullable=True),
     sa.Column('year', sa.Integer(), nullable=True),
