@@ -25,7 +25,7 @@ from tests.conftest import PASSWORD
 from tests.test_journey import review_of, write_and_submit
 
 ROOT = Path(__file__).resolve().parent.parent
-BULK = 600
+BULK = 5_000  # the most one bulk decision takes: long enough to be killed in the middle
 
 
 def test_a_database_that_refuses_writes_gives_a_clear_page_and_loses_nothing(world, auth, client, other_app):
@@ -40,8 +40,10 @@ def test_a_database_that_refuses_writes_gives_a_clear_page_and_loses_nothing(wor
         read_only = other_app(SQLALCHEMY_ENGINE_OPTIONS=options)
     browser = read_only.test_client()
     assert browser.post("/login", data={"username": "secretary", "password": PASSWORD}).status_code == 302
+    version = review_of(world).version  # the page's form, as it was loaded
     refused = browser.post(
-        f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "Viết lại phần ưu điểm"}
+        f"/cell/{world.cell.id}/members/{world.m1.id}",
+        data={"action": "return", "r-reason": "Viết lại phần ưu điểm", "r-version": version},
     )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 503 and "chưa được lưu" in page and "vẫn còn nguyên" in page
@@ -190,4 +192,4 @@ def test_a_worker_killed_in_the_middle_of_a_bulk_decision_leaves_all_or_none(wor
     # gunicorn's master starts a new worker: the app carries on, the proposals are still there to decide.
     fresh = Browser(base)
     fresh.post("/login", [("username", "committee"), ("password", PASSWORD)], token_from="/login")
-    assert "Đảng viên 599" in fresh.get(page) or decided == BULK
+    assert f"Đảng viên {BULK - 1}" in fresh.get(page) or decided == BULK

@@ -90,6 +90,11 @@ def deciding_org(org: Organization) -> Organization:
     """
     if org.kind is OrgKind.GRASSROOTS:
         return org
+    # Remembered on the loaded organization for its path (a move changes the path): a bulk decision asks it
+    # once per cell, not once per member.
+    remembered = org.__dict__.get("_deciding")
+    if remembered is not None and remembered[0] == org.path:
+        return remembered[1]
     found = db.session.scalars(
         db.select(Organization)
         .where(Organization.id.in_(org.ancestor_ids), Organization.kind == OrgKind.GRASSROOTS)
@@ -97,6 +102,7 @@ def deciding_org(org: Organization) -> Organization:
     ).first()
     if found is None:
         raise LookupError(f"{org.code} has no grassroots organization above it")
+    org.__dict__["_deciding"] = (org.path, found)
     return found
 
 

@@ -62,9 +62,9 @@ SUBMITTED = N_("Đồng chí %(name)s đã nộp bản tự kiểm điểm năm 
 REMINDER = N_("Nhắc việc: %(stage)s trước ngày %(deadline)s.")  # fmt: skip
 
 
-def notify_transition(review: Review, action: Action) -> None:
-    """Tell the people who now have to act, or who wait for the outcome."""
-    event, person = review.events[-1], 0 if review.is_of_member else 1
+def notify_transition(review: Review, event) -> None:
+    """Tell the people who now have to act, or who wait for the outcome of `event`, the transition just made."""
+    action, person = Action(event.action), 0 if review.is_of_member else 1
     name = review.member.full_name if review.is_of_member else review.organization.name
     about = {"year": review.period.year, "name": name}
     own = _link("member.review") if review.is_of_member else _link("collective.review", org_id=review.organization_id)

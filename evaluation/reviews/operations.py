@@ -163,10 +163,10 @@ def _apply(
     The fields are set before anything can flush (the notices query), so no flush ever sees a review
     half-way, e.g. decided without its level.
     """
-    apply(review, actor, capacity, action, level=level, reason=reason)
+    event = apply(review, actor, capacity, action, level=level, reason=reason)
     for name, value in fields.items():
         setattr(review, name, value)
-    notify_transition(review, action)
+    notify_transition(review, event)
 
 
 # Refusals worded for the person who meets them, where the generic one would puzzle.
@@ -468,15 +468,18 @@ def decide(
 def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     """Confirm many proposals at once: each (review, version read); all land or none."""
     decided = []
-    for review, version in decisions:
-        _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version)
-        if review.proposed_level is None:
-            raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.member.full_name))
-        try:
-            _decide(review, actor, Capacity.COMMITTEE, review.proposed_level, "")
-        except WorkflowError as exc:
-            raise WorkflowError(f"{review.member.full_name}: {exc}") from exc
-        decided.append(review)
+    # One flush for the whole selection, not one per review: the kept tallies then change by one upsert per
+    # organization and level, and nothing read here depends on the others decided in the same request.
+    with db.session.no_autoflush:
+        for review, version in decisions:
+            _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version)
+            if review.proposed_level is None:
+                raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.member.full_name))
+            try:
+                _decide(review, actor, Capacity.COMMITTEE, review.proposed_level, "")
+            except WorkflowError as exc:
+                raise WorkflowError(f"{review.member.full_name}: {exc}") from exc
+            decided.append(review)
     _enforce_quota(decided)
     return len(decided)
 

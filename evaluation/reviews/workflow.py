@@ -7,6 +7,7 @@ the history entry. Saving text or a proposal inside a state is not a transition 
 from enum import StrEnum
 
 from flask_babel import gettext
+from sqlalchemy.orm import object_session
 
 from ..errors import DomainError
 from ..i18n import N_
@@ -113,10 +114,14 @@ def record(
     from_state: ReviewState | None = None,
 ) -> ReviewEvent:
     """Append a history entry; the only place ReviewEvent rows are made."""
+    # Through the event's side: the review's loaded history is appended to, an unloaded one is not read
+    # just to add a line (a bulk decision would otherwise load every review's history).
     event = ReviewEvent(
-        action=action.value, actor=actor, level=level, reason=reason, from_state=from_state, to_state=review.state
-    )
-    review.events.append(event)
+        review=review, action=action.value, actor=actor, level=level, reason=reason, from_state=from_state,
+        to_state=review.state,
+    )  # fmt: skip
+    if (session := object_session(review)) is not None:
+        session.add(event)
     return event
 
 
