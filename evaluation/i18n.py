@@ -6,6 +6,7 @@ A user's choice is kept in their session; nobody gets English because of their b
 
 from flask import has_request_context, session
 from flask_babel import Babel, get_locale
+from flask_wtf import FlaskForm
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT = "vi"
@@ -31,3 +32,48 @@ def is_vietnamese() -> bool:
 def N_(text: str) -> str:  # noqa: N802  (the gettext convention's name)
     """Marks a string for the translators where it is defined; it is translated where it is shown."""
     return text
+
+
+# WTForms' own messages (a field too long, a number out of range...) in Vietnamese: WTForms ships no
+# Vietnamese catalog, so the messages our forms can show are given here. English pages keep WTForms' own.
+WTFORMS_VI = {
+    "This field is required.": "Trường này là bắt buộc.",
+    "Invalid input.": "Giá trị không hợp lệ.",
+    "Field must be at least %(min)d character long.": "Cần ít nhất %(min)d ký tự.",
+    "Field cannot be longer than %(max)d character.": "Tối đa %(max)d ký tự.",
+    "Field must be exactly %(max)d character long.": "Cần đúng %(max)d ký tự.",
+    "Field must be between %(min)d and %(max)d characters long.": "Cần từ %(min)d đến %(max)d ký tự.",
+    "Field must be equal to %(other_name)s.": "Phải trùng với %(other_name)s.",
+    "Number must be at least %(min)s.": "Số phải từ %(min)s trở lên.",
+    "Number must be at most %(max)s.": "Số phải không quá %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Số phải từ %(min)s đến %(max)s.",
+    "Not a valid choice.": "Lựa chọn không hợp lệ.",
+    "Invalid Choice: could not coerce.": "Lựa chọn không hợp lệ.",
+    "Invalid choice(s): one or more data inputs could not be coerced.": "Có lựa chọn không hợp lệ.",
+    "'%(value)s' is not a valid choice for this field.": "“%(value)s” không phải một lựa chọn của trường này.",
+    "Not a valid integer value.": "Hãy nhập một số nguyên.",
+    "Not a valid decimal value.": "Hãy nhập một số.",
+    "Not a valid float value.": "Hãy nhập một số.",
+    "Not a valid date value.": "Ngày không hợp lệ (dùng dd/mm/yyyy).",
+    "Not a valid datetime value.": "Thời điểm không hợp lệ.",
+}
+
+
+class FormMessages:
+    """The translations WTForms asks for its own messages (see `Form`)."""
+
+    def gettext(self, string: str) -> str:
+        return WTFORMS_VI.get(string, string) if is_vietnamese() else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        if is_vietnamese() and singular in WTFORMS_VI:
+            return WTFORMS_VI[singular]
+        return singular if n == 1 else plural
+
+
+class Form(FlaskForm):
+    """Every form of the app: Flask-WTF's, with WTForms' own messages in the page's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return FormMessages()

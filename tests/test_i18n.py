@@ -120,3 +120,14 @@ def test_a_notice_reads_in_the_readers_language(world, auth, client):
     english(client)
     in_english = client.get("/notices/").get_data(as_text=True)
     assert "The 2025 review of comrade Nguyễn Văn An was returned for revision: Bổ sung" in in_english
+
+
+def test_the_form_librarys_own_messages_speak_the_pages_language(world, auth, client):
+    auth.login("admin")
+    data = {"username": "ab", "password": "mot cau rat dai va kho doan"}
+    page = client.post("/admin/users", data=data).get_data(as_text=True)
+    assert "Cần từ 3 đến 80 ký tự." in page and "Field must be" not in page
+    english(client)
+    assert "Field must be between 3 and 80 characters long." in client.post("/admin/users", data=data).get_data(
+        as_text=True
+    )

@@ -2,17 +2,17 @@
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.models import Role
+from ..i18n import Form
 from ..text import form_text
 
 _required = DataRequired(_l("Trường này là bắt buộc."))
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     year = IntegerField(
         _l("Năm đánh giá"), validators=[_required, NumberRange(2019, 2100, _l("Năm từ 2019 đến 2100."))]
     )
@@ -23,7 +23,7 @@ class PeriodForm(FlaskForm):
     rate_orgs_by = DateField(_l("Hạn cấp ủy cấp trên xếp loại tổ chức đảng"), validators=[_required])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("Tên đăng nhập"), filters=[form_text], validators=[_required, Length(3, 80)])
     member_code = StringField(
         _l("Mã đảng viên (để trống nếu không phải đảng viên)"),
@@ -40,12 +40,12 @@ class UserForm(FlaskForm):
     )
 
 
-class GrantForm(FlaskForm):
+class GrantForm(Form):
     org_code = StringField(_l("Mã tổ chức"), filters=[form_text], validators=[_required, Length(max=40)])
     role = SelectField(_l("Vai trò"), choices=lambda: [SelectChoice(r.value, r.label) for r in Role], coerce=Role)
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     org_code = StringField(_l("Mã chi bộ chuyển đến"), filters=[form_text], validators=[_required, Length(max=40)])
     reason = TextAreaField(
         _l("Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)"),
@@ -54,7 +54,7 @@ class MoveForm(FlaskForm):
     )
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = PasswordField(
         _l("Mật khẩu ban đầu mới"),
         description=_l("Người dùng phải đổi mật khẩu này ở lần đăng nhập tiếp theo."),
@@ -68,7 +68,7 @@ def _kinds() -> list[SelectChoice]:
     return [SelectChoice("", _l("Mọi thao tác")), *(SelectChoice(k, gettext(v)) for k, v in ACTION_KINDS.items())]
 
 
-class HistoryFilterForm(FlaskForm):
+class HistoryFilterForm(Form):
     """Read from the address (GET), so a filtered view can be bookmarked and downloaded as it is."""
 
     class Meta:

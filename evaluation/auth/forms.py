@@ -1,13 +1,13 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..i18n import Form
 from ..text import form_text
 from .passwords import MIN_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Tên đăng nhập"), filters=[form_text], validators=[DataRequired(_l("Nhập tên đăng nhập.")), Length(max=80)]
     )
@@ -15,7 +15,7 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Ghi nhớ đăng nhập"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(Form):
     current = PasswordField(_l("Mật khẩu hiện tại"), validators=[DataRequired(_l("Nhập mật khẩu hiện tại."))])
     new = PasswordField(
         _l("Mật khẩu mới"),
@@ -31,7 +31,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     """A code from the authenticator app (6 digits) or a recovery code."""
 
     code = StringField(

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
 
+from ..i18n import Form
 from .models import TargetSubject
 
 # A share as people write it: up to three digits, and up to two decimals after a comma (or a point).
@@ -28,7 +28,7 @@ class VietnameseDecimalField(DecimalField):
             self.data = Decimal(text.replace(",", "."))
 
 
-class TargetForm(FlaskForm):
+class TargetForm(Form):
     subject = SelectField(
         _l("Chỉ tiêu cho"),
         choices=lambda: [SelectChoice(s.value, s.label) for s in TargetSubject],

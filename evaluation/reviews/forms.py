@@ -4,7 +4,6 @@ import re
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import Form
 from ..levels import QUALITY_LEVELS, Level
 from ..rules import conditions_for
 from ..text import form_text
@@ -56,7 +56,7 @@ def _level_or_none(value):
 VERSION = re.compile(r"[0-9]{1,9}")
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """Carries the review version the page showed, for the optimistic lock.
 
     Every write must name it: without it a save could not tell what the person has seen, so a
@@ -151,7 +151,7 @@ class DecisionForm(VersionedForm):
     note = _reason(_l("Ghi chú (bắt buộc nếu không xếp loại)"), required=False)
 
 
-class BulkForm(FlaskForm):
+class BulkForm(Form):
     """Only CSRF: the selected reviews come as repeated `review` fields (id:version)."""
 
 
@@ -171,14 +171,14 @@ class ConditionsForm(VersionedForm):
         return self
 
 
-class QuotaForm(FlaskForm):
+class QuotaForm(Form):
     """A committee's decision on its group's quota (domain.md §4)."""
 
     outstanding = BooleanField(_l("Kết quả của nhóm nổi trội: áp dụng tỷ lệ 25%"))
     reason = _reason(_l("Lý do vượt tỷ lệ (ghi vào báo cáo)"), required=False)
 
 
-class CommitmentForm(FlaskForm):
+class CommitmentForm(Form):
     text = TextAreaField(
         _l("Nội dung đăng ký, cam kết đầu năm"),
         filters=[form_text],
