@@ -131,3 +131,17 @@ def test_the_form_librarys_own_messages_speak_the_pages_language(world, auth, cl
     assert "Field must be between 3 and 80 characters long." in client.post("/admin/users", data=data).get_data(
         as_text=True
     )
+
+
+def test_answers_to_a_post_speak_english_too(world, auth, client):
+    """Flashes, form errors and refusals, not only the pages a GET shows."""
+    from tests.test_journey import proposed
+
+    proposed(world, auth, client)
+    auth.login("committee")
+    english(client)
+    url = f"/committee/{world.grassroots.id}/members/{world.m1.id}"
+    refused = client.submit(url, data={"action": "send_back", "s-reason": ""}).get_data(as_text=True)
+    assert "A reason is required." in refused and "Cần ghi rõ lý do" not in refused
+    done = client.submit(url, data={"action": "decide", "d-level": "good"}, follow_redirects=True)
+    assert "Level decided." in done.get_data(as_text=True)

@@ -18,9 +18,9 @@ class PermissionDenied(Exception):
     """The user lacks the role for this action; views answer 403."""
 
 
-def require(allowed: bool, message: str = _("Bạn không có quyền thực hiện thao tác này.")) -> None:
+def require(allowed: bool, message: str = "") -> None:
     if not allowed:
-        raise PermissionDenied(message)
+        raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
 
 
 def _has_grant(user: User, org: Organization, roles) -> bool:

@@ -2,6 +2,7 @@
 
 import re
 
+from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -17,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..formatting import format_number
 from ..i18n import Form
 from ..levels import QUALITY_LEVELS, Level
 from ..rules import conditions_for
@@ -31,16 +33,20 @@ def _section(label: str = ""):
         validators=[
             Length(
                 max=SECTION_MAX_CHARS,
-                message=_(
-                    "Mỗi mục tối đa %(section_max_chars)s ký tự.", section_max_chars=format(SECTION_MAX_CHARS, ",")
-                ).replace(",", "."),
+                # Lazy: the form is built at import, the message is read in the reader's language.
+                message=LazyString(
+                    lambda: _(
+                        "Mỗi mục tối đa %(section_max_chars)s ký tự.",
+                        section_max_chars=format_number(SECTION_MAX_CHARS),
+                    )
+                ),
             )
         ],
     )
 
 
 def _reason(label: str, required: bool = True):
-    validators = [DataRequired(_("Cần ghi rõ lý do."))] if required else [Optional()]
+    validators = [DataRequired(_l("Cần ghi rõ lý do."))] if required else [Optional()]
     return TextAreaField(label, filters=[form_text], validators=[*validators, Length(max=5000)])
 
 

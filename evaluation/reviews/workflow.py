@@ -132,10 +132,14 @@ def apply(
     next_state = TRANSITIONS.get((review.state, capacity, action))
     if next_state is None:
         raise WorkflowError(
-            f"Không thể thực hiện “{action.label}” khi bản kiểm điểm ở trạng thái “{review.state.label}”."
+            gettext(
+                "Không thể thực hiện “%(action)s” khi bản kiểm điểm ở trạng thái “%(state)s”.",
+                action=action.label,
+                state=review.state.label,
+            )
         )
     if action in NEEDS_REASON and not reason.strip():
-        raise WorkflowError(f"Cần ghi rõ lý do để “{action.label}”.")
+        raise WorkflowError(gettext("Cần ghi rõ lý do để “%(action)s”.", action=action.label))
     from_state = review.state
     review.state = next_state
     return record(review, actor, action, level=level, reason=reason.strip(), from_state=from_state)

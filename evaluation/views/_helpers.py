@@ -214,7 +214,7 @@ def act(actions: dict, action: str, form, review) -> bool:
     operation, arguments, success = actions[action]
     result, refusal = attempt(operation, review, current_user, *arguments(form), expected_version=form.version_read)
     if refusal is None:
-        flash(success, "success")
+        flash(str(success), "success")
         return True
     flash(str(refusal), "error")
     if isinstance(refusal, StaleReview):

@@ -196,9 +196,9 @@ def member(org, member_id: int):
 
 
 ACTIONS = {
-    "decide": (ops.decide, lambda f: (f.level.data, f.note.data), _("Đã quyết định xếp loại.")),
-    "send_back": (ops.send_back, lambda f: (f.reason.data,), _("Đã trả đề xuất về chi bộ.")),
-    "reopen": (ops.reopen, lambda f: (f.reason.data,), _("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
+    "decide": (ops.decide, lambda f: (f.level.data, f.note.data), _l("Đã quyết định xếp loại.")),
+    "send_back": (ops.send_back, lambda f: (f.reason.data,), _l("Đã trả đề xuất về chi bộ.")),
+    "reopen": (ops.reopen, lambda f: (f.reason.data,), _l("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
     "conditions": (
         ops.record_conditions,
         lambda f: (f.conditions.data, f.exception_reason.data),

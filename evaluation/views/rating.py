@@ -2,7 +2,6 @@
 an upper committee its grassroots organizations, the province its upper committees."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -82,9 +81,9 @@ def organization(org, child_id: int):
 
 
 ACTIONS = {
-    "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), _("Đã xếp loại tổ chức.")),
-    "return": (ops.return_to_organization, lambda f: (f.reason.data,), _("Đã trả lại bản kiểm điểm tập thể.")),
-    "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), _("Đã mở lại; lý do được ghi vào lịch sử.")),
+    "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), _l("Đã xếp loại tổ chức.")),
+    "return": (ops.return_to_organization, lambda f: (f.reason.data,), _l("Đã trả lại bản kiểm điểm tập thể.")),
+    "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), _l("Đã mở lại; lý do được ghi vào lịch sử.")),
     "conditions": (
         ops.record_conditions,
         lambda f: (f.conditions.data, f.exception_reason.data),
