@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 [ -d .venv ] || "$PYTHON" -m venv .venv
-.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 
 local_pg="postgresql+psycopg://postgres@127.0.0.1:5432/postgres"  # the server; the suite makes its own database there
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
