@@ -190,7 +190,6 @@ CONDITION_CAPS: dict[RuleSet, dict[Condition, tuple[Level, str]]] = {
         Condition.SICK_LEAVE: (Level.COMPLETED, "HD 21-HD/BTCTW"),
     },
 }
-EXCEPTION_SOURCE = _l("tự phát hiện, tự báo cáo và chủ động khắc phục: cấp có thẩm quyền xem xét (ghi rõ lý do)")
 
 
 def conditions_for(rule_set: RuleSet) -> list[Condition]:

@@ -26,7 +26,6 @@ from .models import Target, TargetSubject
 from .tallies import MEMBER, KeptTally, SubtreeSize
 
 NOT_STARTED = "not_started"
-PROGRESS_KEYS = (NOT_STARTED, *(s.value for s in ReviewState))
 GOOD_OR_BETTER = "good_or_better"  # hoàn thành tốt nhiệm vụ trở lên: excellent + good
 SHARE_KEYS = (*QUALITY_LEVELS, GOOD_OR_BETTER)
 

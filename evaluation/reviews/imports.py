@@ -48,15 +48,14 @@ class RatedSubject:
     review_of: Callable[[Period, object], Review]
     members: bool
     noun: str  # in the quota warning
-    group_noun: str
 
     @property
     def columns(self) -> set[str]:
         return {self.code_column, "level"}
 
 
-MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, _l("đảng viên"), _l("tổ chức cơ sở đảng"))
-ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, _l("tổ chức"), _l("cấp ủy cấp trên"))
+MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, _l("đảng viên"))
+ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, _l("tổ chức"))
 
 
 def import_ratings(
