@@ -1,6 +1,6 @@
 """The four quality levels, one source of truth for keys, names and spellings.
 
-The same levels rate members and organizations (domain.md §2). "Not classified" is kept in
+The same levels rate members and organizations (docs/domain.md §2). "Not classified" is kept in
 the same column because a review ends in exactly one outcome, but it is never a quality level:
 reports count it apart and percentages of levels are taken over the classified only.
 """
@@ -51,7 +51,7 @@ ABBREVIATIONS = {
     Level.NOT_COMPLETED: N_("KHTNV"),
 }
 
-# Names older spreadsheets use (domain.md §2), mapped onto today's four levels. The regulation
+# Names older spreadsheets use (docs/domain.md §2), mapped onto today's four levels. The regulation
 # leaves this mapping to provinces: a province that reads them differently edits this table.
 LEGACY_NAMES = {
     "Đủ tư cách, hoàn thành xuất sắc nhiệm vụ": Level.EXCELLENT,

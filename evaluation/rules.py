@@ -46,7 +46,7 @@ class ScoreScale:
 
 
 def rule_set_for_year(year: int) -> RuleSet:
-    """The rule set in force for the year evaluated (domain.md §1)."""
+    """The rule set in force for the year evaluated (docs/domain.md §1)."""
     if year >= 2025:
         return RuleSet.QD366
     if year >= 2023:
@@ -70,7 +70,7 @@ class Finding:
         return f"{self.message} ({self.source})"
 
 
-# Quota (domain.md §4). Quy định 366-QĐ/TW and the guides before it: within a group of similar
+# Quota (docs/domain.md §4). Quy định 366-QĐ/TW and the guides before it: within a group of similar
 # people or units, as the competent committee decides, those rated excellent may not exceed 20% of
 # those rated good (the denominator is the good count, not the total); 25% where the committee
 # finds the group's results outstanding. Going over needs the committee's written reason.
@@ -112,7 +112,7 @@ def check_quota(
     return Finding("quota", message, QUOTA_SOURCE, blocking=not reason)
 
 
-# Score bands (QĐ 366, HD 43; domain.md §2–3): ≥ 90 excellent (with its conditions),
+# Score bands (QĐ 366, HD 43; docs/domain.md §2–3): ≥ 90 excellent (with its conditions),
 # 70 to < 90 good, 50 to < 70 completed, < 50 not completed. A level above the band is refused;
 # a lower one is allowed, since conditions can pull a level down but never up.
 SCORE_BANDS = ((90, Level.EXCELLENT), (70, Level.GOOD), (50, Level.COMPLETED), (0, Level.NOT_COMPLETED))
@@ -143,14 +143,14 @@ def check_score(rule_set: "RuleSet", score: int | None, level: Level) -> Finding
 
 
 class Condition(StrEnum):
-    """Facts of the year that cap a level (domain.md §3), recorded on the review by the committee."""
+    """Facts of the year that cap a level (docs/domain.md §3), recorded on the review by the committee."""
 
     DISCIPLINE = "discipline"  # bị kỷ luật từ khiển trách trở lên trong năm
     DEGENERATION = "degeneration"  # có kết luận suy thoái, "tự diễn biến", "tự chuyển hóa"
     PROHIBITED = "prohibited"  # vi phạm những điều đảng viên không được làm, quy định nêu gương
     TASKS_UNDONE = "tasks_undone"  # hơn 50% nhiệm vụ trong năm không hoàn thành
     SICK_LEAVE = "sick_leave"  # nghỉ ốm từ 3 tháng trở lên (HD 21 only)
-    # Leaders also (domain.md §3, QĐ 366):
+    # Leaders also (docs/domain.md §3, QĐ 366):
     UNITS_FAILED = "units_failed"  # hơn 50% đơn vị thuộc phạm vi phụ trách xếp loại không hoàn thành nhiệm vụ
     LOW_CONFIDENCE = "low_confidence"  # hơn 50% phiếu tín nhiệm thấp
     CORRUPTION = "corruption"  # để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách bị xử lý kỷ luật
@@ -215,10 +215,10 @@ def check_conditions(rule_set: RuleSet, conditions, exception_reason: str, level
     highest, reasons = highest_allowed(rule_set, conditions, exception_reason)
     if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest):
         return None
-    return Finding("conditions", "; ".join(reasons), _("domain.md §3"), blocking=True)
+    return Finding("conditions", "; ".join(reasons), rule_set.label, blocking=True)
 
 
-# Not classified (QĐ 366 Điều 5, QĐ 124; domain.md §5): exempt from activities, suspended, or
+# Not classified (QĐ 366 Điều 5, QĐ 124; docs/domain.md §5): exempt from activities, suspended, or
 # admitted less than 6 months before the year's end are not reviewed; they are counted apart.
 NEW_MEMBER_MONTHS = 6
 

@@ -1,12 +1,12 @@
 """Vietnamese text: normalization, accent-insensitive search, and name sorting.
 
 The same name typed with Unikey (telex/VNI) or on a phone can arrive composed or decomposed;
-everything stored goes through `clean` (NFC) so that equal names compare equal (domain.md §11).
+everything stored goes through `clean` (NFC) so that equal names compare equal (docs/domain.md §11).
 """
 
 import unicodedata
 
-# Vietnamese alphabet order (domain.md §11); tones sort after the base letter.
+# Vietnamese alphabet order (docs/domain.md §11); tones sort after the base letter.
 _ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
 _LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET, start=10)}
 # Combining marks that make a letter (breve, circumflex, horn) versus tone marks.

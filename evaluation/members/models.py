@@ -14,7 +14,7 @@ from ..text import clean_name, fold, name_sort_key
 
 
 class FormType(StrEnum):
-    """Which official self-review form a member fills (HD 43, domain.md §7)."""
+    """Which official self-review form a member fills (HD 43, docs/domain.md §7)."""
 
     LEADER = "2A"  # Mẫu 2A: giữ chức vụ lãnh đạo, quản lý
     STAFF = "2B"  # Mẫu 2B: không giữ chức vụ lãnh đạo, quản lý

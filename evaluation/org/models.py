@@ -1,4 +1,4 @@
-"""The organization tree of a province, of any depth (domain.md §6)."""
+"""The organization tree of a province, of any depth (docs/domain.md §6)."""
 
 from enum import StrEnum
 

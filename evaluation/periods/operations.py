@@ -24,7 +24,7 @@ def current_period() -> Period | None:
 
 
 def december_deadlines(year: int) -> dict[str, date]:
-    """The usual calendar (domain.md §8): open early December, everything decided before the 31st."""
+    """The usual calendar (docs/domain.md §8): open early December, everything decided before the 31st."""
     return {
         "opens_on": date(year, 12, 1),
         "submit_by": date(year, 12, 10),

@@ -60,7 +60,7 @@ class Tally:
     """The final levels of a set of members or organizations in one year.
 
     Shares are of the classified (the four levels); the not classified and the not yet decided
-    are counted apart, as the official reports do (domain.md §9).
+    are counted apart, as the official reports do (docs/domain.md §9).
     """
 
     counts: Counter = field(default_factory=Counter)
@@ -377,7 +377,7 @@ def targets(root: Organization, year: int) -> dict[TargetSubject, Target]:
 
 
 def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
-    """Decided results per group of the quota (domain.md §4), keyed by the deciding committee's id.
+    """Decided results per group of the quota (docs/domain.md §4), keyed by the deciding committee's id.
 
     The default groups: members per grassroots organization; organizations per the committee that
     rates them (auth.permissions.RATED_BY_GRASSROOTS: the grassroots committee for cells and sections,

@@ -126,7 +126,7 @@ def neutralized(value: Cell) -> Cell:
 
 
 def in_vietnamese(rows: Iterable[list[Cell]]) -> Iterator[list[Cell]]:
-    """Exports are the official exchange format (domain.md §11): Vietnamese whatever the page's language."""
+    """Exports are the official exchange format (docs/domain.md §11): Vietnamese whatever the page's language."""
     with force_locale("vi"):
         yield from rows
 

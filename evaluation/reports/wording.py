@@ -1,4 +1,4 @@
-"""The results written in the sentences of the official reports (domain.md §9).
+"""The results written in the sentences of the official reports (docs/domain.md §9).
 
 "13.886 trong tổng số 91.400 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ
 (chiếm 15,19%)", "619/674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%)",

@@ -38,7 +38,7 @@ from .models import QuotaException, Review, ReviewState
 
 
 def quota_group(review: Review) -> Organization:
-    """The committee whose decisions form the review's quota group (domain.md §4 default groups)."""
+    """The committee whose decisions form the review's quota group (docs/domain.md §4 default groups)."""
     if review.is_of_member:
         return deciding_org(review.organization)
     return rating_org(review.organization)

@@ -1,4 +1,4 @@
-"""Forms for the review pages. Text is NFC-normalized on the way in (domain.md §11)."""
+"""Forms for the review pages. Text is NFC-normalized on the way in (docs/domain.md §11)."""
 
 import re
 
@@ -178,7 +178,7 @@ class ConditionsForm(VersionedForm):
 
 
 class QuotaForm(Form):
-    """A committee's decision on its group's quota (domain.md §4)."""
+    """A committee's decision on its group's quota (docs/domain.md §4)."""
 
     outstanding = BooleanField(_l("Kết quả của nhóm nổi trội: áp dụng tỷ lệ 25%"))
     reason = _reason(_l("Lý do vượt tỷ lệ (ghi vào báo cáo)"), required=False)

@@ -1,4 +1,4 @@
-"""The sections of the official self-review forms (HD 43: Mẫu 2A, 2B, 2C; domain.md §7).
+"""The sections of the official self-review forms (HD 43: Mẫu 2A, 2B, 2C; docs/domain.md §7).
 
 Kept as data so the page, the print layout and the completeness check read the same list.
 """

@@ -43,7 +43,7 @@ class Review(db.Model):
     """One year's review of a member or, when `member_id` is empty, of an organization.
 
     Both kinds share the states, the history and the lock, so one workflow serves both
-    (domain.md §7). `organization_id` is what the review counts under in the reports: for a
+    (docs/domain.md §7). `organization_id` is what the review counts under in the reports: for a
     member, the cell they belonged to that year (it follows a move until the period closes, so
     closed years keep the counts that were published); for an organization, itself.
     """
@@ -79,7 +79,7 @@ class Review(db.Model):
     final_level: Mapped[Level | None] = mapped_column(enum_column(Level), index=True)
     not_classified_reason: Mapped[str] = mapped_column(sa.Text, default="")
     # Facts of the year that cap the level (rules.Condition values), and the committee's reason when it
-    # applies the self-report exception (domain.md §3).
+    # applies the self-report exception (docs/domain.md §3).
     conditions: Mapped[list] = mapped_column(sa.JSON, default=list)
     exception_reason: Mapped[str] = mapped_column(sa.Text, default="")
     submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -163,7 +163,7 @@ class ReviewEvent(db.Model):
 
 
 class QuotaException(db.Model):
-    """A committee's decision on the quota of one group in one year (domain.md §4).
+    """A committee's decision on the quota of one group in one year (docs/domain.md §4).
 
     `outstanding` raises the quota to 25%; `reason` is the written justification for going over
     it, recorded with the decision and shown in the reports. Each change is a new row, and the

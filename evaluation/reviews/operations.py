@@ -555,7 +555,7 @@ def set_quota_exception(
     return exception
 
 
-# ---- An organization's review (domain.md §7): its officers write, the committee above decides ----
+# ---- An organization's review (docs/domain.md §7): its officers write, the committee above decides ----
 
 
 def find_organization_review(period: Period, org: Organization) -> Review | None:

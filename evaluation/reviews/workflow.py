@@ -21,7 +21,7 @@ class Capacity(StrEnum):
     MEMBER = "member"  # the member whose review it is
     CELL = "cell"  # the secretary or deputy of the member's cell
     COMMITTEE = "committee"  # an officer of the committee that decides (đảng ủy cơ sở)
-    # An organization's review (domain.md §7, HD 43 part 3):
+    # An organization's review (docs/domain.md §7, HD 43 part 3):
     COLLECTIVE = "collective"  # the organization's own officers, writing its collective self-review
     RATING = "rating"  # an officer of the committee one level up, which rates it
     ARCHIVE = "archive"  # the import of past years' results from a province's spreadsheet (no person)

@@ -1,4 +1,4 @@
-"""A committee rating the organizations under it (domain.md §7): the grassroots committee its cells,
+"""A committee rating the organizations under it (docs/domain.md §7): the grassroots committee its cells,
 an upper committee its grassroots organizations, the province its upper committees."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
