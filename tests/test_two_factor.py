@@ -35,6 +35,7 @@ def test_an_administrator_must_set_it_up_and_then_logs_in_with_a_code(world, oth
     step_one = client.post("/login", data={"username": "admin", "password": PASSWORD})
     assert step_one.location.endswith("/login/code") and client.get("/admin/").status_code == 302
     assert "không đúng" in client.post("/login/code", data={"code": "000000"}).get_data(as_text=True)
+    assert client.post("/login/code", data={"code": "²²²²²²"}).status_code == 200  # refused, not a 500
     db.session.refresh(world.admin)
     used = code_now(world.admin, 1)  # the next step, within the window
     assert client.post("/login/code", data={"code": used}).status_code == 302

@@ -7,6 +7,7 @@ codes are random, shown once, and kept only as hashes.
 
 import hashlib
 import io
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -22,6 +23,7 @@ from ..journal import Change, write
 from .models import User
 
 RECOVERY_CODES = 10
+TOTP_CODE = re.compile(r"[0-9]{6}")
 ISSUER = "Danh gia xep loai"
 
 
@@ -55,6 +57,8 @@ def _hash(code: str) -> str:
 
 def _accept_totp(user: User, code: str) -> bool:
     """A current code not used before (the step is remembered, so a code seen over a shoulder is spent)."""
+    if not TOTP_CODE.fullmatch(code):  # ASCII digits only: "²".isdigit() holds, and compare_digest refuses it
+        return False
     totp = pyotp.TOTP(user.totp_secret)
     for drift in (0, -1, 1):
         step = totp.timecode(datetime.now(UTC)) + drift
@@ -84,7 +88,7 @@ def verify(user: User, code: str) -> bool:
     code = code.strip()
     if not user.totp_enabled or not code:
         return False
-    if code.isdigit() and _accept_totp(user, code):
+    if _accept_totp(user, code):
         db.session.flush()
         return True
     hashed = _hash(code)
