@@ -11,16 +11,15 @@ import argparse
 import cProfile
 import pstats
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import flask_migrate
-import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import bench_database  # noqa: E402
 from evaluation import create_app  # noqa: E402
 from evaluation.auth.models import Role, User  # noqa: E402
 from evaluation.auth.operations import create_user, grant_role  # noqa: E402
@@ -57,10 +56,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-    if url.startswith("postgresql"):
-        with sa.create_engine(url).begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    url = bench_database(args.database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.test_request_context(), app.app_context():
         flask_migrate.upgrade()

@@ -12,7 +12,6 @@ fresh SQLite file; a PostgreSQL URL is wiped first, so give it a database of its
 import argparse
 import random
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import median_ms  # noqa: E402
+from bench.timing import bench_database, median_ms  # noqa: E402
 from evaluation import audit, create_app  # noqa: E402
 from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
@@ -73,10 +72,7 @@ def main() -> None:
     parser.add_argument("--events-per-review", type=int, default=4)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-    if url.startswith("postgresql"):
-        with sa.create_engine(url).begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    url = bench_database(args.database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.test_request_context(), app.app_context():
         flask_migrate.upgrade()

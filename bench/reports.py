@@ -9,7 +9,6 @@ Without --database-url it uses a fresh SQLite file; a PostgreSQL URL is wiped fi
 import argparse
 import itertools
 import sys
-import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.timing import median_ms  # noqa: E402
+from bench.timing import bench_database, median_ms  # noqa: E402
 from evaluation import create_app  # noqa: E402
 from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
@@ -73,10 +72,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--export-rows", type=int, default=None, help="Largest export measured (default: all).")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite"
-    if url.startswith("postgresql"):
-        with sa.create_engine(url).begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    url = bench_database(args.database_url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     backend = url.split(":")[0].split("+")[0]
     with app.app_context():

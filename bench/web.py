@@ -17,7 +17,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -31,6 +30,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import bench_database  # noqa: E402
 from evaluation import create_app  # noqa: E402
 from evaluation.auth.models import Role  # noqa: E402
 from evaluation.auth.operations import create_user, grant_role  # noqa: E402
@@ -127,10 +127,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--database-url")
     args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/web.sqlite"
-    if url.startswith("postgresql"):
-        with sa.create_engine(url).begin() as conn:
-            conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    url = bench_database(args.database_url, "web")
     province = prepare(url, args.members, args.clients)
     port = 5123
     # The clients all log in from 127.0.0.1 within seconds: the per-address login limit would refuse them.

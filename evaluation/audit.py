@@ -240,7 +240,7 @@ def _shown(row) -> list:
     if kind.startswith("journal:"):
         note = describe(note, json.loads(row.params) if row.params else {})
     return [
-        format_datetime(_aware(row.at)),
+        format_datetime(row.at),  # a UNION's timestamps come back from SQLite naive: format_datetime reads UTC
         row.year or "",
         row.code,
         row.name,
@@ -251,8 +251,3 @@ def _shown(row) -> list:
         note,
         row.username or _("hệ thống"),
     ]
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back a UNION's timestamps without their zone; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

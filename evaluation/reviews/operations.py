@@ -307,7 +307,8 @@ def save_self_review(
     """
     _check(review, actor, author(review), Action.SAVE, None)
     typed = {**sections, "self_level": self_level, "score_general": score_general, "score_tasks": score_tasks}
-    _check(review, actor, author(review), Action.SAVE, _reconcile(review, typed, expected_version, client))
+    if (version := _reconcile(review, typed, expected_version, client)) is not None and not _read(review, version):
+        raise StaleReview()
     if keep:
         stored = written_values(review)
         typed = {key: _kept(stored[key], value, keep.get(key)) if key in stored else value
