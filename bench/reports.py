@@ -23,8 +23,9 @@ from evaluation import create_app  # noqa: E402
 from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
 from evaluation.org.models import Organization  # noqa: E402
+from evaluation.periods.operations import period_for_year  # noqa: E402
 from evaluation.reports import exports, wording  # noqa: E402
-from evaluation.reports.aggregation import member_results, period_for_year, rollup  # noqa: E402
+from evaluation.reports.aggregation import member_results, rollup  # noqa: E402
 
 BARE_GROUP_BY = """
 SELECT r.final_level, count(*) FROM review r JOIN organization o ON o.id = r.organization_id
@@ -38,7 +39,7 @@ YEAR = 2024
 
 
 def largest_grassroots() -> Organization:
-    from evaluation.reports.tallies import MEMBER, SubtreeSize
+    from evaluation.reviews.tallies import MEMBER, SubtreeSize
 
     org_id = db.session.scalar(
         sa.select(SubtreeSize.organization_id)

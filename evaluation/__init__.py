@@ -67,14 +67,19 @@ def register_extensions(app: Flask) -> None:
         audit,
         models,  # noqa: F401  (every model registered before Alembic or queries look)
     )
-    from .members.operations import follow_moves_into
-    from .notices.operations import drop_outbox, send_outbox
-    from .periods.operations import reopened
-    from .reports import tallies
+    from .members.operations import moved
+    from .notices.operations import drop_outbox, notify_transition, send_outbox
+    from .periods.operations import closing, reopened
+    from .reviews import counts, moves, tallies
+    from .reviews.workflow import transitioned
 
     tallies.listen()
     audit.listen()
-    reopened.connect(follow_moves_into)
+    # Lower layers announce, higher ones act: see docs/architecture.md, "Layers".
+    reopened.connect(moves.follow_moves_into)
+    moved.connect(moves.follow_member)
+    closing.connect(counts.undecided_counts)
+    transitioned.connect(notify_transition)
 
     if not sa.event.contains(Session, "after_commit", send_outbox):
         sa.event.listen(Session, "after_commit", send_outbox)
@@ -166,7 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     from .reviews.workflow import Action
 
     app.jinja_env.filters.update(formatting.FILTERS)
-    app.jinja_env.globals["action_label"] = formatting.action_label
+    app.jinja_env.globals["action_label"] = lambda value: Action(value).label
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
     app.jinja_env.globals["Action"] = Action  # pages ask `Action.X in may`, never a state
     app.jinja_env.globals["languages"] = LANGUAGES

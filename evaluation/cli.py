@@ -130,7 +130,7 @@ def check_command(year: int, org_code: str | None) -> None:
     """List what breaks the regulation in a year's decided results; exit 1 when anything does."""
     from .org.models import Organization
     from .org.operations import find_org
-    from .reports.aggregation import period_for_year
+    from .periods.operations import period_for_year
     from .reviews.checks import subtree_findings
 
     period = period_for_year(year)
@@ -175,7 +175,7 @@ def remind_command(days: int, today) -> None:
 @click.command("recount")
 def recount_command() -> None:
     """Rebuild the kept tallies from the source rows and report how many counters were wrong."""
-    from .reports.tallies import recount
+    from .reviews.tallies import recount
 
     wrong = recount(db.session)
     db.session.commit()

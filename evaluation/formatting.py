@@ -87,9 +87,3 @@ FILTERS = {
     "percent": format_percent,
     "points": format_points,
 }
-
-
-def action_label(value: str) -> str:
-    from .reviews.workflow import Action
-
-    return Action(value).label

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from .extensions import db
 from .levels import Level
 from .periods.operations import create_period, december_deadlines, open_period
-from .reports.tallies import recount
+from .reviews.tallies import recount
 
 LEVEL_WEIGHTS = {
     Level.EXCELLENT: 15,

@@ -8,9 +8,9 @@ import pytest
 from evaluation.formatting import format_number, format_percent, format_points
 from evaluation.levels import Level
 from evaluation.org.models import OrgKind
-from evaluation.reports.aggregation import Tally, percent
 from evaluation.reports.models import Target
 from evaluation.reports.wording import members_sentences, organizations_sentences
+from evaluation.reviews.counts import Tally, percent
 
 E, G, C, N, X = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED, Level.NOT_CLASSIFIED
 

@@ -17,9 +17,9 @@ from evaluation.org.operations import add_org
 from evaluation.periods.models import Period, PeriodState
 from evaluation.periods.operations import close_period, open_period
 from evaluation.reports.aggregation import rollup
-from evaluation.reports.tallies import KeptTally, expected, recount, stored
 from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from evaluation.reviews.models import Review, ReviewState
+from evaluation.reviews.tallies import KeptTally, expected, recount, stored
 from evaluation.tabular import Row
 
 LEVELS = list(Level)

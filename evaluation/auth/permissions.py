@@ -49,7 +49,7 @@ def writes_collective_review(user: User, org: Organization) -> bool:
 
 # Who rates whom (HD 43 part 3), the one rule: cells and sections are rated by the grassroots committee
 # above them; every other organization by the level directly above it. `rating_org` applies it to one
-# organization, `rated_by` to the rows of a query, and the quota groups by path (reports.aggregation).
+# organization, `rated_by` to the rows of a query, and the quota groups by path (reviews.counts).
 RATED_BY_GRASSROOTS = (OrgKind.CELL, OrgKind.SECTION)
 
 

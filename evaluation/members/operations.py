@@ -4,14 +4,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from blinker import Namespace
 from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..extensions import db
 from ..org.models import Organization
 from ..org.operations import find_org
-from ..periods.models import Period, PeriodState
-from ..reviews.models import Review
 from ..tabular import ImportSummary, Row, RowErrors
 from .models import FormType, Member, MembershipChange
 
@@ -23,6 +22,11 @@ _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y")
 
 class MoveError(DomainError):
     """A move between cells that cannot be made."""
+
+
+# Sent inside the move's transaction: the member's reviews of the years still open follow them
+# (reviews/moves.py), and land, or not, with the move.
+moved = Namespace().signal("member-moved")
 
 
 def find_member(code: str) -> Member | None:
@@ -46,36 +50,9 @@ def move_member(member: Member, to_org: Organization, actor, reason: str) -> Mem
     )
     db.session.add(change)
     member.organization = to_org
-    _follow_member_in_open_years(member, to_org)
+    moved.send(member, to_org=to_org)
     db.session.flush()
     return change
-
-
-def follow_moves_into(period: Period) -> None:
-    """A closed year reopened: the reviews of members who moved while it was closed follow them to their
-    cell now, as an open year's do, so the year counts each member once, where they are.
-
-    Through the ORM, so the kept tallies follow (reports/tallies.py).
-    """
-    moved = db.session.scalars(
-        db.select(Review)
-        .join(Member, Review.member_id == Member.id)
-        .where(Review.period_id == period.id, Review.organization_id != Member.organization_id)
-    )
-    for review in moved:
-        review.organization = review.member.organization
-
-
-def _follow_member_in_open_years(member: Member, to_org: Organization) -> None:
-    """A review still being worked on counts under the new cell; a closed year keeps its published counts.
-
-    Through the ORM, one review at a time (a member has one per open year), so the kept tallies follow.
-    """
-    closed = db.select(Period.id).where(Period.state == PeriodState.CLOSED)
-    for review in db.session.scalars(
-        db.select(Review).where(Review.member_id == member.id, Review.period_id.not_in(closed))
-    ):
-        review.organization = to_org
 
 
 def parse_date(text: str) -> date:

@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..extensions import db
-from ..reports.aggregation import undecided_counts
 from ..rules import rule_set_for_year
 from .models import Period, PeriodAction, PeriodEvent, PeriodState
 
 # Sent inside the reopening's transaction, so whatever a closed year kept apart can follow the present
 # (members who moved while it was closed) and lands, or not, with the reopening.
 reopened = Namespace().signal("period-reopened")
+# Asked before a year closes: each receiver answers (members, organizations) still without a decided
+# level. The reviews package answers; periods sit below it and cannot count reviews themselves.
+closing = Namespace().signal("period-closing")
 
 
 def current_period() -> Period | None:
@@ -21,6 +23,15 @@ def current_period() -> Period | None:
     return db.session.scalars(
         db.select(Period).order_by((Period.state == PeriodState.OPEN).desc(), Period.year.desc())
     ).first()
+
+
+def period_for_year(year: int) -> Period | None:
+    return db.session.scalars(db.select(Period).where(Period.year == year)).first()
+
+
+def years() -> list[int]:
+    """Years with a period (open, closed or imported), newest first."""
+    return list(db.session.scalars(db.select(Period.year).order_by(Period.year.desc())))
 
 
 def december_deadlines(year: int) -> dict[str, date]:
@@ -122,7 +133,8 @@ def close_period(period: Period, note: str = "", actor=None) -> None:
     unless the administrator writes why it closes anyway (kept on the period)."""
     if period.state is not PeriodState.OPEN:
         raise DomainError(_("Chỉ đóng được kỳ đánh giá đang mở."))
-    members, organizations = undecided_counts(period)
+    answers = [counts for _receiver, counts in closing.send(period)]
+    members, organizations = (sum(column) for column in zip((0, 0), *answers, strict=True))
     if (members or organizations) and not note.strip():
         raise DomainError(
             _(

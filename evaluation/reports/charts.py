@@ -11,7 +11,8 @@ from markupsafe import Markup, escape
 
 from ..formatting import format_percent
 from ..levels import QUALITY_LEVELS
-from .aggregation import GOOD_OR_BETTER, Tally, YearResult
+from ..reviews.counts import GOOD_OR_BETTER, Tally
+from .aggregation import YearResult
 
 WIDTH = 640
 LABEL_WIDTH = 220

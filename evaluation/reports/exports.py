@@ -18,8 +18,9 @@ from ..formatting import vietnamese_number
 from ..levels import QUALITY_LEVELS, Level
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
+from ..reviews.counts import GOOD_OR_BETTER, SHARE_KEYS, Tally, UnitResult
 from ..reviews.models import NOT_STARTED_LABEL, STATE_LABELS
-from .aggregation import GOOD_OR_BETTER, SHARE_KEYS, Rollup, Tally, UnitResult, member_results
+from .aggregation import Rollup, member_results
 
 Cell = str | int | Decimal | None
 

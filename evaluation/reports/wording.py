@@ -12,7 +12,8 @@ from ..formatting import format_number, format_percent
 from ..i18n import N_
 from ..levels import Level
 from ..org.models import OrgKind
-from .aggregation import GOOD_OR_BETTER, Rollup, Tally, percent
+from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
+from .aggregation import Rollup
 
 # Nouns as the sentences use them (lower case, counted); translated where a sentence is written.
 MEMBERS_NOUN = N_("đảng viên")

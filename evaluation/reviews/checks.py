@@ -17,13 +17,6 @@ from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
-from ..reports.aggregation import (
-    Tally,
-    members_tally,
-    organizations_tally,
-    quota_groups,
-    undecided_organizations_below,
-)
 from ..rules import (
     Finding,
     check_conditions,
@@ -33,6 +26,13 @@ from ..rules import (
     check_score,
     highest_allowed,
     score_band,
+)
+from .counts import (
+    Tally,
+    members_tally,
+    organizations_tally,
+    quota_groups,
+    undecided_organizations_below,
 )
 from .models import QuotaException, Review, ReviewState
 

@@ -24,13 +24,12 @@ from ..extensions import db
 from ..i18n import N_
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
-from ..notices.operations import notify_transition
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, formspec
 from .models import Commitment, QuotaException, Review, ReviewState
-from .workflow import Action, Capacity, WorkflowError, apply, permitted, record
+from .workflow import Action, Capacity, WorkflowError, apply, permitted, record, transitioned
 
 
 class StaleReview(WorkflowError):
@@ -158,15 +157,16 @@ def decider(review: Review) -> Capacity:
 def _apply(
     review: Review, actor: User, capacity: Capacity, action: Action, *, level=None, reason: str = "", **fields
 ) -> None:
-    """A transition of the table with the fields it changes, then the notices to whoever acts next.
+    """A transition of the table with the fields it changes, then the word that it happened (the
+    notices package tells whoever acts next).
 
-    The fields are set before anything can flush (the notices query), so no flush ever sees a review
+    The fields are set before anything can flush (a receiver's query), so no flush ever sees a review
     half-way, e.g. decided without its level.
     """
     event = apply(review, actor, capacity, action, level=level, reason=reason)
     for name, value in fields.items():
         setattr(review, name, value)
-    notify_transition(review, event)
+    transitioned.send(review, event=event)
 
 
 # Refusals worded for the person who meets them, where the generic one would puzzle.

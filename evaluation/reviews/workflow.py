@@ -6,6 +6,7 @@ the history entry. Saving text or a proposal inside a state is not a transition 
 
 from enum import StrEnum
 
+from blinker import Namespace
 from flask_babel import gettext
 from sqlalchemy.orm import object_session
 
@@ -13,6 +14,10 @@ from ..errors import DomainError
 from ..i18n import N_
 from ..levels import Level
 from .models import Review, ReviewEvent, ReviewState
+
+# Sent after each transition made by a person, inside its transaction, with the history entry as
+# `event`: the notices package subscribes, so the workflow never needs to know who is told.
+transitioned = Namespace().signal("review-transitioned")
 
 
 class Capacity(StrEnum):

@@ -9,9 +9,9 @@ from flask_login import current_user
 from ..auth.permissions import is_cell_officer
 from ..dbtypes import utcnow
 from ..org.operations import document_place
-from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import formspec
 from ..reviews import operations as ops
+from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm
 from ..reviews.models import ReviewState
 from ..reviews.workflow import Capacity

@@ -14,9 +14,9 @@ from ..extensions import db
 from ..formatting import format_number
 from ..members.models import Member
 from ..org.models import Organization
-from ..reports.aggregation import members_with_reviews, progress
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
+from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
 from ..reviews.workflow import Capacity

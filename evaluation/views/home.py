@@ -7,7 +7,7 @@ from ..auth.models import CELL_ROLES, Role
 from ..auth.permissions import orgs_with_role, viewable_roots
 from ..org.models import OrgKind
 from ..periods.operations import current_period
-from ..reports.aggregation import organizations_tally, progress
+from ..reviews.counts import organizations_tally, progress
 from ..reviews.operations import find_organization_review, find_review, may
 from ..reviews.workflow import Action
 

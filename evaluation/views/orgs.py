@@ -27,9 +27,9 @@ from werkzeug.utils import secure_filename
 from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
 from ..extensions import db
 from ..org.models import Organization
-from ..periods.operations import current_period
+from ..periods.operations import current_period, period_for_year, years
 from ..reports import charts, exports, wording
-from ..reports.aggregation import history, member_results, period_for_year, rollup, targets, years
+from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
 from ._helpers import perform, role_required

@@ -1,6 +1,6 @@
 """kept tallies
 
-Counters per organization subtree (see evaluation/reports/tallies.py), filled from the rows that
+Counters per organization subtree (see evaluation/reviews/tallies.py), filled from the rows that
 exist: each row is counted under every organization whose path is a prefix of its own.
 
 Revision ID: 0005

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization
-from ..reviews.models import Review, ReviewState
+from .models import Review, ReviewState
 
 MEMBER = "member"  # the subject of a member's review, and the size bucket of members
 
