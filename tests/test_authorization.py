@@ -16,6 +16,8 @@ ROUTES = {
     "home.index": (lambda w: "/", ALL),
     "orgs.roots": (lambda w: "/orgs/", ALL),
     "notices.index": (lambda w: "/notices/", ALL),
+    "notices.read_all": (lambda w: "/notices/read", ALL),
+    "notices.open_notice": (lambda w: "/notices/1/open", set()),  # the world has no notices; owners: test_period_runs
     "auth.change_password": (lambda w: "/account/password", ALL),
     "auth.end_all_sessions": (lambda w: "/account/sessions/end", ALL),
     "two_factor.setup": (lambda w: "/account/two-factor/", ALL),

@@ -38,8 +38,33 @@ def test_a_returned_review_tells_the_member_why_and_the_page_marks_it_read(world
     assert '<span class="badge submitted">1</span>' in client.get("/").get_data(as_text=True)
     page = client.get("/notices/").get_data(as_text=True)
     assert "được trả lại để sửa: Bổ sung kết quả nhiệm vụ" in page
-    assert db.session.scalars(db.select(Notice).where(Notice.user_id == world.member.id)).one().read_at is not None
+    notice = db.session.scalars(db.select(Notice).where(Notice.user_id == world.member.id)).one()
+    assert notice.read_at is None, "reading the list changes nothing"
+    auth.login("secretary")
+    assert client.post(f"/notices/{notice.id}/open").status_code == 404, "someone else's notice"
+    auth.login("member")
+    opened = client.post(f"/notices/{notice.id}/open")
+    assert opened.status_code == 302 and opened.location == notice.link
+    db.session.refresh(notice)
+    assert notice.read_at is not None
     assert '<span class="badge submitted">' not in client.get("/").get_data(as_text=True)
+
+
+def test_marking_all_read_marks_only_ones_own(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.submit(
+        f"/cell/{world.cell.id}/members/{world.m1.id}",
+        data={"action": "return", "r-reason": "Bổ sung", "r-version": review_of(world).version},
+    )
+    auth.login("member")
+    assert client.post("/notices/read").status_code == 302
+    read = {
+        user_id: [n.read_at is not None for n in db.session.scalars(db.select(Notice).where(Notice.user_id == user_id))]
+        for user_id in (world.member.id, world.secretary.id)
+    }
+    assert read == {world.member.id: [True], world.secretary.id: [False]}
 
 
 def test_a_refused_change_notifies_nobody(world, auth, client):

@@ -6,12 +6,14 @@ E-mail (when MAIL_SERVER is set) is queued and sent only after the commit, for t
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_mail import Message
 
 from ..auth.models import CELL_ROLES, Role, User
 from ..auth.permissions import deciding_org, officers, rating_org
+from ..dbtypes import utcnow
 from ..extensions import db, mail
 from ..i18n import N_
 from ..members.models import Member
@@ -124,6 +126,25 @@ def send_outbox(session) -> None:
 
 def drop_outbox(session) -> None:
     session.info.pop("outbox", None)
+
+
+def latest(user: User, limit: int = 200) -> list[Notice]:
+    return list(
+        db.session.scalars(db.select(Notice).where(Notice.user_id == user.id).order_by(Notice.id.desc()).limit(limit))
+    )
+
+
+def own_notice(user: User, notice_id: int) -> Notice | None:
+    return db.session.scalars(db.select(Notice).where(Notice.user_id == user.id, Notice.id == notice_id)).first()
+
+
+def mark_read(user: User, notice: Notice | None = None) -> None:
+    """Mark one of the user's notices read, or all of them without one."""
+    if notice is not None:
+        notice.read_at = notice.read_at or utcnow()
+        return
+    unread = sa.and_(Notice.user_id == user.id, Notice.read_at.is_(None))
+    db.session.execute(db.update(Notice).where(unread).values(read_at=utcnow()))
 
 
 def unread_count(user: User) -> int:
