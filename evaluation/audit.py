@@ -229,7 +229,7 @@ def history_rows(wanted: HistoryFilter, page: int | None = None) -> Iterator[lis
 
 
 def history_size(wanted: HistoryFilter) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(_history(wanted)))
+    return db.session.scalar(sa.select(sa.func.count()).select_from(_history(wanted))) or 0
 
 
 def _shown(row) -> list:

@@ -63,7 +63,7 @@ def restore(path: Path) -> str:
 def _expected() -> tuple[str, dict[str, set[str]]]:
     """The schema revision this code runs on, and every table with its columns."""
     directory = current_app.extensions["migrate"].directory
-    head = ScriptDirectory.from_config(Migrate().get_config(directory)).get_current_head()
+    head = ScriptDirectory.from_config(Migrate().get_config(directory)).get_current_head() or ""
     return head, {table.name: {column.name for column in table.columns} for table in db.metadata.sorted_tables}
 
 

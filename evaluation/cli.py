@@ -5,6 +5,7 @@ import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -18,7 +19,7 @@ from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, RatedSubject, import_r
 from .tabular import TableError, read_rows
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     db.session.rollback()
     click.echo(f"Lỗi: {message}", err=True)
     sys.exit(1)
@@ -136,13 +137,12 @@ def check_command(year: int, org_code: str | None) -> None:
     period = period_for_year(year)
     if period is None:
         _fail(f"chưa có kỳ đánh giá năm {year}.")
-    roots = (
-        [find_org(org_code)]
-        if org_code
-        else list(db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))))
-    )
-    if None in roots:
-        _fail(f"không có tổ chức mã {org_code!r}.")
+    roots = list(db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))))
+    if org_code:
+        root = find_org(org_code)
+        if root is None:
+            _fail(f"không có tổ chức mã {org_code!r}.")
+        roots = [root]
     findings = [found for root in roots for found in subtree_findings(root, period)]
     for code, finding in findings:
         click.echo(f"{code} {finding.rule}: {finding.message} ({finding.source})")
@@ -177,7 +177,7 @@ def recount_command() -> None:
     """Rebuild the kept tallies from the source rows and report how many counters were wrong."""
     from .reviews.tallies import recount
 
-    wrong = recount(db.session)
+    wrong = recount(db.session())
     db.session.commit()
     click.echo(f"Đã đếm lại: {wrong} bộ đếm sai hoặc thiếu đã được sửa." if wrong else "Đã đếm lại: không sai lệch.")
 

@@ -66,7 +66,9 @@ def _flag(name: str) -> bool:
 
 
 def _mail_settings() -> dict:
-    settings = {name: os.environ[name] for name in MAIL_TEXT_SETTINGS if os.environ.get(name)}
+    settings: dict[str, str | int | bool] = {
+        name: os.environ[name] for name in MAIL_TEXT_SETTINGS if os.environ.get(name)
+    }
     if "MAIL_PORT" in os.environ:
         settings["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
     if "MAIL_USE_TLS" in os.environ:

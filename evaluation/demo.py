@@ -95,6 +95,14 @@ def already_seeded() -> bool:
     return find_org(PROVINCE) is not None
 
 
+def _org(code: str) -> Organization:
+    """An organization the demo's own file created."""
+    org = find_org(code)
+    if org is None:
+        raise LookupError(f"the demo has no organization {code}")
+    return org
+
+
 def _rows(dicts: list[dict]) -> list[Row]:
     return [Row(line=i + 2, values=d) for i, d in enumerate(dicts)]
 
@@ -182,7 +190,7 @@ def seed(year: int = 2025) -> None:
             display_name="" if member else _display_name(username),
         )
         for org_code, role in grants:
-            grant_role(user, find_org(org_code), role)
+            grant_role(user, _org(org_code), role)
     demo_codes = {c for c, *_ in DEMO_MEMBERS}
     quota = _QuotaKeeper()
     states = [None, ReviewState.DRAFT, ReviewState.SUBMITTED, ReviewState.PROPOSED, ReviewState.DECIDED]
@@ -200,7 +208,7 @@ def seed(year: int = 2025) -> None:
             _snapshot_review(
                 period, member, state, quota.admit(member, level) if state is ReviewState.DECIDED else level
             )
-    _collective_review_submitted(period, find_org(RATED_CELL))
+    _collective_review_submitted(period, _org(RATED_CELL))
     _past_years(rng, year)
     db.session.flush()
 
@@ -244,7 +252,7 @@ def _past_years(rng: random.Random, year: int) -> None:
     members = list(db.session.scalars(db.select(Member.code).order_by(Member.code)))
     rated_orgs = list(db.session.scalars(db.select(Organization.code).where(Organization.kind != OrgKind.PROVINCE)))
     levels = [level.value for level in QUALITY_LEVELS]
-    province = find_org(PROVINCE)
+    province = _org(PROVINCE)
     leader = db.session.scalars(db.select(User).where(User.username == "lanhdao")).one()
     for target_year in (*PAST_WEIGHTS, year):  # the province's targets, set at the start of each year
         set_target(province, target_year, TargetSubject.MEMBERS, Decimal(85), leader)

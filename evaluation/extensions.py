@@ -1,5 +1,7 @@
 """Unbound extensions, bound to the app in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,6 +28,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The models' base class. Flask-SQLAlchemy builds `db.Model` at runtime, which a type checker cannot
+# see; to it, the base is the declarative class `db.Model` is made from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

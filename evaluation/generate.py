@@ -145,7 +145,7 @@ def generate(members: int, seed: int, years: list[int], open_year: int | None, u
     if open_year:
         open_period(create_period(open_year, **december_deadlines(open_year)))
     db.session.flush()
-    recount(db.session)
+    recount(db.session())
     if db.session.connection().dialect.name == "postgresql":
         # Fresh statistics after a bulk load: without them the planner reads all of a period's reviews.
         db.session.execute(sa.text("ANALYZE"))

@@ -14,7 +14,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .dbtypes import Timestamp, enum_column, utcnow
-from .extensions import db
+from .extensions import Model, db
 from .i18n import N_
 
 
@@ -55,7 +55,7 @@ CHANGE_LABELS = {
 }
 
 
-class JournalEntry(db.Model):
+class JournalEntry(Model):
     """One change: what, who, when, on which organization (for the committee's scope) and year."""
 
     __tablename__ = "journal_entry"

@@ -3,6 +3,7 @@
 Every value comes back as NFC text with its line number, so imports can name each bad row.
 """
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +60,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
         raise ValueError(_("không phải tệp XLSX đọc được (%(error)s)", error=type(exc).__name__)) from exc
 
 
-def read_rows(path: str | Path, required: set[str], optional: set[str] = frozenset()) -> list[Row]:
+def read_rows(path: str | Path, required: set[str], optional: AbstractSet[str] = frozenset()) -> list[Row]:
     path = Path(path)
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):

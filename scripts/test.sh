@@ -28,4 +28,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 [ -n "${TEST_DATABASE_URL:-}" ] && echo "Database tests run on SQLite and on ${TEST_DATABASE_URL%%@*}@…"
 .venv/bin/ruff check --quiet .
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # the layers (.importlinter)
+.venv/bin/mypy --no-error-summary                                                # the annotations (mypy.ini)
+# pytest-randomly shuffles the order on every run; the header prints the seed, and --randomly-seed=N repeats it.
 exec .venv/bin/python -m pytest "$@"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import Timestamp, enum_column, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..members.models import Member
 from ..org.models import Organization
 
@@ -37,7 +37,7 @@ class Role(StrEnum):
 CELL_ROLES = (Role.SECRETARY, Role.DEPUTY_SECRETARY)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "app_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -91,7 +91,7 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """A role held from `granted_at` until `ended_at` (revoked); rows are never deleted."""
 
     __tablename__ = "role_grant"

@@ -10,6 +10,7 @@ from ..i18n import N_
 from ..journal import Change, write
 from ..members.models import Member
 from ..org.models import Organization
+from ..text import fold
 from .models import CELL_ROLES, Role, RoleGrant, User
 from .passwords import password_problems
 from .permissions import RATING_KINDS
@@ -127,3 +128,34 @@ def end_sessions(user: User, actor: User) -> None:
     if actor.id != user.id:
         write(Change.SESSIONS_END, actor, user.username)
     db.session.flush()
+
+
+def search_users(search: str = "", limit: int = 200) -> list[User]:
+    """Logins whose username or member's name contains `search` (accents and case ignored in names)."""
+    query = db.select(User).order_by(User.username)
+    if search:
+        query = query.outerjoin(Member).where(
+            User.username.contains(search, autoescape=True) | Member.search_name.contains(fold(search), autoescape=True)
+        )
+    return list(db.session.scalars(query.limit(limit)))
+
+
+def ended_grants(user: User) -> list[RoleGrant]:
+    """The roles the user held once, latest ended first (a revoked grant keeps its row)."""
+    return list(
+        db.session.scalars(
+            db.select(RoleGrant)
+            .where(RoleGrant.user_id == user.id, RoleGrant.ended_at.is_not(None))
+            .order_by(RoleGrant.ended_at.desc())
+        )
+    )
+
+
+def find_user(username: str) -> User | None:
+    return db.session.scalars(db.select(User).where(User.username == username)).first()
+
+
+def session_user(user_id: int, epoch: int | None) -> User | None:
+    """The login a session names, only while it is enabled and its sessions were not ended since."""
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.active and user.session_epoch == epoch else None

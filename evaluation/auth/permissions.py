@@ -67,6 +67,14 @@ def rated_by(committee: Organization):
     return sa.and_(Organization.parent_id == committee.id, Organization.kind.not_in(RATED_BY_GRASSROOTS))
 
 
+def rated_organizations(committee: Organization, only: int | None = None) -> list[Organization]:
+    """The organizations `committee` rates, in tree order (`only`: just that one, if it is among them)."""
+    query = db.select(Organization).where(rated_by(committee)).order_by(Organization.path)
+    if only is not None:
+        query = query.where(Organization.id == only)
+    return list(db.session.scalars(query))
+
+
 def can_view_org(user: User, org: Organization) -> bool:
     """Any role on this organization or an ancestor reads its subtree; admins read everything."""
     if user.is_admin:

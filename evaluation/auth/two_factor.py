@@ -44,11 +44,17 @@ def begin(user: User) -> str:
 
 def qr_svg(user: User) -> bytes:
     """The secret as a QR code to scan, drawn on the server (no script, nothing from elsewhere)."""
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
+    uri = _totp(user).provisioning_uri(name=user.username, issuer_name=ISSUER)
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = io.BytesIO()
     image.save(buffer)
     return buffer.getvalue()
+
+
+def _totp(user: User) -> pyotp.TOTP:
+    if not user.totp_secret:
+        raise ValueError("two-factor setup has not started for this login")
+    return pyotp.TOTP(user.totp_secret)
 
 
 def _hash(code: str) -> str:
@@ -59,7 +65,7 @@ def _accept_totp(user: User, code: str) -> bool:
     """A current code not used before (the step is remembered, so a code seen over a shoulder is spent)."""
     if not TOTP_CODE.fullmatch(code):  # ASCII digits only: "²".isdigit() holds, and compare_digest refuses it
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = _totp(user)
     for drift in (0, -1, 1):
         step = totp.timecode(datetime.now(UTC)) + drift
         if secrets.compare_digest(totp.generate_otp(step), code) and step > (user.totp_last_step or -1):
@@ -92,8 +98,9 @@ def verify(user: User, code: str) -> bool:
         db.session.flush()
         return True
     hashed = _hash(code)
-    if hashed in (user.recovery_codes or []):
-        user.recovery_codes = [h for h in user.recovery_codes if h != hashed]
+    recovery = user.recovery_codes or []
+    if hashed in recovery:
+        user.recovery_codes = [h for h in recovery if h != hashed]
         db.session.flush()
         return True
     return False

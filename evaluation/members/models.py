@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..dbtypes import Timestamp, enum_column, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..org.models import Organization
 from ..text import clean_name, fold, name_sort_key
 
@@ -29,7 +29,7 @@ class FormType(StrEnum):
         }[self]
 
 
-class Member(db.Model):
+class Member(Model):
     __tablename__ = "member"
     __table_args__ = (sa.Index("ix_member_org_sort", "organization_id", "name_sort_key"),)
 
@@ -61,7 +61,7 @@ class Member(db.Model):
         return value
 
 
-class MembershipChange(db.Model):
+class MembershipChange(Model):
     """A move between cells (chuyển sinh hoạt): kept so a member's history survives the move."""
 
     __tablename__ = "membership_change"

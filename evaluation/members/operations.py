@@ -12,6 +12,7 @@ from ..extensions import db
 from ..org.models import Organization
 from ..org.operations import find_org
 from ..tabular import ImportSummary, Row, RowErrors
+from ..text import fold
 from .models import FormType, Member, MembershipChange
 
 MEMBER_COLUMNS = {"code", "full_name", "org_code"}
@@ -31,6 +32,29 @@ moved = Namespace().signal("member-moved")
 
 def find_member(code: str) -> Member | None:
     return db.session.scalars(db.select(Member).where(Member.code == code)).first()
+
+
+def search_members(search: str, limit: int = 100) -> list[Member]:
+    """Members by code, or whose name contains `search` (accents and case ignored), in name order."""
+    return list(
+        db.session.scalars(
+            db.select(Member)
+            .where(Member.search_name.contains(fold(search), autoescape=True) | (Member.code == search))
+            .order_by(Member.name_sort_key)
+            .limit(limit)
+        )
+    )
+
+
+def moves_of(member: Member) -> list[MembershipChange]:
+    """The member's moves between cells, latest first."""
+    return list(
+        db.session.scalars(
+            db.select(MembershipChange)
+            .where(MembershipChange.member_id == member.id)
+            .order_by(MembershipChange.moved_at.desc())
+        )
+    )
 
 
 def move_member(member: Member, to_org: Organization, actor, reason: str) -> MembershipChange:
@@ -84,7 +108,7 @@ def _parse_member_row(row: Row, orgs: dict[str, Organization | None]) -> _Parsed
         raise ValueError(_("không có tổ chức mã %(code)s", code=repr(code)))
     if not org.kind.holds_members:
         raise ValueError(_("%(name)s (%(code)s) không phải chi bộ hay chi bộ cơ sở", name=org.name, code=code))
-    values = {"full_name": row.get("full_name")}
+    values: dict[str, object] = {"full_name": row.get("full_name")}
     if email := row.get("email"):
         if not _EMAIL.match(email):
             raise ValueError(_("email không hợp lệ: %(email)s", email=repr(email)))
@@ -110,7 +134,9 @@ def import_members(rows: list[Row], actor=None, progress=iter) -> tuple[ImportSu
     A member whose org_code changed is moved (and the move recorded). The caller commits only
     when there are no errors.
     """
-    errors, summary, seen, orgs = RowErrors(), ImportSummary(), {}, {}
+    errors, summary = RowErrors(), ImportSummary()
+    seen: dict[str, int] = {}
+    orgs: dict[str, Organization | None] = {}
     existing = {
         m.code: m
         for m in db.session.scalars(

@@ -7,12 +7,12 @@ from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import Timestamp, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..formatting import format_date
 from ..levels import Level
 
 
-class Notice(db.Model):
+class Notice(Model):
     __tablename__ = "notice"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -67,7 +67,7 @@ REMINDER = N_("Nhắc việc: %(stage)s trước ngày %(deadline)s.")  # fmt: s
 def notify_transition(review: Review, event) -> None:
     """Tell the people who now have to act, or who wait for the outcome of `event`, the transition just made."""
     action, person = Action(event.action), 0 if review.is_of_member else 1
-    name = review.member.full_name if review.is_of_member else review.organization.name
+    name = review.subject_name
     about = {"year": review.period.year, "name": name}
     own = _link("member.review") if review.is_of_member else _link("collective.review", org_id=review.organization_id)
     if action in (Action.RETURN, Action.REOPEN):

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..i18n import N_
 
 
@@ -46,7 +46,7 @@ ALLOWED_PARENTS = {
 }
 
 
-class Organization(db.Model):
+class Organization(Model):
     """A party organization (tổ chức đảng) at any level.
 
     `path` lists the ids from the root down to this node ("/1/7/42/"), so a subtree is one

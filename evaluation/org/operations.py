@@ -65,7 +65,8 @@ def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowError
 
     The caller commits only when the returned errors are empty, so a file lands whole or not at all.
     """
-    errors, summary, pending = RowErrors(), ImportSummary(), {}
+    errors, summary = RowErrors(), ImportSummary()
+    pending: dict[str, tuple[Row, OrgKind]] = {}
     for row in progress(rows):
         kind = OrgKind(row.get("kind").lower()) if row.get("kind").lower() in set(OrgKind) else None
         if problem := _row_problem(row, kind):
@@ -75,7 +76,7 @@ def import_orgs(rows: list[Row], progress=iter) -> tuple[ImportSummary, RowError
                 row.line,
                 _("mã %(code)s trùng với dòng %(line)s", code=row.get("code"), line=pending[row.get("code")][0].line),
             )
-        else:
+        elif kind is not None:  # _row_problem reports an unknown kind
             pending[row.get("code")] = (row, kind)
     while pending:
         placed = [
@@ -125,8 +126,17 @@ def document_place(org: Organization) -> str:
     """The place written before a document's date: DOCUMENT_PLACE, else the province in the root's name."""
     if place := current_app.config.get("DOCUMENT_PLACE"):
         return place
-    root = db.session.get(Organization, org.ancestor_ids[0]) if org.ancestor_ids else org
+    root = db.session.get(Organization, org.ancestor_ids[0]) or org
     for prefix in _PLACE_PREFIXES:
         if root.name.lower().startswith(prefix):
             return root.name[len(prefix) :]
     return root.name
+
+
+def ancestors(org: Organization) -> list[Organization]:
+    """The organizations above `org`, from the root down."""
+    return list(
+        db.session.scalars(
+            db.select(Organization).where(Organization.id.in_(org.ancestor_ids[:-1])).order_by(Organization.depth)
+        )
+    )

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import Timestamp, enum_column, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..rules import RuleSet
 
 if TYPE_CHECKING:  # auth imports periods, not the reverse
@@ -28,7 +28,7 @@ class PeriodState(StrEnum):
         ]
 
 
-class Period(db.Model):
+class Period(Model):
     __tablename__ = "period"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,7 +79,7 @@ class PeriodAction(StrEnum):
         }[self]
 
 
-class PeriodEvent(db.Model):
+class PeriodEvent(Model):
     """One entry of a period's history: append-only, like the reviews' (the database refuses changes)."""
 
     __tablename__ = "period_event"

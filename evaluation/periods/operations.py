@@ -29,6 +29,11 @@ def period_for_year(year: int) -> Period | None:
     return db.session.scalars(db.select(Period).where(Period.year == year)).first()
 
 
+def all_periods() -> list[Period]:
+    """Every period, newest first."""
+    return list(db.session.scalars(db.select(Period).order_by(Period.year.desc())))
+
+
 def years() -> list[int]:
     """Years with a period (open, closed or imported), newest first."""
     return list(db.session.scalars(db.select(Period.year).order_by(Period.year.desc())))

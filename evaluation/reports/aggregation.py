@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
 from ..levels import Level
@@ -64,7 +65,9 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
     selects no member column, so `member_columns=False` spares it the join to the member table.
     """
     if counts_current_members(period):
-        counted_under = sa.func.coalesce(Review.organization_id, Member.organization_id)
+        counted_under: sa.ColumnElement[int] | InstrumentedAttribute[int] = sa.func.coalesce(
+            Review.organization_id, Member.organization_id
+        )
         query = db.select(*columns).select_from(Member)
         query = query.outerjoin(Review, sa.and_(Review.member_id == Member.id, Review.period_id == period.id))
     else:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..org.models import Organization
 
 
@@ -25,7 +25,7 @@ class TargetSubject(StrEnum):
         return {TargetSubject.MEMBERS: _("đảng viên"), TargetSubject.GRASSROOTS: _("tổ chức cơ sở đảng")}[self]
 
 
-class Target(db.Model):
+class Target(Model):
     """The least share, in percent of the classified, that should be rated good or better in a year.
 
     Set on one organization, it applies to every organization under it that has none of its own.

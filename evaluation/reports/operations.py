@@ -35,7 +35,7 @@ def set_target(org: Organization, year: int, subject: TargetSubject, min_percent
         db.session.add(target)
     else:
         target.min_percent, target.set_by = min_percent, actor
-    after = target.shown_percent if min_percent is not None else None
+    after = target.shown_percent if target is not None and min_percent is not None else None
     with force_locale("vi"):  # labels are stored as the catalog's keys; the journal translates them
         whom = subject.label
     detail = N_("%(whom)s: %(before)s → %(after)s")

@@ -41,7 +41,9 @@ def quota_group(review: Review) -> Organization:
     """The committee whose decisions form the review's quota group (docs/domain.md §4 default groups)."""
     if review.is_of_member:
         return deciding_org(review.organization)
-    return rating_org(review.organization)
+    group = rating_org(review.organization)
+    assert group is not None, "the province is rated by nobody here, so it has no review to check"
+    return group
 
 
 def quota_exception(period: Period, group: Organization, for_members: bool) -> QuotaException | None:
@@ -98,7 +100,7 @@ def review_findings(review: Review, level: Level) -> list[Finding]:
     """What the regulation says about giving `review` this level, the quota apart."""
     rule_set = review.period.rule_set
     findings = [check_conditions(rule_set, review.conditions or [], review.exception_reason, level)]
-    if review.is_of_member:
+    if review.member is not None:
         findings += [
             check_score(rule_set, review.self_score, level),
             check_not_classified(review.member.joined_date, review.period.year, level),

@@ -7,6 +7,7 @@ code, unreadable level, duplicate) refuses the whole file, as every import does.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -43,9 +44,9 @@ def _org_review(period: Period, org: Organization) -> Review:
 class RatedSubject:
     """What a ratings file rates: how to find each row's subject, its review, and its quota group."""
 
-    model: type
+    model: type[Member] | type[Organization]
     code_column: str
-    review_of: Callable[[Period, object], Review]
+    review_of: Callable[[Period, Any], Review]  # given the `model` instance
     members: bool
     noun: str  # in the quota warning
 
@@ -90,7 +91,8 @@ def import_ratings(
 def _import(
     rows: Iterable[Row], period: Period, subject: RatedSubject, found: dict, actor
 ) -> tuple[ImportSummary, RowErrors]:
-    summary, errors, seen = ImportSummary(), RowErrors(), {}
+    summary, errors = ImportSummary(), RowErrors()
+    seen: dict[str, int] = {}
     for row in rows:
         code = row.get(subject.code_column)
         try:

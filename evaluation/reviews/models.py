@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
-from ..extensions import db
+from ..extensions import Model
 from ..i18n import N_
 from ..levels import Level
 from ..members.models import FormType, Member
@@ -39,7 +39,7 @@ NOT_STARTED_LABEL = N_("Chưa bắt đầu")
 ORG_STATE_LABELS = STATE_LABELS | {ReviewState.SUBMITTED: N_("Chờ cấp trên xếp loại")}
 
 
-class Review(db.Model):
+class Review(Model):
     """One year's review of a member or, when `member_id` is empty, of an organization.
 
     Both kinds share the states, the history and the lock, so one workflow serves both
@@ -119,6 +119,11 @@ class Review(db.Model):
         return self.member_id is not None or self.member is not None
 
     @property
+    def subject_name(self) -> str:
+        """Whose review it is: the member's full name, or the organization's name."""
+        return self.member.full_name if self.member is not None else self.organization.name
+
+    @property
     def state_label(self) -> str:
         return gettext((STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state])
 
@@ -140,7 +145,7 @@ class Review(db.Model):
         return None
 
 
-class ReviewEvent(db.Model):
+class ReviewEvent(Model):
     """One entry of a review's history: append-only, never updated or deleted."""
 
     __tablename__ = "review_event"
@@ -162,7 +167,7 @@ class ReviewEvent(db.Model):
         return f"<ReviewEvent {self.review_id} {self.action}>"
 
 
-class QuotaException(db.Model):
+class QuotaException(Model):
     """A committee's decision on the quota of one group in one year (docs/domain.md §4).
 
     `outstanding` raises the quota to 25%; `reason` is the written justification for going over
@@ -185,7 +190,7 @@ class QuotaException(db.Model):
     organization: Mapped[Organization] = relationship()
 
 
-class Commitment(db.Model):
+class Commitment(Model):
     """What a member or an organization commits to at the start of the year (đăng ký nêu gương, "5 rõ").
 
     The self-review at the end of the year shows it beside the form so the review answers it.

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..members.models import Member
 from ..org.models import Organization
 from .models import Review, ReviewState
@@ -29,7 +29,7 @@ def _not_negative() -> sa.CheckConstraint:
     return sa.CheckConstraint("count >= 0", name="count_not_negative")
 
 
-class KeptTally(db.Model):
+class KeptTally(Model):
     __tablename__ = "tally"
     __table_args__ = (_not_negative(),)
 
@@ -41,7 +41,7 @@ class KeptTally(db.Model):
     count: Mapped[int] = mapped_column(default=0)
 
 
-class SubtreeSize(db.Model):
+class SubtreeSize(Model):
     __tablename__ = "subtree_size"
     __table_args__ = (_not_negative(),)
 

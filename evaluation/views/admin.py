@@ -11,16 +11,17 @@ from ..auth import two_factor
 from ..auth.models import RoleGrant, User
 from ..errors import DomainError
 from ..extensions import db
-from ..members.models import Member, MembershipChange
-from ..members.operations import find_member, move_member
+from ..members.models import Member
+from ..members.operations import find_member, move_member, moves_of, search_members
 from ..org.operations import find_org
 from ..periods import operations as period_ops
 from ..periods.models import Period
 from ..reports.exports import csv_stream, in_vietnamese
 from ..reviews.forms import BulkForm
-from ..text import clean, fold
-from ._helpers import admin_required, perform
+from ..text import clean
 from .auth import unlock as unlock_login
+from .guards import admin_required
+from .running import perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -43,8 +44,7 @@ def periods():
         )
         if created:
             return redirect(url_for(".periods"))
-    periods = db.session.scalars(db.select(Period).order_by(Period.year.desc())).all()
-    return render_template("admin/periods.html", form=form, periods=periods, action_form=BulkForm())
+    return render_template("admin/periods.html", form=form, periods=period_ops.all_periods(), action_form=BulkForm())
 
 
 @bp.post("/periods/<int:period_id>/<any(open, close):change>")
@@ -80,12 +80,8 @@ def users():
         user = perform(_create_user, form, success=_("Đã tạo tài khoản %(username)s.", username=form.username.data))
         if user:
             return redirect(url_for(".user", user_id=user.id))
-    query = db.select(User).order_by(User.username)
-    if q := request.args.get("q", "").strip():
-        query = query.outerjoin(Member).where(
-            User.username.contains(q, autoescape=True) | Member.search_name.contains(fold(q), autoescape=True)
-        )
-    return render_template("admin/users.html", form=form, users=db.session.scalars(query.limit(200)).all())
+    users = auth_ops.search_users(request.args.get("q", "").strip())
+    return render_template("admin/users.html", form=form, users=users)
 
 
 def _create_user(form: UserForm) -> User:
@@ -111,11 +107,7 @@ def user(user_id: int):
     if form.validate_on_submit():
         if perform(_grant, user, form, success=_("Đã giao vai trò.")):
             return redirect(url_for(".user", user_id=user.id))
-    ended = db.session.scalars(
-        db.select(RoleGrant)
-        .where(RoleGrant.user_id == user.id, RoleGrant.ended_at.is_not(None))
-        .order_by(RoleGrant.ended_at.desc())
-    ).all()
+    ended = auth_ops.ended_grants(user)
     return render_template(
         "admin/user.html",
         user=user,
@@ -225,12 +217,7 @@ def move(member_id: int):
             success=_("Đã chuyển sinh hoạt cho đồng chí %(full_name)s.", full_name=member.full_name),
         ):
             return redirect(url_for(".move", member_id=member.id))
-    history = db.session.scalars(
-        db.select(MembershipChange)
-        .where(MembershipChange.member_id == member.id)
-        .order_by(MembershipChange.moved_at.desc())
-    ).all()
-    return render_template("admin/move.html", member=member, form=form, history=history)
+    return render_template("admin/move.html", member=member, form=form, history=moves_of(member))
 
 
 def _move(member: Member, form: MoveForm):
@@ -246,13 +233,7 @@ def members():
     q = request.args.get("q", "").strip()
     if not q:
         return render_template("admin/members.html", members=[], q=q)
-    found = db.session.scalars(
-        db.select(Member)
-        .where(Member.search_name.contains(fold(q), autoescape=True) | (Member.code == q))
-        .order_by(Member.name_sort_key)
-        .limit(100)
-    ).all()
-    return render_template("admin/members.html", members=found, q=q)
+    return render_template("admin/members.html", members=search_members(q), q=q)
 
 
 def _history_filter() -> tuple[HistoryFilterForm, audit.HistoryFilter | None]:

@@ -22,7 +22,7 @@ from ..auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from ..auth.models import User
 from ..extensions import db, limiter, login_manager
 from ..text import fold
-from ._helpers import perform
+from .running import perform
 
 bp = Blueprint("auth", __name__)
 
@@ -43,8 +43,7 @@ def load_user(session_id: str) -> User | None:
     if not re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", session_id or ""):
         return None
     user_id, epoch = map(int, session_id.split(":"))
-    user = db.session.get(User, user_id)
-    return user if user is not None and user.active and user.session_epoch == epoch else None
+    return auth_ops.session_user(user_id, epoch)
 
 
 @bp.before_app_request
@@ -111,7 +110,7 @@ def _hashed(kind: str, value: str) -> str:
 
 
 def _devices() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="device-cookie")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="device-cookie")
 
 
 def _trusted_device() -> bool:
@@ -174,7 +173,7 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalars(db.select(User).where(User.username == form.username.data.strip())).first()
+        user = auth_ops.find_user(form.username.data.strip())
         if _password_matches(user, form.password.data) and user.active:
             if user.totp_enabled:  # the password was right; the second step decides
                 session[PENDING] = {"id": user.id, "epoch": user.session_epoch, "at": int(time.time()),
@@ -208,8 +207,7 @@ def _pending_user() -> User | None:
     pending = session.get(PENDING) or {}
     if int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    user = db.session.get(User, pending.get("id", 0))
-    return user if user is not None and user.active and user.session_epoch == pending.get("epoch") else None
+    return auth_ops.session_user(pending.get("id", 0), pending.get("epoch"))
 
 
 @bp.route("/login/code", methods=["GET", "POST"])

@@ -15,7 +15,8 @@ from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm
 from ..reviews.models import ReviewState
 from ..reviews.workflow import Capacity
-from ._helpers import act, load_member_in, perform, require_period, role_required
+from .guards import load_member_in, require_period, role_required
+from .running import act, perform
 
 bp = Blueprint("cell", __name__, url_prefix="/cell")
 
@@ -83,7 +84,7 @@ def member(cell, member_id: int):
     period = require_period()
     member = load_member_in(cell, member_id, subtree=False)
     review = ops.find_review(period, member)
-    action = request.form.get("action")
+    action = request.form.get("action", "")
     forms = _forms(review)
     if request.method == "POST" and action in forms and forms[action].validate_on_submit():
         if _act(action, forms[action], period, member, review):
@@ -96,7 +97,7 @@ def member(cell, member_id: int):
         review=review,
         forms=forms,
         may=ops.may(current_user, period, review, member=member),
-        own_case=ops.own_case_note(current_user, Capacity.CELL, member=member),
+        own_case=ops.own_case_note(current_user, Capacity.CELL, member),
         sections=formspec.sections_of(member, review),
     )
 

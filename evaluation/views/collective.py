@@ -10,15 +10,9 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CollectiveReviewForm, CommitmentForm
 from ..reviews.models import ReviewState
-from ._helpers import (
-    autosave_written_review,
-    commitment_context,
-    flash_invalid,
-    perform,
-    require_period,
-    role_required,
-    save_written_review,
-)
+from .guards import require_period, role_required
+from .running import flash_invalid, perform
+from .written import autosave_written_review, commitment_context, save_written_review
 
 bp = Blueprint("collective", __name__, url_prefix="/collective")
 
@@ -43,7 +37,7 @@ def review(org):
             flash_invalid(form)
     return render_template(
         "collective/review.html",
-        **commitment_context(period, review, org=org),
+        **commitment_context(period, review, org),
         org=org,
         rater=rating_org(org),
         period=period,
@@ -72,9 +66,7 @@ def commitment(org):
     period = require_period()
     form = CommitmentForm()
     if form.validate_on_submit():
-        perform(
-            ops.save_commitment, period, current_user, form.text.data, org=org, success=_("Đã lưu nội dung đăng ký.")
-        )
+        perform(ops.save_commitment, period, current_user, form.text.data, org, success=_("Đã lưu nội dung đăng ký."))
     else:
         flash(" ".join(form.text.errors) or _("Chưa lưu được."), "error")
     return redirect(url_for(".review", org_id=org.id))

@@ -7,29 +7,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from ..auth.permissions import is_committee_officer
-from ..extensions import db
 from ..formatting import format_number
-from ..members.models import Member
-from ..org.models import Organization
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
 from ..reviews.workflow import Capacity
-from ._helpers import (
-    decision_forms,
-    decision_page,
-    load_member_in,
-    perform,
-    quota_form,
-    record_quota,
-    require_period,
-    role_required,
-)
+from .deciding import decision_forms, decision_page, quota_form, record_quota
+from .guards import load_member_in, require_period, role_required
+from .running import perform
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -100,17 +89,7 @@ def _selected_reviews(org) -> list[tuple[Review, int]]:
             abort(400)
     ids = list(versions)
     # One query for the whole selection, already limited to this committee's subtree.
-    found = {
-        review.id: review
-        for review in db.session.scalars(
-            db.select(Review)
-            .join(Member, Review.member_id == Member.id)
-            .join(Organization, Member.organization_id == Organization.id)
-            .where(Review.id.in_(ids), org.subtree_clause())
-            # What every decision reads, loaded with the selection instead of once per review.
-            .options(selectinload(Review.member).selectinload(Member.organization), selectinload(Review.period))
-        )
-    }
+    found = {review.id: review for review in ops.member_reviews_in(org, ids)}
     if len(found) != len(ids):
         abort(404)
     return [(found[review_id], version) for review_id, version in versions.items()]
@@ -188,7 +167,7 @@ def member(org, member_id: int):
         review=review,
         forms=forms,
         may=ops.may(current_user, period, review, member=member),
-        own_case=ops.own_case_note(current_user, Capacity.COMMITTEE, member=member),
+        own_case=ops.own_case_note(current_user, Capacity.COMMITTEE, member),
         why_not=why_not,
         findings=checks.projected_findings(review, shown_level) if review else [],
         sections=formspec.sections_of(member, review),

@@ -11,14 +11,9 @@ from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, SelfReviewForm
 from ..reviews.models import ReviewState
-from ._helpers import (
-    autosave_written_review,
-    commitment_context,
-    flash_invalid,
-    perform,
-    require_period,
-    save_written_review,
-)
+from .guards import require_period
+from .running import flash_invalid, perform
+from .written import autosave_written_review, commitment_context, save_written_review
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -46,7 +41,7 @@ def review():
         flash_invalid(form)
     return render_template(
         "member/review.html",
-        **commitment_context(period, review, member=member),
+        **commitment_context(period, review, member),
         member=member,
         period=period,
         review=review,
@@ -117,7 +112,7 @@ def commitment():
             period,
             current_user,
             form.text.data,
-            member=member,
+            member,
             success=_("Đã lưu nội dung đăng ký."),
         )
     else:

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..notices.operations import latest, mark_read, own_notice
-from ._helpers import perform
+from .running import perform
 
 bp = Blueprint("notices", __name__, url_prefix="/notices")
 

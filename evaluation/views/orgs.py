@@ -5,6 +5,7 @@ The report paragraph, the tables, the charts, the exports and the JSON all read 
 """
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from flask import (
@@ -25,14 +26,15 @@ from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
 from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
-from ..extensions import db
 from ..org.models import Organization
+from ..org.operations import ancestors
 from ..periods.operations import current_period, period_for_year, years
 from ..reports import charts, exports, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
-from ._helpers import perform, role_required
+from .guards import role_required
+from .running import perform
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
@@ -61,10 +63,7 @@ def _decimals() -> int:
 
 
 def _visible_ancestors(org: Organization) -> list[Organization]:
-    ancestors = db.session.scalars(
-        db.select(Organization).where(Organization.id.in_(org.ancestor_ids[:-1])).order_by(Organization.depth)
-    )
-    return [a for a in ancestors if can_view_org(current_user, a)]
+    return [a for a in ancestors(org) if can_view_org(current_user, a)]
 
 
 @bp.route("/<int:org_id>")
@@ -118,6 +117,7 @@ def export(org, table: str, fmt: str):
     period = period_for_year(year)
     if period is None:
         abort(404, description=_("Chưa có kết quả của năm này."))
+    rows: Iterable[list[exports.Cell]]
     if table == "rollup":
         headers, rows = exports.ROLLUP_HEADERS, exports.rollup_rows(rollup(org, year), _decimals())
     else:

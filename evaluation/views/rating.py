@@ -5,19 +5,15 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..auth.permissions import is_rating_committee, rated_by
-from ..extensions import db
+from ..auth.permissions import is_rating_committee, rated_organizations
 from ..org.models import Organization
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.workflow import Capacity
-from ._helpers import decision_forms, decision_page, quota_form, record_quota, require_period, role_required
+from .deciding import decision_forms, decision_page, quota_form, record_quota
+from .guards import require_period, role_required
 
 bp = Blueprint("rating", __name__, url_prefix="/rating")
-
-
-def _rated(committee: Organization) -> list[Organization]:
-    return list(db.session.scalars(db.select(Organization).where(rated_by(committee)).order_by(Organization.path)))
 
 
 @bp.route("/<int:org_id>")
@@ -26,7 +22,7 @@ def index(org):
     period = require_period()
     rows = [
         (child, ops.find_organization_review(period, child), checks.readiness_problems(child, period))
-        for child in _rated(org)
+        for child in rated_organizations(org)
     ]
     return render_template(
         "rating/index.html",
@@ -48,10 +44,7 @@ def quota(org):
 
 def _load_rated(committee: Organization, child_id: int) -> Organization:
     """:raise 404: unless the committee rates this organization, so ids cannot be probed."""
-    child = db.session.scalars(db.select(Organization).where(rated_by(committee), Organization.id == child_id)).first()
-    if child is None:
-        abort(404)
-    return child
+    return next(iter(rated_organizations(committee, only=child_id)), None) or abort(404)
 
 
 @bp.route("/<int:org_id>/orgs/<int:child_id>", methods=["GET", "POST"])
@@ -72,7 +65,7 @@ def organization(org, child_id: int):
         review=review,
         forms=forms,
         may=ops.may(current_user, period, review, org=child),
-        own_case=ops.own_case_note(current_user, Capacity.RATING, org=child),
+        own_case=ops.own_case_note(current_user, Capacity.RATING, child),
         why_not=why_not,
         readiness=checks.readiness_problems(child, period),
         findings=checks.projected_findings(review, shown_level) if review else [],

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user
 
 from ..auth import two_factor
 from ..auth.forms import CodeForm
-from ._helpers import perform
+from .running import perform
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account/two-factor")
 

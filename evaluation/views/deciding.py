@@ -1,0 +1,63 @@
+"""The pages where a committee decides a review or records its quota decision."""
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..reviews import checks
+from ..reviews import operations as ops
+from ..reviews.forms import ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
+from .guards import require_period
+from .running import act, perform
+
+
+def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[str]]:
+    """The forms of a page where a committee decides a review: decide (only the allowed levels), send
+    `back` with a reason, reopen, and record the conditions; plus why higher levels are not offered."""
+    version = {"version": review.version if review else 0}
+    conditions = {"conditions": review.conditions, "exception_reason": review.exception_reason} if review else {}
+    forms = {
+        "decide": DecisionForm(prefix="d", data={**version, "level": suggested}),
+        back: ReasonForm(prefix=back[0], data=version),
+        "reopen": ReasonForm(prefix="o", data=version),
+        "conditions": ConditionsForm(prefix="c", data={**version, **conditions}).set_rule_set(period.rule_set),
+    }
+    allowed, why_not = checks.allowed_levels(review) if review else ([], [])
+    forms["decide"].level.choices = level_choices(allowed)
+    return forms, why_not
+
+
+def decision_page(review, forms: dict, actions: dict):
+    """The POST side of a page where a committee acts on a review.
+
+    Returns True when the posted action was done (the caller redirects), False to show the page again.
+    :raise 400: for an action the page does not offer, or no review to act on.
+    """
+    action = request.form.get("action", "")
+    if review is None or action not in forms:
+        abort(400)
+    form = forms[action]
+    return form.validate_on_submit() and act(actions, action, form, review)
+
+
+def quota_form(period, group, *, for_members: bool) -> QuotaForm:
+    """The committee's quota decision for its group, filled with what it recorded."""
+    exception = checks.quota_exception(period, group, for_members)
+    data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
+    return QuotaForm(formdata=None, data=data)
+
+
+def record_quota(group, *, for_members: bool) -> None:
+    """Save a posted quota decision (outstanding, or the reason for going over)."""
+    form = QuotaForm()
+    if form.validate_on_submit():
+        perform(
+            ops.set_quota_exception,
+            require_period(),
+            group,
+            for_members,
+            form.outstanding.data,
+            form.reason.data,
+            current_user,
+            success=_("Đã ghi quyết định về tỷ lệ xuất sắc."),
+        )

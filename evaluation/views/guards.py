@@ -1,0 +1,66 @@
+"""Load-or-abort and route guards: what a view checks before it does anything."""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..members.models import Member
+from ..org.models import Organization
+from ..periods.operations import current_period
+
+
+def load_org(org_id: int) -> Organization:
+    """:raise 404: when there is no such organization."""
+    return db.get_or_404(Organization, org_id)
+
+
+def load_member_in(org: Organization, member_id: int, *, subtree: bool) -> Member:
+    """The member, only if they belong to `org` (or its subtree).
+
+    :raise 404: otherwise, so ids cannot be probed for members elsewhere.
+    """
+    member = db.get_or_404(Member, member_id)
+    inside = org.contains(member.organization) if subtree else member.organization_id == org.id
+    if not inside:
+        abort(404)
+    return member
+
+
+def require_period():
+    """:raise 404: when no evaluation period exists yet."""
+    period = current_period()
+    if period is None:
+        abort(404, description=_("Chưa có kỳ đánh giá nào."))
+    return period
+
+
+def role_required(predicate: Callable[..., bool]):
+    """Guard a view taking `org_id`: 403 unless `predicate(current_user, org)` holds."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(org_id: int, **kwargs):
+            org = load_org(org_id)
+            if not predicate(current_user, org):
+                abort(403)
+            return view(org, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
