@@ -1,23 +1,30 @@
-"""How values are written: for a Vietnamese reader dd/mm/yyyy dates, 24-hour times, `91.400`, `15,19%`;
-for an English one `5 Dec 2025`, `91,400`, `15.19%`. Exports and printed documents stay Vietnamese."""
+"""How values are written, by Babel from CLDR's data: for a Vietnamese reader dd/mm/yyyy dates, 24-hour
+times, `91.400`, `15,19%`; for an English one `05 Dec 2025`, `91,400`, `15.19%` (month names from CLDR,
+not from the server's locale). Exports and printed documents stay Vietnamese. The document date
+("ngày 05 tháng 12 năm 2025") follows the party's own rule, which no locale has, so it is written here."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import dates, numbers
+
 from .levels import Level
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+# Babel's patterns (CLDR), per language: Vietnamese dd/mm/yyyy and 24-hour times, as documents write them.
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "dd MMM yyyy"}
+DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "dd MMM yyyy HH:mm"}
 
 
-def _english() -> bool:
+def _language() -> str:
     from .i18n import current_language
 
-    return current_language() == "en"
+    return "en" if current_language() == "en" else "vi"
 
 
 def format_date(value: date | None) -> str:
-    return value.strftime("%d %b %Y" if _english() else "%d/%m/%Y") if value else ""
+    return dates.format_date(value, DATE_PATTERNS[_language()], locale=_language()) if value else ""
 
 
 def _in_vietnam(value: datetime) -> datetime:
@@ -27,12 +34,14 @@ def _in_vietnam(value: datetime) -> datetime:
 
 
 def format_datetime(value: datetime | None) -> str:
-    return _in_vietnam(value).strftime("%d %b %Y %H:%M" if _english() else "%H:%M %d/%m/%Y") if value else ""
+    if not value:
+        return ""
+    return dates.format_datetime(_in_vietnam(value), DATETIME_PATTERNS[_language()], locale=_language())
 
 
 def format_time(value: datetime | None) -> str:
     """Hours, minutes and seconds in Vietnam's time: when a draft was last saved."""
-    return _in_vietnam(value).strftime("%H:%M:%S") if value else ""
+    return dates.format_time(_in_vietnam(value), "HH:mm:ss", locale=_language()) if value else ""
 
 
 def format_document_date(value: date | datetime) -> str:
@@ -48,26 +57,28 @@ def level_label(value: Level | str | None) -> str:
     return Level(value).label if value else ""
 
 
-# Vietnamese writes the thousands with "." and the decimals with ",": the opposite of Python's.
-_VIETNAMESE_SEPARATORS = str.maketrans(",.", ".,")
+def _pattern(value: int | Decimal) -> str:
+    """Thousands grouped, and exactly the decimals the value was rounded to (15,19 stays 15,19; 20,00 stays)."""
+    exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return "#,##0" + ("." + "0" * places if places else "")
 
 
 def vietnamese_number(value: int | Decimal | None) -> str:
-    """91400 → "91.400"; Decimal("15.19") → "15,19" (keeps the decimals it was rounded to)."""
-    if value is None:
-        return ""
-    return f"{value:,}".translate(_VIETNAMESE_SEPARATORS)
+    """91400 → "91.400"; Decimal("15.19") → "15,19": exports and printed documents stay Vietnamese."""
+    return "" if value is None else numbers.format_decimal(value, _pattern(value), locale="vi")
 
 
 def format_number(value: int | Decimal | None) -> str:
     """A number in the reader's language: "91.400" in Vietnamese, "91,400" in English."""
-    if value is None or not _english():
-        return vietnamese_number(value)
-    return f"{value:,}"
+    return "" if value is None else numbers.format_decimal(value, _pattern(value), locale=_language())
 
 
 def format_percent(value: Decimal | None) -> str:
-    return f"{format_number(value)}%" if value is not None else "–"
+    """A share already in percent: "15,19%" in Vietnamese, "15.19%" in English; "–" when there is none."""
+    if value is None:
+        return "–"
+    return numbers.format_percent(Decimal(value) / 100, _pattern(value) + "%", locale=_language())
 
 
 def format_points(value: Decimal | None) -> str:
