@@ -179,8 +179,7 @@ def test_a_worker_killed_in_the_middle_of_a_bulk_decision_leaves_all_or_none(wor
 
     request = threading.Thread(target=decide_all)
     request.start()
-    _wait_for_a_writer_in_flight()
-    time.sleep(0.3)  # a few hundred decisions in
+    _wait_for_a_writer_in_flight()  # the decision's transaction has written: killed now, it is half-way
     for worker in _workers(server.pid):
         os.kill(worker, signal.SIGKILL)
     request.join(timeout=120)

@@ -1,9 +1,11 @@
 """The period runs itself: notices, reminders, commitments, and a close that refuses loose ends."""
 
 from evaluation.extensions import db
+from evaluation.levels import Level
 from evaluation.notices.models import Notice
 from evaluation.periods.models import Period, PeriodState
-from evaluation.reviews.models import Commitment
+from evaluation.reviews.models import Commitment, ReviewEvent, ReviewState
+from tests.test_checks import group_of_five_good_and_one_excellent, review
 from tests.test_journey import proposed, review_of, write_and_submit
 
 
@@ -67,10 +69,23 @@ def test_marking_all_read_marks_only_ones_own(world, auth, client):
     assert read == {world.member.id: [True], world.secretary.id: [False]}
 
 
-def test_a_refused_change_notifies_nobody(world, auth, client):
-    auth.login("member")
-    write_and_submit(client, self_level="")  # incomplete: stays a draft
-    assert notices_of(world.secretary) == []
+def test_a_refused_change_notifies_nobody_and_mails_nobody(app, world, make, auth, client):
+    """Decisions made, their notices written and their e-mails queued, then the quota refuses the whole
+    bulk decision: the rollback takes the notices and the e-mails with it."""
+    from evaluation.extensions import mail
+
+    app.config["MAIL_SERVER"] = "smtp.example.vn"
+    world.m1.email, world.m2.email = "an@example.vn", "binh@example.vn"
+    group_of_five_good_and_one_excellent(world, make)
+    first = review(world.period, world.m1, ReviewState.PROPOSED, Level.GOOD)
+    second = review(world.period, world.m2, ReviewState.PROPOSED, Level.EXCELLENT, score=(29, 66))
+    auth.login("committee")
+    selection = {"review": [f"{first.id}:{first.version}", f"{second.id}:{second.version}"]}
+    with mail.record_messages() as outbox:
+        page = client.post(f"/committee/{world.grassroots.id}/decide", data=selection, follow_redirects=True)
+    assert "Vượt tỷ lệ" in page.get_data(as_text=True)
+    assert db.session.scalars(db.select(ReviewEvent).where(ReviewEvent.action == "decide")).all() == []
+    assert (notices_of(world.member), outbox) == ([], [])
 
 
 def test_reminders_go_once_to_who_still_has_work_before_a_deadline(world, auth, client, runner):

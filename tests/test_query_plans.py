@@ -6,12 +6,15 @@ import sqlalchemy as sa
 from evaluation.extensions import db
 from evaluation.generate import generate
 from evaluation.org.models import Organization, OrgKind
+from evaluation.periods.operations import period_for_year
 from evaluation.reports.aggregation import rollup
+from evaluation.reviews.counts import members_with_reviews
 
 # The tables that grow with the members, and the columns an index must narrow them by. (The kept
 # tallies grow with the organizations; at a province's size the planner rightly reads them whole.)
 # An index on "member_id IS NULL" keeps to the organizations' own reviews, which grow with organizations.
-NARROWED_BY = {"member": ("organization_id",), "review": ("organization_id", "member_id IS NULL")}
+# A cell's list reaches each member's review by the member.
+NARROWED_BY = {"member": ("organization_id",), "review": ("organization_id", "member_id IS NULL", "member_id = ")}
 
 
 def scans(node):
@@ -23,7 +26,7 @@ def scans(node):
         yield from scans(child)
 
 
-def test_a_grassroots_rollup_in_a_large_province_reads_only_its_own_rows(app):
+def test_a_grassroots_pages_in_a_large_province_read_only_their_own_rows(app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the planner that matters is PostgreSQL's")
     generate(30_000, seed=3, years=[2024], open_year=2025)
@@ -40,12 +43,17 @@ def test_a_grassroots_rollup_in_a_large_province_reads_only_its_own_rows(app):
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append((statement, parameters))
 
+    cell = db.session.scalars(
+        db.select(Organization).where(Organization.parent_id == grassroots.id, Organization.kind == OrgKind.CELL)
+    ).first()
     sa.event.listen(db.engine, "before_cursor_execute", remember)
     try:
         rollup(grassroots, 2024)  # a year with every result in (the open one is empty: its statistics say nothing)
+        members_with_reviews(cell, period_for_year(2024))  # the cell's list, in a year full of reviews
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", remember)
     assert statements
+    seen = set()
     with db.engine.connect() as conn:
         for statement, parameters in statements:
             plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()[0]["Plan"]
@@ -53,5 +61,7 @@ def test_a_grassroots_rollup_in_a_large_province_reads_only_its_own_rows(app):
                 table = node.get("Relation Name")
                 if table not in NARROWED_BY:
                     continue
+                seen.add(table)
                 narrowed = any(column in condition for column in NARROWED_BY[table])
                 assert node["Node Type"] != "Seq Scan" and narrowed, f"{table} not narrowed:\n{statement}\n{node}"
+    assert seen == set(NARROWED_BY), "every table the check names was read by a statement it checked"

@@ -1,8 +1,9 @@
 """A real Chromium driving the app served on 127.0.0.1, on the demo province.
 
 Debian's Chromium (`apt-get install chromium chromium-driver`; scripts/test.sh installs it when missing) is
-launched by Playwright at /usr/bin/chromium. Every page a test visits is saved under
-tests/browser/screenshots/ (git-ignored), so a failure can be looked at.
+launched by Playwright at /usr/bin/chromium. Screenshots are taken only when asked: the last page of a
+failed test always, every page a test visits with BROWSER_SCREENSHOTS=1, both under
+tests/browser/screenshots/ (git-ignored); the README's pictures with DOCS_SCREENSHOTS=1.
 """
 
 import os
@@ -11,6 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from evaluation import create_app, demo
@@ -69,9 +71,18 @@ def chromium():
         browser.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember how the test itself went, so its browser fixture knows to keep the page it failed on."""
+    report = yield
+    if report.when == "call":
+        item.failed_in_call = report.failed
+    return report
+
+
 class Visitor:
-    """One person at the browser: logs in (changing the demo password the first time) and keeps a
-    screenshot of every page they see."""
+    """One person at the browser: logs in (changing the demo password the first time), and keeps a
+    screenshot of each page they see when BROWSER_SCREENSHOTS asks for them."""
 
     def __init__(self, page, server: Server, prefix: str):
         self.page, self.base, self.changed, self.prefix, self.count = page, server.base, server.changed, prefix, 0
@@ -80,12 +91,14 @@ class Visitor:
         self.page.goto(self.base + path)
         self.shot()
 
-    def shot(self, name: str = "", docs: str = "") -> Path:
-        """Keep the page as it looks now; `docs` also writes the visible part to docs/screenshots/ when asked."""
+    def shot(self, name: str = "", docs: str = "", *, always: bool = False) -> Path | None:
+        """Keep the page as it looks now, when asked; `docs` also writes the visible part to docs/screenshots/."""
         if docs and os.environ.get("DOCS_SCREENSHOTS") and "sqlite" in self.prefix:
             DOCS.mkdir(parents=True, exist_ok=True)
             self.page.screenshot(path=DOCS / f"{docs}.png")
         self.count += 1
+        if not (always or os.environ.get("BROWSER_SCREENSHOTS")):
+            return None
         SHOTS.mkdir(exist_ok=True)
         slug = name or self.page.url.split("//", 1)[1].split("/", 1)[1].replace("/", "_").replace("?", "_") or "home"
         path = SHOTS / f"{self.prefix}-{self.count:02d}-{slug[:60]}.png"
@@ -120,23 +133,33 @@ def _prefix(request) -> str:
     return "-".join([name[:36], *params.rstrip("]").split("-")]).strip("-")
 
 
+# Generous: a loaded machine (CI runs on a developer's) can take seconds to draw a page.
+WAIT_MS = 30_000
+expect.set_options(timeout=WAIT_MS)
+
+
+def _visit(request, context, server: Server, prefix: str):
+    """A Visitor in its own browser context; the page a test failed on is kept, and the context closed."""
+    page = context.new_page()
+    page.set_default_timeout(WAIT_MS)
+    visitor = Visitor(page, server, prefix)
+    yield visitor
+    if getattr(request.node, "failed_in_call", False):
+        visitor.shot("failed", always=True)
+    context.close()
+
+
 @pytest.fixture
 def visitor(chromium, live_server, request):
     """A fresh browser context (no cookies) at desktop size; `visitor.page` is Playwright's page."""
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN", accept_downloads=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield Visitor(page, live_server, _prefix(request))
-    context.close()
+    yield from _visit(request, context, live_server, _prefix(request))
 
 
 @pytest.fixture
 def phone(chromium, live_server, request):
     context = chromium.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield Visitor(page, live_server, "phone-" + _prefix(request))
-    context.close()
+    yield from _visit(request, context, live_server, "phone-" + _prefix(request))
 
 
 @pytest.fixture

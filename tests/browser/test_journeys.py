@@ -1,5 +1,8 @@
 """Each role's journey in Chromium on the demo province, in the order a year runs: the member writes, the
-secretary returns one review and proposes the rest, the committee decides in bulk, the leader reads."""
+secretary returns one review and proposes the rest, the committee decides in bulk, the leader reads.
+
+The first three hand the same review on, so they are steps of one test (each step logs in afresh): any
+test here passes alone and in any order."""
 
 import csv
 import io
@@ -10,7 +13,7 @@ from playwright.sync_api import expect
 POLITICAL = "Luôn giữ vững lập trường, chấp hành nghiêm chủ trương của Đảng."
 
 
-def test_member_writes_saves_a_draft_finds_it_after_reload_and_submits(visitor):
+def member_writes_saves_a_draft_finds_it_after_reload_and_submits(visitor):
     page = visitor.page
     visitor.login("dangvien")
     page.get_by_role("button", name="Mở bản tự kiểm điểm").click()
@@ -32,7 +35,7 @@ def test_member_writes_saves_a_draft_finds_it_after_reload_and_submits(visitor):
     visitor.shot("submitted")
 
 
-def test_secretary_sees_progress_returns_one_review_and_proposes_levels(visitor):
+def secretary_sees_progress_returns_one_review_and_proposes_levels(visitor):
     page = visitor.page
     visitor.login("bithu")
     page.get_by_role("button", name="Theo dõi chi bộ").first.click()
@@ -62,7 +65,7 @@ def test_secretary_sees_progress_returns_one_review_and_proposes_levels(visitor)
     visitor.shot("forwarded")
 
 
-def test_committee_decides_in_bulk_after_a_confirmation(visitor):
+def committee_decides_in_bulk_after_a_confirmation(visitor):
     page = visitor.page
     visitor.login("danguy")
     page.get_by_role("button", name="Xem đề xuất của các chi bộ").click()
@@ -75,6 +78,16 @@ def test_committee_decides_in_bulk_after_a_confirmation(visitor):
     page.get_by_role("button", name="Xác nhận quyết định").click()
     expect(page.locator(".flash.success")).to_contain_text("quyết định")
     visitor.shot("decided")
+
+
+def test_a_review_goes_from_the_member_through_the_cell_to_the_committees_decision(visitor):
+    for step in (
+        member_writes_saves_a_draft_finds_it_after_reload_and_submits,
+        secretary_sees_progress_returns_one_review_and_proposes_levels,
+        committee_decides_in_bulk_after_a_confirmation,
+    ):
+        visitor.page.context.clear_cookies()  # the next person, at their own browser
+        step(visitor)
 
 
 def test_leader_reads_the_rollup_drills_down_and_exports(visitor):
