@@ -145,3 +145,34 @@ def test_answers_to_a_post_speak_english_too(world, auth, client):
     assert "A reason is required." in refused and "Cần ghi rõ lý do" not in refused
     done = client.submit(url, data={"action": "decide", "d-level": "good"}, follow_redirects=True)
     assert "Level decided." in done.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("username", "path", "status"),
+    [("member", "/admin/", 403), ("leader", "/orgs/99999999", 404), ("member", "/notices/1/open", 405)],
+)
+def test_error_pages_speak_english_too(world, auth, client, username, path, status):
+    auth.login(username)
+    client.get("/")  # shows the "logged out" notice flashed in Vietnamese before the switch
+    english(client)
+    page = client.get(path)
+    assert page.status_code == status
+    text = _visible(page.get_data(as_text=True)).replace("Tiếng Việt", " ")
+    assert sorted({w for w in text.split() if VIETNAMESE.search(w)}) == [], path
+
+
+def test_a_workflow_refusal_speaks_english(world, auth, client):
+    """A transition the workflow table refuses (the review is not with the cell yet), worded in English."""
+    from tests.test_journey import review_of
+
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.get("/")
+    english(client)
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    data = {"action": "return", "r-reason": "Thiếu số liệu", "r-version": review_of(world).version}
+    client.submit(url, data=data)  # returned: the member has it now
+    refused = client.submit(url, data={**data, "r-version": review_of(world).version}).get_data(as_text=True)
+    flashes = " ".join(re.findall(r'class="flash error"[^>]*>(.*?)<', refused, flags=re.S))
+    assert flashes and not VIETNAMESE.search(flashes.replace("Thiếu số liệu", "")), flashes
