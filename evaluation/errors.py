@@ -1,4 +1,4 @@
-"""The one exception a refused operation raises: its message is for the user, in Vietnamese."""
+"""The one exception a refused operation raises: its message is for the user, in the page's language."""
 
 
 class DomainError(Exception):

@@ -12,7 +12,7 @@ from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
 from ..rules import RuleSet
 
-if TYPE_CHECKING:  # auth imports periods, not the reverse
+if TYPE_CHECKING:  # periods sit below auth (docs/architecture.md): the actor's type is for the checker only
     from ..auth.models import User
 
 

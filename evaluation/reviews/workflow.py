@@ -1,7 +1,8 @@
 """The review workflow, written once as data: (state, capacity, action) -> next state.
 
-Every state change goes through `apply`, which refuses what the table does not allow and writes
-the history entry. Saving text or a proposal inside a state is not a transition (see operations).
+`reviews.operations` asks the table (`permitted`) before any change, a save inside a state included;
+`apply` makes a transition, refusing what the table does not allow, and writes its history entry. The
+pages ask the same table which actions to offer (`operations.may`).
 """
 
 from enum import StrEnum
