@@ -5,6 +5,7 @@ import sqlalchemy as sa
 
 from evaluation.extensions import db
 from evaluation.reviews.models import Review
+from tests.test_journey import write_and_submit
 
 USERS = ["member", "member3", "secretary", "secretary2", "committee", "committee2", "leader", "leader2", "admin"]
 MEMBERS = {"member", "member3", "secretary", "committee2"}  # logins linked to a party member
@@ -170,3 +171,27 @@ def test_a_committee_rates_only_the_organizations_under_it(world, auth, client):
     assert client.get(f"/rating/{world.grassroots2.id}/orgs/{world.cell3.id}").status_code == 403
     auth.login("secretary2")
     assert client.get(f"/collective/{world.cell.id}").status_code == 403
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e in ROUTES if ROUTES[e][1]))
+def test_a_get_never_writes(endpoint, app, world, auth, client):
+    """Reading a page changes nothing: no INSERT, UPDATE or DELETE reaches the database during a GET."""
+    if "GET" not in next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint).methods:
+        pytest.skip("takes no GET")
+    url_for_world, allowed = ROUTES[endpoint]
+    auth.login("member")
+    write_and_submit(client)  # a review in flight, so the pages have something to show
+    writes = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement)
+
+    for username in sorted(allowed):
+        auth.login(username)
+        sa.event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            client.get(url_for_world(world))
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", remember)
+    assert writes == [], f"GET {endpoint} wrote: {writes[0][:200]}"
