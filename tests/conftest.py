@@ -47,29 +47,57 @@ def _config(url: str, **extra) -> dict:
 TEST_DATABASE_MARK = "evaluation test suite: created and dropped by tests/conftest.py"
 
 
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    """The suite's own databases, one per backend, made when a test first needs it and dropped at the end.
+
+    Kept here rather than in the parametrized `database_url`: the tests run in a random order, so pytest
+    tears a parametrized session fixture down at every switch of backend, and a database made there would
+    be made again, migrations and all, hundreds of times."""
+    made: dict[str, str] = {}
+    cleanups = []
+
+    def get(backend: str) -> str:
+        if backend not in made:
+            made[backend] = _sqlite(tmp_path_factory) if backend == "sqlite" else _postgresql(cleanups)
+        return made[backend]
+
+    yield get
+    for cleanup in cleanups:
+        cleanup()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request, tmp_path_factory):
+def database_url(request, databases):
     """A database the suite makes for itself: a SQLite file, or a new database on the PostgreSQL server that
-    TEST_DATABASE_URL names (that database itself is never touched), dropped at the end."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-        _migrate(url)
-        yield url
-        return
+    TEST_DATABASE_URL names (that database itself is never touched)."""
+    return databases(request.param)
+
+
+def _sqlite(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    _migrate(url)
+    return url
+
+
+def _postgresql(cleanups: list) -> str:
+    """A new database on the server, marked as this suite's; its drop is added to `cleanups`."""
     server = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
     name = f"evaluation_test_{os.getpid()}_{secrets.token_hex(4)}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{TEST_DATABASE_MARK}'"))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
-        _migrate(url)
-        yield url
-    finally:
+
+    def drop() -> None:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+    cleanups.append(drop)
+    url = server.set(database=name).render_as_string(hide_password=False)
+    _migrate(url)
+    return url
 
 
 def _migrate(url: str) -> None:
