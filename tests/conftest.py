@@ -8,6 +8,7 @@ is built by the migrations, once per backend.
 import os
 import re
 import secrets
+from pathlib import Path
 
 import flask_migrate
 import pytest
@@ -85,6 +86,7 @@ def _postgresql(cleanups: list) -> str:
     server = sa.engine.make_url(os.environ["TEST_DATABASE_URL"])
     name = f"evaluation_test_{os.getpid()}_{secrets.token_hex(4)}"
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    _drop_left_over(admin)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         conn.execute(sa.text(f"COMMENT ON DATABASE \"{name}\" IS '{TEST_DATABASE_MARK}'"))
@@ -98,6 +100,23 @@ def _postgresql(cleanups: list) -> str:
     url = server.set(database=name).render_as_string(hide_password=False)
     _migrate(url)
     return url
+
+
+def _drop_left_over(admin) -> None:
+    """Databases this suite made in a run that was killed before it could drop them: marked as the suite's,
+    named after a process of this machine that is gone. Nothing else is ever dropped."""
+    with admin.connect() as conn:
+        marked = conn.scalars(
+            sa.text(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'evaluation\\_test\\_%'"
+                " AND shobj_description(oid, 'pg_database') = :mark"
+            ),
+            {"mark": TEST_DATABASE_MARK},
+        ).all()
+        for name in marked:
+            pid = int(name.split("_")[2])
+            if pid != os.getpid() and not Path(f"/proc/{pid}").exists():
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _migrate(url: str) -> None:
