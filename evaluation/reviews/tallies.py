@@ -3,8 +3,9 @@
 `KeptTally` counts the reviews of a period under each organization (itself and everything below),
 by subject (`member`, or the kind of the organization rated), state and final level. `SubtreeSize`
 counts what is under each organization now: members, and organizations of each kind. Both are
-changed in the same transaction as the rows they count, by a `before_flush` hook that sees every
-ORM change to reviews, members and organizations; increments are upserts (`count = count + n`), so
+changed in the same transaction as the rows they count: a `before_flush` hook sees every ORM change to
+reviews, members and organizations, and `after_flush` applies it once the rows are written (so a write
+that loses a version race fails before it counts); increments are upserts (`count = count + n`), so
 concurrent decisions never lose one. Bulk writes that bypass the ORM (the generator, moving a
 subtree of organizations) call `recount`, which rebuilds both tables from the source rows and
 reports any difference.
@@ -169,11 +170,19 @@ def _upsert(connection, table, keys: dict, amount: int) -> None:
 
 
 def _before_flush(session: Session, _context, _instances) -> None:
+    """Work out what the flush will change, from the rows as they are in the database now."""
     deltas: Counter = Counter()
     _review_deltas(session, deltas)
     _size_deltas(session, deltas)
+    session.info["tally_deltas"] = deltas
+
+
+def _after_flush(session: Session, _context) -> None:
+    """Apply the changes once the flush has written its rows. After, not before: a review's UPDATE checks
+    its version, so a decision that lost a race fails there, before it touches a counter another
+    transaction just decremented (which the CHECK would refuse, hiding the stale write behind it)."""
     connection = session.connection()
-    for key, amount in sorted(deltas.items()):  # a fixed order: concurrent flushes lock rows alike
+    for key, amount in sorted(session.info.pop("tally_deltas", Counter()).items()):  # a fixed order: no deadlock
         if not amount:
             continue
         if key[0] == "tally":
@@ -194,6 +203,7 @@ def _before_commit(session: Session) -> None:
 def listen() -> None:
     if not sa.event.contains(Session, "before_flush", _before_flush):
         sa.event.listen(Session, "before_flush", _before_flush)
+        sa.event.listen(Session, "after_flush", _after_flush)
         sa.event.listen(Session, "before_commit", _before_commit)
 
 
