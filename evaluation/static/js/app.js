@@ -27,6 +27,7 @@ document.addEventListener("click", async (event) => {
 //   the save sent as that page was left, landing after the reload, is not taken for someone else's.
 // - On a conflict the page stops saving by itself: "Lưu nháp" then shows both versions, field by field.
 const STORE = "evaluation.";
+const LOGOUT = "evaluation:logout";  // sent as the logout form goes, before the browser forgets what was typed
 const draft = document.querySelector("form[data-autosave]");
 if (draft) {
   const status = draft.querySelector(".autosave-status");
@@ -139,7 +140,14 @@ if (draft) {
   };
   setInterval(save, 4000);
   window.addEventListener("online", save);
+  let loggedOut = false;
+  document.addEventListener(LOGOUT, () => {
+    // Last chance to hand unsent text to the server while the session lives; the browser keeps nothing.
+    if (dirty && !submitting && !conflicted) navigator.sendBeacon(draft.dataset.autosave, payload());
+    loggedOut = true;
+  });
   window.addEventListener("pagehide", () => {
+    if (loggedOut) return;  // the page goes because its person logged out: nothing may be kept after the clear
     sessionStorage.setItem(inheritKey, client);  // the next page in this tab (a reload) is this page's heir
     if (!dirty || submitting) return;
     keep();
@@ -150,6 +158,7 @@ if (draft) {
 // Nothing typed stays in the browser after logout (the server also sends Clear-Site-Data).
 document.addEventListener("submit", (event) => {
   if (!event.target.matches("[data-logout]")) return;
+  document.dispatchEvent(new Event(LOGOUT));
   for (const key of Object.keys(localStorage)) if (key.startsWith(STORE)) localStorage.removeItem(key);
   sessionStorage.clear();
 });
