@@ -81,12 +81,16 @@ def import_members_command(file: str) -> None:
 
 
 def _ratings_command(name: str, subject: RatedSubject, what: str) -> click.Command:
-    @click.command(name, help=f"Import a past year's results from CSV/XLSX with columns {subject.code_column},level.")
+    @click.command(
+        name,
+        help=f"Import a past year's results from CSV/XLSX with columns {subject.code_column},level "
+        f"(optional: {', '.join(sorted(subject.optional_columns))}).",
+    )
     @click.argument("file", type=click.Path(dir_okay=False))
     @click.option("--year", type=int, required=True, help="The year the results are for.")
     def command(file: str, year: int) -> None:
         operation = partial(import_ratings, subject, year=year)
-        _run_import(file, subject.columns, set(), operation, f"kết quả xếp loại {what} năm {year}")
+        _run_import(file, subject.columns, subject.optional_columns, operation, f"kết quả xếp loại {what} năm {year}")
 
     return command
 
@@ -146,7 +150,7 @@ def check_command(year: int, org_code: str | None) -> None:
     findings = [found for root in roots for found in subtree_findings(root, period)]
     for code, finding in findings:
         click.echo(f"{code} {finding.rule}: {finding.message} ({finding.source})")
-    violations = [f for _, f in findings if f.rule != "repeated" and (f.blocking or f.rule == "not_classified")]
+    violations = [f for _, f in findings if f.is_violation]
     click.echo(
         f"Năm {year} ({period.rule_set.label}): {len(violations)} vi phạm, {len(findings) - len(violations)} lưu ý."
     )

@@ -2,7 +2,7 @@
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 
@@ -56,9 +56,29 @@ def from_environment(instance_path: str) -> dict:
         "MAX_FORM_PARTS": 20_000,
         # Decimals of the percentages in reports (15,19%): the official reports use two, some one.
         "REPORT_DECIMALS": int(os.environ.get("REPORT_DECIMALS", "2")),
+        # The day from which a new member's six months are counted (docs/domain.md §5): "31/12" for every
+        # rule set, or per rule set, "qd366=31/12,hd21=15/12"; 31 December by default.
+        "NEW_MEMBER_REFERENCE": reference_days(os.environ.get("NEW_MEMBER_REFERENCE", "")),
         # Notices also go by e-mail when a mail server is named (Flask-Mail reads these).
         **_mail_settings(),
     }
+
+
+def reference_days(text: str) -> dict[str, tuple[int, int]]:
+    """{rule set value or "*": (day, month)} from "31/12" or "qd366=31/12,hd21=15/12".
+
+    :raise ValueError: naming the entry that is not a day of the year, so a typo stops the start-up.
+    """
+    days = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        key, _, value = entry.rpartition("=")
+        try:
+            day, month = (int(part) for part in value.split("/"))
+            date(2024, month, day)  # a leap year: 29/02 is a day of some years
+        except ValueError as exc:
+            raise ValueError(f"NEW_MEMBER_REFERENCE: {entry!r} is not DD/MM") from exc
+        days[key.strip().lower() or "*"] = (day, month)
+    return days
 
 
 def _flag(name: str) -> bool:

@@ -15,10 +15,11 @@ import click
 import sqlalchemy as sa
 
 from .extensions import db
-from .levels import Level
+from .levels import Level, NotClassifiedReason
 from .periods.operations import create_period, december_deadlines, open_period
 from .reviews.tallies import recount
 
+NOT_CLASSIFIED_REASONS = [reason.value for reason in NotClassifiedReason]
 LEVEL_WEIGHTS = {
     Level.EXCELLENT: 15,
     Level.GOOD: 75,
@@ -71,13 +72,16 @@ class Province:
     def results(self, period_id: int, stamp):
         levels, weights = list(LEVEL_WEIGHTS), list(LEVEL_WEIGHTS.values())
         base = dict(period_id=period_id, state="decided", sections={}, cell_comments="", not_classified_reason="",
-                    conditions=[], exception_reason="", updated_at=stamp, version=1)  # fmt: skip
+                    not_classified_category="", conditions=[], exception_reason="", updated_at=stamp,
+                    version=1)  # fmt: skip
         number = 0
         for cell_id, size in self.cells:
             for _ in range(size):
                 number += 1
-                yield dict(base, member_id=number, organization_id=cell_id, form_type="2B",
-                           final_level=self.rng.choices(levels, weights)[0].value)  # fmt: skip
+                level = self.rng.choices(levels, weights)[0]
+                reason = self.rng.choice(NOT_CLASSIFIED_REASONS) if level is Level.NOT_CLASSIFIED else ""
+                yield dict(base, member_id=number, organization_id=cell_id, form_type="2B", final_level=level.value,
+                           not_classified_category=reason)  # fmt: skip
         for org in self.orgs:
             if org["kind"] != "province":
                 yield dict(base, member_id=None, organization_id=org["id"], form_type=None,

@@ -4,16 +4,16 @@ Pure functions and data, no Flask and no database, so each rule can be tested at
 A new regulation is a new rule set, never an edit of an old one: past years keep their rules.
 """
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from flask_babel import gettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from .i18n import N_
-from .levels import QUALITY_LEVELS, Level
+from .levels import QUALITY_LEVELS, Level, spelling_key
 
 
 class RuleSet(StrEnum):
@@ -30,9 +30,26 @@ class RuleSet(StrEnum):
         }[self]
 
     @property
+    def source(self) -> str:
+        """The documents a finding of this rule set cites."""
+        return RULE_SET_SOURCES[self]
+
+    @property
+    def has_outstanding_quota(self) -> bool:
+        """Only QĐ 366 lets a committee raise the quota to 25% for outstanding results (docs/domain.md §4)."""
+        return self is RuleSet.QD366
+
+    @property
     def score(self) -> "ScoreScale | None":
         """QĐ 366 art. 4 / HD 43: general criteria /30 + assigned tasks /70 = /100."""
         return ScoreScale(general=30, tasks=70) if self is RuleSet.QD366 else None
+
+
+RULE_SET_SOURCES = {
+    RuleSet.HD21: "QĐ 132-QĐ/TW, HD 21-HD/BTCTW",
+    RuleSet.QD124: "QĐ 124-QĐ/TW, HD 25-HD/BTCTW",
+    RuleSet.QD366: "QĐ 366-QĐ/TW, HD 43-HD/BTCTW",
+}
 
 
 @dataclass(frozen=True)
@@ -69,16 +86,26 @@ class Finding:
     def __str__(self) -> str:
         return f"{self.message} ({self.source})"
 
+    @property
+    def is_violation(self) -> bool:
+        """What a decision may not do: on a decided result, a breach of its year's rules. A justified
+        exceedance or a flag for the committee (two years not completed) is listed but is not one."""
+        return self.blocking
 
-# Quota (docs/domain.md §4). Quy định 366-QĐ/TW and the guides before it: within a group of similar
-# people or units, as the competent committee decides, those rated excellent may not exceed 20% of
-# those rated good (the denominator is the good count, not the total); 25% where the committee
-# finds the group's results outstanding. Going over needs the committee's written reason.
+
+# Quota (docs/domain.md §4). Every rule set: within a group of similar people or units, as the competent
+# committee decides, those rated excellent may not exceed 20% of those rated good (the denominator is the
+# good count, not the total). QĐ 366 alone allows 25% where the committee finds the group's results
+# outstanding. Going over needs the committee's written reason.
 QUOTA_PERCENT = 20
 OUTSTANDING_QUOTA_PERCENT = 25
-QUOTA_SOURCE = _l(
-    "tỷ lệ hoàn thành xuất sắc không quá 20% tổng số hoàn thành tốt; QĐ 366-QĐ/TW: 25% nếu kết quả nổi trội"
-)
+
+
+def quota_source(rule_set: RuleSet) -> str:
+    if rule_set.has_outstanding_quota:
+        return _("%(source)s: hoàn thành xuất sắc không quá 20%% số hoàn thành tốt, 25%% nếu kết quả nổi trội",
+                 source=rule_set.source)  # fmt: skip
+    return _("%(source)s: hoàn thành xuất sắc không quá 20%% số hoàn thành tốt", source=rule_set.source)
 
 
 def excellent_quota(good: int, *, outstanding: bool = False) -> int:
@@ -92,9 +119,11 @@ def quota_excess(excellent: int, good: int, *, outstanding: bool = False) -> int
 
 
 def check_quota(
-    group: str, excellent: int, good: int, *, outstanding: bool = False, reason: str = ""
+    rule_set: RuleSet, group: str, excellent: int, good: int, *, outstanding: bool = False, reason: str = ""
 ) -> Finding | None:
-    """Over the quota without the committee's written reason blocks; with one it stays a warning."""
+    """Over the quota without the committee's written reason blocks; with one it stays a warning. An
+    "outstanding" mark counts only in a rule set that has the 25%."""
+    outstanding = outstanding and rule_set.has_outstanding_quota
     if not quota_excess(excellent, good, outstanding=outstanding):
         return None
     share = OUTSTANDING_QUOTA_PERCENT if outstanding else QUOTA_PERCENT
@@ -109,7 +138,7 @@ def check_quota(
     )
     if reason:
         message += _("; lý do của cấp ủy: %(reason)s", reason=reason)
-    return Finding("quota", message, QUOTA_SOURCE, blocking=not reason)
+    return Finding("quota", message, quota_source(rule_set), blocking=not reason)
 
 
 # Score bands (QĐ 366, HD 43; docs/domain.md §2–3): ≥ 90 excellent (with its conditions),
@@ -148,9 +177,10 @@ class Condition(StrEnum):
     DISCIPLINE = "discipline"  # bị kỷ luật từ khiển trách trở lên trong năm
     DEGENERATION = "degeneration"  # có kết luận suy thoái, "tự diễn biến", "tự chuyển hóa"
     PROHIBITED = "prohibited"  # vi phạm những điều đảng viên không được làm, quy định nêu gương
-    TASKS_UNDONE = "tasks_undone"  # hơn 50% nhiệm vụ trong năm không hoàn thành
+    TASKS_UNDONE = "tasks_undone"  # hơn 50% chỉ tiêu, nhiệm vụ trong năm không hoàn thành
+    CIVIL_SERVANT_NOT_COMPLETED = "civil_servant_not_completed"  # công chức bị cơ quan xếp loại không hoàn thành
     SICK_LEAVE = "sick_leave"  # nghỉ ốm từ 3 tháng trở lên (HD 21 only)
-    # Leaders also (docs/domain.md §3, QĐ 366):
+    # Leaders (Mẫu 2A) also, under QĐ 366:
     UNITS_FAILED = "units_failed"  # hơn 50% đơn vị thuộc phạm vi phụ trách xếp loại không hoàn thành nhiệm vụ
     LOW_CONFIDENCE = "low_confidence"  # hơn 50% phiếu tín nhiệm thấp
     CORRUPTION = "corruption"  # để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách bị xử lý kỷ luật
@@ -159,53 +189,67 @@ class Condition(StrEnum):
     def label(self) -> str:
         return gettext(CONDITION_LABELS[self])
 
+    @property
+    def leaders_only(self) -> bool:
+        return self in LEADER_CONDITIONS
 
+
+LEADER_CONDITIONS = frozenset({Condition.UNITS_FAILED, Condition.LOW_CONFIDENCE, Condition.CORRUPTION})
 CONDITION_LABELS = {
     Condition.DISCIPLINE: N_("Bị kỷ luật từ khiển trách trở lên trong năm"),
     Condition.DEGENERATION: N_("Có kết luận suy thoái, “tự diễn biến”, “tự chuyển hóa”"),
     Condition.PROHIBITED: N_("Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương"),
     Condition.TASKS_UNDONE: N_("Hơn 50% tổng số chỉ tiêu, nhiệm vụ trong năm không hoàn thành"),
+    Condition.CIVIL_SERVANT_NOT_COMPLETED: N_("Công chức, viên chức bị cơ quan xếp loại không hoàn thành nhiệm vụ"),
     Condition.SICK_LEAVE: N_("Nghỉ ốm từ 3 tháng trở lên trong năm"),
     Condition.UNITS_FAILED: N_("Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ"),
     Condition.LOW_CONFIDENCE: N_("Cán bộ lãnh đạo: hơn 50% phiếu tín nhiệm thấp"),
     Condition.CORRUPTION: N_("Cán bộ lãnh đạo: để xảy ra tham nhũng, tiêu cực trong phạm vi phụ trách"),
 }
 
-# What each rule set does with each condition: the highest level it allows, and its source.
-CONDITION_CAPS: dict[RuleSet, dict[Condition, tuple[Level, str]]] = {
+# What each rule set does with each condition it knows (docs/domain.md §3): the highest level it allows.
+# A condition a rule set does not list cannot be recorded for its years.
+_NOT_COMPLETED_UNDER_ALL = (Condition.DISCIPLINE, Condition.DEGENERATION, Condition.TASKS_UNDONE)
+CONDITION_CAPS: dict[RuleSet, dict[Condition, Level]] = {
     RuleSet.QD366: {
-        Condition.DISCIPLINE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
-        Condition.DEGENERATION: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
-        Condition.PROHIBITED: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
-        Condition.TASKS_UNDONE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
-        Condition.UNITS_FAILED: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
-        Condition.LOW_CONFIDENCE: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
-        Condition.CORRUPTION: (Level.NOT_COMPLETED, "QĐ 366-QĐ/TW"),
+        **dict.fromkeys((*_NOT_COMPLETED_UNDER_ALL, Condition.PROHIBITED), Level.NOT_COMPLETED),
+        **dict.fromkeys(LEADER_CONDITIONS, Level.NOT_COMPLETED),
     },
-    RuleSet.QD124: {
-        Condition.DISCIPLINE: (Level.NOT_COMPLETED, "QĐ 124-QĐ/TW, HD 25-HD/BTCTW"),
-    },
+    RuleSet.QD124: dict.fromkeys((*_NOT_COMPLETED_UNDER_ALL, Condition.PROHIBITED), Level.NOT_COMPLETED),
     RuleSet.HD21: {
-        Condition.DISCIPLINE: (Level.NOT_COMPLETED, "HD 21-HD/BTCTW"),
-        Condition.SICK_LEAVE: (Level.COMPLETED, "HD 21-HD/BTCTW"),
+        **dict.fromkeys((*_NOT_COMPLETED_UNDER_ALL, Condition.CIVIL_SERVANT_NOT_COMPLETED), Level.NOT_COMPLETED),
+        Condition.SICK_LEAVE: Level.COMPLETED,
     },
 }
+# The self-report exception ("tự giác báo cáo, chủ động khắc phục hậu quả", decided case by case by the
+# competent level with its reason) belongs to the discipline condition only: it never lifts degeneration,
+# tasks not done, low-confidence votes or the leaders' conditions (docs/domain.md §3).
+EXCEPTION_LIFTS = frozenset({Condition.DISCIPLINE})
 
 
-def conditions_for(rule_set: RuleSet) -> list[Condition]:
-    return list(CONDITION_CAPS[rule_set])
+def conditions_for(rule_set: RuleSet, *, leader: bool = True) -> list[Condition]:
+    """The conditions a year's rule set knows; the leaders' ones only for a leader (Mẫu 2A)."""
+    return [c for c in CONDITION_CAPS[rule_set] if leader or not c.leaders_only]
+
+
+def parse_condition(text: str) -> Condition | None:
+    """A condition from its key or its Vietnamese label, ignoring accents, case and punctuation."""
+    wanted = spelling_key(text)
+    return next((c for c in Condition if wanted in (spelling_key(c.value), spelling_key(CONDITION_LABELS[c]))), None)
 
 
 def highest_allowed(rule_set: RuleSet, conditions, exception_reason: str = "") -> tuple[Level, list[str]]:
-    """The highest level the recorded conditions allow, and why; a recorded self-report exception lifts them."""
+    """The highest level the recorded conditions allow, and why; a recorded self-report exception lifts
+    the discipline condition, and only it."""
     caps = CONDITION_CAPS[rule_set]
-    applying = [(caps[c], c) for c in map(Condition, conditions) if c in caps]
-    if not applying or exception_reason:
+    lifted = EXCEPTION_LIFTS if exception_reason.strip() else frozenset()
+    applying = [c for c in map(Condition, conditions) if c in caps and c not in lifted]
+    if not applying:
         return Level.EXCELLENT, []
-    highest = max((cap for (cap, _), _ in applying), key=QUALITY_LEVELS.index)
+    highest = max((caps[c] for c in applying), key=QUALITY_LEVELS.index)
     return highest, [
-        _("%(label)s → tối đa “%(label2)s” (%(source)s)", label=c.label, label2=cap.label, source=source)
-        for (cap, source), c in applying
+        _("%(label)s → tối đa “%(label2)s” (%(source)s)", label=c.label, label2=caps[c].label, source=rule_set.source)
+        for c in applying
     ]
 
 
@@ -215,30 +259,50 @@ def check_conditions(rule_set: RuleSet, conditions, exception_reason: str, level
     highest, reasons = highest_allowed(rule_set, conditions, exception_reason)
     if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest):
         return None
-    return Finding("conditions", "; ".join(reasons), rule_set.label, blocking=True)
+    return Finding("conditions", "; ".join(reasons), rule_set.source, blocking=True)
 
 
-# Not classified (QĐ 366 Điều 5, QĐ 124; docs/domain.md §5): exempt from activities, suspended, or
-# admitted less than 6 months before the year's end are not reviewed; they are counted apart.
+# Not classified (docs/domain.md §5): members exempt from work and party activities, suspended, or admitted
+# less than six months before the reference date are not reviewed (QĐ 366 Điều 5, QĐ 124) or reviewed but
+# not classified (HD 21); under HD 21 an organization founded less than six months before is not classified
+# either. A quality level for a new member is refused, never a warning that lets it through. The reference
+# date, 31 December by default, is configurable per rule set (NEW_MEMBER_REFERENCE).
 NEW_MEMBER_MONTHS = 6
+RULE_SETS_WITH_NEW_ORGANIZATIONS = frozenset({RuleSet.HD21})  # organizations founded < 6 months: not classified
+NOT_CLASSIFIED_SOURCES = {
+    RuleSet.HD21: "HD 21-HD/BTCTW: đảng viên mới kết nạp, tổ chức mới thành lập chưa đủ 6 tháng",
+    RuleSet.QD124: "QĐ 124-QĐ/TW: đảng viên mới kết nạp chưa đủ 6 tháng",
+    RuleSet.QD366: "QĐ 366-QĐ/TW Điều 5: đảng viên mới kết nạp chưa đủ 6 tháng",
+}
 
 
-def admitted_too_late(joined: date | None, year: int) -> bool:
-    """Admitted less than six months before 31 December of the year (so after 30 June)."""
-    return joined is not None and joined > date(year, 6, 30)
+def six_months_before(reference: date) -> date:
+    """The same day six months before `reference`, or that month's last day when it is shorter."""
+    year, month = (reference.year, reference.month - NEW_MEMBER_MONTHS)
+    if month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, min(reference.day, calendar.monthrange(year, month)[1]))
 
 
-def check_not_classified(joined: date | None, year: int, level: Level) -> Finding | None:
-    if level.is_quality_level and admitted_too_late(joined, year):
+def admitted_too_late(joined: date | None, reference: date) -> bool:
+    """Admitted (or, for an organization, founded) less than six months before the reference date."""
+    return joined is not None and joined > six_months_before(reference)
+
+
+def check_not_classified(rule_set: RuleSet, joined: date | None, reference: date, level: Level) -> Finding | None:
+    """A quality level for a member admitted (or an organization founded, HD 21) too late is refused."""
+    if level.is_quality_level and admitted_too_late(joined, reference):
         return Finding(
             "not_classified",
             _(
-                "kết nạp ngày %(joined)s, chưa đủ %(new_member_months)s tháng đến hết năm %(year)s: không xếp loại",
+                "kết nạp (thành lập) ngày %(joined)s, chưa đủ %(new_member_months)s tháng đến ngày %(reference)s: "
+                "không xếp loại",
                 joined=format(joined, "%d/%m/%Y"),
                 new_member_months=NEW_MEMBER_MONTHS,
-                year=year,
+                reference=format(reference, "%d/%m/%Y"),
             ),
-            "QĐ 366-QĐ/TW Điều 5",
+            NOT_CLASSIFIED_SOURCES[rule_set],
+            blocking=True,
         )
     return None
 

@@ -45,6 +45,7 @@ ROUTES = {
     "rating.organization": (lambda w: f"/rating/{w.grassroots.id}/orgs/{w.cell.id}", {"committee"}),
     "orgs.show": (lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
     "orgs.report_json": (lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),
+    "orgs.findings": (lambda w: f"/orgs/{w.grassroots.id}/findings?year=2025", {"committee", "leader", "admin"}),
     "orgs.export": (lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
     "orgs.save_target": (lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
     "admin.periods": (lambda w: "/admin/", {"admin"}),

@@ -6,7 +6,7 @@ from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.reviews.models import QuotaException, Review, ReviewEvent, ReviewState
 
-E, G, C, N = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED
+E, G, C, N, X = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED, Level.NOT_CLASSIFIED
 
 
 def review(period, member, state: ReviewState, level: Level, score=(27, 63)) -> Review:
@@ -126,12 +126,29 @@ def test_discipline_caps_at_not_completed_unless_the_self_report_exception_is_re
     assert any(exception in reason for reason in actions)
 
 
-def test_a_member_admitted_in_the_last_six_months_is_flagged(world, auth, client):
+def test_a_member_admitted_in_the_last_six_months_is_not_classified_never_rated(world, auth, client):
     world.m1.joined_date = date(2025, 8, 1)
     db.session.commit()
     review(world.period, world.m1, ReviewState.PROPOSED, G)
     auth.login("committee")
-    assert "chưa đủ 6 tháng đến hết năm 2025: không xếp loại" in committee_page(world, client, world.m1)
+    page = committee_page(world, client, world.m1)
+    assert "chưa đủ 6 tháng đến ngày 31/12/2025: không xếp loại" in page
+    decision = page[page.index('name="d-level"') : page.index("</select>", page.index('name="d-level"'))]
+    assert 'value="not_classified"' in decision and 'value="good"' not in decision
+    refused = decide(world, client, world.m1, "good")  # a forged post
+    assert 'class="flash error"' in refused and member_review(world.m1).state is ReviewState.PROPOSED
+    decide(world, client, world.m1, "not_classified")
+    assert (member_review(world.m1).final_level, member_review(world.m1).not_classified_category) == (X, "new_member")
+
+
+def test_the_reference_date_of_the_six_months_is_configurable(app, world, auth, client):
+    world.m1.joined_date = date(2025, 6, 20)  # more than six months before 31/12, less before 15/12
+    db.session.commit()
+    review(world.period, world.m1, ReviewState.PROPOSED, G)
+    auth.login("committee")
+    assert "chưa đủ 6 tháng" not in committee_page(world, client, world.m1)
+    app.config["NEW_MEMBER_REFERENCE"] = {"qd366": (15, 12)}
+    assert "chưa đủ 6 tháng đến ngày 15/12/2025" in committee_page(world, client, world.m1)
 
 
 def test_two_years_not_completed_are_flagged_to_the_committee(world, make, auth, client):

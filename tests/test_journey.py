@@ -179,14 +179,20 @@ def test_only_the_committee_reopens_with_a_reason_visible_in_history(world, auth
 def test_not_classified_member_is_recorded_with_reason_and_never_given_a_level(world, auth, client):
     auth.login("secretary")
     url = f"/cell/{world.cell.id}/members/{world.m1.id}"
-    client.submit(url, data={"action": "not_classified", "n-reason": "Miễn sinh hoạt đảng từ tháng 3"})
+    page = client.submit(url, data={"action": "not_classified", "n-reason": "Miễn sinh hoạt"}).get_data(as_text=True)
+    assert db.session.scalars(db.select(Review)).first() is None and "Trường hợp không xếp loại" in page
+    data = {"action": "not_classified", "n-category": "exempt", "n-reason": "Miễn sinh hoạt đảng từ tháng 3"}
+    client.submit(url, data=data)
     review = review_of(world)
     assert (review.state, review.proposed_level) == (ReviewState.PROPOSED, Level.NOT_CLASSIFIED)
     auth.login("committee")
     client.post(f"/committee/{world.grassroots.id}/decide", data={"review": [f"{review.id}:{review.version}"]})
     review = review_of(world)
     assert review.final_level is Level.NOT_CLASSIFIED and not review.final_level.is_quality_level
-    assert review.not_classified_reason == "Miễn sinh hoạt đảng từ tháng 3"
+    assert (review.not_classified_reason, review.not_classified_category) == (
+        "Miễn sinh hoạt đảng từ tháng 3",
+        "exempt",
+    )
 
 
 def test_stale_version_is_refused_with_a_clear_message(world, auth, client):

@@ -41,7 +41,8 @@ def test_a_secretary_does_not_propose_return_or_exempt_their_own_review(world, a
     before = snapshot(world, world.m2)
     version = str(before[1])
     for action, prefix in (("propose", "p"), ("return", "r"), ("forward", "f"), ("not_classified", "n")):
-        data = {"action": action, f"{prefix}-level": "excellent", f"{prefix}-reason": "x", f"{prefix}-version": version}
+        data = {"action": action, f"{prefix}-level": "excellent", f"{prefix}-reason": "x", f"{prefix}-version": version,
+                f"{prefix}-category": "exempt"}  # fmt: skip
         answer = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
         assert "Không ai tự" in answer and "deputy" in answer, action
         assert unchanged(world, world.m2, before), action

@@ -237,7 +237,8 @@ def test_json_contract_is_the_same_from_the_cli_and_the_web(world, auth, client,
     web = client.get(f"/orgs/{world.province.id}/report.json?year=2025").get_json()
     assert cli == web
     assert set(web) == {"org", "year", "members", "grassroots", "children"}
-    assert set(web["members"]) == CONTRACT_KEYS | {"pct"}
+    assert set(web["members"]) == CONTRACT_KEYS | {"pct", "not_classified_by_reason"}
+    assert web["members"]["not_classified_by_reason"] == {"exempt": 0, "suspended": 0, "new_member": 0, "other": 0}
     assert set(web["members"]["pct"]) == {"excellent", "good", "completed", "not_completed", "good_or_better"}
     assert web["members"]["pct"]["excellent"] == 50.0
     assert [c["org"] for c in web["children"]] == [world.upper.code, world.upper2.code]

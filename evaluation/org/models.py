@@ -1,5 +1,6 @@
 """The organization tree of a province, of any depth (docs/domain.md §6)."""
 
+from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -64,6 +65,7 @@ class Organization(Model):
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     path: Mapped[str] = mapped_column(sa.String(400), default="")
     depth: Mapped[int] = mapped_column(default=0)
+    founded_on: Mapped[date | None] = mapped_column(sa.Date)  # ngày thành lập: HD 21 does not classify the new
 
     parent: Mapped["Organization | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Organization"]] = relationship(back_populates="parent", order_by="Organization.name")

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
-from ..levels import Level
+from ..levels import Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
@@ -95,8 +95,30 @@ def rollup(root: Organization, year: int) -> Rollup:
     )
     for org_id, level in own_levels:
         units[org_id].own_level = level
+    _count_not_classified(root, period, units)
     total = units.pop(root.id)
     return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
+
+
+def _count_not_classified(root: Organization, period: Period, units: dict[int, UnitResult]) -> None:
+    """Members decided not classified, by reason, under the root and under each child. They are few, and
+    a partial index holds exactly them, so this reads no other review."""
+    rows = db.session.execute(
+        db.select(Organization.path, Review.not_classified_category, sa.func.count(Review.id))
+        .join(Organization, Review.organization_id == Organization.id)
+        .where(
+            Review.period_id == period.id,
+            Review.final_level == Level.NOT_CLASSIFIED,
+            Review.member_id.is_not(None),
+            Review.state == ReviewState.DECIDED,
+            root.subtree_clause(),
+        )
+        .group_by(Organization.path, Review.not_classified_category)
+    )
+    for path, category, count in rows:
+        reason = category or NotClassifiedReason.OTHER.value
+        for org_id in {int(part) for part in path.strip("/").split("/")} & units.keys():
+            units[org_id].not_classified_by_reason[reason] += count
 
 
 def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:

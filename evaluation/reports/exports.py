@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 
 from ..formatting import vietnamese_number
-from ..levels import QUALITY_LEVELS, Level
+from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from ..reviews.counts import GOOD_OR_BETTER, SHARE_KEYS, Tally, UnitResult
@@ -38,8 +38,9 @@ def _two_decimals(value: Decimal | None) -> float | None:
 
 def rollup_json(rollup: Rollup) -> dict:
     def unit(result: UnitResult) -> dict:
+        by_reason = {reason.value: result.not_classified_by_reason[reason.value] for reason in NotClassifiedReason}
         return {
-            "members": tally_json(result.members),
+            "members": tally_json(result.members) | {"not_classified_by_reason": by_reason},
             "grassroots": tally_json(result.org_tally(OrgKind.GRASSROOTS)),
         }
 

@@ -6,11 +6,13 @@ and "không có ..." for a zero. Shares of a level are of the classified; the no
 the not yet rated are shares of everyone.
 """
 
+from collections import Counter
+
 from flask_babel import gettext as _
 
 from ..formatting import format_number, format_percent
 from ..i18n import N_
-from ..levels import Level
+from ..levels import NOT_CLASSIFIED_NOUNS, Level, NotClassifiedReason
 from ..org.models import OrgKind
 from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
 from .aggregation import Rollup
@@ -82,7 +84,7 @@ def _capitalized(text: str) -> str:
     return text[0].upper() + text[1:]
 
 
-def members_sentences(tally: Tally, decimals: int = 2) -> list[str]:
+def members_sentences(tally: Tally, decimals: int = 2, by_reason: Counter | None = None) -> list[str]:
     noun = _(MEMBERS_NOUN)
     if not tally.classified:
         return [_none_yet(tally, noun)]
@@ -109,6 +111,21 @@ def members_sentences(tally: Tally, decimals: int = 2) -> list[str]:
         _capitalized("; ".join([opening, *rest])) + ".",
         _good_or_better(tally, noun, decimals) + ".",
         *_apart(tally, noun, decimals),
+        *_not_classified_by_reason(tally, by_reason or Counter(), decimals),
+    ]
+
+
+def _not_classified_by_reason(tally: Tally, by_reason: Counter, decimals: int) -> list[str]:
+    """ "Đảng viên miễn công tác và sinh hoạt đảng: 329 đồng chí, chiếm 0,36%." for each reason there is."""
+    return [
+        _(
+            "%(who)s: %(count)s đồng chí, chiếm %(share)s.",
+            who=_capitalized(_(NOT_CLASSIFIED_NOUNS[reason])),
+            count=format_number(by_reason[reason.value]),
+            share=format_percent(percent(by_reason[reason.value], tally.total, decimals)),
+        )
+        for reason in NotClassifiedReason
+        if by_reason[reason.value]
     ]
 
 
@@ -143,7 +160,9 @@ def report_paragraphs(rollup: Rollup, decimals: int = 2) -> list[str]:
     """The report's paragraphs for a rollup: a heading line, members, then each kind of organization."""
     org = rollup.org
     paragraphs = [_("Kết quả đánh giá, xếp loại chất lượng năm %(year)s của %(org)s:", year=rollup.year, org=org.name)]
-    paragraphs.append(" ".join(members_sentences(rollup.total.members, decimals)))
+    paragraphs.append(
+        " ".join(members_sentences(rollup.total.members, decimals, rollup.total.not_classified_by_reason))
+    )
     for kind in rollup.kinds_below():
         paragraphs.append(" ".join(organizations_sentences(rollup.below(kind), kind, decimals)))
     if rollup.total.own_level is not None:

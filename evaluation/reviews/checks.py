@@ -6,18 +6,22 @@ it to refuse what is forbidden; pages call it to warn before a decision is saved
 calls it for a whole subtree.
 """
 
+import calendar
 from collections import Counter
+from datetime import date
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from ..auth.permissions import deciding_org, rating_org
 from ..extensions import db
-from ..levels import QUALITY_LEVELS, Level
+from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
 from ..rules import (
+    RULE_SETS_WITH_NEW_ORGANIZATIONS,
     Finding,
     check_conditions,
     check_not_classified,
@@ -75,12 +79,29 @@ def quota_finding(
 def _group_quota(period: Period, group: Organization, for_members: bool, tally: Tally) -> Finding | None:
     exception = quota_exception(period, group, for_members)
     return check_quota(
+        period.rule_set,
         group.name,
         tally[Level.EXCELLENT],
         tally[Level.GOOD],
         outstanding=bool(exception and exception.outstanding),
         reason=exception.reason if exception else "",
     )
+
+
+def new_member_reference(period: Period) -> date:
+    """The day the year's six months for new members are counted to (NEW_MEMBER_REFERENCE, else 31/12)."""
+    table = current_app.config.get("NEW_MEMBER_REFERENCE") or {}
+    day, month = table.get(period.rule_set.value) or table.get("*") or (31, 12)
+    day = min(day, calendar.monthrange(period.year, month)[1])  # 29/02 in a year that has none
+    return date(period.year, month, day)
+
+
+def not_classified_category(review: Review) -> NotClassifiedReason:
+    """Why a review decided not classified without a recorded category is so: a new member, or other."""
+    new = check_not_classified(
+        review.period.rule_set, _joined(review), new_member_reference(review.period), Level.COMPLETED
+    )
+    return NotClassifiedReason.NEW_MEMBER if new else NotClassifiedReason.OTHER
 
 
 def previous_level(review: Review) -> Level | None:
@@ -98,15 +119,21 @@ def previous_level(review: Review) -> Level | None:
 
 def review_findings(review: Review, level: Level) -> list[Finding]:
     """What the regulation says about giving `review` this level, the quota apart."""
-    rule_set = review.period.rule_set
-    findings = [check_conditions(rule_set, review.conditions or [], review.exception_reason, level)]
+    period, rule_set = review.period, review.period.rule_set
+    findings = [
+        check_conditions(rule_set, review.conditions or [], review.exception_reason, level),
+        check_not_classified(rule_set, _joined(review), new_member_reference(period), level),
+    ]
     if review.member is not None:
-        findings += [
-            check_score(rule_set, review.self_score, level),
-            check_not_classified(review.member.joined_date, review.period.year, level),
-            check_repeated(previous_level(review), level),
-        ]
+        findings += [check_score(rule_set, review.self_score, level), check_repeated(previous_level(review), level)]
     return [finding for finding in findings if finding is not None]
+
+
+def _joined(review: Review) -> date | None:
+    """When the member joined; for an organization, when it was founded if its rule set asks (HD 21)."""
+    if review.member is not None:
+        return review.member.joined_date
+    return review.organization.founded_on if review.period.rule_set in RULE_SETS_WITH_NEW_ORGANIZATIONS else None
 
 
 def projected_findings(review: Review, level: Level | None) -> list[Finding]:
@@ -127,6 +154,9 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
             highest = band
             why = [*why, _("%(score)s điểm: tối đa “%(label)s”", score=review.self_score, label=band.label)]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
+    if new := check_not_classified(review.period.rule_set, _joined(review), new_member_reference(review.period),
+                                   Level.COMPLETED):  # fmt: skip
+        return [Level.NOT_CLASSIFIED], [new.message]
     return [*allowed, Level.NOT_CLASSIFIED], why
 
 
@@ -166,23 +196,26 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
         .scalar_subquery()
     )
     rows = db.session.execute(
-        db.select(Review, Member.code, Member.joined_date, last_year)
-        .join(Member, Review.member_id == Member.id)
+        db.select(Review, Member.code, Organization.code, Member.joined_date, Organization.founded_on, last_year)
+        .outerjoin(Member, Review.member_id == Member.id)
         .join(Organization, Review.organization_id == Organization.id)
         .where(Review.period_id == period.id, Review.state == ReviewState.DECIDED, root.subtree_clause())
         .order_by(Organization.path, Member.code)
         .execution_options(yield_per=1000)
     )
-    rule_set = period.rule_set
-    for review, code, joined, before in rows:
-        level = review.final_level
+    rule_set, reference = period.rule_set, new_member_reference(period)
+    founding_counts = rule_set in RULE_SETS_WITH_NEW_ORGANIZATIONS
+    for review, member_code, org_code, joined, founded, before in rows:
+        level, of_member = review.final_level, review.member_id is not None
         checked = (
-            check_score(rule_set, review.self_score, level),
+            check_score(rule_set, review.self_score, level) if of_member else None,
             check_conditions(rule_set, review.conditions or [], review.exception_reason, level),
-            check_not_classified(joined, period.year, level),
-            check_repeated(before, level),
+            check_not_classified(
+                rule_set, joined if of_member else founded if founding_counts else None, reference, level
+            ),  # fmt: skip
+            check_repeated(before, level) if of_member else None,
         )
-        findings += [(code, f) for f in checked if f is not None]
+        findings += [(member_code if of_member else org_code, f) for f in checked if f is not None]
     return findings
 
 

@@ -117,6 +117,8 @@ class UnitResult:
     progress: Progress = field(default_factory=Progress)
     orgs: dict[OrgKind, Tally] = field(default_factory=dict)  # rated organizations in the subtree, itself included
     own_level: Level | None = None  # the organization's own rating
+    # members decided not classified, by reason (levels.NotClassifiedReason value): the report counts each apart
+    not_classified_by_reason: Counter = field(default_factory=Counter)
 
     def org_tally(self, kind: OrgKind) -> Tally:
         return self.orgs.get(kind, Tally())

@@ -20,7 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formatting import format_number
 from ..i18n import Form
-from ..levels import QUALITY_LEVELS, Level
+from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..rules import conditions_for
 from ..text import form_text
 from .formspec import SECTION_MAX_CHARS
@@ -140,11 +140,22 @@ class ProposalForm(VersionedForm):
     level = SelectField(
         _l("Chi bộ đề xuất mức xếp loại"), choices=all_outcomes, coerce=_level_or_none, validators=[Optional()]
     )
+    category = SelectField(_l("Trường hợp không xếp loại"), choices=lambda: not_classified_choices(), default="")
     reason = _reason(_l("Lý do không xếp loại (nếu đề xuất không xếp loại)"), required=False)
+
+
+def not_classified_choices() -> list[SelectChoice]:
+    return [SelectChoice("", _("— Chọn trường hợp —")), *(SelectChoice(r.value, r.label) for r in NotClassifiedReason)]
 
 
 class ReasonForm(VersionedForm):
     reason = _reason(_l("Lý do"))
+
+
+class NotClassifiedForm(ReasonForm):
+    category = SelectField(
+        _l("Trường hợp không xếp loại"), choices=lambda: not_classified_choices()[1:], validators=[DataRequired()]
+    )
 
 
 class DecisionForm(VersionedForm):
@@ -172,8 +183,9 @@ class ConditionsForm(VersionedForm):
         required=False,
     )
 
-    def set_rule_set(self, rule_set) -> "ConditionsForm":
-        self.conditions.choices = [SelectChoice(c.value, c.label) for c in conditions_for(rule_set)]
+    def set_rule_set(self, rule_set, *, leader: bool) -> "ConditionsForm":
+        """The conditions of the year's rule set; the leaders' ones only on a leader's review (Mẫu 2A)."""
+        self.conditions.choices = [SelectChoice(c.value, c.label) for c in conditions_for(rule_set, leader=leader)]
         return self
 
 

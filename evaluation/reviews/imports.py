@@ -1,8 +1,10 @@
 """Past years' results from the spreadsheets provinces kept, so year-over-year works from day one.
 
-An imported result is a decided review whose history says it was imported. Old results are facts:
-the regulation's checks (the quota) warn about them but never refuse them. A bad row (unknown
-code, unreadable level, duplicate) refuses the whole file, as every import does.
+An imported result is a decided review whose history says it was imported, with the year's facts that
+cap a level (`conditions`, the self-report `exception`) and why a member was not classified. Old results
+are facts: the regulation's checks warn about them (`flask check` lists them) but never refuse them. A
+bad row (unknown code, unreadable level or condition, a condition the year's rules do not have, a
+duplicate) refuses the whole file, as every import does.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,11 +15,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
-from ..levels import Level, parse_level
+from ..levels import Level, NotClassifiedReason, parse_level, parse_not_classified_reason
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodAction
 from ..periods.operations import period_for_history, record_period
+from ..rules import RuleSet, conditions_for, parse_condition
 from ..tabular import ImportSummary, Row, RowErrors
 from . import checks
 from .models import Review, ReviewState
@@ -53,6 +56,41 @@ class RatedSubject:
     @property
     def columns(self) -> set[str]:
         return {self.code_column, "level"}
+
+    @property
+    def optional_columns(self) -> set[str]:
+        return {"conditions", "exception", *(["not_classified_reason"] if self.members else [])}
+
+
+@dataclass
+class Result:
+    """One row's result: the level, the conditions recorded, the exception's reason, why not classified."""
+
+    level: Level
+    conditions: list[str]
+    exception: str
+    not_classified: str
+
+
+def _parse_result(row: Row, rule_set: RuleSet) -> Result:
+    """:raise ValueError: with the reason, for the first value of the row that cannot be taken."""
+    level = parse_level(row.get("level"))
+    conditions = []
+    for text in filter(None, (part.strip() for part in row.get("conditions").split(";"))):
+        condition = parse_condition(text)
+        if condition is None:
+            raise ValueError(_("không có điều kiện %(text)s", text=repr(text)))
+        if condition not in conditions_for(rule_set):
+            raise ValueError(_("điều kiện %(key)s không có trong %(rules)s", key=condition.value, rules=rule_set.label))
+        conditions.append(condition.value)
+    category = ""
+    if text := row.get("not_classified_reason"):
+        if level is not Level.NOT_CLASSIFIED:
+            raise ValueError(_("not_classified_reason chỉ đi với mức not_classified"))
+        category = parse_not_classified_reason(text).value
+    elif level is Level.NOT_CLASSIFIED:
+        category = NotClassifiedReason.OTHER.value
+    return Result(level, sorted(set(conditions), key=conditions.index), row.get("exception"), category)
 
 
 MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, _l("đảng viên"))
@@ -96,7 +134,7 @@ def _import(
     for row in rows:
         code = row.get(subject.code_column)
         try:
-            level = parse_level(row.get("level"))
+            result = _parse_result(row, period.rule_set)
         except ValueError as exc:
             errors.add(row.line, str(exc))
             continue
@@ -112,13 +150,18 @@ def _import(
             errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
             continue
         seen[code] = row.line
-        _set_result(subject.review_of(period, found[code]), level, actor, summary)
+        _set_result(subject.review_of(period, found[code]), result, actor, summary)
     db.session.flush()
     return summary, errors
 
 
-def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> None:
-    if review.state is ReviewState.DECIDED and review.final_level is level:
+def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -> None:
+    facts = (result.conditions, result.exception, result.not_classified)
+    if (
+        review.state is ReviewState.DECIDED
+        and review.final_level is result.level
+        and facts == (review.conditions or [], review.exception_reason, review.not_classified_category)
+    ):
         summary.unchanged += 1
         return
     if review.id is None:
@@ -127,6 +170,7 @@ def _set_result(review: Review, level: Level, actor, summary: ImportSummary) -> 
     else:
         summary.updated += 1
     review.state = review.state or ReviewState.DRAFT  # a new review: the column default, set before the table reads it
-    apply(review, actor, Capacity.ARCHIVE, Action.IMPORT, level=level)
-    review.final_level = level
-    review.not_classified_reason = _("Theo kết quả lưu trữ.") if level is Level.NOT_CLASSIFIED else ""
+    apply(review, actor, Capacity.ARCHIVE, Action.IMPORT, level=result.level)
+    review.final_level = result.level
+    review.conditions, review.exception_reason, review.not_classified_category = facts
+    review.not_classified_reason = _("Theo kết quả lưu trữ.") if result.level is Level.NOT_CLASSIFIED else ""

@@ -61,6 +61,14 @@ class Review(Model):
             postgresql_where=sa.text("member_id IS NULL"),
         ),
         sa.Index("ix_review_org_period", "organization_id", "period_id"),
+        # The few not classified, counted by reason for a subtree's report without reading every review.
+        sa.Index(
+            "ix_review_not_classified",
+            "period_id",
+            "organization_id",
+            sqlite_where=sa.text("final_level = 'not_classified'"),
+            postgresql_where=sa.text("final_level = 'not_classified'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +86,8 @@ class Review(Model):
     proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level))
     final_level: Mapped[Level | None] = mapped_column(enum_column(Level), index=True)
     not_classified_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    # exempt, suspended, new_member or other (levels.NotClassifiedReason); "" until not classified
+    not_classified_category: Mapped[str] = mapped_column(sa.String(20), default="")
     # Facts of the year that cap the level (rules.Condition values), and the committee's reason when it
     # applies the self-report exception (docs/domain.md §3).
     conditions: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -117,6 +127,11 @@ class Review(Model):
     @property
     def is_of_member(self) -> bool:
         return self.member_id is not None or self.member is not None
+
+    @property
+    def is_leaders(self) -> bool:
+        """A leader's or manager's review (Mẫu 2A): the leaders' conditions apply to it."""
+        return self.form_type is FormType.LEADER
 
     @property
     def subject_name(self) -> str:

@@ -23,7 +23,7 @@ from ..auth.permissions import (
 from ..dbtypes import utcnow
 from ..extensions import db
 from ..i18n import N_
-from ..levels import QUALITY_LEVELS, Level
+from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
@@ -390,14 +390,16 @@ def record_proposal(
     comments: str,
     level: Level | None,
     reason: str = "",
+    category: str = "",
     expected_version: int | None = None,
 ) -> None:
     """The cell's comments and proposed level, kept until the secretary forwards them."""
     _check(review, actor, Capacity.CELL, Action.PROPOSE, expected_version)
-    if level is Level.NOT_CLASSIFIED and not reason.strip():
-        raise WorkflowError(_("Đề xuất không xếp loại cần ghi rõ lý do."))
     review.cell_comments = comments.strip()
-    review.not_classified_reason = reason.strip() if level is Level.NOT_CLASSIFIED else ""
+    if level is Level.NOT_CLASSIFIED:
+        _set_not_classified(review, reason, category)
+    else:
+        _set_not_classified(review)
     if level is not None and level != review.proposed_level:
         record(review, actor, Action.PROPOSE, level=level, reason=review.not_classified_reason, from_state=review.state)
     review.proposed_level = level
@@ -431,16 +433,32 @@ def forward_ready(reviews: Iterable[Review], actor: User) -> int:
 
 
 def mark_not_classified(
-    period: Period, member: Member, actor: User, reason: str, expected_version: int | None = None
+    period: Period, member: Member, actor: User, reason: str, category: str = "", expected_version: int | None = None
 ) -> Review:
-    """Propose that a member is not classified (exempt, suspended, admitted < 6 months)."""
+    """Propose that a member is not classified (exempt, suspended, admitted < 6 months, other)."""
     review = start_review(period, member, actor)
     _check(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, expected_version)
+    _set_not_classified(review, reason, category)
     _apply(review, actor, Capacity.CELL, Action.MARK_NOT_CLASSIFIED, level=Level.NOT_CLASSIFIED, reason=reason)
     review.proposed_level = Level.NOT_CLASSIFIED
-    review.not_classified_reason = reason.strip()
     db.session.flush()
     return review
+
+
+def _set_not_classified(review: Review, reason: str | None = None, category: str = "") -> None:
+    """Record why the review is not classified; with no reason, clear it (a level was chosen instead).
+
+    :raise WorkflowError: without a written reason, or with a category that does not exist.
+    """
+    if reason is None:
+        review.not_classified_reason, review.not_classified_category = "", ""
+        return
+    if not reason.strip():
+        raise WorkflowError(_("Đề xuất không xếp loại cần ghi rõ lý do."))
+    if category not in (*NotClassifiedReason, ""):
+        raise WorkflowError(_("Lý do không xếp loại không hợp lệ."))
+    review.not_classified_reason = reason.strip()
+    review.not_classified_category = category or NotClassifiedReason.OTHER
 
 
 def send_back(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:
@@ -452,10 +470,15 @@ def send_back(review: Review, actor: User, reason: str, expected_version: int | 
 def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note: str) -> None:
     """Apply a final level after the regulation's checks; the quota is checked by the caller, once."""
     if level is Level.NOT_CLASSIFIED:
-        reason = note.strip() or review.not_classified_reason
+        category = review.not_classified_category or checks.not_classified_category(review)
+        reason = (
+            note.strip()
+            or review.not_classified_reason
+            or (NotClassifiedReason(category).label if category == NotClassifiedReason.NEW_MEMBER else "")
+        )  # a new member's case speaks for itself: the dates are on file
         if not reason:
             raise WorkflowError(_("Quyết định không xếp loại cần ghi rõ lý do."))
-        review.not_classified_reason = reason
+        review.not_classified_reason, review.not_classified_category = reason, category
     if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
         raise WorkflowError(_("Không thể quyết định mức này: ") + "; ".join(blocking) + ".")
     _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note, final_level=level, decided_at=utcnow())
@@ -535,7 +558,7 @@ def record_conditions(
 ) -> None:
     """The facts of the year that cap the level, and the self-report exception if the committee grants it."""
     _check(review, actor, decider(review), Action.CONDITIONS, expected_version)
-    valid = set(conditions_for(review.period.rule_set))
+    valid = set(conditions_for(review.period.rule_set, leader=review.is_leaders))
     review.conditions = [c for c in conditions if c in valid]
     review.exception_reason = exception_reason.strip()
     summary = ", ".join(Condition(c).label for c in review.conditions) or _("không có")
@@ -552,6 +575,8 @@ def set_quota_exception(
     require(is_rating_committee(actor, group) if not for_members else is_committee_officer(actor, group))
     if not period.is_open:
         raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=period.year))
+    if outstanding and not period.rule_set.has_outstanding_quota:
+        raise WorkflowError(_("%(rules)s không có tỷ lệ 25%% cho kết quả nổi trội.", rules=period.rule_set.label))
     reason = reason.strip()
     latest = checks.quota_exception(period, group, for_members)
     if latest is not None and (latest.outstanding, latest.reason) == (outstanding, reason):

@@ -12,7 +12,7 @@ from ..org.operations import document_place
 from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, progress
-from ..reviews.forms import BulkForm, ProposalForm, ReasonForm, VersionedForm
+from ..reviews.forms import BulkForm, NotClassifiedForm, ProposalForm, ReasonForm, VersionedForm
 from ..reviews.models import ReviewState
 from ..reviews.workflow import Capacity
 from .guards import load_member_in, require_period, role_required
@@ -107,12 +107,13 @@ def _forms(review) -> dict:
     version = {"version": review.version if review else 0}
     proposal = dict(version)
     if review:
-        proposal.update(comments=review.cell_comments, level=review.proposed_level, reason=review.not_classified_reason)
+        proposal.update(comments=review.cell_comments, level=review.proposed_level,
+                        reason=review.not_classified_reason, category=review.not_classified_category)  # fmt: skip
     return {
         "propose": ProposalForm(prefix="p", data=proposal),
         "forward": VersionedForm(prefix="f", data=version),
         "return": ReasonForm(prefix="r", data=version),
-        "not_classified": ReasonForm(prefix="n", data=version),
+        "not_classified": NotClassifiedForm(prefix="n", data=version),
     }
 
 
@@ -126,6 +127,7 @@ def _act(action: str, form, period, member, review) -> bool:
                 member,
                 current_user,
                 form.reason.data,
+                form.category.data,
                 expected_version=form.version_read,
                 success=_("Đã đề xuất không xếp loại và chuyển lên đảng ủy."),
             )
@@ -136,7 +138,7 @@ def _act(action: str, form, period, member, review) -> bool:
 ACTIONS = {
     "propose": (
         ops.record_proposal,
-        lambda f: (f.comments.data, f.level.data, f.reason.data),
+        lambda f: (f.comments.data, f.level.data, f.reason.data, f.category.data),
         _l("Đã lưu ý kiến và đề xuất của chi bộ."),
     ),
     "return": (ops.return_to_member, lambda f: (f.reason.data,), _l("Đã trả lại bản kiểm điểm để đảng viên sửa.")),

@@ -20,7 +20,9 @@ def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[
         "decide": DecisionForm(prefix="d", data={**version, "level": suggested}),
         back: ReasonForm(prefix=back[0], data=version),
         "reopen": ReasonForm(prefix="o", data=version),
-        "conditions": ConditionsForm(prefix="c", data={**version, **conditions}).set_rule_set(period.rule_set),
+        "conditions": ConditionsForm(prefix="c", data={**version, **conditions}).set_rule_set(
+            period.rule_set, leader=bool(review and review.is_leaders)
+        ),
     }
     allowed, why_not = checks.allowed_levels(review) if review else ([], [])
     forms["decide"].level.choices = level_choices(allowed)
@@ -44,19 +46,27 @@ def quota_form(period, group, *, for_members: bool) -> QuotaForm:
     """The committee's quota decision for its group, filled with what it recorded."""
     exception = checks.quota_exception(period, group, for_members)
     data = {"outstanding": exception.outstanding, "reason": exception.reason} if exception else {}
-    return QuotaForm(formdata=None, data=data)
+    return _for_rule_set(QuotaForm(formdata=None, data=data), period)
+
+
+def _for_rule_set(form: QuotaForm, period) -> QuotaForm:
+    """Without the 25% for outstanding results where the year's rule set does not have it."""
+    if not period.rule_set.has_outstanding_quota:
+        del form.outstanding
+    return form
 
 
 def record_quota(group, *, for_members: bool) -> None:
     """Save a posted quota decision (outstanding, or the reason for going over)."""
-    form = QuotaForm()
+    period = require_period()
+    form = _for_rule_set(QuotaForm(), period)
     if form.validate_on_submit():
         perform(
             ops.set_quota_exception,
-            require_period(),
+            period,
             group,
             for_members,
-            form.outstanding.data,
+            bool(form.outstanding and form.outstanding.data),
             form.reason.data,
             current_user,
             success=_("Đã ghi quyết định về tỷ lệ xuất sắc."),

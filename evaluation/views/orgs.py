@@ -33,6 +33,7 @@ from ..reports import charts, exports, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
+from ..reviews import checks
 from .guards import role_required
 from .running import perform
 
@@ -96,6 +97,19 @@ def _page(org: Organization, year: int, target_form: TargetForm):
         trend=charts.trend(past, decimals) if len(past) > 1 else None,
         members=members,
     )
+
+
+@bp.route("/<int:org_id>/findings")
+@role_required(can_view_org)
+def findings(org):
+    """What the year's decided results under the organization break, exactly as `flask check` lists it."""
+    year = _year()
+    period = period_for_year(year)
+    if period is None:
+        abort(404, description=_("Chưa có kết quả của năm này."))
+    found = checks.subtree_findings(org, period)
+    return render_template("orgs/findings.html", org=org, year=year, period=period, findings=found,
+                           violations=sum(1 for _code, finding in found if finding.is_violation))  # fmt: skip
 
 
 @bp.route("/<int:org_id>/report.json")

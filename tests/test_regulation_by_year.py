@@ -1,0 +1,118 @@
+"""The regulation of each year, end to end: crafted results imported through the CLI, then `flask check`,
+the JSON report and the web's findings page say the same (docs/domain.md §3–§5)."""
+
+import json
+from datetime import date
+
+import pytest
+
+from evaluation.extensions import db
+from evaluation.levels import Level
+from evaluation.reviews.models import Review
+from tests.conftest import assert_rejected, write
+
+
+def import_ratings(runner, tmp_path, year: int, rows: str):
+    path = write(tmp_path, f"r{year}.csv", "member_code,level,conditions,exception,not_classified_reason\n" + rows)
+    return runner.invoke(args=["import-member-ratings", path, "--year", str(year)])
+
+
+def check(runner, world, year: int):
+    return runner.invoke(args=["check", "--year", str(year), world.grassroots.code])
+
+
+@pytest.mark.parametrize(
+    "year,condition,level,violation",
+    [
+        (2023, "degeneration", "good", True),  # QĐ 124 lists degeneration: not completed
+        (2024, "Vi phạm những điều đảng viên không được làm hoặc quy định về nêu gương", "completed", True),
+        (2024, "tasks_undone", "not_completed", False),
+        (2021, "sick_leave", "good", True),  # HD 21: at most completed
+        (2021, "sick_leave", "completed", False),
+        (2020, "civil_servant_not_completed", "completed", True),
+        (2026, "low_confidence", "excellent", True),  # the open year is 2025: 2026 is imported
+    ],
+)
+def test_each_years_conditions_are_imported_and_checked_against_that_year(
+    world, runner, tmp_path, year, condition, level, violation
+):
+    result = import_ratings(runner, tmp_path, year, f'{world.m1.code},{level},"{condition}",,\n')
+    assert result.exit_code == 0, result.output
+    checked = check(runner, world, year)
+    assert checked.exit_code == (1 if violation else 0), checked.output
+    assert (f"{world.m1.code} conditions:" in checked.output) is violation
+
+
+def test_a_condition_the_years_rules_do_not_have_is_refused_with_its_line(world, runner, tmp_path):
+    rows = f"{world.m1.code},good,low_confidence,,\n{world.m2.code},good,kỷ luật nặng,,\n{world.m3.code},good,,,\n"
+    path = write(tmp_path, "bad.csv", "member_code,level,conditions,exception,not_classified_reason\n" + rows)
+    assert_rejected(
+        runner,
+        ["import-member-ratings", path, "--year", "2023"],
+        ["dòng 2: điều kiện low_confidence không có trong Quy định 124-QĐ/TW", "dòng 3: không có điều kiện"],
+        Review,
+    )
+
+
+def test_the_self_report_exception_lifts_discipline_and_nothing_else(world, runner, tmp_path):
+    rows = (
+        f"{world.m1.code},good,discipline,Tự báo cáo và khắc phục hậu quả,\n"
+        f'{world.m2.code},good,"discipline;degeneration",Tự báo cáo và khắc phục hậu quả,\n'
+    )
+    assert import_ratings(runner, tmp_path, 2026, rows).exit_code == 0
+    checked = check(runner, world, 2026)
+    assert checked.exit_code == 1
+    assert f"{world.m1.code} conditions" not in checked.output and f"{world.m2.code} conditions" in checked.output
+    stored = db.session.scalars(db.select(Review).where(Review.member_id == world.m2.id)).one()
+    assert (stored.conditions, stored.exception_reason) == (
+        ["discipline", "degeneration"],
+        "Tự báo cáo và khắc phục hậu quả",
+    )
+
+
+def test_a_new_member_rated_at_a_level_is_a_violation_and_not_classified_is_reported_by_reason(world, runner, tmp_path):
+    world.m1.joined_date = date(2024, 9, 1)
+    db.session.commit()
+    rows = (
+        f"{world.m1.code},good,,,\n{world.m2.code},not_classified,,,Miễn công tác và sinh hoạt đảng\n"
+        f"{world.m3.code},not_classified,,,suspended\n"
+    )
+    assert import_ratings(runner, tmp_path, 2024, rows).exit_code == 0
+    checked = check(runner, world, 2024)
+    assert checked.exit_code == 1 and f"{world.m1.code} not_classified:" in checked.output
+    report = json.loads(
+        runner.invoke(args=["report", world.grassroots.code, "--year", "2024", "--format", "json"]).output
+    )
+    by_reason = {"exempt": 1, "suspended": 1, "new_member": 0, "other": 0}
+    assert report["members"]["not_classified_by_reason"] == by_reason
+    cell = next(child for child in report["children"] if child["org"] == world.cell.code)
+    assert cell["members"]["not_classified_by_reason"] == by_reason | {"suspended": 0}  # m3 is in another cell
+    text = runner.invoke(args=["report", world.grassroots.code, "--year", "2024"]).output
+    assert "Đảng viên miễn công tác và sinh hoạt đảng: 1 đồng chí, chiếm 33,33%." in text
+
+
+def test_a_reason_for_not_classifying_goes_only_with_not_classified(world, runner, tmp_path):
+    path = write(tmp_path, "nc.csv", f"member_code,level,not_classified_reason\n{world.m1.code},good,exempt\n")
+    args = ["import-member-ratings", path, "--year", "2024"]
+    assert_rejected(runner, args, ["dòng 2: not_classified_reason chỉ đi với mức not_classified"], Review)
+
+
+def test_the_web_lists_the_years_findings_exactly_as_check_does(world, auth, client, runner, tmp_path):
+    rows = f'{world.m1.code},completed,"discipline",,\n{world.m2.code},good,,,\n'
+    assert import_ratings(runner, tmp_path, 2024, rows).exit_code == 0
+    checked = check(runner, world, 2024)
+    auth.login("committee")
+    page = client.get(f"/orgs/{world.grassroots.id}/findings?year=2024").get_data(as_text=True)
+    listed = [line.split(" ", 1) for line in checked.output.splitlines() if line.startswith(world.m1.code)]
+    assert listed and all(code in page and rest.split(": ", 1)[1].split(" (")[0] in page for code, rest in listed)
+    assert "1 vi phạm, 0 lưu ý." in page
+    assert "Kiểm tra kết quả theo quy định của năm" in client.get(f"/orgs/{world.grassroots.id}?year=2024").get_data(
+        as_text=True
+    )
+
+
+def test_a_level_stays_what_the_import_says_whatever_its_findings(world, runner, tmp_path):
+    """Old results are facts: checked and listed, never changed."""
+    assert import_ratings(runner, tmp_path, 2022, f'{world.m1.code},excellent,"discipline",,\n').exit_code == 0
+    stored = db.session.scalars(db.select(Review).where(Review.member_id == world.m1.id)).one()
+    assert stored.final_level is Level.EXCELLENT
