@@ -8,8 +8,17 @@ import pytest
 
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.members.models import FormType
+from evaluation.reviews.formspec import form_code
 from evaluation.reviews.models import Review
+from evaluation.rules import rule_set_for_year
 from tests.conftest import assert_rejected, write
+from tests.test_journey import write_and_submit
+
+
+def write_and_submit_as(client, auth, username: str, **fields):
+    auth.login(username)
+    return write_and_submit(client, **fields)
 
 
 def import_ratings(runner, tmp_path, year: int, rows: str):
@@ -116,3 +125,27 @@ def test_a_level_stays_what_the_import_says_whatever_its_findings(world, runner,
     assert import_ratings(runner, tmp_path, 2022, f'{world.m1.code},excellent,"discipline",,\n').exit_code == 0
     stored = db.session.scalars(db.select(Review).where(Review.member_id == world.m1.id)).one()
     assert stored.final_level is Level.EXCELLENT
+
+
+@pytest.mark.parametrize(
+    "year,form_type,code",
+    [(2020, FormType.LEADER, "Mẫu 02-HD KĐ.ĐG 2019"), (2020, FormType.STAFF, "Mẫu 02-HD KĐ.ĐG 2019"),
+     (2023, FormType.STAFF, "Mẫu 02A"), (2024, FormType.LEADER, "Mẫu 02B"), (2024, FormType.OUTSIDE, "Mẫu 02A"),
+     (2025, FormType.LEADER, "Mẫu 2A"), (2025, FormType.STAFF, "Mẫu 2B"), (2026, FormType.OUTSIDE, "Mẫu 2C")],
+)  # fmt: skip
+def test_each_years_forms_carry_that_years_codes(year, form_type, code):
+    assert form_code(rule_set_for_year(year), form_type) == code
+
+
+def test_the_member_and_the_secretary_are_warned_early_where_the_committee_would_refuse(world, auth, client):
+    """A 75-point self-score rated excellent: the member is told on their form, the secretary on the
+    proposal page, before the committee refuses it."""
+    write_and_submit_as(client, auth, "member", score_general="25", score_tasks="50", self_level="excellent")
+    warning = "75 điểm chỉ cho phép đến mức “Hoàn thành tốt nhiệm vụ”"
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert warning in page and "cấp ủy sẽ không quyết định được mức này" in page
+    auth.login("secretary")
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    assert warning in client.get(url).get_data(as_text=True)
+    client.submit(url, data={"action": "propose", "p-level": "good", "p-comments": "Nhất trí mức tốt."})
+    assert warning not in client.get(url).get_data(as_text=True)  # the proposal is what is judged now

@@ -145,6 +145,16 @@ def projected_findings(review: Review, level: Level | None) -> list[Finding]:
     return review_findings(review, level) + ([quota] if quota else [])
 
 
+def early_warnings(review: Review | None) -> list[Finding]:
+    """What the member (on their self-rating) and the cell (on its proposal) are told before the committee
+    sees the review: the findings the committee would meet at that level, said early."""
+    if review is None:
+        return []
+    if review.proposed_level is not None:
+        return projected_findings(review, review.proposed_level)
+    return review_findings(review, review.self_level) if review.self_level is not None else []
+
+
 def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
     """The levels a decision may give, and why the others are not offered."""
     highest, why = highest_allowed(review.period.rule_set, review.conditions or [], review.exception_reason)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..i18n import N_
 from ..members.models import FormType
+from ..rules import RuleSet
 
 
 @dataclass(frozen=True)
@@ -136,3 +137,13 @@ def sections_of(member, review=None) -> tuple[Section, ...]:
 def missing_sections(form_type: FormType | None, content: dict) -> list[Section]:
     """Required sections still empty: a review is not submitted with them blank."""
     return [s for s in sections_for(form_type) if s.required and not (content.get(s.key) or "").strip()]
+
+
+def form_code(rule_set: RuleSet, form_type: FormType | None) -> str:
+    """The code printed on a member's self-review, as the year's guide numbers its forms (docs/domain.md §7):
+    HD 21 had one form; HD 25 numbered the non-leaders' 02A and the leaders' 02B; HD 43 has 2A, 2B, 2C."""
+    if rule_set is RuleSet.HD21:
+        return "Mẫu 02-HD KĐ.ĐG 2019"
+    if rule_set is RuleSet.QD124:
+        return "Mẫu 02B" if form_type is FormType.LEADER else "Mẫu 02A"
+    return f"Mẫu {(form_type or FormType.STAFF).value}"

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.permissions import is_cell_officer
 from ..dbtypes import utcnow
 from ..org.operations import document_place
-from ..reviews import formspec
+from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm, NotClassifiedForm, ProposalForm, ReasonForm, VersionedForm
@@ -99,6 +99,7 @@ def member(cell, member_id: int):
         may=ops.may(current_user, period, review, member=member),
         own_case=ops.own_case_note(current_user, Capacity.CELL, member),
         sections=formspec.sections_of(member, review),
+        findings=checks.early_warnings(review),
     )
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
 from ..org.operations import document_place
-from ..reviews import formspec
+from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, SelfReviewForm
 from ..reviews.models import ReviewState
@@ -50,6 +50,7 @@ def review():
         sections=formspec.sections_of(member, review),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
+        findings=checks.early_warnings(review),
     )
 
 
