@@ -101,6 +101,12 @@ QUOTA_PERCENT = 20
 OUTSTANDING_QUOTA_PERCENT = 25
 
 
+# How the organizations a committee rates are grouped for the quota, per rule set (docs/domain.md §4, the
+# competent committee decides; provinces change this table): by kind, so a province's upper committees and
+# the grassroots organizations directly under it are never one group. Members: per grassroots organization.
+ORGANIZATION_QUOTA_BY_KIND = {RuleSet.HD21: True, RuleSet.QD124: True, RuleSet.QD366: True}
+
+
 def quota_source(rule_set: RuleSet) -> str:
     if rule_set.has_outstanding_quota:
         return _("%(source)s: hoàn thành xuất sắc không quá 20%% số hoàn thành tốt, 25%% nếu kết quả nổi trội",

@@ -9,6 +9,7 @@ import pytest
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.members.models import FormType
+from evaluation.org.models import OrgKind
 from evaluation.reviews.formspec import form_code
 from evaluation.reviews.models import Review
 from evaluation.rules import rule_set_for_year
@@ -149,3 +150,20 @@ def test_the_member_and_the_secretary_are_warned_early_where_the_committee_would
     assert warning in client.get(url).get_data(as_text=True)
     client.submit(url, data={"action": "propose", "p-level": "good", "p-comments": "Nhất trí mức tốt."})
     assert warning not in client.get(url).get_data(as_text=True)  # the proposal is what is judged now
+
+
+def test_organizations_are_grouped_for_the_quota_by_kind(world, make, runner, tmp_path):
+    """The province rates its upper committees and the grassroots organizations directly under it: one upper
+    committee excellent beside one good is over its group's quota, however many good grassroots
+    organizations the province also rates (mixed, 1 of 6 good would pass)."""
+    direct = [make.org(OrgKind.GRASSROOTS, parent=world.province) for _ in range(5)]
+    rows = [(world.upper, "excellent"), (world.upper2, "good"), *((org, "good") for org in direct)]
+    path = write(tmp_path, "o.csv", "org_code,level\n" + "".join(f"{org.code},{level}\n" for org, level in rows))
+    assert runner.invoke(args=["import-org-ratings", path, "--year", "2024"]).exit_code == 0
+    checked = runner.invoke(args=["check", "--year", "2024"])
+    assert checked.exit_code == 1
+    assert (
+        f"{world.province.code} quota: {world.province.name}, nhóm đảng bộ cấp trên cơ sở: 1 hoàn thành xuất sắc"
+        in (checked.output)
+    )
+    assert "nhóm tổ chức cơ sở đảng" not in checked.output

@@ -75,6 +75,12 @@ def rated_organizations(committee: Organization, only: int | None = None) -> lis
     return list(db.session.scalars(query))
 
 
+def rated_kinds(committee: Organization) -> list[OrgKind]:
+    """The kinds of organization `committee` rates, in the tree's order of kinds."""
+    found = set(db.session.scalars(db.select(Organization.kind).where(rated_by(committee)).distinct()))
+    return [kind for kind in OrgKind if kind in found]
+
+
 def can_view_org(user: User, org: Organization) -> bool:
     """Any role on this organization or an ancestor reads its subtree; admins read everything."""
     if user.is_admin:

@@ -14,13 +14,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
-from ..auth.permissions import deciding_org, rating_org
+from ..auth.permissions import deciding_org, rated_kinds, rating_org
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
-from ..org.models import Organization
+from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from ..rules import (
+    ORGANIZATION_QUOTA_BY_KIND,
     RULE_SETS_WITH_NEW_ORGANIZATIONS,
     Finding,
     check_conditions,
@@ -50,6 +51,13 @@ def quota_group(review: Review) -> Organization:
     return group
 
 
+def group_kind(review: Review) -> OrgKind | None:
+    """The kind an organization's quota group is made of (None for members, or when kinds are not apart)."""
+    if review.is_of_member or not ORGANIZATION_QUOTA_BY_KIND[review.period.rule_set]:
+        return None
+    return review.organization.kind
+
+
 def quota_exception(period: Period, group: Organization, for_members: bool) -> QuotaException | None:
     """The group's quota decision in force: the latest of its rows (each change is a new one)."""
     return db.session.scalars(
@@ -63,24 +71,33 @@ def quota_exception(period: Period, group: Organization, for_members: bool) -> Q
     ).first()
 
 
-def group_tally(period: Period, group: Organization, for_members: bool) -> Tally:
-    return members_tally(group, period) if for_members else organizations_tally(group, period)
+def group_tally(period: Period, group: Organization, for_members: bool, kind: OrgKind | None = None) -> Tally:
+    return members_tally(group, period) if for_members else organizations_tally(group, period, kind)
 
 
 def quota_finding(
-    period: Period, group: Organization, for_members: bool, extra: Counter | None = None
+    period: Period, group: Organization, for_members: bool, extra: Counter | None = None, kind: OrgKind | None = None
 ) -> Finding | None:
     """The group's quota as decided, plus `extra` levels about to be decided."""
-    tally = group_tally(period, group, for_members)
+    tally = group_tally(period, group, for_members, kind)
     tally.counts.update(extra or Counter())
-    return _group_quota(period, group, for_members, tally)
+    return _group_quota(period, group, for_members, tally, kind)
 
 
-def _group_quota(period: Period, group: Organization, for_members: bool, tally: Tally) -> Finding | None:
+def organization_quota_findings(period: Period, committee: Organization) -> list[Finding]:
+    """The quota of each group of organizations the committee rates (one per kind where kinds are apart)."""
+    kinds = rated_kinds(committee) if ORGANIZATION_QUOTA_BY_KIND[period.rule_set] else [None]
+    return [f for kind in kinds if (f := quota_finding(period, committee, False, kind=kind)) is not None]
+
+
+def _group_quota(
+    period: Period, group: Organization, for_members: bool, tally: Tally, kind: OrgKind | None = None
+) -> Finding | None:
     exception = quota_exception(period, group, for_members)
+    name = group.name if kind is None else _("%(name)s, nhóm %(kind)s", name=group.name, kind=kind.label.lower())
     return check_quota(
         period.rule_set,
-        group.name,
+        name,
         tally[Level.EXCELLENT],
         tally[Level.GOOD],
         outstanding=bool(exception and exception.outstanding),
@@ -141,7 +158,7 @@ def projected_findings(review: Review, level: Level | None) -> list[Finding]:
     if level is None:
         return []
     extra = Counter({level: 1}) if review.state is not ReviewState.DECIDED else Counter()
-    quota = quota_finding(review.period, quota_group(review), review.is_of_member, extra)
+    quota = quota_finding(review.period, quota_group(review), review.is_of_member, extra, group_kind(review))
     return review_findings(review, level) + ([quota] if quota else [])
 
 
@@ -233,8 +250,11 @@ def quota_findings(period: Period, root: Organization | None = None, subjects=(T
     """(committee code, finding) for each quota group over its quota, under `root` or anywhere."""
     for for_members in subjects:
         groups = quota_groups(period, members=for_members)
-        query = db.select(Organization).where(Organization.id.in_(groups)).order_by(Organization.path)
+        ids = {committee_id for committee_id, _kind in groups}
+        query = db.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.path)
         committees = db.session.scalars(query.where(root.subtree_clause()) if root else query)
         for committee in committees:
-            if finding := _group_quota(period, committee, for_members, groups[committee.id]):
-                yield committee.code, finding
+            for (committee_id, kind), tally in sorted(groups.items(), key=lambda item: str(item[0][1])):
+                if committee_id == committee.id and (finding := _group_quota(period, committee, for_members, tally,
+                                                                             kind)):  # fmt: skip
+                    yield committee.code, finding

@@ -22,6 +22,7 @@ from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
+from ..rules import ORGANIZATION_QUOTA_BY_KIND
 from ..text import fold
 from .models import Review, ReviewState
 from .tallies import MEMBER, KeptTally, SubtreeSize
@@ -191,8 +192,8 @@ def members_tally(root: Organization, period: Period) -> Tally:
     return unit_results([root], period)[root.id].members
 
 
-def organizations_tally(committee: Organization, period: Period) -> Tally:
-    """The final levels of the organizations a committee rates."""
+def organizations_tally(committee: Organization, period: Period, kind: OrgKind | None = None) -> Tally:
+    """The final levels of the organizations a committee rates (of one kind, when given)."""
     tally = Tally()
     rows = db.session.execute(
         db.select(Review.state, Review.final_level, sa.func.count(Organization.id))
@@ -203,7 +204,7 @@ def organizations_tally(committee: Organization, period: Period) -> Tally:
                 Review.organization_id == Organization.id, Review.member_id.is_(None), Review.period_id == period.id
             ),
         )
-        .where(rated_by(committee))
+        .where(rated_by(committee), Organization.kind == kind if kind else sa.true())
         .group_by(Review.state, Review.final_level)
     )
     for state, level, count in rows:
@@ -247,13 +248,15 @@ def undecided_counts(period: Period) -> tuple[int, int]:
     return members, organizations
 
 
-def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
-    """Decided results per group of the quota (docs/domain.md §4), keyed by the deciding committee's id.
+def quota_groups(period: Period, *, members: bool) -> dict[tuple[int, OrgKind | None], Tally]:
+    """Decided results per group of the quota (docs/domain.md §4), keyed by (the deciding committee's id,
+    the kind of organization or None for members).
 
-    The default groups: members per grassroots organization; organizations per the committee that
-    rates them (auth.permissions.RATED_BY_GRASSROOTS: the grassroots committee for cells and sections,
-    the parent otherwise).
+    The groups: members per grassroots organization; organizations per the committee that rates them
+    (auth.permissions.RATED_BY_GRASSROOTS: the grassroots committee for cells and sections, the parent
+    otherwise) and, where the year's rule set says so (rules.ORGANIZATION_QUOTA_BY_KIND), per kind.
     """
+    by_kind = ORGANIZATION_QUOTA_BY_KIND[period.rule_set]
     subject = Review.member_id.is_not(None) if members else Review.member_id.is_(None)
     columns = (Organization.path, Organization.kind, Organization.parent_id, Review.final_level)
     rows = db.session.execute(
@@ -263,12 +266,13 @@ def quota_groups(period: Period, *, members: bool) -> dict[int, Tally]:
         .group_by(*columns)
     )
     nearest_grassroots = _nearest_grassroots()
-    groups: dict[int, Tally] = {}
+    groups: dict[tuple[int, OrgKind | None], Tally] = {}
     for path, kind, parent_id, level, count in rows:
         by_grassroots = members or kind in RATED_BY_GRASSROOTS
         group = nearest_grassroots(path if members else path.rsplit("/", 2)[0] + "/") if by_grassroots else parent_id
         if group is not None:
-            groups.setdefault(group, Tally()).counts[level] += count
+            key = (group, None if members or not by_kind else kind)
+            groups.setdefault(key, Tally()).counts[level] += count
     return groups
 
 

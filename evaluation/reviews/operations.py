@@ -489,9 +489,10 @@ def _enforce_quota(reviews: list[Review]) -> None:
     committee's written reason. Other levels only lower the share, so they always pass."""
     db.session.flush()
     excellent = [r for r in reviews if r.final_level is Level.EXCELLENT]
-    groups = {(checks.quota_group(r).id, r.is_of_member): r for r in excellent}
+    groups = {(checks.quota_group(r).id, r.is_of_member, checks.group_kind(r)): r for r in excellent}
     for review in groups.values():
-        finding = checks.quota_finding(review.period, checks.quota_group(review), review.is_of_member)
+        group, kind = checks.quota_group(review), checks.group_kind(review)
+        finding = checks.quota_finding(review.period, group, review.is_of_member, kind=kind)
         if finding and finding.blocking:
             raise WorkflowError(
                 _(

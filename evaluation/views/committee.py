@@ -46,7 +46,7 @@ def index(org):
         filters=FILTERS,
         progress=progress(org, period),
         bulk_form=BulkForm(),
-        quota=checks.quota_finding(period, org, True),
+        quotas=[q for q in [checks.quota_finding(period, org, True)] if q],
         quota_form=quota_form(period, org, for_members=True),
     )
 
@@ -127,7 +127,7 @@ def confirm(org):
         period=period,
         selected=selected,
         findings={review.id: checks.review_findings(review, review.proposed_level) for review, _ in selected},
-        quota=checks.quota_finding(period, org, True, proposed),
+        quotas=[q for q in [checks.quota_finding(period, org, True, proposed)] if q],
         bulk_form=BulkForm(),
     )
 

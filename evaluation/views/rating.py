@@ -29,7 +29,7 @@ def index(org):
         org=org,
         period=period,
         rows=rows,
-        quota=checks.quota_finding(period, org, False),
+        quotas=checks.organization_quota_findings(period, org),
         quota_form=quota_form(period, org, for_members=False),
     )
 
