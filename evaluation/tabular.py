@@ -5,6 +5,7 @@ Every value comes back as NFC text with its line number, so imports can name eac
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -87,3 +88,17 @@ def read_rows(path: str | Path, required: set[str], optional: AbstractSet[str] =
         Row(line=index + 2, values={c: clean(str(record[c])) for c in wanted})
         for index, record in enumerate(frame[wanted].to_dict("records"))
     ]
+
+
+# Spreadsheets write dates every way: the Vietnamese dd/mm/yyyy, ISO, and what Excel exports.
+DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y")
+
+
+def parse_date(text: str) -> date:
+    """:raise ValueError: naming the text, when it is no date in any of DATE_FORMATS."""
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(_("ngày không hợp lệ: %(text)s (dùng dd/mm/yyyy)", text=repr(text)))

@@ -167,3 +167,20 @@ def test_organizations_are_grouped_for_the_quota_by_kind(world, make, runner, tm
         in (checked.output)
     )
     assert "nhóm tổ chức cơ sở đảng" not in checked.output
+
+
+def test_hd_21_does_not_classify_an_organization_founded_less_than_six_months_before(world, runner, tmp_path):
+    """The founding date comes with the organizations' file; a level given to such an organization in an
+    HD 21 year is a violation, and the same organization is rated as any other under QĐ 124."""
+    row = f"{world.cell2.code},{world.grassroots.code},{world.cell2.name},cell,01/09/2021\n"
+    orgs = "code,parent_code,name,kind,founded_on\n" + row
+    assert runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", orgs)]).exit_code == 0
+    assert world.cell2.founded_on == date(2021, 9, 1)
+    ratings = write(tmp_path, "r.csv", f"org_code,level\n{world.cell2.code},good\n")
+    assert runner.invoke(args=["import-org-ratings", ratings, "--year", "2021"]).exit_code == 0
+    checked = runner.invoke(args=["check", "--year", "2021"])
+    assert checked.exit_code == 1 and f"{world.cell2.code} not_classified: kết nạp (thành lập) ngày 01/09/2021" in (
+        checked.output
+    )
+    assert runner.invoke(args=["import-org-ratings", ratings, "--year", "2023"]).exit_code == 0
+    assert "not_classified" not in runner.invoke(args=["check", "--year", "2023"]).output

@@ -2,7 +2,6 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from blinker import Namespace
 from flask_babel import gettext as _
@@ -11,14 +10,13 @@ from ..errors import DomainError
 from ..extensions import db
 from ..org.models import Organization
 from ..org.operations import find_org
-from ..tabular import ImportSummary, Row, RowErrors
+from ..tabular import ImportSummary, Row, RowErrors, parse_date
 from ..text import fold
 from .models import FormType, Member, MembershipChange
 
 MEMBER_COLUMNS = {"code", "full_name", "org_code"}
 OPTIONAL_MEMBER_COLUMNS = {"email", "phone", "birth_date", "joined_date", "form_type", "position", "workplace"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%Y")
 
 
 class MoveError(DomainError):
@@ -77,15 +75,6 @@ def move_member(member: Member, to_org: Organization, actor, reason: str) -> Mem
     moved.send(member, to_org=to_org)
     db.session.flush()
     return change
-
-
-def parse_date(text: str) -> date:
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("ngày không hợp lệ: %(text)s (dùng dd/mm/yyyy)", text=repr(text)))
 
 
 @dataclass

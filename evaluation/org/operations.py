@@ -5,7 +5,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..tabular import ImportSummary, Row, RowErrors
+from ..tabular import ImportSummary, Row, RowErrors, parse_date
 from .models import ALLOWED_PARENTS, Organization, OrgKind
 
 
@@ -57,6 +57,11 @@ def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
         return "đảng bộ tỉnh không có tổ chức cấp trên"
     if kind is not OrgKind.PROVINCE and not row.get("parent_code"):
         return _("thiếu mã tổ chức cấp trên (parent_code)")
+    if row.get("founded_on"):
+        try:
+            parse_date(row.get("founded_on"))
+        except ValueError as exc:
+            return str(exc)
     return None
 
 
@@ -102,16 +107,19 @@ def _upsert_org(row: Row, kind: OrgKind, summary: ImportSummary) -> str | None:
     if parent is not None and parent.kind not in ALLOWED_PARENTS[kind]:
         return _("%(kind)s không thể trực thuộc %(parent)s", kind=kind.label.lower(), parent=parent.kind.label.lower())
     org = find_org(row.get("code"))
+    founded = parse_date(row.get("founded_on")) if row.get("founded_on") else None
     if org is None:
-        add_org(row.get("code"), row.get("name"), kind, parent)
+        add_org(row.get("code"), row.get("name"), kind, parent).founded_on = founded
         summary.created += 1
         return None
     if parent is not None and org.contains(parent):
         return _("tổ chức không thể trực thuộc chính nó hoặc tổ chức cấp dưới của nó")
-    if (org.name, org.kind, org.parent_id) == (row.get("name"), kind, parent.id if parent else None):
+    founded = founded or org.founded_on  # a blank cell keeps what is stored
+    if (org.name, org.kind, org.parent_id, org.founded_on) == (row.get("name"), kind, parent.id if parent else None,
+                                                               founded):  # fmt: skip
         summary.unchanged += 1
         return None
-    org.name, org.kind = row.get("name"), kind
+    org.name, org.kind, org.founded_on = row.get("name"), kind, founded
     if org.parent_id != (parent.id if parent else None):
         _place(org, parent)
     summary.updated += 1
