@@ -170,12 +170,14 @@ def register_template_helpers(app: Flask) -> None:
     from .notices.operations import unread_count
     from .reviews.formspec import form_code
     from .reviews.workflow import Action
+    from .rules import SCORE_BANDS
 
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["action_label"] = lambda value: Action(value).label
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
     app.jinja_env.globals["Action"] = Action  # pages ask `Action.X in may`, never a state
     app.jinja_env.globals["form_code"] = form_code
+    app.jinja_env.globals["score_bands"] = lambda: [[floor, level.label] for floor, level in SCORE_BANDS]
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)

@@ -182,3 +182,37 @@ def test_cli_check_sees_imported_results_and_a_recorded_reason(world, make, runn
     result = runner.invoke(args=["check", "--year", "2025"])
     assert result.exit_code == 0 and "lý do của cấp ủy: Kết quả nổi bật" in result.output
     assert runner.invoke(args=["check", "--year", "2019"]).exit_code == 1
+
+
+def test_the_bands_judge_the_score_the_committee_accepts(world, auth, client):
+    """The self-score is the member's proposal: a committee that accepts 92 may decide excellent for a
+    member who wrote 75, and one that accepts 80 may not for a member who wrote 95."""
+    review(world.period, world.m1, ReviewState.PROPOSED, E, score=(25, 50))
+    review(world.period, world.m3, ReviewState.PROPOSED, E, score=(28, 67))
+    auth.login("committee")
+    for member, accepted, allowed in ((world.m1, (28, 64), True), (world.m3, (25, 55), False)):
+        url = f"/committee/{world.grassroots.id}/members/{member.id}"
+        data = {"action": "conditions", "c-score_general": accepted[0], "c-score_tasks": accepted[1],
+                "c-version": member_review(member).version}  # fmt: skip
+        client.submit(url, data=data)
+        stored = member_review(member)
+        assert (stored.accepted_score, stored.self_score) == (sum(accepted), 75 if member is world.m1 else 95)
+        assert ('value="excellent"' in committee_page(world, client, member)) is allowed
+    page = committee_page(world, client, world.m3)
+    assert "80 điểm: tối đa “Hoàn thành tốt nhiệm vụ”" in page and "data-score-out" in page
+    events = db.session.scalars(db.select(ReviewEvent.reason).where(ReviewEvent.action == "conditions")).all()
+    assert any("điểm chấp nhận: 92/100" in reason for reason in events)
+
+
+def test_half_a_score_is_refused_and_nothing_is_recorded(world, auth, client):
+    review(world.period, world.m1, ReviewState.PROPOSED, G)
+    auth.login("committee")
+    url = f"/committee/{world.grassroots.id}/members/{world.m1.id}"
+    data = {
+        "action": "conditions",
+        "c-score_general": "28",
+        "c-score_tasks": "",
+        "c-version": member_review(world.m1).version,
+    }
+    page = client.submit(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "Ghi đủ cả hai phần điểm" in page and member_review(world.m1).accepted_score_general is None

@@ -142,7 +142,7 @@ def review_findings(review: Review, level: Level) -> list[Finding]:
         check_not_classified(rule_set, _joined(review), new_member_reference(period), level),
     ]
     if review.member is not None:
-        findings += [check_score(rule_set, review.self_score, level), check_repeated(previous_level(review), level)]
+        findings += [check_score(rule_set, review.judged_score, level), check_repeated(previous_level(review), level)]
     return [finding for finding in findings if finding is not None]
 
 
@@ -175,11 +175,11 @@ def early_warnings(review: Review | None) -> list[Finding]:
 def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
     """The levels a decision may give, and why the others are not offered."""
     highest, why = highest_allowed(review.period.rule_set, review.conditions or [], review.exception_reason)
-    if review.is_of_member and review.period.rule_set.score and review.self_score is not None:
-        band = score_band(review.self_score)
+    if review.is_of_member and review.period.rule_set.score and review.judged_score is not None:
+        band = score_band(review.judged_score)
         if QUALITY_LEVELS.index(band) > QUALITY_LEVELS.index(highest):
             highest = band
-            why = [*why, _("%(score)s điểm: tối đa “%(label)s”", score=review.self_score, label=band.label)]
+            why = [*why, _("%(score)s điểm: tối đa “%(label)s”", score=review.judged_score, label=band.label)]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
     if new := check_not_classified(review.period.rule_set, _joined(review), new_member_reference(review.period),
                                    Level.COMPLETED):  # fmt: skip
@@ -235,7 +235,7 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
     for review, member_code, org_code, joined, founded, before in rows:
         level, of_member = review.final_level, review.member_id is not None
         checked = (
-            check_score(rule_set, review.self_score, level) if of_member else None,
+            check_score(rule_set, review.judged_score, level) if of_member else None,
             check_conditions(rule_set, review.conditions or [], review.exception_reason, level),
             check_not_classified(
                 rule_set, joined if of_member else founded if founding_counts else None, reference, level

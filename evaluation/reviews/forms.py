@@ -182,10 +182,21 @@ class ConditionsForm(VersionedForm):
         _l("Ngoại lệ: đảng viên tự phát hiện, tự báo cáo và chủ động khắc phục (ghi rõ lý do; để trống nếu không)"),
         required=False,
     )
+    score_general = IntegerField(
+        _l("Điểm cấp ủy chấp nhận: tiêu chí chung (tối đa 30)"),
+        validators=[Optional(), NumberRange(0, 30, _l("Điểm tiêu chí chung từ 0 đến 30."))],
+    )
+    score_tasks = IntegerField(
+        _l("Điểm cấp ủy chấp nhận: kết quả thực hiện nhiệm vụ (tối đa 70)"),
+        validators=[Optional(), NumberRange(0, 70, _l("Điểm kết quả nhiệm vụ từ 0 đến 70."))],
+    )
 
-    def set_rule_set(self, rule_set, *, leader: bool) -> "ConditionsForm":
-        """The conditions of the year's rule set; the leaders' ones only on a leader's review (Mẫu 2A)."""
+    def set_rule_set(self, rule_set, *, leader: bool, scored: bool = False) -> "ConditionsForm":
+        """The conditions of the year's rule set; the leaders' ones only on a leader's review (Mẫu 2A); the
+        accepted score only on a member's review in a year with the 100-point score."""
         self.conditions.choices = [SelectChoice(c.value, c.label) for c in conditions_for(rule_set, leader=leader)]
+        if not (scored and rule_set.score):
+            del self.score_general, self.score_tasks
         return self
 
 

@@ -81,6 +81,10 @@ class Review(Model):
     sections: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     self_score_general: Mapped[int | None]  # /30 (QĐ 366)
     self_score_tasks: Mapped[int | None]  # /70 (QĐ 366)
+    # The score the deciding level accepts (docs/domain.md §3): the bands apply to it; the self-score is the
+    # member's proposal. Empty until the committee records one.
+    accepted_score_general: Mapped[int | None]
+    accepted_score_tasks: Mapped[int | None]
     self_level: Mapped[Level | None] = mapped_column(enum_column(Level))
     cell_comments: Mapped[str] = mapped_column(sa.Text, default="")  # ý kiến góp ý của chi bộ
     proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level))
@@ -123,6 +127,17 @@ class Review(Model):
         if self.self_score_general is None or self.self_score_tasks is None:
             return None
         return self.self_score_general + self.self_score_tasks
+
+    @property
+    def accepted_score(self) -> int | None:
+        if self.accepted_score_general is None or self.accepted_score_tasks is None:
+            return None
+        return self.accepted_score_general + self.accepted_score_tasks
+
+    @property
+    def judged_score(self) -> int | None:
+        """The score the bands judge: the one the committee accepted, else the member's own."""
+        return self.accepted_score if self.accepted_score is not None else self.self_score
 
     @property
     def is_of_member(self) -> bool:

@@ -555,9 +555,15 @@ def reopen(review: Review, actor: User, reason: str, expected_version: int | Non
 
 
 def record_conditions(
-    review: Review, actor: User, conditions: list[str], exception_reason: str, expected_version: int | None = None
+    review: Review,
+    actor: User,
+    conditions: list[str],
+    exception_reason: str,
+    scores: tuple[int | None, int | None] = (None, None),
+    expected_version: int | None = None,
 ) -> None:
-    """The facts of the year that cap the level, and the self-report exception if the committee grants it."""
+    """The facts of the year that cap the level, the self-report exception if the committee grants it, and
+    (QĐ 366, a member) the score it accepts: (/30, /70), both or neither."""
     _check(review, actor, decider(review), Action.CONDITIONS, expected_version)
     valid = set(conditions_for(review.period.rule_set, leader=review.is_leaders))
     review.conditions = [c for c in conditions if c in valid]
@@ -565,8 +571,25 @@ def record_conditions(
     summary = ", ".join(Condition(c).label for c in review.conditions) or _("không có")
     if review.exception_reason:
         summary += _("; ngoại lệ: %(exception_reason)s", exception_reason=review.exception_reason)
+    if _accept_score(review, scores):
+        summary += _("; điểm chấp nhận: %(score)s/100", score=review.accepted_score)
     record(review, actor, Action.CONDITIONS, reason=summary, from_state=review.state)
     db.session.flush()
+
+
+def _accept_score(review: Review, scores: tuple[int | None, int | None]) -> bool:
+    """Record the committee's score when one is given; whether it was.
+
+    :raise WorkflowError: for half a score, or a score where the year or the review has none.
+    """
+    if scores == (None, None):
+        return False
+    if None in scores:
+        raise WorkflowError(_("Ghi đủ cả hai phần điểm (tiêu chí chung và kết quả nhiệm vụ), hoặc để trống cả hai."))
+    if not (review.period.rule_set.score and review.is_of_member):
+        raise WorkflowError(_("Năm này không chấm điểm theo thang 100."))
+    review.accepted_score_general, review.accepted_score_tasks = scores
+    return True
 
 
 def set_quota_exception(

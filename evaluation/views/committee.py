@@ -16,7 +16,7 @@ from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
 from ..reviews.workflow import Capacity
-from .deciding import decision_forms, decision_page, quota_form, record_quota
+from .deciding import decision_forms, decision_page, posted_scores, quota_form, record_quota
 from .guards import load_member_in, require_period, role_required
 from .running import perform
 
@@ -180,7 +180,7 @@ ACTIONS = {
     "reopen": (ops.reopen, lambda f: (f.reason.data,), _l("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
     "conditions": (
         ops.record_conditions,
-        lambda f: (f.conditions.data, f.exception_reason.data),
+        lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),
         _l("Đã ghi điều kiện xếp loại."),
     ),
 }

@@ -15,18 +15,37 @@ def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[
     """The forms of a page where a committee decides a review: decide (only the allowed levels), send
     `back` with a reason, reopen, and record the conditions; plus why higher levels are not offered."""
     version = {"version": review.version if review else 0}
-    conditions = {"conditions": review.conditions, "exception_reason": review.exception_reason} if review else {}
+    conditions = _recorded_facts(review) if review else {}
     forms = {
         "decide": DecisionForm(prefix="d", data={**version, "level": suggested}),
         back: ReasonForm(prefix=back[0], data=version),
         "reopen": ReasonForm(prefix="o", data=version),
         "conditions": ConditionsForm(prefix="c", data={**version, **conditions}).set_rule_set(
-            period.rule_set, leader=bool(review and review.is_leaders)
+            period.rule_set, leader=bool(review and review.is_leaders), scored=bool(review and review.is_of_member)
         ),
     }
     allowed, why_not = checks.allowed_levels(review) if review else ([], [])
     forms["decide"].level.choices = level_choices(allowed)
     return forms, why_not
+
+
+def _recorded_facts(review) -> dict:
+    """What the committee recorded, to fill its form: the conditions, the exception, and the score it
+    accepts (the member's own until it records one)."""
+    accepted = review.accepted_score is not None
+    return {
+        "conditions": review.conditions,
+        "exception_reason": review.exception_reason,
+        "score_general": review.accepted_score_general if accepted else review.self_score_general,
+        "score_tasks": review.accepted_score_tasks if accepted else review.self_score_tasks,
+    }
+
+
+def posted_scores(form) -> tuple[int | None, int | None]:
+    """The accepted score a conditions form carries: none where the form has no score fields."""
+    if form.score_general is None:
+        return None, None
+    return form.score_general.data, form.score_tasks.data
 
 
 def decision_page(review, forms: dict, actions: dict):

@@ -10,7 +10,7 @@ from ..org.models import Organization
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.workflow import Capacity
-from .deciding import decision_forms, decision_page, quota_form, record_quota
+from .deciding import decision_forms, decision_page, posted_scores, quota_form, record_quota
 from .guards import require_period, role_required
 
 bp = Blueprint("rating", __name__, url_prefix="/rating")
@@ -79,7 +79,7 @@ ACTIONS = {
     "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), _l("Đã mở lại; lý do được ghi vào lịch sử.")),
     "conditions": (
         ops.record_conditions,
-        lambda f: (f.conditions.data, f.exception_reason.data),
+        lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),
         _l("Đã ghi điều kiện xếp loại."),
     ),
 }

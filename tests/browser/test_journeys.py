@@ -29,6 +29,7 @@ def member_writes_saves_a_draft_finds_it_after_reload_and_submits(visitor):
         page.locator(f"textarea[name={name}]").fill(text)
     page.get_by_label("Tiêu chí chung (tối đa 30 điểm)").fill("27")
     page.get_by_label("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)").fill("64")
+    expect(page.locator(".score-total")).to_have_text("Tổng: 91/100, cho phép đến mức “Hoàn thành xuất sắc nhiệm vụ”.")
     page.get_by_label("Hoàn thành tốt nhiệm vụ", exact=True).check()
     page.get_by_role("button", name="Nộp bản tự kiểm điểm").click()
     expect(page.locator(".flash.success")).to_contain_text("Đã nộp bản tự kiểm điểm")

@@ -167,6 +167,25 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
 
+// A /30 + /70 score's running total, and the highest level the bands allow for it (rules.SCORE_BANDS).
+for (const out of document.querySelectorAll("[data-score-out]")) {
+  const form = out.closest("form");
+  const parts = [...form.querySelectorAll("input[name$='score_general'], input[name$='score_tasks']")];
+  const bands = JSON.parse(out.dataset.bands);
+  const show = () => {
+    const values = parts.map((part) => part.value.trim());
+    if (values.some((value) => !/^[0-9]{1,3}$/.test(value))) {
+      out.textContent = "";
+      return;
+    }
+    const total = values.reduce((sum, value) => sum + Number(value), 0);
+    const [, level] = bands.find(([floor]) => total >= floor);
+    out.textContent = out.dataset.template.replace("{total}", total).replace("{level}", level);
+  };
+  form.addEventListener("input", show);
+  show();
+}
+
 // Exports can take seconds before the browser shows anything: a progress bar until the server's
 // "download" cookie says the file has started.
 document.addEventListener("click", (event) => {
