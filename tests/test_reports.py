@@ -350,7 +350,7 @@ def test_member_csv_export_is_excel_ready_and_limited_to_the_subtree(world, auth
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == [
         "Mã đảng viên", "Họ và tên", "Mã chi bộ", "Chi bộ", "Trạng thái", "Tự xếp loại", "Chi bộ đề xuất", "Xếp loại",
-        "Lý do không xếp loại",
+        "Lý do không xếp loại", "Xếp loại lại (Mẫu 03)",
     ]  # fmt: skip
     names = {row[1] for row in rows[1:]}
     assert names == {"Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung"}  # not Hoàng Văn Em

@@ -18,10 +18,10 @@ EXPECTED = {
     (D, "cell"): {"mark_not_classified": P},
     (S, "cell"): {"propose": "stay", "return": D, "forward": P, "mark_not_classified": P},
     (P, "committee"): {"conditions": "stay", "send_back": S, "decide": X},
-    (X, "committee"): {"reopen": P},
+    (X, "committee"): {"reopen": P, "rerate": X},
     (D, "collective"): {"save": "stay", "submit": S},
     (S, "rating"): {"conditions": "stay", "return": D, "decide": X},
-    (X, "rating"): {"reopen": S},
+    (X, "rating"): {"reopen": S, "rerate": X},
     **{(state, "archive"): {"import": X} for state in (D, S, P, X)},
 }
 CASES = list(itertools.product(ReviewState, Capacity, Action))

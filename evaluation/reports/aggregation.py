@@ -203,6 +203,7 @@ def member_results(root: Organization, period: Period, search: str = ""):
         Review.proposed_level,
         Review.final_level,
         Review.not_classified_reason,
+        Review.rerated_by,
     )
     query = _members_counted(root, period, *columns).order_by(Organization.path, Member.name_sort_key)
     if search:

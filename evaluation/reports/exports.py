@@ -103,6 +103,7 @@ MEMBER_HEADERS = [
     "Chi bộ đề xuất",
     "Xếp loại",
     "Lý do không xếp loại",
+    "Xếp loại lại (Mẫu 03)",
 ]
 
 
@@ -117,6 +118,7 @@ def member_rows(root: Organization, period: Period) -> Iterator[list[Cell]]:
             STATE_LABELS[row.state] if row.state else NOT_STARTED_LABEL,
             *(level.label if level else "" for level in levels),
             row.not_classified_reason or "",
+            row.rerated_by or "",
         ]
 
 

@@ -7,12 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -166,6 +168,19 @@ class DecisionForm(VersionedForm):
         validators=[DataRequired(_l("Chọn mức xếp loại."))],
     )
     note = _reason(_l("Ghi chú (bắt buộc nếu không xếp loại)"), required=False)
+
+
+class RerateForm(VersionedForm):
+    """A decision of the competent level that changes a decided level (Mẫu 03)."""
+
+    level = SelectField(
+        _l("Mức xếp loại mới"), choices=all_outcomes, coerce=_level_or_none, validators=[DataRequired(_l("Chọn mức."))]
+    )
+    decision = StringField(
+        _l("Số quyết định"), filters=[form_text], validators=[DataRequired(_l("Ghi số quyết định.")), Length(max=80)]
+    )
+    decided_on = DateField(_l("Ngày quyết định"), validators=[DataRequired(_l("Ghi ngày quyết định."))])
+    reason = _reason(_l("Lý do xếp loại lại (sai sót, báo cáo không trung thực được phát hiện…)"))
 
 
 class BulkForm(Form):

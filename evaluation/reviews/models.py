@@ -92,6 +92,8 @@ class Review(Model):
     not_classified_reason: Mapped[str] = mapped_column(sa.Text, default="")
     # exempt, suspended, new_member or other (levels.NotClassifiedReason); "" until not classified
     not_classified_category: Mapped[str] = mapped_column(sa.String(20), default="")
+    # The decision that last re-rated the decided level (Mẫu 03), "" if none: exports and pages mark it.
+    rerated_by: Mapped[str] = mapped_column(sa.String(200), default="")
     # Facts of the year that cap the level (rules.Condition values), and the committee's reason when it
     # applies the self-report exception (docs/domain.md §3).
     conditions: Mapped[list] = mapped_column(sa.JSON, default=list)

@@ -3,6 +3,7 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 """
 
 from collections.abc import Iterable
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,7 +31,7 @@ from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, formspec
 from .models import Commitment, QuotaException, Review, ReviewState
-from .workflow import Action, Capacity, WorkflowError, apply, permitted, record, transitioned
+from .workflow import WHEN_CLOSED, Action, Capacity, WorkflowError, apply, permitted, record, transitioned
 
 
 class StaleReview(WorkflowError):
@@ -110,7 +111,7 @@ def may(user: User, period: Period, review: Review | None, *, member: Member | N
     """What `user` may do now on a review, asked of the workflow table: what the pages offer. Before the
     review exists, pass the member or the organization it will be of."""
     if not period.is_open:
-        return set()
+        return _after_closing(user, period, review)
     if review is not None:
         held = _capacities_on(user, review)
     else:
@@ -120,6 +121,13 @@ def may(user: User, period: Period, review: Review | None, *, member: Member | N
 
 
 _ROLES_ACTING_AS = {Capacity.CELL: CELL_ROLES, Capacity.COMMITTEE: (Role.COMMITTEE,)}
+
+
+def _after_closing(user: User, period: Period, review: Review | None) -> set[Action]:
+    """A closed year's decided review may still be re-rated by its deciding level; nothing else."""
+    if period.state is not PeriodState.CLOSED or review is None:
+        return set()
+    return WHEN_CLOSED & set().union(*(permitted(review.state, c) for c in _capacities_on(user, review)))
 
 
 def who_else(user: User, capacity: Capacity, subject: Member | Organization) -> list[User]:
@@ -211,7 +219,7 @@ def _check(review: Review, user: User, capacity: Capacity, action: Action, expec
         if capacity in _roles_on(user, review):
             _refuse_own_case(user, review, capacity, action)
         require(False)
-    if not review.period.is_open:
+    if not review.period.is_open and not (action in WHEN_CLOSED and review.period.state is PeriodState.CLOSED):
         raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=review.period.year))
     if action not in permitted(review.state, capacity):
         if action in REFUSALS:
@@ -552,6 +560,35 @@ def reopen(review: Review, actor: User, reason: str, expected_version: int | Non
     """Unlock a decided review; the decided level stays in the history, not in the counts."""
     _check(review, actor, Capacity.COMMITTEE, Action.REOPEN, expected_version)
     _reopen(review, actor, Capacity.COMMITTEE, reason)
+
+
+def rerate(
+    review: Review,
+    actor: User,
+    level: Level | None,
+    decision: str,
+    decided_on: date | None,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    """Change a decided level by a decision of the competent level (Mẫu 03), in an open or a closed year.
+
+    The history keeps both levels (the decision's entry and the one before it); the counts follow; the
+    regulation's checks and the quota apply to the new level as to any decision.
+    """
+    capacity = decider(review)
+    _check(review, actor, capacity, Action.RERATE, expected_version)
+    if level is None or level is review.final_level:
+        raise WorkflowError(_("Chọn mức xếp loại mới, khác mức đã quyết định."))
+    if not decision.strip() or decided_on is None:
+        raise WorkflowError(_("Ghi số và ngày của quyết định xếp loại lại."))
+    if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
+        raise WorkflowError(_("Không thể quyết định mức này: ") + "; ".join(blocking) + ".")
+    # Stored as the record names it, in Vietnamese whatever the page's language: it is the decision's title.
+    by = f"Quyết định số {decision.strip()} ngày {decided_on:%d/%m/%Y}"
+    _apply(review, actor, capacity, Action.RERATE, level=level, reason=f"{by}: {reason.strip()}" if reason.strip()
+           else "", final_level=level, rerated_by=by, decided_at=utcnow())  # fmt: skip
+    _enforce_quota([review])
 
 
 def record_conditions(

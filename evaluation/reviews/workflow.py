@@ -45,6 +45,7 @@ class Action(StrEnum):
     DECIDE = "decide"  # đảng ủy quyết định xếp loại
     REOPEN = "reopen"  # đảng ủy mở lại một quyết định
     CONDITIONS = "conditions"  # đảng ủy ghi điều kiện xếp loại (kỷ luật, ...) hoặc ngoại lệ tự báo cáo
+    RERATE = "rerate"  # xếp loại lại (Mẫu 03): cấp có thẩm quyền đổi mức đã quyết định, bằng một quyết định
     IMPORT = "import"  # kết quả của năm trước, nhập từ bảng tính lưu trữ
 
     @property
@@ -64,6 +65,7 @@ ACTION_LABELS = {
     Action.DECIDE: N_("Đảng ủy quyết định xếp loại"),
     Action.REOPEN: N_("Đảng ủy mở lại quyết định"),
     Action.CONDITIONS: N_("Đảng ủy ghi điều kiện xếp loại"),
+    Action.RERATE: N_("Xếp loại lại theo quyết định (Mẫu 03)"),
     Action.IMPORT: N_("Nhập kết quả từ bảng tính lưu trữ"),
 }
 
@@ -77,11 +79,14 @@ TRANSITIONS: dict[tuple[ReviewState, Capacity, Action], ReviewState] = {
     (S.PROPOSED, Capacity.COMMITTEE, Action.SEND_BACK): S.SUBMITTED,
     (S.PROPOSED, Capacity.COMMITTEE, Action.DECIDE): S.DECIDED,
     (S.DECIDED, Capacity.COMMITTEE, Action.REOPEN): S.PROPOSED,
+    # A decided level changed by a decision of the competent level, in an open or a closed year (Mẫu 03).
+    (S.DECIDED, Capacity.COMMITTEE, Action.RERATE): S.DECIDED,
     # An organization's review goes from its officers straight to the committee one level up.
     (S.DRAFT, Capacity.COLLECTIVE, Action.SUBMIT): S.SUBMITTED,
     (S.SUBMITTED, Capacity.RATING, Action.RETURN): S.DRAFT,
     (S.SUBMITTED, Capacity.RATING, Action.DECIDE): S.DECIDED,
     (S.DECIDED, Capacity.RATING, Action.REOPEN): S.SUBMITTED,
+    (S.DECIDED, Capacity.RATING, Action.RERATE): S.DECIDED,
     # A past year's result, imported: whatever state the closed year left, it ends decided.
     **{(state, Capacity.ARCHIVE, Action.IMPORT): S.DECIDED for state in S},
 }
@@ -96,7 +101,9 @@ EDITS: dict[tuple[ReviewState, Capacity], set[Action]] = {
 }
 
 # Actions that must say why: the person on the other end needs to know what to change.
-NEEDS_REASON = {Action.RETURN, Action.SEND_BACK, Action.REOPEN, Action.MARK_NOT_CLASSIFIED}
+NEEDS_REASON = {Action.RETURN, Action.SEND_BACK, Action.REOPEN, Action.MARK_NOT_CLASSIFIED, Action.RERATE}
+# What may still happen once a year is closed: only a decision that re-rates (its counts follow).
+WHEN_CLOSED = {Action.RERATE}
 
 
 class WorkflowError(DomainError):

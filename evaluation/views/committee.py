@@ -178,6 +178,11 @@ ACTIONS = {
     "decide": (ops.decide, lambda f: (f.level.data, f.note.data), _l("Đã quyết định xếp loại.")),
     "send_back": (ops.send_back, lambda f: (f.reason.data,), _l("Đã trả đề xuất về chi bộ.")),
     "reopen": (ops.reopen, lambda f: (f.reason.data,), _l("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
+    "rerate": (
+        ops.rerate,
+        lambda f: (f.level.data, f.decision.data, f.decided_on.data, f.reason.data),
+        _l("Đã xếp loại lại theo quyết định; cả hai mức được giữ trong lịch sử."),
+    ),
     "conditions": (
         ops.record_conditions,
         lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..reviews import checks
 from ..reviews import operations as ops
-from ..reviews.forms import ConditionsForm, DecisionForm, QuotaForm, ReasonForm, level_choices
+from ..reviews.forms import ConditionsForm, DecisionForm, QuotaForm, ReasonForm, RerateForm, level_choices
 from .guards import require_period
 from .running import act, perform
 
@@ -20,6 +20,7 @@ def decision_forms(review, period, *, suggested, back: str) -> tuple[dict, list[
         "decide": DecisionForm(prefix="d", data={**version, "level": suggested}),
         back: ReasonForm(prefix=back[0], data=version),
         "reopen": ReasonForm(prefix="o", data=version),
+        "rerate": RerateForm(prefix="x", data=version),
         "conditions": ConditionsForm(prefix="c", data={**version, **conditions}).set_rule_set(
             period.rule_set, leader=bool(review and review.is_leaders), scored=bool(review and review.is_of_member)
         ),

@@ -77,6 +77,11 @@ ACTIONS = {
     "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), _l("Đã xếp loại tổ chức.")),
     "return": (ops.return_to_organization, lambda f: (f.reason.data,), _l("Đã trả lại bản kiểm điểm tập thể.")),
     "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), _l("Đã mở lại; lý do được ghi vào lịch sử.")),
+    "rerate": (
+        ops.rerate,
+        lambda f: (f.level.data, f.decision.data, f.decided_on.data, f.reason.data),
+        _l("Đã xếp loại lại theo quyết định; cả hai mức được giữ trong lịch sử."),
+    ),
     "conditions": (
         ops.record_conditions,
         lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),
