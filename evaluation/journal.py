@@ -32,6 +32,7 @@ class Change(StrEnum):
     TARGET = "target"  # đặt, đổi hoặc bỏ chỉ tiêu
     QUOTA = "quota"  # quyết định về tỷ lệ xuất sắc (nổi trội, lý do vượt)
     IMPORT = "import"  # nhập danh sách tổ chức hoặc đảng viên từ tệp
+    MEETING = "meeting"  # ghi hội nghị kiểm điểm của chi bộ (ngày, số đảng viên chính thức, số có mặt)
 
     @property
     def label(self) -> str:
@@ -52,6 +53,7 @@ CHANGE_LABELS = {
     Change.TARGET: N_("Đặt chỉ tiêu"),
     Change.QUOTA: N_("Quyết định về tỷ lệ xuất sắc"),
     Change.IMPORT: N_("Nhập dữ liệu từ tệp"),
+    Change.MEETING: N_("Ghi hội nghị kiểm điểm chi bộ"),
 }
 
 

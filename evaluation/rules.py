@@ -313,6 +313,32 @@ def check_not_classified(rule_set: RuleSet, joined: date | None, reference: date
     return None
 
 
+# The cell meeting's vote (docs/domain.md §7): the share of the cell's official members who must vote for a
+# proposed level. The guides left the thresholds to provinces; these are the ones long used (excellent at
+# least two thirds, good more than half). A shortfall is a warning, the committee decides.
+VOTE_THRESHOLDS: dict[RuleSet, dict[Level, tuple[int, int, bool]]] = {
+    rule_set: {Level.EXCELLENT: (2, 3, True), Level.GOOD: (1, 2, False)} for rule_set in RuleSet
+}  # level: (numerator, denominator, whether reaching the share exactly is enough)
+VOTES_SOURCE = N_("ngưỡng biểu quyết của chi bộ (xuất sắc từ 2/3, tốt trên 1/2 số đảng viên chính thức)")
+
+
+def check_votes(rule_set: RuleSet, level: Level, votes: int | None, official: int | None) -> Finding | None:
+    """Too few votes at the cell meeting for the proposed level: a warning for the committee."""
+    threshold = VOTE_THRESHOLDS[rule_set].get(level)
+    if threshold is None or votes is None or not official:
+        return None
+    numerator, denominator, exact_enough = threshold
+    enough = votes * denominator >= numerator * official if exact_enough else votes * denominator > numerator * official
+    if enough:
+        return None
+    share = f"{numerator}/{denominator}" if exact_enough else _("quá %(n)s/%(d)s", n=numerator, d=denominator)
+    message = _(
+        "%(votes)s/%(official)s phiếu tán thành mức “%(level)s”: chưa đạt %(share)s số đảng viên chính thức",
+        votes=votes, official=official, level=level.label, share=share,
+    )  # fmt: skip
+    return Finding("votes", message, gettext(VOTES_SOURCE))
+
+
 # Members rated not completed in consecutive years are brought to the committee for consideration
 # under the Party Statute (Điều lệ Đảng, Điều 8: đảng viên 2 năm liền không hoàn thành nhiệm vụ).
 REPEATED_YEARS = 2

@@ -32,6 +32,8 @@ ROUTES = {
     "collective.autosave": (lambda w: f"/collective/{w.cell.id}/autosave", {"secretary"}),
     "cell.index": (lambda w: f"/cell/{w.cell.id}", {"secretary"}),
     "cell.forward_all": (lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
+    "cell.meeting": (lambda w: f"/cell/{w.cell.id}/meeting", {"secretary"}),
+    "cell.minutes": (lambda w: f"/cell/{w.cell.id}/minutes", {"secretary"}),
     "cell.member": (lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}", {"secretary"}),
     "committee.index": (lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
     "committee.confirm": (lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),

@@ -29,6 +29,7 @@ from ..rules import (
     check_quota,
     check_repeated,
     check_score,
+    check_votes,
     highest_allowed,
     score_band,
 )
@@ -39,7 +40,7 @@ from .counts import (
     quota_groups,
     undecided_organizations_below,
 )
-from .models import QuotaException, Review, ReviewState
+from .models import CellMeeting, QuotaException, Review, ReviewState
 
 
 def quota_group(review: Review) -> Organization:
@@ -154,12 +155,25 @@ def _joined(review: Review) -> date | None:
 
 
 def projected_findings(review: Review, level: Level | None) -> list[Finding]:
-    """Everything the page warns about before `level` is decided, the group's quota included."""
+    """Everything the page warns about before `level` is decided, the group's quota and the cell's vote
+    included."""
     if level is None:
         return []
     extra = Counter({level: 1}) if review.state is not ReviewState.DECIDED else Counter()
     quota = quota_finding(review.period, quota_group(review), review.is_of_member, extra, group_kind(review))
-    return review_findings(review, level) + ([quota] if quota else [])
+    return review_findings(review, level) + [f for f in (quota, vote_finding(review, level)) if f]
+
+
+def vote_finding(review: Review, level: Level) -> Finding | None:
+    """The cell meeting's votes for `level`, against the year's thresholds, when both are recorded."""
+    if review.member is None or review.votes_for is None or level is not review.proposed_level:
+        return None
+    meeting = db.session.scalars(
+        db.select(CellMeeting).where(
+            CellMeeting.period_id == review.period_id, CellMeeting.organization_id == review.organization_id
+        )
+    ).first()
+    return check_votes(review.period.rule_set, level, review.votes_for, meeting and meeting.official_members)
 
 
 def early_warnings(review: Review | None) -> list[Finding]:

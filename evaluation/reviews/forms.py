@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..formatting import format_number
@@ -142,6 +142,10 @@ class ProposalForm(VersionedForm):
     level = SelectField(
         _l("Chi bộ đề xuất mức xếp loại"), choices=all_outcomes, coerce=_level_or_none, validators=[Optional()]
     )
+    votes = IntegerField(
+        _l("Số phiếu tán thành mức đề xuất (biểu quyết tại hội nghị chi bộ)"),
+        validators=[Optional(), NumberRange(0, 10_000)],
+    )
     category = SelectField(_l("Trường hợp không xếp loại"), choices=lambda: not_classified_choices(), default="")
     reason = _reason(_l("Lý do không xếp loại (nếu đề xuất không xếp loại)"), required=False)
 
@@ -181,6 +185,18 @@ class RerateForm(VersionedForm):
     )
     decided_on = DateField(_l("Ngày quyết định"), validators=[DataRequired(_l("Ghi ngày quyết định."))])
     reason = _reason(_l("Lý do xếp loại lại (sai sót, báo cáo không trung thực được phát hiện…)"))
+
+
+class MeetingForm(Form):
+    """The cell's review meeting: its date, the cell's official members and how many came."""
+
+    held_on = DateField(_l("Ngày họp chi bộ"), validators=[DataRequired(_l("Ghi ngày họp."))])
+    official_members = IntegerField(
+        _l("Số đảng viên chính thức của chi bộ"),
+        validators=[DataRequired(_l("Ghi số đảng viên chính thức.")), NumberRange(1, 10_000)],  # fmt: skip
+    )
+    present = IntegerField(_l("Số đảng viên có mặt"), validators=[InputRequired(_l("Ghi số có mặt.")),
+                                                                NumberRange(0, 10_000)])  # fmt: skip
 
 
 class BulkForm(Form):

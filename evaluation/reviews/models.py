@@ -1,6 +1,6 @@
 """A member's annual review (bản tự kiểm điểm and what the cell and committee make of it)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -94,6 +94,8 @@ class Review(Model):
     not_classified_category: Mapped[str] = mapped_column(sa.String(20), default="")
     # The decision that last re-rated the decided level (Mẫu 03), "" if none: exports and pages mark it.
     rerated_by: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Votes for the proposed level at the cell meeting (biểu quyết), when the secretary records them.
+    votes_for: Mapped[int | None]
     # Facts of the year that cap the level (rules.Condition values), and the committee's reason when it
     # applies the self-report exception (docs/domain.md §3).
     conditions: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -247,3 +249,21 @@ class Commitment(Model):
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     text: Mapped[str] = mapped_column(sa.Text, default="")
     updated_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
+
+
+class CellMeeting(Model):
+    """The cell's review meeting of a year (hội nghị kiểm điểm chi bộ): when, how many official members the
+    cell has and how many came. The votes for each proposal are on its review; the minutes print both."""
+
+    __tablename__ = "cell_meeting"
+    __table_args__ = (sa.UniqueConstraint("period_id", "organization_id", name="uq_cell_meeting_period_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(sa.ForeignKey("period.id"))
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
+    held_on: Mapped[date]
+    official_members: Mapped[int]  # đảng viên chính thức: the base of the vote thresholds
+    present: Mapped[int]
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+
+    organization: Mapped[Organization] = relationship()

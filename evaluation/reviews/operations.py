@@ -30,7 +30,7 @@ from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, formspec
-from .models import Commitment, QuotaException, Review, ReviewState
+from .models import CellMeeting, Commitment, QuotaException, Review, ReviewState
 from .workflow import WHEN_CLOSED, Action, Capacity, WorkflowError, apply, permitted, record, transitioned
 
 
@@ -399,11 +399,16 @@ def record_proposal(
     level: Level | None,
     reason: str = "",
     category: str = "",
+    votes: int | None = None,
     expected_version: int | None = None,
 ) -> None:
-    """The cell's comments and proposed level, kept until the secretary forwards them."""
+    """The cell's comments and proposed level, kept until the secretary forwards them, with the votes
+    the meeting gave the level when they are recorded."""
     _check(review, actor, Capacity.CELL, Action.PROPOSE, expected_version)
-    review.cell_comments = comments.strip()
+    meeting = find_meeting(review.period, review.organization)
+    if votes is not None and (votes < 0 or (meeting is not None and votes > meeting.present)):
+        raise WorkflowError(_("Số phiếu tán thành không thể âm hay nhiều hơn số đảng viên có mặt."))
+    review.cell_comments, review.votes_for = comments.strip(), votes
     if level is Level.NOT_CLASSIFIED:
         _set_not_classified(review, reason, category)
     else:
@@ -412,6 +417,37 @@ def record_proposal(
         record(review, actor, Action.PROPOSE, level=level, reason=review.not_classified_reason, from_state=review.state)
     review.proposed_level = level
     db.session.flush()
+
+
+def find_meeting(period: Period, cell: Organization) -> CellMeeting | None:
+    return db.session.scalars(
+        db.select(CellMeeting).where(CellMeeting.period_id == period.id, CellMeeting.organization_id == cell.id)
+    ).first()
+
+
+def record_meeting(
+    period: Period, cell: Organization, actor: User, held_on: date | None, official: int | None, present: int | None
+) -> CellMeeting:
+    """Record (or correct) the cell's review meeting of the year; the journal keeps each version.
+
+    :raise WorkflowError: for a meeting without its date or counts, or more present than members.
+    """
+    require(is_cell_officer(actor, cell))
+    if not period.is_open:
+        raise WorkflowError(_("Kỳ đánh giá năm %(year)s không mở: không thể thay đổi.", year=period.year))
+    if held_on is None or not official or present is None or not 0 <= present <= official:
+        raise WorkflowError(
+            _("Ghi ngày họp, số đảng viên chính thức và số có mặt (không quá số đảng viên chính thức).")
+        )
+    meeting = find_meeting(period, cell) or CellMeeting(period_id=period.id, organization_id=cell.id)
+    meeting.held_on, meeting.official_members, meeting.present = held_on, official, present
+    meeting.recorded_by_id = actor.id
+    db.session.add(meeting)
+    journal.write(journal.Change.MEETING, actor, cell.code, N_("%(day)s: %(present)s/%(official)s có mặt"),
+                  organization=cell, year=period.year, day=f"{held_on:%d/%m/%Y}", present=present,
+                  official=official)  # fmt: skip
+    db.session.flush()
+    return meeting
 
 
 def return_to_member(review: Review, actor: User, reason: str, expected_version: int | None = None) -> None:

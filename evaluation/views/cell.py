@@ -11,12 +11,12 @@ from ..dbtypes import utcnow
 from ..org.operations import document_place
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
-from ..reviews.counts import members_with_reviews, progress
-from ..reviews.forms import BulkForm, NotClassifiedForm, ProposalForm, ReasonForm, VersionedForm
+from ..reviews.counts import members_with_reviews, percent, progress
+from ..reviews.forms import BulkForm, MeetingForm, NotClassifiedForm, ProposalForm, ReasonForm, VersionedForm
 from ..reviews.models import ReviewState
 from ..reviews.workflow import Capacity
 from .guards import load_member_in, require_period, role_required
-from .running import act, perform
+from .running import act, flash_invalid, perform
 
 bp = Blueprint("cell", __name__, url_prefix="/cell")
 
@@ -24,9 +24,15 @@ bp = Blueprint("cell", __name__, url_prefix="/cell")
 @bp.route("/<int:org_id>")
 @role_required(is_cell_officer)
 def index(cell):
+    return _index_page(cell, None)
+
+
+def _index_page(cell, meeting_form: MeetingForm | None):
+    """The cell's list; `meeting_form` is a posted one to show again with what was typed and why it failed."""
     period = require_period()
     rows = members_with_reviews(cell, period, search=request.args.get("q", ""))
     ready = sum(1 for _, r in rows if r and r.state is ReviewState.SUBMITTED and r.proposed_level)
+    meeting = ops.find_meeting(period, cell)
     return render_template(
         "cell/index.html",
         cell=cell,
@@ -35,7 +41,47 @@ def index(cell):
         progress=progress(cell, period),
         ready=ready,
         bulk_form=BulkForm(),
+        meeting=meeting,
+        meeting_form=meeting_form or MeetingForm(formdata=None, obj=meeting),
     )
+
+
+@bp.post("/<int:org_id>/meeting")
+@role_required(is_cell_officer)
+def meeting(cell):
+    """Record the cell's review meeting: its date, the official members and those present."""
+    period, form = require_period(), MeetingForm()
+    if not form.validate_on_submit():
+        flash_invalid(form)
+        return _index_page(cell, form)
+    recorded = perform(ops.record_meeting, period, cell, current_user, form.held_on.data,
+                       form.official_members.data, form.present.data,
+                       success=_("Đã ghi hội nghị kiểm điểm của chi bộ."))  # fmt: skip
+    return redirect(url_for(".index", org_id=cell.id)) if recorded else _index_page(cell, form)
+
+
+@bp.get("/<int:org_id>/minutes")
+@role_required(is_cell_officer)
+def minutes(cell):
+    """The minutes of the cell's review meeting (biên bản), each member's proposal and its votes, on A4."""
+    period = require_period()
+    meeting, rows = ops.find_meeting(period, cell), members_with_reviews(cell, period)
+    shares = {  # of the official members, as the thresholds count them
+        review.id: percent(review.votes_for, meeting.official_members)
+        for _, review in rows
+        if meeting and review and review.votes_for is not None
+    }
+    with force_locale("vi"):  # an official record: Vietnamese whatever the page's language
+        return render_template(
+            "print/minutes.html",
+            cell=cell,
+            period=period,
+            meeting=meeting,
+            rows=rows,
+            shares=shares,
+            place=document_place(cell),
+            today=utcnow(),
+        )
 
 
 @bp.get("/<int:org_id>/print")
@@ -108,7 +154,7 @@ def _forms(review) -> dict:
     version = {"version": review.version if review else 0}
     proposal = dict(version)
     if review:
-        proposal.update(comments=review.cell_comments, level=review.proposed_level,
+        proposal.update(comments=review.cell_comments, level=review.proposed_level, votes=review.votes_for,
                         reason=review.not_classified_reason, category=review.not_classified_category)  # fmt: skip
     return {
         "propose": ProposalForm(prefix="p", data=proposal),
@@ -139,7 +185,7 @@ def _act(action: str, form, period, member, review) -> bool:
 ACTIONS = {
     "propose": (
         ops.record_proposal,
-        lambda f: (f.comments.data, f.level.data, f.reason.data, f.category.data),
+        lambda f: (f.comments.data, f.level.data, f.reason.data, f.category.data, f.votes.data),
         _l("Đã lưu ý kiến và đề xuất của chi bộ."),
     ),
     "return": (ops.return_to_member, lambda f: (f.reason.data,), _l("Đã trả lại bản kiểm điểm để đảng viên sửa.")),
