@@ -30,6 +30,7 @@ ROUTES = {
     "member.print_review": (lambda w: "/my-review/print", set()),  # nobody has a review in the world yet
     "cell.print_reviews": (lambda w: f"/cell/{w.cell.id}/print", {"secretary"}),
     "collective.autosave": (lambda w: f"/collective/{w.cell.id}/autosave", {"secretary"}),
+    "collective.print_review": (lambda w: f"/collective/{w.cell.id}/print", set()),  # no collective review yet
     "cell.index": (lambda w: f"/cell/{w.cell.id}", {"secretary"}),
     "cell.forward_all": (lambda w: f"/cell/{w.cell.id}/forward", {"secretary"}),
     "cell.meeting": (lambda w: f"/cell/{w.cell.id}/meeting", {"secretary"}),
@@ -48,6 +49,7 @@ ROUTES = {
     "orgs.show": (lambda w: f"/orgs/{w.grassroots.id}", {"committee", "leader", "admin"}),
     "orgs.report_json": (lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),
     "orgs.findings": (lambda w: f"/orgs/{w.grassroots.id}/findings?year=2025", {"committee", "leader", "admin"}),
+    "orgs.dossier": (lambda w: f"/orgs/{w.grassroots.id}/dossier?year=2025", {"committee", "leader", "admin"}),
     "orgs.export": (lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
     "orgs.save_target": (lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
     "admin.periods": (lambda w: "/admin/", {"admin"}),

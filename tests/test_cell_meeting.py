@@ -1,6 +1,8 @@
 """The cell meeting (hội nghị chi bộ): the secretary records it and each proposal's votes; too few votes for
 the proposed level is a warning the committee sees; the minutes print on A4."""
 
+import re
+
 from evaluation.extensions import db
 from evaluation.journal import JournalEntry
 from evaluation.reviews.models import CellMeeting
@@ -64,3 +66,17 @@ def test_the_minutes_print_the_meeting_and_each_proposal_with_its_votes(world, a
     for text in ("BIÊN BẢN HỌP CHI BỘ", "ngày 12 tháng 12 năm 2025", "Tổng số đảng viên chính thức: 9; có mặt: 8",
                  world.m1.full_name, "Hoàn thành tốt nhiệm vụ", "77,78%"):  # fmt: skip
         assert text in page, text
+
+
+def test_the_dossier_list_counts_what_the_organization_sends_up(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    record_meeting(world, client)
+    auth.login("committee")
+    page = client.get(f"/orgs/{world.grassroots.id}/dossier?year=2025").get_data(as_text=True)
+    assert "Mẫu 04" in page and "DANH MỤC HỒ SƠ" in page
+    cells = re.findall(r"<td>(\d)</td><td>([^<]+)</td><td>(\d+)</td>", page)
+    counts = {name.strip(): int(count) for _, name, count in cells}
+    assert counts["Biên bản họp chi bộ kiểm điểm đảng viên"] == 1
+    assert counts["Bản tự kiểm điểm của đảng viên"] == 1

@@ -55,6 +55,18 @@ def test_the_cell_writes_its_collective_review_and_an_incomplete_one_stays_a_dra
     assert "Chờ cấp trên xếp loại" in client.get(f"/collective/{world.cell.id}").get_data(as_text=True)
 
 
+def test_the_collective_review_prints_on_mau_01_in_vietnamese(world, auth, client):
+    auth.login("secretary")
+    assert client.get(f"/collective/{world.cell.id}/print").status_code == 404  # nothing written yet
+    submit_collective(client, world.cell)
+    client.get("/language/en")
+    page = client.get(f"/collective/{world.cell.id}/print").get_data(as_text=True)
+    for text in ("Mẫu 01", "BÁO CÁO KIỂM ĐIỂM TẬP THỂ", world.cell.name.upper(), COLLECTIVE["tasks"], "T/M CHI BỘ"):
+        assert text in page, text
+    auth.login("secretary2")
+    assert client.get(f"/collective/{world.cell.id}/print").status_code == 403
+
+
 def test_members_are_decided_before_their_organization(world, auth, client):
     auth.login("secretary")
     submit_collective(client, world.cell)

@@ -1,11 +1,14 @@
 """An organization's own officers: its collective self-review (Mẫu 01), written, saved and submitted
 to the committee one level up."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import rating_org, writes_collective_review
+from ..dbtypes import utcnow
+from ..org.operations import document_place
 from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CollectiveReviewForm, CommitmentForm
@@ -48,6 +51,26 @@ def review(org):
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
     )
+
+
+@bp.get("/<int:org_id>/print")
+@role_required(writes_collective_review)
+def print_review(org):
+    """The collective self-review (Mẫu 01) on A4 in the official layout, to sign and send up."""
+    period = require_period()
+    review = ops.find_organization_review(period, org)
+    if review is None:
+        abort(404, description=_("Chưa có bản kiểm điểm tập thể để in."))
+    with force_locale("vi"):  # the official form is Vietnamese whatever the page's language
+        return render_template(
+            "print/collective.html",
+            org=org,
+            review=review,
+            period=period,
+            sections=formspec.sections_for(None),
+            place=document_place(org),
+            today=utcnow(),
+        )
 
 
 @bp.post("/<int:org_id>/autosave")

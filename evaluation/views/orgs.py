@@ -21,15 +21,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
 from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
+from ..dbtypes import utcnow
 from ..org.models import Organization
-from ..org.operations import ancestors
+from ..org.operations import ancestors, document_place
 from ..periods.operations import current_period, period_for_year, years
-from ..reports import charts, exports, wording
+from ..reports import aggregation, charts, exports, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
@@ -110,6 +112,26 @@ def findings(org):
     found = checks.subtree_findings(org, period)
     return render_template("orgs/findings.html", org=org, year=year, period=period, findings=found,
                            violations=sum(1 for _code, finding in found if finding.is_violation))  # fmt: skip
+
+
+@bp.route("/<int:org_id>/dossier")
+@role_required(can_view_org)
+def dossier(org):
+    """The list of the dossier the organization sends up with its results (Mẫu 04), on A4."""
+    year = _year()
+    period = period_for_year(year)
+    if period is None:
+        abort(404, description=_("Chưa có kết quả của năm này."))
+    with force_locale("vi"):  # an official document: Vietnamese whatever the page's language
+        return render_template(
+            "print/dossier.html",
+            org=org,
+            period=period,
+            dossier=aggregation.dossier(org, period),
+            result=rollup(org, year),
+            place=document_place(org),
+            today=utcnow(),
+        )
 
 
 @bp.route("/<int:org_id>/report.json")
