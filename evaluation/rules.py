@@ -339,6 +339,33 @@ def check_votes(rule_set: RuleSet, level: Level, votes: int | None, official: in
     return Finding("votes", message, gettext(VOTES_SOURCE))
 
 
+# Leaders are judged with the unit they head (docs/domain.md §3). Where the rule set says so (QĐ 366 here; a
+# province may change this table), the head's level is not above the level decided for the unit; and under
+# every rule set that has the condition, more than half of the units under them not completed is a fact,
+# computed from the results instead of ticked by hand.
+HEAD_NOT_ABOVE_UNIT = {RuleSet.HD21: False, RuleSet.QD124: False, RuleSet.QD366: True}
+
+
+def units_failed(rated: int, not_completed: int) -> bool:
+    """More than 50% of the units a leader is responsible for rated not completed."""
+    return rated > 0 and not_completed * 2 > rated
+
+
+def check_head(rule_set: RuleSet, level: Level, unit: str, unit_level: Level | None) -> Finding | None:
+    """The head of a unit rated above the unit's decided level, where the rule set forbids it."""
+    if not HEAD_NOT_ABOVE_UNIT[rule_set] or unit_level is None or not unit_level.is_quality_level:
+        return None
+    if not level.is_quality_level or QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(unit_level):
+        return None
+    return Finding(
+        "head",
+        _("người đứng đầu %(unit)s, đơn vị được xếp loại “%(unit_level)s”: không xếp loại cao hơn đơn vị",
+          unit=unit, unit_level=unit_level.label),
+        rule_set.source,
+        blocking=True,
+    )  # fmt: skip
+
+
 # Members rated not completed in consecutive years are brought to the committee for consideration
 # under the Party Statute (Điều lệ Đảng, Điều 8: đảng viên 2 năm liền không hoàn thành nhiệm vụ).
 REPEATED_YEARS = 2

@@ -184,3 +184,45 @@ def test_hd_21_does_not_classify_an_organization_founded_less_than_six_months_be
     )
     assert runner.invoke(args=["import-org-ratings", ratings, "--year", "2023"]).exit_code == 0
     assert "not_classified" not in runner.invoke(args=["check", "--year", "2023"]).output
+
+
+def test_a_leader_is_judged_with_the_unit_they_head(world, make, runner, tmp_path):
+    """Trần Thị Bình (Mẫu 2A) heads the cell. Under QĐ 366 she is not rated above the cell; and when more than
+    half of the organizations under the unit she heads are not completed, that condition is proved by the
+    results, without a box to tick."""
+    members = (
+        f"code,full_name,org_code,leads\n{world.m2.code},{world.m2.full_name},{world.cell.code},{world.cell.code}\n"
+    )
+    assert runner.invoke(args=["import-members", write(tmp_path, "m.csv", members)]).exit_code == 0
+    assert world.m2.leads == world.cell
+    orgs = write(tmp_path, "o.csv", f"org_code,level\n{world.cell.code},completed\n")
+    assert runner.invoke(args=["import-org-ratings", orgs, "--year", "2026"]).exit_code == 0
+    assert import_ratings(runner, tmp_path, 2026, f"{world.m2.code},good,,,\n").exit_code == 0
+    checked = runner.invoke(args=["check", "--year", "2026"])
+    assert checked.exit_code == 1
+    assert f"{world.m2.code} head: người đứng đầu {world.cell.name}" in checked.output
+    assert import_ratings(runner, tmp_path, 2026, f"{world.m2.code},completed,,,\n").exit_code == 0
+    assert f"{world.m2.code} head" not in runner.invoke(args=["check", "--year", "2026"]).output
+
+
+def test_a_leader_whose_units_mostly_failed_carries_the_condition_from_the_results(world, make, runner, tmp_path):
+    members = (
+        f"code,full_name,org_code,leads\n{world.m2.code},{world.m2.full_name},{world.cell.code},{world.upper.code}\n"
+    )
+    assert runner.invoke(args=["import-members", write(tmp_path, "m.csv", members)]).exit_code == 0
+    rows = f"{world.grassroots.code},not_completed\n{world.small.code},good\n"
+    ratings = [org for org in (world.grassroots, world.small) if org.parent_id == world.upper.id]
+    assert len(ratings) == 2, "the world's upper committee rates these two grassroots organizations"
+    path = write(tmp_path, "o.csv", "org_code,level\n" + rows)
+    assert runner.invoke(args=["import-org-ratings", path, "--year", "2026"]).exit_code == 0
+    assert import_ratings(runner, tmp_path, 2026, f"{world.m2.code},completed,,,\n").exit_code == 0
+    assert (
+        "units_failed" not in runner.invoke(args=["check", "--year", "2026"]).output
+    )  # one of two: not more than half
+    rows = f"{world.grassroots.code},not_completed\n{world.small.code},not_completed\n"
+    assert runner.invoke(args=["import-org-ratings", write(tmp_path, "o2.csv", "org_code,level\n" + rows),
+                               "--year", "2026"]).exit_code == 0  # fmt: skip
+    checked = runner.invoke(args=["check", "--year", "2026"])
+    assert f"{world.m2.code} conditions: Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ" in (
+        checked.output
+    )

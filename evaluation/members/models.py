@@ -47,8 +47,11 @@ class Member(Model):
     phone: Mapped[str | None] = mapped_column(sa.String(40))
     birth_date: Mapped[date | None]
     joined_date: Mapped[date | None]  # ngày vào Đảng
+    # The unit a leader heads (người đứng đầu), when they do: they are judged together with it (docs/domain.md §3).
+    leads_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
 
-    organization: Mapped[Organization] = relationship()
+    organization: Mapped[Organization] = relationship(foreign_keys=[organization_id])
+    leads: Mapped[Organization | None] = relationship(foreign_keys=[leads_id])
 
     def __repr__(self) -> str:
         return f"<Member {self.code}>"

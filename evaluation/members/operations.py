@@ -15,7 +15,7 @@ from ..text import fold
 from .models import FormType, Member, MembershipChange
 
 MEMBER_COLUMNS = {"code", "full_name", "org_code"}
-OPTIONAL_MEMBER_COLUMNS = {"email", "phone", "birth_date", "joined_date", "form_type", "position", "workplace"}
+OPTIONAL_MEMBER_COLUMNS = {"email", "phone", "birth_date", "joined_date", "form_type", "position", "workplace", "leads"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -114,6 +114,12 @@ def _parse_member_row(row: Row, orgs: dict[str, Organization | None]) -> _Parsed
     for column in ("position", "workplace"):
         if text := row.get(column):
             values[column] = text[:255]
+    if code := row.get("leads"):  # the organization the member heads
+        if code not in orgs:
+            orgs[code] = find_org(code)
+        if orgs[code] is None:
+            raise ValueError(_("không có tổ chức mã %(code)s (cột leads)", code=repr(code)))
+        values["leads"] = orgs[code]
     return _Parsed(values, org)
 
 

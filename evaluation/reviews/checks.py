@@ -8,6 +8,7 @@ calls it for a whole subtree.
 
 import calendar
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
@@ -21,17 +22,22 @@ from ..members.models import Member
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from ..rules import (
+    HEAD_NOT_ABOVE_UNIT,
     ORGANIZATION_QUOTA_BY_KIND,
     RULE_SETS_WITH_NEW_ORGANIZATIONS,
+    Condition,
     Finding,
     check_conditions,
+    check_head,
     check_not_classified,
     check_quota,
     check_repeated,
     check_score,
     check_votes,
+    conditions_for,
     highest_allowed,
     score_band,
+    units_failed,
 )
 from .counts import (
     Tally,
@@ -139,12 +145,60 @@ def review_findings(review: Review, level: Level) -> list[Finding]:
     """What the regulation says about giving `review` this level, the quota apart."""
     period, rule_set = review.period, review.period.rule_set
     findings = [
-        check_conditions(rule_set, review.conditions or [], review.exception_reason, level),
+        check_conditions(rule_set, conditions_of(review), review.exception_reason, level),
         check_not_classified(rule_set, _joined(review), new_member_reference(period), level),
     ]
     if review.member is not None:
         findings += [check_score(rule_set, review.judged_score, level), check_repeated(previous_level(review), level)]
+        if (unit := review.member.leads) is not None:
+            findings.append(check_head(rule_set, level, unit.name, unit_level(unit, period)))
     return [finding for finding in findings if finding is not None]
+
+
+def conditions_of(review: Review) -> list[str]:
+    """The conditions recorded on the review, and those the results prove: a leader (Mẫu 2A) who heads a unit
+    more than half of whose rated organizations are not completed (`units_failed`)."""
+    recorded = list(review.conditions or [])
+    member = review.member
+    if member is None or member.leads is None or not review.is_leaders:
+        return recorded
+    if Condition.UNITS_FAILED.value in recorded or Condition.UNITS_FAILED not in conditions_for(review.period.rule_set):
+        return recorded
+    tally = organizations_tally(member.leads, review.period)
+    failed = units_failed(tally.classified, tally[Level.NOT_COMPLETED])
+    return [*recorded, Condition.UNITS_FAILED.value] if failed else recorded
+
+
+@dataclass
+class Cap:
+    level: Level
+    why: str
+
+
+def _head_cap(review: Review) -> Cap | None:
+    """The head of a unit already rated: no higher than the unit, where the rule set says so."""
+    member = review.member
+    if member is None or member.leads is None or not HEAD_NOT_ABOVE_UNIT[review.period.rule_set]:
+        return None
+    level = unit_level(member.leads, review.period)
+    if level is None or not level.is_quality_level:
+        return None
+    why = _(
+        "%(unit)s được xếp loại “%(level)s”: người đứng đầu không cao hơn", unit=member.leads.name, level=level.label
+    )
+    return Cap(level, why)
+
+
+def unit_level(unit: Organization, period: Period) -> Level | None:
+    """The level decided for an organization in the period, if it is decided."""
+    return db.session.scalars(
+        db.select(Review.final_level).where(
+            Review.period_id == period.id,
+            Review.organization_id == unit.id,
+            Review.member_id.is_(None),
+            Review.state == ReviewState.DECIDED,
+        )
+    ).first()
 
 
 def _joined(review: Review) -> date | None:
@@ -188,12 +242,14 @@ def early_warnings(review: Review | None) -> list[Finding]:
 
 def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
     """The levels a decision may give, and why the others are not offered."""
-    highest, why = highest_allowed(review.period.rule_set, review.conditions or [], review.exception_reason)
+    highest, why = highest_allowed(review.period.rule_set, conditions_of(review), review.exception_reason)
     if review.is_of_member and review.period.rule_set.score and review.judged_score is not None:
         band = score_band(review.judged_score)
         if QUALITY_LEVELS.index(band) > QUALITY_LEVELS.index(highest):
             highest = band
             why = [*why, _("%(score)s điểm: tối đa “%(label)s”", score=review.judged_score, label=band.label)]
+    if (head := _head_cap(review)) is not None and QUALITY_LEVELS.index(head.level) > QUALITY_LEVELS.index(highest):
+        highest, why = head.level, [*why, head.why]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
     if new := check_not_classified(review.period.rule_set, _joined(review), new_member_reference(review.period),
                                    Level.COMPLETED):  # fmt: skip
@@ -237,7 +293,15 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
         .scalar_subquery()
     )
     rows = db.session.execute(
-        db.select(Review, Member.code, Organization.code, Member.joined_date, Organization.founded_on, last_year)
+        db.select(
+            Review,
+            Member.code,
+            Organization.code,
+            Member.joined_date,
+            Organization.founded_on,
+            last_year,
+            Member.leads_id,
+        )  # fmt: skip
         .outerjoin(Member, Review.member_id == Member.id)
         .join(Organization, Review.organization_id == Organization.id)
         .where(Review.period_id == period.id, Review.state == ReviewState.DECIDED, root.subtree_clause())
@@ -246,11 +310,15 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
     )
     rule_set, reference = period.rule_set, new_member_reference(period)
     founding_counts = rule_set in RULE_SETS_WITH_NEW_ORGANIZATIONS
-    for review, member_code, org_code, joined, founded, before in rows:
+    for review, member_code, org_code, joined, founded, before, leads in rows:
         level, of_member = review.final_level, review.member_id is not None
+        conditions = conditions_of(review) if leads else review.conditions or []  # a leader's: from the results too
         checked = (
             check_score(rule_set, review.judged_score, level) if of_member else None,
-            check_conditions(rule_set, review.conditions or [], review.exception_reason, level),
+            check_conditions(rule_set, conditions, review.exception_reason, level),
+            check_head(rule_set, level, review.member.leads.name, unit_level(review.member.leads, period))
+            if leads
+            else None,
             check_not_classified(
                 rule_set, joined if of_member else founded if founding_counts else None, reference, level
             ),  # fmt: skip
