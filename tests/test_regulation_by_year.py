@@ -1,6 +1,7 @@
 """The regulation of each year, end to end: crafted results imported through the CLI, then `flask check`,
 the JSON report and the web's findings page say the same (docs/domain.md §3–§5)."""
 
+import html
 import json
 from datetime import date
 
@@ -11,7 +12,7 @@ from evaluation.levels import Level
 from evaluation.members.models import FormType
 from evaluation.org.models import OrgKind
 from evaluation.reviews.formspec import form_code
-from evaluation.reviews.models import Review
+from evaluation.reviews.models import Review, ReviewState
 from evaluation.rules import rule_set_for_year
 from tests.conftest import assert_rejected, write
 from tests.test_journey import write_and_submit
@@ -226,3 +227,23 @@ def test_a_leader_whose_units_mostly_failed_carries_the_condition_from_the_resul
     assert f"{world.m2.code} conditions: Cán bộ lãnh đạo: hơn 50% đơn vị phụ trách không hoàn thành nhiệm vụ" in (
         checked.output
     )
+
+
+def test_last_years_shortcomings_are_carried_into_the_follow_up_item_by_item(world, make, auth, client):
+    last_year = make.period(2024, opened=False)
+    sections = {"shortcomings": "- Có lúc chậm báo cáo.\n\n2) Ít tham gia sinh hoạt chuyên đề."}
+    db.session.add(Review(period=last_year, member=world.m1, form_type=world.m1.form_type,
+                          state=ReviewState.DECIDED, final_level=Level.GOOD, sections=sections))  # fmt: skip
+    db.session.commit()
+    auth.login("member")
+    page = client.get("/my-review/").get_data(as_text=True)
+    assert "1. Có lúc chậm báo cáo. — đã khắc phục / đang khắc phục / chưa khắc phục" in page
+    assert "2. Ít tham gia sinh hoạt chuyên đề. — đã khắc phục / đang khắc phục / chưa khắc phục" in page
+    draft = page[page.index('name="followup"') :].split(">", 1)[1].split("</textarea>")[0]
+    refused = write_and_submit(client, followup=html.unescape(draft).strip()).get_data(as_text=True)
+    assert "còn 2 hạn chế năm trước chưa ghi" in refused
+    answered = "1. Có lúc chậm báo cáo. — đã khắc phục\n2. Ít tham gia sinh hoạt chuyên đề. — đang khắc phục"
+    write_and_submit(client, followup=answered)
+    stored = db.session.scalars(db.select(Review).where(Review.member_id == world.m1.id, Review.period_id ==
+                                                       world.period.id)).one()  # fmt: skip
+    assert stored.state is ReviewState.SUBMITTED and stored.sections["followup"] == answered

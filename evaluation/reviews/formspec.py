@@ -3,6 +3,7 @@
 Kept as data so the page, the print layout and the completeness check read the same list.
 """
 
+import re
 from dataclasses import dataclass
 
 from ..i18n import N_
@@ -147,3 +148,22 @@ def form_code(rule_set: RuleSet, form_type: FormType | None) -> str:
     if rule_set is RuleSet.QD124:
         return "Mẫu 02B" if form_type is FormType.LEADER else "Mẫu 02A"
     return f"Mẫu {(form_type or FormType.STAFF).value}"
+
+
+# Last year's shortcomings carried into this year's follow-up section, one line each, with the three answers
+# HD 43 asks for; the member keeps one. A line still offering all three is an item not yet answered.
+FOLLOWUP_CHOICES = "đã khắc phục / đang khắc phục / chưa khắc phục"
+_BULLET = re.compile(r"^\s*(?:[-•+*]|\d+[.)])\s*")
+
+
+def shortcoming_items(text: str) -> list[str]:
+    """The items of a shortcomings section: its non-empty lines, without their bullets or numbers."""
+    return [item for line in text.splitlines() if (item := _BULLET.sub("", line).strip())]
+
+
+def followup_draft(items: list[str]) -> str:
+    return "\n".join(f"{number}. {item} — {FOLLOWUP_CHOICES}" for number, item in enumerate(items, 1))
+
+
+def unanswered_followups(text: str) -> int:
+    return text.count(FOLLOWUP_CHOICES)

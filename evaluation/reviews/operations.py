@@ -380,7 +380,22 @@ def submission_problems(review: Review) -> list[str]:
         problems.append(_("Chưa tự chấm điểm (tiêu chí chung /30 và kết quả nhiệm vụ /70)."))
     if review.self_level is None:
         problems.append(_("Chưa chọn mức tự xếp loại."))
+    if unanswered := formspec.unanswered_followups(review.sections.get("followup", "")):
+        problems.append(
+            _("Mục III: còn %(count)s hạn chế năm trước chưa ghi đã khắc phục, đang khắc phục hay chưa khắc phục.",
+              count=unanswered)
+        )  # fmt: skip
     return problems
+
+
+def last_year_shortcomings(period: Period, member: Member) -> list[str]:
+    """The shortcomings the member's review of the year before named, item by item (empty when none)."""
+    text = db.session.scalars(
+        db.select(Review.sections)
+        .join(Period, Review.period_id == Period.id)
+        .where(Review.member_id == member.id, Period.year == period.year - 1, Review.state != ReviewState.DRAFT)
+    ).first()
+    return formspec.shortcoming_items((text or {}).get("shortcomings", ""))
 
 
 def submit_self_review(review: Review, actor: User, expected_version: int | None = None) -> None:

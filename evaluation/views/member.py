@@ -30,7 +30,8 @@ def _own_member():
 def review():
     member, period = _own_member(), require_period()
     review = ops.find_review(period, member)
-    form = SelfReviewForm(data=_stored(review)) if request.method == "GET" else SelfReviewForm()
+    carried = ops.last_year_shortcomings(period, member)
+    form = SelfReviewForm(data=_stored(review, carried)) if request.method == "GET" else SelfReviewForm()
     conflict = None
     if request.method == "POST" and form.validate_on_submit():
         outcome = _save(member, period, form, submit=request.form.get("action") == "submit")
@@ -51,15 +52,19 @@ def review():
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
         findings=checks.early_warnings(review),
+        carried=carried,
     )
 
 
-def _stored(review) -> dict:
-    """The form as stored; version 0 when the member has not started (the page saw no review)."""
+def _stored(review, carried: list[str]) -> dict:
+    """The form as stored; version 0 when the member has not started (the page saw no review). Last year's
+    shortcomings start the follow-up section, one line each, until the member writes it."""
+    start = {"followup": formspec.followup_draft(carried)} if carried else {}
     if review is None:
-        return {"version": 0}
+        return {"version": 0, **start}
     return {
-        **review.sections,
+        **start,
+        **{key: text for key, text in review.sections.items() if text},
         "self_level": review.self_level,
         "version": review.version,
         "score_general": review.self_score_general,
