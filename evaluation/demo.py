@@ -216,7 +216,7 @@ def seed(year: int = 2025) -> None:
 class _QuotaKeeper:
     """Keeps the demo's decided members within each grassroots quota, as a committee would."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.counts: dict[int, Counter] = defaultdict(Counter)
 
     def admit(self, member: Member, level: Level) -> Level:
