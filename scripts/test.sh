@@ -30,5 +30,6 @@ fi
 .venv/bin/ruff check --quiet .
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # the layers (.importlinter)
 .venv/bin/mypy --no-error-summary                                                # the annotations (mypy.ini)
-# pytest-randomly shuffles the order on every run; the header prints the seed, and --randomly-seed=N repeats it.
+# pytest-randomly shuffles the order on every run; pytest's header (hidden by -q) prints the seed, and
+# --randomly-seed=N repeats that order.
 exec .venv/bin/python -m pytest "$@"
