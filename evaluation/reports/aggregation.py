@@ -100,22 +100,31 @@ def rollup(root: Organization, year: int) -> Rollup:
     return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
 
 
+# Written as the partial index's own condition, a literal: against a bound parameter neither SQLite nor a
+# generic PostgreSQL plan can prove the index applies, and the count would read every review of the year.
+NOT_CLASSIFIED_ROWS = sa.text("review.final_level = 'not_classified'")
+
+
 def _count_not_classified(root: Organization, period: Period, units: dict[int, UnitResult]) -> None:
     """Members decided not classified, by reason, under the root and under each child. They are few, and
-    a partial index holds exactly them, so this reads no other review."""
+    a partial index holds exactly them, so this reads no other review. Members and organizations are told
+    apart in the grouping, not the filter: a `member_id` condition would lead SQLite to the (period, member)
+    index and every review of the year."""
+    of_organization = Review.member_id.is_(None)
     rows = db.session.execute(
-        db.select(Organization.path, Review.not_classified_category, sa.func.count(Review.id))
+        db.select(Organization.path, Review.not_classified_category, of_organization, sa.func.count(Review.id))
         .join(Organization, Review.organization_id == Organization.id)
         .where(
             Review.period_id == period.id,
-            Review.final_level == Level.NOT_CLASSIFIED,
-            Review.member_id.is_not(None),
+            NOT_CLASSIFIED_ROWS,
             Review.state == ReviewState.DECIDED,
             root.subtree_clause(),
         )
-        .group_by(Organization.path, Review.not_classified_category)
+        .group_by(Organization.path, Review.not_classified_category, of_organization)
     )
-    for path, category, count in rows:
+    for path, category, organization, count in rows:
+        if organization:
+            continue
         reason = category or NotClassifiedReason.OTHER.value
         for org_id in {int(part) for part in path.strip("/").split("/")} & units.keys():
             units[org_id].not_classified_by_reason[reason] += count

@@ -24,7 +24,9 @@ def upgrade():
     with op.batch_alter_table('review', schema=None) as batch_op:
         batch_op.add_column(sa.Column('not_classified_category', sa.String(length=20), nullable=False,
                                       server_default=''))
-        batch_op.create_index('ix_review_not_classified', ['period_id', 'organization_id'], unique=False,
+        batch_op.create_index('ix_review_not_classified',
+                              ['period_id', 'organization_id', 'state', 'not_classified_category', 'member_id'],
+                              unique=False,
                               sqlite_where=NOT_CLASSIFIED, postgresql_where=NOT_CLASSIFIED)
     # What was decided before this revision has only its written reason: it counts as "other".
     op.execute("UPDATE review SET not_classified_category = 'other' WHERE final_level = 'not_classified'")
