@@ -16,7 +16,7 @@ from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
 from ..reviews.workflow import Capacity
-from .deciding import decision_forms, decision_page, posted_scores, quota_form, record_quota
+from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
 from .guards import load_member_in, require_period, role_required
 from .running import perform
 
@@ -178,14 +178,5 @@ ACTIONS = {
     "decide": (ops.decide, lambda f: (f.level.data, f.note.data), _l("Đã quyết định xếp loại.")),
     "send_back": (ops.send_back, lambda f: (f.reason.data,), _l("Đã trả đề xuất về chi bộ.")),
     "reopen": (ops.reopen, lambda f: (f.reason.data,), _l("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
-    "rerate": (
-        ops.rerate,
-        lambda f: (f.level.data, f.decision.data, f.decided_on.data, f.reason.data),
-        _l("Đã xếp loại lại theo quyết định; cả hai mức được giữ trong lịch sử."),
-    ),
-    "conditions": (
-        ops.record_conditions,
-        lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),
-        _l("Đã ghi điều kiện xếp loại."),
-    ),
+    **DECIDER_ACTIONS,
 }

@@ -2,6 +2,7 @@
 
 from flask import abort, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..reviews import checks
@@ -91,3 +92,19 @@ def record_quota(group, *, for_members: bool) -> None:
             current_user,
             success=_("Đã ghi quyết định về tỷ lệ xuất sắc."),
         )
+
+
+# What the deciding level does alike on a member's review and an organization's, from the forms
+# `decision_forms` builds: (operation, form → arguments, success), as `running.act` takes them.
+DECIDER_ACTIONS = {
+    "rerate": (
+        ops.rerate,
+        lambda f: (f.level.data, f.decision.data, f.decided_on.data, f.reason.data),
+        _l("Đã xếp loại lại theo quyết định; cả hai mức được giữ trong lịch sử."),
+    ),
+    "conditions": (
+        ops.record_conditions,
+        lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),
+        _l("Đã ghi điều kiện xếp loại."),
+    ),
+}

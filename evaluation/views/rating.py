@@ -10,7 +10,7 @@ from ..org.models import Organization
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.workflow import Capacity
-from .deciding import decision_forms, decision_page, posted_scores, quota_form, record_quota
+from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
 from .guards import require_period, role_required
 
 bp = Blueprint("rating", __name__, url_prefix="/rating")
@@ -77,14 +77,5 @@ ACTIONS = {
     "decide": (ops.rate_organization, lambda f: (f.level.data, f.note.data), _l("Đã xếp loại tổ chức.")),
     "return": (ops.return_to_organization, lambda f: (f.reason.data,), _l("Đã trả lại bản kiểm điểm tập thể.")),
     "reopen": (ops.reopen_organization, lambda f: (f.reason.data,), _l("Đã mở lại; lý do được ghi vào lịch sử.")),
-    "rerate": (
-        ops.rerate,
-        lambda f: (f.level.data, f.decision.data, f.decided_on.data, f.reason.data),
-        _l("Đã xếp loại lại theo quyết định; cả hai mức được giữ trong lịch sử."),
-    ),
-    "conditions": (
-        ops.record_conditions,
-        lambda f: (f.conditions.data, f.exception_reason.data, posted_scores(f)),
-        _l("Đã ghi điều kiện xếp loại."),
-    ),
+    **DECIDER_ACTIONS,
 }
