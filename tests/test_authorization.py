@@ -50,6 +50,7 @@ ROUTES = {
     "orgs.report_json": (lambda w: f"/orgs/{w.grassroots.id}/report.json", {"committee", "leader", "admin"}),
     "orgs.findings": (lambda w: f"/orgs/{w.grassroots.id}/findings?year=2025", {"committee", "leader", "admin"}),
     "orgs.dossier": (lambda w: f"/orgs/{w.grassroots.id}/dossier?year=2025", {"committee", "leader", "admin"}),
+    "orgs.reratings": (lambda w: f"/orgs/{w.grassroots.id}/reratings?year=2025", {"committee", "leader", "admin"}),
     "orgs.export": (lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
     "orgs.save_target": (lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
     "admin.periods": (lambda w: "/admin/", {"admin"}),

@@ -82,6 +82,17 @@ class Organization(Model):
         """True when `other` is this organization or lies in its subtree."""
         return other.path.startswith(self.path)
 
+    @property
+    def signing_body(self) -> str:
+        """Who signs the organization's documents ("T/M …"), as the party's documents name it: the standing
+        committee (ban thường vụ) above the grassroots, the committee (đảng ủy) of a đảng bộ, the cell itself
+        for a chi bộ. Vietnamese whatever the page's language: it is printed on the document."""
+        if self.kind in (OrgKind.PROVINCE, OrgKind.UPPER):
+            return "Ban Thường vụ"
+        if self.kind is OrgKind.SECTION or (self.kind is OrgKind.GRASSROOTS and self.children):
+            return "Đảng ủy"
+        return "Chi bộ"
+
     def subtree_clause(self):
         """SQL condition selecting this organization and everything under it."""
         # One literal pattern (a path holds only digits and "/", nothing LIKE treats specially), so

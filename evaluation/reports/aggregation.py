@@ -28,7 +28,7 @@ from ..reviews.counts import (
     name_matches,
     unit_results,
 )
-from ..reviews.models import CellMeeting, QuotaException, Review, ReviewState
+from ..reviews.models import QuotaException, Review, ReviewState
 from ..reviews.tallies import MEMBER, KeptTally
 from .models import Target, TargetSubject
 
@@ -128,42 +128,6 @@ def _count_not_classified(root: Organization, period: Period, units: dict[int, U
         reason = category or NotClassifiedReason.OTHER.value
         for org_id in {int(part) for part in path.strip("/").split("/")} & units.keys():
             units[org_id].not_classified_by_reason[reason] += count
-
-
-@dataclass
-class Dossier:
-    """What an organization sends up with its year's results (Mẫu 04): the documents and how many of each."""
-
-    own_review: Review | None  # its collective review (Mẫu 01)
-    reviews_submitted: int  # members' self-reviews handed in, in the subtree
-    meetings: int  # cell meetings recorded (biên bản), in the subtree
-    organization_reviews: int  # collective reviews of the organizations under it
-    rerated: int  # results changed by a re-rating decision (Mẫu 03)
-
-
-def dossier(root: Organization, period: Period) -> Dossier:
-    in_subtree = db.select(Organization.id).where(root.subtree_clause())
-    reviews = Review.period_id == period.id, Review.organization_id.in_(in_subtree)
-    handed_in = Review.state != ReviewState.DRAFT
-
-    def count(*where) -> int:
-        return db.session.scalar(db.select(sa.func.count(Review.id)).where(*reviews, *where)) or 0
-
-    own = db.session.scalars(
-        db.select(Review).where(
-            Review.period_id == period.id, Review.organization_id == root.id, Review.member_id.is_(None)
-        )
-    ).first()
-    meetings = db.select(sa.func.count(CellMeeting.id)).where(
-        CellMeeting.period_id == period.id, CellMeeting.organization_id.in_(in_subtree)
-    )
-    return Dossier(
-        own_review=own,
-        reviews_submitted=count(Review.member_id.is_not(None), handed_in),
-        meetings=db.session.scalar(meetings) or 0,
-        organization_reviews=count(Review.member_id.is_(None), Review.organization_id != root.id, handed_in),
-        rerated=count(Review.rerated_by != ""),
-    )
 
 
 def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:

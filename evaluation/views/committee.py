@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..auth.permissions import is_committee_officer
 from ..formatting import format_number
+from ..periods.operations import years
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, progress
@@ -17,7 +18,7 @@ from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
 from ..reviews.workflow import Capacity
 from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
-from .guards import load_member_in, require_period, role_required
+from .guards import load_member_in, require_period, role_required, viewed_period
 from .running import perform
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -33,8 +34,9 @@ FILTERS = {
 @bp.route("/<int:org_id>")
 @role_required(is_committee_officer)
 def index(org):
-    period = require_period()
-    key = request.args.get("show", "proposed")
+    period = viewed_period()
+    # A closed year has nothing left to decide: what there is to see (and re-rate) is the decided.
+    key = request.args.get("show", "proposed" if period.is_open else "decided")
     states, _ = FILTERS.get(key, FILTERS["proposed"])
     rows = members_with_reviews(org, period, subtree=True, states=states, search=request.args.get("q", ""))
     return render_template(
@@ -47,7 +49,8 @@ def index(org):
         progress=progress(org, period),
         bulk_form=BulkForm(),
         quotas=[q for q in [checks.quota_finding(period, org, True)] if q],
-        quota_form=quota_form(period, org, for_members=True),
+        quota_form=quota_form(period, org, for_members=True) if period.is_open else None,
+        years=years(),
     )
 
 
@@ -151,13 +154,13 @@ def decide_bulk(org):
 @bp.route("/<int:org_id>/members/<int:member_id>", methods=["GET", "POST"])
 @role_required(is_committee_officer)
 def member(org, member_id: int):
-    period = require_period()
+    period = viewed_period()
     member = load_member_in(org, member_id, subtree=True)
     review = ops.find_review(period, member)
     suggested = review.proposed_level if review else None
     forms, why_not = decision_forms(review, period, suggested=suggested, back="send_back")
     if request.method == "POST" and decision_page(review, forms, ACTIONS):
-        return redirect(url_for(".member", org_id=org.id, member_id=member.id))
+        return redirect(url_for(".member", org_id=org.id, member_id=member.id, year=period.year))
     shown_level = forms["decide"].level.data or (review.proposed_level if review else None)
     return render_template(
         "committee/member.html",

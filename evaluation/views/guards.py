@@ -3,14 +3,15 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
 from ..members.models import Member
 from ..org.models import Organization
-from ..periods.operations import current_period
+from ..periods.models import Period
+from ..periods.operations import current_period, period_for_year
 
 
 def load_org(org_id: int) -> Organization:
@@ -30,12 +31,30 @@ def load_member_in(org: Organization, member_id: int, *, subtree: bool) -> Membe
     return member
 
 
-def require_period():
+def require_period() -> Period:
     """:raise 404: when no evaluation period exists yet."""
     period = current_period()
     if period is None:
         abort(404, description=_("Chưa có kỳ đánh giá nào."))
     return period
+
+
+def period_of_year(year: int) -> Period:
+    """:raise 404: when the year has no period, so no results to show."""
+    # Bounded before the database sees it: PostgreSQL refuses an integer out of range with an error.
+    period = period_for_year(year) if 1900 <= year <= 2100 else None
+    if period is None:
+        abort(404, description=_("Chưa có kết quả của năm này."))
+    return period
+
+
+def viewed_period() -> Period:
+    """The year a deciding page asks for (`?year=`: a closed year, to re-rate), else the open (or latest) one.
+
+    :raise 404: when there is no such period.
+    """
+    year = request.args.get("year", type=int)
+    return require_period() if year is None else period_of_year(year)
 
 
 def role_required(predicate: Callable[..., bool]):

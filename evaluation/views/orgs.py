@@ -30,14 +30,13 @@ from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
 from ..dbtypes import utcnow
 from ..org.models import Organization
 from ..org.operations import ancestors, document_place
-from ..periods.models import Period
-from ..periods.operations import current_period, period_for_year, years
-from ..reports import aggregation, charts, exports, wording
+from ..periods.operations import current_period, years
+from ..reports import charts, documents, exports, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
 from ..reviews import checks
-from .guards import role_required
+from .guards import period_of_year, role_required
 from .running import perform
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -59,14 +58,6 @@ def _year() -> int:
         return year
     period = current_period()
     return period.year if period else date.today().year
-
-
-def _period_or_404(year: int) -> Period:
-    """:raise 404: when the year has no results to show."""
-    period = period_for_year(year)
-    if period is None:
-        abort(404, description=_("Chưa có kết quả của năm này."))
-    return period
 
 
 def _decimals() -> int:
@@ -115,7 +106,7 @@ def _page(org: Organization, year: int, target_form: TargetForm):
 def findings(org):
     """What the year's decided results under the organization break, exactly as `flask check` lists it."""
     year = _year()
-    period = _period_or_404(year)
+    period = period_of_year(year)
     found = checks.subtree_findings(org, period)
     return render_template("orgs/findings.html", org=org, year=year, period=period, findings=found,
                            violations=sum(1 for _code, finding in found if finding.is_violation))  # fmt: skip
@@ -126,16 +117,32 @@ def findings(org):
 def dossier(org):
     """The list of the dossier the organization sends up with its results (Mẫu 04), on A4."""
     year = _year()
-    period = _period_or_404(year)
+    period = period_of_year(year)
     with force_locale("vi"):  # an official document: Vietnamese whatever the page's language
         return render_template(
             "print/dossier.html",
             org=org,
             period=period,
-            dossier=aggregation.dossier(org, period),
+            dossier=documents.dossier(org, period),
             result=rollup(org, year),
             place=document_place(org),
             today=utcnow(),
+        )
+
+
+@bp.route("/<int:org_id>/reratings")
+@role_required(can_view_org)
+def reratings(org):
+    """The year's re-rating decisions under the organization (Mẫu 03), one per A4 page; `?review=` picks
+    one review's."""
+    period = period_of_year(_year())
+    decisions = documents.reratings(org, period, request.args.get("review", type=int))
+    with force_locale("vi"):
+        return render_template(
+            "print/rerating.html",
+            org=org,
+            period=period,
+            decisions=[(decision, document_place(decision.issuer)) for decision in decisions],
         )
 
 
@@ -155,7 +162,7 @@ def report_json(org):
 @role_required(can_view_org)
 def export(org, table: str, fmt: str):
     year = _year()
-    period = _period_or_404(year)
+    period = period_of_year(year)
     rows: Iterable[list[exports.Cell]]
     if table == "rollup":
         headers, rows = exports.ROLLUP_HEADERS, exports.rollup_rows(rollup(org, year), _decimals())

@@ -7,11 +7,12 @@ from flask_login import current_user
 
 from ..auth.permissions import is_rating_committee, rated_organizations
 from ..org.models import Organization
+from ..periods.operations import years
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.workflow import Capacity
 from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
-from .guards import require_period, role_required
+from .guards import role_required, viewed_period
 
 bp = Blueprint("rating", __name__, url_prefix="/rating")
 
@@ -19,7 +20,7 @@ bp = Blueprint("rating", __name__, url_prefix="/rating")
 @bp.route("/<int:org_id>")
 @role_required(is_rating_committee)
 def index(org):
-    period = require_period()
+    period = viewed_period()
     rows = [
         (child, ops.find_organization_review(period, child), checks.readiness_problems(child, period))
         for child in rated_organizations(org)
@@ -30,7 +31,8 @@ def index(org):
         period=period,
         rows=rows,
         quotas=checks.organization_quota_findings(period, org),
-        quota_form=quota_form(period, org, for_members=False),
+        quota_form=quota_form(period, org, for_members=False) if period.is_open else None,
+        years=years(),
     )
 
 
@@ -50,12 +52,12 @@ def _load_rated(committee: Organization, child_id: int) -> Organization:
 @bp.route("/<int:org_id>/orgs/<int:child_id>", methods=["GET", "POST"])
 @role_required(is_rating_committee)
 def organization(org, child_id: int):
-    period = require_period()
+    period = viewed_period()
     child = _load_rated(org, child_id)
     review = ops.find_organization_review(period, child)
     forms, why_not = decision_forms(review, period, suggested=review.self_level if review else None, back="return")
     if request.method == "POST" and decision_page(review, forms, ACTIONS):
-        return redirect(url_for(".organization", org_id=org.id, child_id=child.id))
+        return redirect(url_for(".organization", org_id=org.id, child_id=child.id, year=period.year))
     shown_level = forms["decide"].level.data or (review.self_level if review else None)
     return render_template(
         "rating/organization.html",

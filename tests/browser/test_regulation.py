@@ -1,0 +1,82 @@
+"""The regulation's paperwork in Chromium: the secretary records the cell meeting and its votes and prints the
+minutes; a committee re-rates a closed year's result by a decision (Mẫu 03) and prints it. Each test starts
+from the demo as seeded and touches what no other test here touches."""
+
+import re
+
+from playwright.sync_api import expect
+
+
+def is_a4_pdf(page) -> bool:
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
+    return (round(width), round(height)) == (595, 842)
+
+
+def test_the_secretary_records_the_meeting_and_votes_is_warned_of_too_few_and_prints_the_minutes(visitor):
+    page = visitor.page
+    visitor.login("bithu")
+    page.get_by_role("button", name="Theo dõi chi bộ").first.click()
+    meeting = page.locator("details", has_text="Ghi hội nghị kiểm điểm chi bộ")
+    meeting.get_by_label("Ngày họp chi bộ").fill("2025-12-10")
+    meeting.get_by_label("Số đảng viên chính thức của chi bộ").fill("12")
+    meeting.get_by_label("Số đảng viên có mặt").fill("11")
+    meeting.get_by_role("button").click()
+    expect(page.locator(".flash.success")).to_contain_text("Đã ghi hội nghị kiểm điểm của chi bộ")
+    expect(page.locator("summary", has_text="11/12 đảng viên chính thức có mặt")).to_be_visible()
+
+    submitted = page.locator("tr", has_text="Đã nộp chi bộ").first
+    name = submitted.get_by_role("link").first.inner_text()
+    submitted.get_by_role("link").first.click()
+    page.get_by_label("Chi bộ đề xuất mức xếp loại").select_option(label="Hoàn thành tốt nhiệm vụ")
+    page.get_by_label("Số phiếu tán thành mức đề xuất").fill("5")
+    page.get_by_role("button", name="Lưu ý kiến và đề xuất").click()
+    expect(page.locator(".flash.success")).to_be_visible()
+    expect(page.get_by_text(re.compile("5/12 phiếu tán thành mức “Hoàn thành tốt nhiệm vụ”"))).to_be_visible()
+    visitor.shot("votes-warning")
+
+    visitor.go(page.url.split("/members/")[0].removeprefix(visitor.base))
+    page.get_by_role("link", name="In biên bản họp chi bộ").click()
+    expect(page.get_by_role("heading", name="BIÊN BẢN HỌP CHI BỘ")).to_be_visible()
+    expect(page.get_by_text("Tổng số đảng viên chính thức: 12; có mặt: 11; vắng mặt: 1.")).to_be_visible()
+    row = page.locator("tr", has_text=name)
+    expect(row).to_contain_text("Hoàn thành tốt nhiệm vụ")
+    expect(row.locator("td").nth(4)).to_have_text("5")
+    assert is_a4_pdf(page)
+    visitor.shot("minutes")
+
+
+def test_a_committee_rerates_a_closed_years_result_and_prints_the_decision(visitor):
+    page = visitor.page
+    visitor.login("danguy")
+    page.get_by_role("button", name="Xem đề xuất của các chi bộ").click()
+    page.locator(".year-picker select").select_option(label="Năm 2024")
+    page.locator(".year-picker").get_by_role("button", name="Xem").click()
+    expect(page.get_by_text("Kỳ đánh giá năm 2024 không mở")).to_be_visible()
+    good = page.locator("tbody tr", has=page.locator("abbr", has_text=re.compile("^HTTNV$"))).first
+    name = good.get_by_role("link").first.inner_text()
+    good.get_by_role("link").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+
+    rerating = page.locator("details", has_text="Xếp loại lại theo quyết định của cấp có thẩm quyền")
+    rerating.locator("summary").click()
+    rerating.get_by_label("Mức xếp loại mới").select_option(label="Hoàn thành nhiệm vụ")
+    rerating.get_by_label("Số quyết định").fill("21-QĐ/ĐU")
+    rerating.get_by_label("Ngày quyết định").fill("2026-11-20")
+    rerating.get_by_label(re.compile("Lý do xếp loại lại")).fill("Phát hiện báo cáo kết quả không trung thực")
+    rerating.get_by_role("button", name="Xếp loại lại").click()
+    expect(page.locator(".flash.success")).to_contain_text("Đã xếp loại lại theo quyết định")
+    expect(page.get_by_text("Xếp loại lại theo Quyết định số 21-QĐ/ĐU ngày 20/11/2026")).to_be_visible()
+    visitor.shot("rerated")
+
+    page.get_by_role("link", name="In quyết định xếp loại lại (Mẫu 03)").click()
+    expect(page.get_by_role("heading", name="QUYẾT ĐỊNH").first).to_be_visible()
+    decision = page.locator("section.doc-page")
+    expect(decision).to_have_count(1)
+    expect(decision).to_contain_text("Số 21-QĐ/ĐU")
+    expect(decision).to_contain_text(f"đồng chí {name}")
+    expect(decision).to_contain_text("từ mức “Hoàn thành tốt nhiệm vụ” thành mức “Hoàn thành nhiệm vụ”")
+    expect(decision).to_contain_text("Lý do: Phát hiện báo cáo kết quả không trung thực")
+    assert is_a4_pdf(page)
+    visitor.shot("decision")
