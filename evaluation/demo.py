@@ -145,7 +145,7 @@ def _snapshot_review(period, member: Member, state: ReviewState, level: Level) -
         member=member,
         form_type=member.form_type,
         state=ReviewState.DRAFT,
-        sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(member.form_type)},
+        sections={s.key: SAMPLE_TEXT for s in formspec.sections_of(member, period)},
         self_level=level,
         self_score_general=SCORES[level][0],
         self_score_tasks=SCORES[level][1],
@@ -234,7 +234,7 @@ def _collective_review_submitted(period, cell: Organization) -> None:
         period=period,
         organization=cell,
         state=ReviewState.DRAFT,
-        sections={s.key: SAMPLE_TEXT for s in formspec.sections_for(None)},
+        sections={s.key: SAMPLE_TEXT for s in formspec.ORGANIZATION_SECTIONS},
         self_level=Level.EXCELLENT,
     )
     db.session.add(review)

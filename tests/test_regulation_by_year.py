@@ -11,7 +11,7 @@ from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.members.models import FormType
 from evaluation.org.models import OrgKind
-from evaluation.reviews.formspec import form_code
+from evaluation.reviews.formspec import form_code, sections_for
 from evaluation.reviews.models import Review, ReviewState
 from evaluation.rules import rule_set_for_year
 from tests.conftest import assert_rejected, write
@@ -137,6 +137,20 @@ def test_a_level_stays_what_the_import_says_whatever_its_findings(world, runner,
 )  # fmt: skip
 def test_each_years_forms_carry_that_years_codes(year, form_type, code):
     assert form_code(rule_set_for_year(year), form_type) == code
+
+
+@pytest.mark.parametrize(
+    "year,form_type,duties_title",
+    [(2020, FormType.LEADER, "2. Về thực hiện chức trách, nhiệm vụ được giao"),  # HD 21: one form for all
+     (2024, FormType.LEADER, "2. Về thực hiện chức trách, nhiệm vụ được giao và kết quả lãnh đạo, quản lý"),
+     (2024, FormType.OUTSIDE, "2. Về thực hiện chức trách, nhiệm vụ được giao"),  # QĐ 124: 02A, no 2C
+     (2025, FormType.OUTSIDE, "2. Về thực hiện nhiệm vụ được chi bộ phân công và nghĩa vụ công dân nơi cư trú")],
+)  # fmt: skip
+def test_each_years_forms_have_that_years_sections(year, form_type, duties_title):
+    sections = {s.key: s.title for s in sections_for(form_type, rule_set_for_year(year))}
+    assert sections["duties"] == duties_title
+    assert list(sections) == ["political", "duties", "commitment", "shortcomings", "followup", "explanations",
+                              "measures"]  # fmt: skip
 
 
 def test_the_member_and_the_secretary_are_warned_early_where_the_committee_would_refuse(world, auth, client):

@@ -125,29 +125,43 @@ ORGANIZATION_SECTIONS = (
 SECTION_MAX_CHARS = 20_000
 
 
-def sections_for(form_type: FormType | None) -> tuple[Section, ...]:
-    """A member's form by its type; no type is an organization's collective review."""
-    return FORMS[form_type] if form_type else ORGANIZATION_SECTIONS
+# The form each kind of member writes, by the year's guide (docs/domain.md §7): HD 21 had one form for
+# everyone; HD 25 one for leaders (02B) and one for everyone else (02A); HD 43 adds one for members outside
+# the political system (2C). The section keys are the same in every form, so a review moves between them.
+FORM_BY_RULE_SET: dict[RuleSet, dict[FormType, FormType]] = {
+    RuleSet.HD21: {kind: FormType.STAFF for kind in FormType},
+    RuleSet.QD124: {FormType.LEADER: FormType.LEADER, FormType.STAFF: FormType.STAFF, FormType.OUTSIDE: FormType.STAFF},
+    RuleSet.QD366: {kind: kind for kind in FormType},
+}
+FORM_CODES = {
+    RuleSet.HD21: {FormType.STAFF: "Mẫu 02-HD KĐ.ĐG 2019"},
+    RuleSet.QD124: {FormType.LEADER: "Mẫu 02B", FormType.STAFF: "Mẫu 02A"},
+    RuleSet.QD366: {kind: f"Mẫu {kind.value}" for kind in FormType},
+}
 
 
-def sections_of(member, review=None) -> tuple[Section, ...]:
+def sections_for(form_type: FormType | None, rule_set: RuleSet) -> tuple[Section, ...]:
+    """A member's form by its type and the year's guide; no type is an organization's collective review."""
+    return FORMS[FORM_BY_RULE_SET[rule_set][form_type]] if form_type else ORGANIZATION_SECTIONS
+
+
+def sections_of(member, period, review=None) -> tuple[Section, ...]:
     """A started review keeps the form it began on, even if the member's post changes later."""
-    return sections_for(review.form_type if review else member.form_type)
+    return sections_for(review.form_type if review else member.form_type, period.rule_set)
 
 
-def missing_sections(form_type: FormType | None, content: dict) -> list[Section]:
+def review_sections(review) -> tuple[Section, ...]:
+    return sections_for(review.form_type, review.period.rule_set)
+
+
+def missing_sections(review) -> list[Section]:
     """Required sections still empty: a review is not submitted with them blank."""
-    return [s for s in sections_for(form_type) if s.required and not (content.get(s.key) or "").strip()]
+    return [s for s in review_sections(review) if s.required and not (review.sections.get(s.key) or "").strip()]
 
 
 def form_code(rule_set: RuleSet, form_type: FormType | None) -> str:
-    """The code printed on a member's self-review, as the year's guide numbers its forms (docs/domain.md §7):
-    HD 21 had one form; HD 25 numbered the non-leaders' 02A and the leaders' 02B; HD 43 has 2A, 2B, 2C."""
-    if rule_set is RuleSet.HD21:
-        return "Mẫu 02-HD KĐ.ĐG 2019"
-    if rule_set is RuleSet.QD124:
-        return "Mẫu 02B" if form_type is FormType.LEADER else "Mẫu 02A"
-    return f"Mẫu {(form_type or FormType.STAFF).value}"
+    """The code printed on a member's self-review, as the year's guide numbers its forms."""
+    return FORM_CODES[rule_set][FORM_BY_RULE_SET[rule_set][form_type or FormType.STAFF]]
 
 
 # Last year's shortcomings carried into this year's follow-up section, one line each, with the three answers

@@ -282,7 +282,7 @@ KEEP_CHOICES = ("mine", "stored", "both")  # what the person keeps of a field th
 
 def written_values(review: Review) -> dict:
     """The fields of a written review a person types, as stored: sections, self-level and scores."""
-    values = {s.key: review.sections.get(s.key, "") for s in formspec.sections_for(review.form_type)}
+    values = {s.key: review.sections.get(s.key, "") for s in formspec.review_sections(review)}
     values["self_level"] = review.self_level
     if review.period.rule_set.score and review.is_of_member:
         values["score_general"], values["score_tasks"] = review.self_score_general, review.self_score_tasks
@@ -346,7 +346,7 @@ def save_self_review(
         stored = written_values(review)
         typed = {key: _kept(stored[key], value, keep.get(key)) if key in stored else value
                  for key, value in typed.items()}  # fmt: skip
-    keys = {s.key for s in formspec.sections_for(review.form_type)}
+    keys = {s.key for s in formspec.review_sections(review)}
     review.sections = {key: (typed.get(key) or "").strip() for key in keys}
     if typed["self_level"] is not None and typed["self_level"] not in QUALITY_LEVELS:
         raise WorkflowError(_("Mức tự xếp loại phải là một trong bốn mức chất lượng."))
@@ -372,10 +372,7 @@ def save_written_review(
 
 def submission_problems(review: Review) -> list[str]:
     """What still stops the member from submitting, in words they can act on."""
-    problems = [
-        _("Chưa viết mục “%(title)s”.", title=s.title)
-        for s in formspec.missing_sections(review.form_type, review.sections)
-    ]
+    problems = [_("Chưa viết mục “%(title)s”.", title=s.title) for s in formspec.missing_sections(review)]
     if review.period.rule_set.score and review.is_of_member and review.self_score is None:
         problems.append(_("Chưa tự chấm điểm (tiêu chí chung /30 và kết quả nhiệm vụ /70)."))
     if review.self_level is None:

@@ -91,7 +91,7 @@ def print_reviews(cell):
     period = require_period()
     rows = members_with_reviews(cell, period)
     documents = [
-        (member, review, formspec.sections_of(member, review))
+        (member, review, formspec.sections_of(member, period, review))
         for member, review in rows
         if review and review.state is not ReviewState.DRAFT
     ]
@@ -144,7 +144,7 @@ def member(cell, member_id: int):
         forms=forms,
         may=ops.may(current_user, period, review, member=member),
         own_case=ops.own_case_note(current_user, Capacity.CELL, member),
-        sections=formspec.sections_of(member, review),
+        sections=formspec.sections_of(member, period, review),
         findings=checks.early_warnings(review),
     )
 

@@ -47,7 +47,7 @@ def review(org):
         review=review,
         form=form,
         conflict=conflict,
-        sections=formspec.sections_for(None),
+        sections=formspec.ORGANIZATION_SECTIONS,
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
     )
@@ -67,7 +67,7 @@ def print_review(org):
             org=org,
             review=review,
             period=period,
-            sections=formspec.sections_for(None),
+            sections=formspec.ORGANIZATION_SECTIONS,
             place=document_place(org),
             today=utcnow(),
         )

@@ -173,7 +173,7 @@ def member(org, member_id: int):
         own_case=ops.own_case_note(current_user, Capacity.COMMITTEE, member),
         why_not=why_not,
         findings=checks.projected_findings(review, shown_level) if review else [],
-        sections=formspec.sections_of(member, review),
+        sections=formspec.sections_of(member, period, review),
     )
 
 

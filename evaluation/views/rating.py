@@ -71,7 +71,7 @@ def organization(org, child_id: int):
         why_not=why_not,
         readiness=checks.readiness_problems(child, period),
         findings=checks.projected_findings(review, shown_level) if review else [],
-        sections=formspec.sections_for(None),
+        sections=formspec.ORGANIZATION_SECTIONS,
     )
 
 
