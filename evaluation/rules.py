@@ -238,34 +238,54 @@ def conditions_for(rule_set: RuleSet, *, leader: bool = True) -> list[Condition]
     return [c for c in CONDITION_CAPS[rule_set] if leader or not c.leaders_only]
 
 
+# The few words an organization department's spreadsheet uses for each condition, beside its full label.
+CONDITION_SHORT_NAMES = {
+    Condition.DISCIPLINE: "kỷ luật",
+    Condition.DEGENERATION: "suy thoái",
+    Condition.PROHIBITED: "vi phạm điều không được làm",
+    Condition.TASKS_UNDONE: "không hoàn thành chỉ tiêu",
+    Condition.CIVIL_SERVANT_NOT_COMPLETED: "công chức không hoàn thành",
+    Condition.SICK_LEAVE: "nghỉ ốm",
+    Condition.UNITS_FAILED: "đơn vị không hoàn thành",
+    Condition.LOW_CONFIDENCE: "tín nhiệm thấp",
+    Condition.CORRUPTION: "tham nhũng",
+}
+
+
 def parse_condition(text: str) -> Condition | None:
-    """A condition from its key or its Vietnamese label, ignoring accents, case and punctuation."""
+    """A condition from its key, its Vietnamese label or its short name, ignoring accents, case and
+    punctuation."""
     wanted = spelling_key(text)
-    return next((c for c in Condition if wanted in (spelling_key(c.value), spelling_key(CONDITION_LABELS[c]))), None)
+    return next(
+        (c for c in Condition if wanted in map(spelling_key, (c.value, CONDITION_LABELS[c], CONDITION_SHORT_NAMES[c]))),
+        None,
+    )
 
 
 def highest_allowed(rule_set: RuleSet, conditions, exception_reason: str = "") -> tuple[Level, list[str]]:
-    """The highest level the recorded conditions allow, and why; a recorded self-report exception lifts
-    the discipline condition, and only it."""
+    """The highest level the recorded conditions allow, and why, each reason citing its source; a recorded
+    self-report exception lifts the discipline condition, and only it."""
+    highest, capped = _capping(rule_set, conditions, exception_reason)
+    return highest, [f"{reason} ({rule_set.source})" for reason in capped]
+
+
+def _capping(rule_set: RuleSet, conditions, exception_reason: str) -> tuple[Level, list[str]]:
     caps = CONDITION_CAPS[rule_set]
     lifted = EXCEPTION_LIFTS if exception_reason.strip() else frozenset()
     applying = [c for c in map(Condition, conditions) if c in caps and c not in lifted]
     if not applying:
         return Level.EXCELLENT, []
     highest = max((caps[c] for c in applying), key=QUALITY_LEVELS.index)
-    return highest, [
-        _("%(label)s → tối đa “%(label2)s” (%(source)s)", label=c.label, label2=caps[c].label, source=rule_set.source)
-        for c in applying
-    ]
+    return highest, [_("%(label)s → tối đa “%(label2)s”", label=c.label, label2=caps[c].label) for c in applying]
 
 
 def check_conditions(rule_set: RuleSet, conditions, exception_reason: str, level: Level) -> Finding | None:
     if not level.is_quality_level:
         return None
-    highest, reasons = highest_allowed(rule_set, conditions, exception_reason)
+    highest, capped = _capping(rule_set, conditions, exception_reason)
     if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest):
         return None
-    return Finding("conditions", "; ".join(reasons), rule_set.source, blocking=True)
+    return Finding("conditions", "; ".join(capped), rule_set.source, blocking=True)
 
 
 # Not classified (docs/domain.md §5): members exempt from work and party activities, suspended, or admitted

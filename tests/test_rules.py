@@ -117,9 +117,11 @@ def test_the_leaders_conditions_are_offered_only_for_a_leader():
     [("discipline", Condition.DISCIPLINE), ("TASKS_UNDONE", Condition.TASKS_UNDONE),
      ("Bị kỷ luật từ khiển trách trở lên trong năm", Condition.DISCIPLINE),
      ("bi ky luat tu khien trach tro len trong nam", Condition.DISCIPLINE),
-     ("nghỉ ốm từ 3 tháng trở lên trong năm", Condition.SICK_LEAVE), ("kỷ luật", None), ("", None)],
+     ("nghỉ ốm từ 3 tháng trở lên trong năm", Condition.SICK_LEAVE), ("Kỷ luật", Condition.DISCIPLINE),
+     ("suy thoai", Condition.DEGENERATION), ("Tín nhiệm thấp", Condition.LOW_CONFIDENCE), ("thoái", None),
+     ("", None)],
 )  # fmt: skip
-def test_conditions_are_read_from_their_key_or_their_vietnamese_label(text, condition):
+def test_conditions_are_read_from_their_key_their_vietnamese_label_or_short_name(text, condition):
     assert parse_condition(text) is condition
 
 
