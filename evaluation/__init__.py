@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     )
     from .members.operations import moved
     from .notices.operations import drop_outbox, notify_transition, send_outbox
+    from .org.operations import retyped
     from .periods.operations import closing, reopened
     from .reviews import counts, moves, tallies
     from .reviews.workflow import transitioned
@@ -79,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     reopened.connect(moves.follow_moves_into)
     moved.connect(moves.follow_member)
     closing.connect(counts.undecided_counts)
+    retyped.connect(tallies.retype)
     transitioned.connect(notify_transition)
 
     if not sa.event.contains(Session, "after_commit", send_outbox):

@@ -69,8 +69,8 @@ def _run_import(path: str, required: set[str], optional: set[str], operation: Ca
 @click.command("import-orgs")
 @click.argument("file", type=click.Path(dir_okay=False))
 def import_orgs_command(file: str) -> None:
-    """Import organizations from CSV/XLSX with columns code,parent_code,name,kind (optional: founded_on)."""
-    _run_import(file, {"code", "parent_code", "name", "kind"}, {"founded_on"}, import_orgs, "tổ chức đảng")
+    """Import organizations from CSV/XLSX with columns code,parent_code,name,kind (optional: founded_on, type)."""
+    _run_import(file, {"code", "parent_code", "name", "kind"}, {"founded_on", "type"}, import_orgs, "tổ chức đảng")
 
 
 @click.command("import-members")

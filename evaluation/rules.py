@@ -238,6 +238,22 @@ def conditions_for(rule_set: RuleSet, *, leader: bool = True) -> list[Condition]
     return [c for c in CONDITION_CAPS[rule_set] if leader or not c.leaders_only]
 
 
+# The statistical table breaks the members not completed down by reason (docs/domain.md §12), one reason each:
+# the first of these the committee recorded, else "other".
+NOT_COMPLETED_REASONS = (
+    Condition.DEGENERATION,
+    Condition.TASKS_UNDONE,
+    Condition.CIVIL_SERVANT_NOT_COMPLETED,
+    Condition.DISCIPLINE,
+)
+OTHER_REASON = "other"
+
+
+def not_completed_reason(conditions) -> str:
+    """The one reason the statistics count a member not completed under."""
+    return next((c.value for c in NOT_COMPLETED_REASONS if c.value in (conditions or ())), OTHER_REASON)
+
+
 # The few words an organization department's spreadsheet uses for each condition, beside its full label.
 CONDITION_SHORT_NAMES = {
     Condition.DISCIPLINE: "kỷ luật",

@@ -135,3 +135,28 @@ def test_reparenting_an_org_moves_its_subtree(app, runner, tmp_path):
     assert by_code["HD-U2"].contains(by_code["HD-CB1"])
     assert not by_code["HD-U1"].contains(by_code["HD-CB1"])
     assert by_code["HD-CB1"].depth == 3 and by_code["HD-CB1"].kind is OrgKind.CELL
+
+
+def test_orgs_carry_a_type_by_key_or_vietnamese_name_and_their_cells_carry_it_too(app, runner, tmp_path):
+    typed = ORGS.replace("code,parent_code,name,kind", "code,parent_code,name,kind,type")
+    typed = typed.replace("Đoàn Thượng,grassroots", "Đoàn Thượng,grassroots,public_service")
+    typed = typed.replace("Chi bộ thôn Đông,grassroots", "Chi bộ thôn Đông,grassroots,XA")  # "Xã", accents ignored
+    result = runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", typed)])
+    assert result.exit_code == 0, result.output
+    types = dict(db.session.execute(db.select(Organization.code, Organization.type_key)).all())
+    assert types == {"HD": None, "HD-U1": None, "HD-GR1": "public_service", "HD-CB1": "public_service",
+                     "HD-GR2": "commune"}  # fmt: skip
+    moved = typed.replace(
+        "HD-GR1,HD-U1,Đảng bộ Trường THPT Đoàn Thượng,grassroots,public_service",
+        "HD-GR1,HD-U1,Đảng bộ Trường THPT Đoàn Thượng,grassroots,Đơn vị sự nghiệp ngoài công lập",
+    )
+    assert runner.invoke(args=["import-orgs", write(tmp_path, "orgs.csv", moved)]).exit_code == 0
+    cell = db.session.scalars(db.select(Organization).where(Organization.code == "HD-CB1")).one()
+    assert cell.type_key == "non_public_service"
+
+
+def test_a_type_that_does_not_exist_or_on_a_cell_is_refused_with_its_line(app, runner, tmp_path):
+    bad = "code,parent_code,name,kind,type\nHD,,Tỉnh,province,\nG,HD,Đảng bộ,grassroots,galaxy\nC,G,Chi bộ,cell,ward\n"
+    expected = ["dòng 3: loại hình không hợp lệ: 'galaxy' (dùng: commune, ward,",
+                "dòng 4: chỉ tổ chức cơ sở đảng có loại hình"]  # fmt: skip
+    assert_rejected(runner, ["import-orgs", write(tmp_path, "orgs.csv", bad)], expected, Organization)

@@ -47,6 +47,39 @@ ALLOWED_PARENTS = {
 }
 
 
+# The types of grassroots organization the statistical tables have a column for (loại hình tổ chức cơ sở
+# đảng, docs/domain.md §12), in their order. The migration writes them into `organization_type`; a province
+# refines the table there (a row more, a name changed), the keys stay.
+DEFAULT_TYPES = (
+    ("commune", "Xã"),
+    ("ward", "Phường"),
+    ("special_zone", "Đặc khu"),
+    ("town", "Thị trấn"),
+    ("party_agency", "Cơ quan Đảng, Mặt trận Tổ quốc và đoàn thể"),
+    ("state_agency", "Cơ quan nhà nước"),
+    ("public_service", "Đơn vị sự nghiệp công lập"),
+    ("non_public_service", "Đơn vị sự nghiệp ngoài công lập"),
+    ("army", "Quân đội"),
+    ("police", "Công an"),
+    ("state_enterprise", "Doanh nghiệp nhà nước"),
+    ("other_enterprise", "Doanh nghiệp khác"),
+    ("cooperative", "Hợp tác xã"),
+    ("abroad", "Ngoài nước"),
+    ("other", "Khác"),
+)
+OTHER_TYPE = "other"  # where an organization whose type nobody set is counted
+
+
+class OrganizationType(Model):
+    """A type of grassroots organization (loại hình: xã, phường, cơ quan, doanh nghiệp…), kept as data."""
+
+    __tablename__ = "organization_type"
+
+    key: Mapped[str] = mapped_column(sa.String(30), primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    position: Mapped[int] = mapped_column(default=0)
+
+
 class Organization(Model):
     """A party organization (tổ chức đảng) at any level.
 
@@ -66,6 +99,9 @@ class Organization(Model):
     path: Mapped[str] = mapped_column(sa.String(400), default="")
     depth: Mapped[int] = mapped_column(default=0)
     founded_on: Mapped[date | None] = mapped_column(sa.Date)  # ngày thành lập: HD 21 does not classify the new
+    # The type of the grassroots organization it is or belongs to: set on a grassroots organization, its
+    # sections and cells carry the same, so every row counts under its column without a walk up the tree.
+    type_key: Mapped[str | None] = mapped_column(sa.ForeignKey("organization_type.key"))
 
     parent: Mapped["Organization | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Organization"]] = relationship(back_populates="parent", order_by="Organization.name")

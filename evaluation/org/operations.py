@@ -1,12 +1,19 @@
 """Changes to the organization tree: adding, renaming, re-parenting, and the import."""
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..levels import spelling_key
 from ..tabular import ImportSummary, Row, RowErrors, parse_date
-from .models import ALLOWED_PARENTS, Organization, OrgKind
+from .models import ALLOWED_PARENTS, Organization, OrganizationType, OrgKind
+
+# Sent after a grassroots organization's subtree changed type: (organization, old=key or None, new=key or
+# None). The kept tallies move their counts to the new column.
+retyped = Namespace().signal("organization-retyped")
+INHERITS_TYPE = (OrgKind.SECTION, OrgKind.CELL)  # they carry their grassroots organization's type
 
 
 def find_org(code: str) -> Organization | None:
@@ -30,14 +37,53 @@ def _place(org: Organization, parent: Organization | None) -> None:
             .execution_options(synchronize_session="fetch")
         )
     org.path, org.depth = new_path, org.depth + depth_change
+    if old_path and org.kind in INHERITS_TYPE and parent is not None and org.type_key != parent.type_key:
+        # Moved under another grassroots organization: its type now (the move has it counted again).
+        _set_subtree_type(org, parent.type_key)
 
 
 def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) -> Organization:
-    org = Organization(code=code, name=name, kind=kind, depth=0, path="")
+    inherited = parent.type_key if parent is not None and kind in INHERITS_TYPE else None
+    org = Organization(code=code, name=name, kind=kind, depth=0, path="", type_key=inherited)
     db.session.add(org)
     db.session.flush()  # the id is part of the path
     _place(org, parent)
     return org
+
+
+def organization_types() -> list[OrganizationType]:
+    return list(db.session.scalars(db.select(OrganizationType).order_by(OrganizationType.position)))
+
+
+def find_type(text: str) -> OrganizationType | None:
+    """A type from its key or its name, ignoring accents, case and punctuation."""
+    wanted = spelling_key(text)
+    return next((t for t in organization_types() if wanted in (spelling_key(t.key), spelling_key(t.name))), None)
+
+
+def set_type(org: Organization, type_key: str | None) -> None:
+    """Give a grassroots organization its type (loại hình); its sections and cells carry the same.
+
+    :raise ValueError: for an organization of another kind (the statistics' columns are the grassroots
+        organizations' types).
+    """
+    if org.kind is not OrgKind.GRASSROOTS:
+        raise ValueError(_("Chỉ tổ chức cơ sở đảng có loại hình."))
+    old = org.type_key
+    if old == type_key:
+        return
+    db.session.flush()  # the kept tallies move what is written
+    _set_subtree_type(org, type_key)
+    retyped.send(org, old=old, new=type_key)
+
+
+def _set_subtree_type(org: Organization, type_key: str | None) -> None:
+    db.session.execute(
+        sa.update(Organization)
+        .where(org.subtree_clause())
+        .values(type_key=type_key)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
@@ -62,6 +108,17 @@ def _row_problem(row: Row, kind: OrgKind | None) -> str | None:
             parse_date(row.get("founded_on"))
         except ValueError as exc:
             return str(exc)
+    if row.get("type"):
+        return _type_problem(row.get("type"), kind)
+    return None
+
+
+def _type_problem(text: str, kind: OrgKind) -> str | None:
+    if kind is not OrgKind.GRASSROOTS:
+        return _("chỉ tổ chức cơ sở đảng có loại hình (type); chi bộ, đảng bộ bộ phận mang loại hình của nó")
+    if find_type(text) is None:
+        return _("loại hình không hợp lệ: %(type)s (dùng: %(types)s)", type=repr(text),
+                 types=", ".join(t.key for t in organization_types()))  # fmt: skip
     return None
 
 
@@ -108,20 +165,34 @@ def _upsert_org(row: Row, kind: OrgKind, summary: ImportSummary) -> str | None:
         return _("%(kind)s không thể trực thuộc %(parent)s", kind=kind.label.lower(), parent=parent.kind.label.lower())
     org = find_org(row.get("code"))
     founded = parse_date(row.get("founded_on")) if row.get("founded_on") else None
+    org_type = find_type(row.get("type")) if row.get("type") else None
     if org is None:
-        add_org(row.get("code"), row.get("name"), kind, parent).founded_on = founded
+        org = add_org(row.get("code"), row.get("name"), kind, parent)
+        org.founded_on = founded
+        if org_type is not None:
+            set_type(org, org_type.key)
         summary.created += 1
         return None
     if parent is not None and org.contains(parent):
         return _("tổ chức không thể trực thuộc chính nó hoặc tổ chức cấp dưới của nó")
     founded = founded or org.founded_on  # a blank cell keeps what is stored
-    if (org.name, org.kind, org.parent_id, org.founded_on) == (row.get("name"), kind, parent.id if parent else None,
-                                                               founded):  # fmt: skip
+    type_key = org_type.key if org_type else org.type_key
+    if (org.name, org.kind, org.parent_id, org.founded_on, org.type_key) == (
+        row.get("name"),
+        kind,
+        parent.id if parent else None,
+        founded,
+        type_key,
+    ):
         summary.unchanged += 1
         return None
+    if kind is not org.kind and org.kind is OrgKind.GRASSROOTS and org.type_key:
+        set_type(org, None)  # no longer a grassroots organization: its subtree leaves the type's column
     org.name, org.kind, org.founded_on = row.get("name"), kind, founded
     if org.parent_id != (parent.id if parent else None):
         _place(org, parent)
+    if org_type is not None:
+        set_type(org, org_type.key)
     summary.updated += 1
     return None
 

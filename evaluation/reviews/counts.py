@@ -167,9 +167,9 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
 def _add_not_started(units: dict[int, UnitResult], period: Period) -> None:
     """While a period is open, whoever has no review yet is pending: the subtree's size minus its reviews."""
     sizes = db.session.execute(
-        db.select(SubtreeSize.organization_id, SubtreeSize.kind, SubtreeSize.count).where(
-            SubtreeSize.organization_id.in_(units)
-        )
+        db.select(SubtreeSize.organization_id, SubtreeSize.kind, sa.func.sum(SubtreeSize.count))
+        .where(SubtreeSize.organization_id.in_(units))
+        .group_by(SubtreeSize.organization_id, SubtreeSize.kind)  # the types added up
     )
     for org_id, kind, count in sizes:
         unit = units[org_id]

@@ -1,8 +1,10 @@
 """Counters kept per organization subtree, so a rollup reads one row per child instead of counting.
 
 `KeptTally` counts the reviews of a period under each organization (itself and everything below),
-by subject (`member`, or the kind of the organization rated), state and final level. `SubtreeSize`
-counts what is under each organization now: members, and organizations of each kind. Both are
+by subject (`member`, or the kind of the organization rated), state, final level, the type of grassroots
+organization the row belongs to (the statistical table's columns) and, for a result not completed or not
+classified, its reason. `SubtreeSize` counts what is under each organization now: members, and
+organizations of each kind, by type. Readers that do not split by type or reason add the rows up. Both are
 changed in the same transaction as the rows they count: a `before_flush` hook sees every ORM change to
 reviews, members and organizations, and `after_flush` applies it once the rows are written (so a write
 that loses a version race fails before it counts); increments are upserts (`count = count + n`), so
@@ -18,8 +20,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..extensions import Model
+from ..levels import Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization
+from ..rules import not_completed_reason
 from .models import Review, ReviewState
 
 MEMBER = "member"  # the subject of a member's review, and the size bucket of members
@@ -39,6 +43,8 @@ class KeptTally(Model):
     subject: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "member" or an OrgKind value
     state: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
     level: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "" until decided
+    org_type: Mapped[str] = mapped_column(sa.String(30), primary_key=True, default="")  # "" when none is set
+    reason: Mapped[str] = mapped_column(sa.String(30), primary_key=True, default="")  # see `_reason`
     count: Mapped[int] = mapped_column(default=0)
 
 
@@ -48,27 +54,46 @@ class SubtreeSize(Model):
 
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(20), primary_key=True)  # "member" or an OrgKind value
+    org_type: Mapped[str] = mapped_column(sa.String(30), primary_key=True, default="")
     count: Mapped[int] = mapped_column(default=0)
+
+
+# The two tables as Core tables, for the statements written without the ORM.
+TALLY: sa.Table = KeptTally.__table__  # type: ignore[assignment]
+SIZE: sa.Table = SubtreeSize.__table__  # type: ignore[assignment]
 
 
 def _ids(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-def _review_key(path: str | None, period_id: int, is_member: bool, kind, state, level) -> tuple | None:
+def _reason(state, level, conditions, category) -> str:
+    """Why a decided result is not completed (the statistics' reason) or not classified (its category)."""
+    if state is not ReviewState.DECIDED:
+        return ""
+    if level is Level.NOT_COMPLETED:
+        return not_completed_reason(conditions)
+    if level is Level.NOT_CLASSIFIED:
+        return category or NotClassifiedReason.OTHER.value
+    return ""
+
+
+def _review_key(path: str | None, period_id: int, is_member: bool, kind, state, level, org_type, conditions,
+                category) -> tuple | None:  # fmt: skip
     """Where a review is counted; None before it has a place in the tree."""
     if not path:
         return None
     subject = MEMBER if is_member else kind.value
-    return path, period_id, subject, state.value, level.value if level else ""
+    reason = _reason(state, level, conditions, category)
+    return path, period_id, subject, state.value, level.value if level else "", org_type or "", reason
 
 
 def _add(deltas: Counter, key: tuple | None, amount: int) -> None:
     if key is None:
         return
-    path, period_id, subject, state, level = key
+    path, *rest = key
     for org_id in _ids(path):
-        deltas[("tally", org_id, period_id, subject, state, level)] += amount
+        deltas[("tally", org_id, *rest)] += amount
 
 
 def _changed(session: Session, model) -> list:
@@ -86,6 +111,9 @@ def _review_deltas(session: Session, deltas: Counter) -> None:
                 org.kind if org else None,
                 review.state or ReviewState.DRAFT,  # the column default, not applied until the insert
                 review.final_level,
+                org.type_key if org else None,
+                review.conditions,
+                review.not_classified_category,
             )
             _add(deltas, key, +1)
     dirty = {review.id: review for review in _changed(session, Review)}
@@ -101,16 +129,20 @@ def _review_deltas(session: Session, deltas: Counter) -> None:
             Organization.kind,
             Review.state,
             Review.final_level,
+            Organization.type_key,
+            Review.conditions,
+            Review.not_classified_category,
         )  # fmt: skip
         .join(Organization, Review.organization_id == Organization.id)
         .where(Review.id.in_(dirty))
     )
-    for review_id, path, period_id, member_id, kind, state, level in before:
+    for review_id, path, period_id, member_id, *counted in before:
         review = dirty[review_id]
-        old = _review_key(path, period_id, member_id is not None, kind, state, level)
+        old = _review_key(path, period_id, member_id is not None, *counted)
         org = review.organization
         new = _review_key(org.path, review.period_id, review.member_id is not None, org.kind, review.state,
-                          review.final_level)  # fmt: skip
+                          review.final_level, org.type_key, review.conditions,
+                          review.not_classified_category)  # fmt: skip
         if old != new:
             _add(deltas, old, -1)
             _add(deltas, new, +1)
@@ -119,36 +151,37 @@ def _review_deltas(session: Session, deltas: Counter) -> None:
 def _size_deltas(session: Session, deltas: Counter) -> None:
     for obj in session.new:
         if isinstance(obj, Member) and obj.organization is not None:
-            for org_id in _ids(obj.organization.path):
-                deltas[("size", org_id, MEMBER)] += 1
+            _add_size(deltas, obj.organization.path, MEMBER, obj.organization.type_key, +1)
     members = {m.id: m for m in _changed(session, Member)}
     if members:
         before = session.connection().execute(
-            sa.select(Member.id, Organization.path)
+            sa.select(Member.id, Organization.path, Organization.type_key)
             .join(Organization, Member.organization_id == Organization.id)
             .where(Member.id.in_(members))
         )
-        for member_id, old_path in before:
-            new_path = members[member_id].organization.path
-            if old_path != new_path:
-                for org_id in _ids(old_path):
-                    deltas[("size", org_id, MEMBER)] -= 1
-                for org_id in _ids(new_path):
-                    deltas[("size", org_id, MEMBER)] += 1
+        for member_id, old_path, old_type in before:
+            new = members[member_id].organization
+            if (old_path, old_type) != (new.path, new.type_key):
+                _add_size(deltas, old_path, MEMBER, old_type, -1)
+                _add_size(deltas, new.path, MEMBER, new.type_key, +1)
     orgs = {o.id: o for o in _changed(session, Organization)}
     if orgs:
-        before = session.connection().execute(
+        paths = session.connection().execute(
             sa.select(Organization.id, Organization.path).where(Organization.id.in_(orgs))
         )
-        for org_id, old_path in before:
+        for org_id, old_path in paths:
             org = orgs[org_id]
             if old_path == org.path:
                 continue
             if old_path:  # a subtree moved with a bulk UPDATE of its paths: counted again at commit
                 session.info["recount"] = True
             else:  # placed for the first time, right after its insert (the id is part of the path)
-                for ancestor in _ids(org.path):
-                    deltas[("size", ancestor, org.kind.value)] += 1
+                _add_size(deltas, org.path, org.kind.value, org.type_key, +1)
+
+
+def _add_size(deltas: Counter, path: str, kind: str, org_type: str | None, amount: int) -> None:
+    for org_id in _ids(path):
+        deltas[("size", org_id, kind, org_type or "")] += amount
 
 
 def _upsert(connection, table, keys: dict, amount: int) -> None:
@@ -169,6 +202,13 @@ def _upsert(connection, table, keys: dict, amount: int) -> None:
     connection.execute(statement)
 
 
+# The key columns of each table, in the order its deltas and `expected` spell a key.
+COLUMNS = {
+    "tally": ("organization_id", "period_id", "subject", "state", "level", "org_type", "reason"),
+    "subtree_size": ("organization_id", "kind", "org_type"),
+}
+
+
 def _before_flush(session: Session, _context, _instances) -> None:
     """Work out what the flush will change, from the rows as they are in the database now."""
     deltas: Counter = Counter()
@@ -185,13 +225,29 @@ def _after_flush(session: Session, _context) -> None:
     for key, amount in sorted(session.info.pop("tally_deltas", Counter()).items()):  # a fixed order: no deadlock
         if not amount:
             continue
-        if key[0] == "tally":
-            _, org_id, period_id, subject, state, level = key
-            keys = dict(organization_id=org_id, period_id=period_id, subject=subject, state=state, level=level)
-            _upsert(connection, KeptTally.__table__, keys, amount)
-        else:
-            _, org_id, kind = key
-            _upsert(connection, SubtreeSize.__table__, dict(organization_id=org_id, kind=kind), amount)
+        table = TALLY if key[0] == "tally" else SIZE
+        _upsert(connection, table, dict(zip(COLUMNS[table.name], key[1:], strict=True)), amount)
+
+
+def retype(org: Organization, *, old: str | None, new: str | None) -> None:
+    """A grassroots organization's subtree changed type: its counts move from the old column to the new.
+
+    Under it every counter is of its one type, so the rows change their type in place; above it, its own
+    counters are taken from the old type and added to the new, as any other change is.
+    """
+    session = Session.object_session(org)
+    assert session is not None
+    connection = session.connection()
+    for table in (TALLY, SIZE):
+        inside = sa.select(Organization.id).where(org.subtree_clause())
+        own = list(connection.execute(sa.select(table).where(table.c.organization_id == org.id, table.c.count != 0)))
+        connection.execute(sa.update(table).where(table.c.organization_id.in_(inside)).values(org_type=new or ""))
+        columns = COLUMNS[table.name]
+        for *key, count in own:
+            keys = dict(zip(columns, key, strict=True))
+            for ancestor in _ids(org.path)[:-1]:
+                _upsert(connection, table, {**keys, "organization_id": ancestor, "org_type": old or ""}, -count)
+                _upsert(connection, table, {**keys, "organization_id": ancestor, "org_type": new or ""}, count)
 
 
 def _before_commit(session: Session) -> None:
@@ -212,27 +268,34 @@ def listen() -> None:
 
 def expected(session: Session) -> tuple[Counter, Counter]:
     """What the two tables should hold, counted from reviews, members and organizations."""
-    paths = dict(session.execute(sa.select(Organization.id, Organization.path)).all())
+    orgs = {org_id: (path, kind, org_type) for org_id, path, kind, org_type in session.execute(
+        sa.select(Organization.id, Organization.path, Organization.kind, Organization.type_key))}  # fmt: skip
     tallies: Counter = Counter()
-    subject = sa.case((Review.member_id.is_not(None), MEMBER), else_=Organization.kind)
-    rows = session.execute(
-        sa.select(Review.organization_id, Review.period_id, subject, Review.state, Review.final_level, sa.func.count())
-        .join(Organization, Review.organization_id == Organization.id)
-        .group_by(Review.organization_id, Review.period_id, subject, Review.state, Review.final_level)
-    )
-    for org_id, period_id, subj, state, level, count in rows:
-        for ancestor in _ids(paths[org_id]):
-            key = (ancestor, period_id, getattr(subj, "value", subj), state.value, level.value if level else "")
-            tallies[key] += count
+    # Grouped by the database, but for the few not completed, whose reason is read from their conditions.
+    not_completed = sa.and_(Review.state == ReviewState.DECIDED, Review.final_level == Level.NOT_COMPLETED)
+    counted = (Review.organization_id, Review.period_id, Review.member_id.is_not(None), Review.state,
+               Review.final_level, Review.not_classified_category)  # fmt: skip
+    grouped = session.execute(sa.select(*counted, sa.func.count()).where(~not_completed).group_by(*counted))
+    for org_id, period_id, is_member, state, level, category, count in grouped:
+        path, kind, org_type = orgs[org_id]
+        _add(tallies, _review_key(path, period_id, is_member, kind, state, level, org_type, (), category), count)
+    for org_id, period_id, is_member, state, level, category, conditions in session.execute(
+        sa.select(*counted, Review.conditions).where(not_completed)
+    ):
+        path, kind, org_type = orgs[org_id]
+        _add(tallies, _review_key(path, period_id, is_member, kind, state, level, org_type, conditions, category), 1)
     sizes: Counter = Counter()
     members = session.execute(sa.select(Member.organization_id, sa.func.count()).group_by(Member.organization_id))
     for org_id, count in members:
-        for ancestor in _ids(paths[org_id]):
-            sizes[(ancestor, MEMBER)] += count
-    for org_id, kind in session.execute(sa.select(Organization.id, Organization.kind)):
-        for ancestor in _ids(paths[org_id]):
-            sizes[(ancestor, kind.value)] += 1
-    return tallies, sizes
+        path, _kind, org_type = orgs[org_id]
+        _add_size(sizes, path, MEMBER, org_type, count)
+    for path, kind, org_type in orgs.values():
+        _add_size(sizes, path, kind.value, org_type, 1)
+    return _without_tag(tallies), _without_tag(sizes)
+
+
+def _without_tag(deltas: Counter) -> Counter:
+    return Counter({key[1:]: n for key, n in deltas.items()})
 
 
 def stored(session: Session) -> tuple[Counter, Counter]:
@@ -251,9 +314,9 @@ def recount(session: Session) -> int:
     wrong += sum(1 for key in want_sizes.keys() | have_sizes.keys() if want_sizes[key] != have_sizes[key])
     session.execute(sa.delete(KeptTally))
     session.execute(sa.delete(SubtreeSize))
-    columns = ("organization_id", "period_id", "subject", "state", "level")
-    _insert_all(session, KeptTally, [dict(zip(columns, key, strict=True), count=n) for key, n in want_tallies.items()])
-    _insert_all(session, SubtreeSize, [dict(organization_id=o, kind=k, count=n) for (o, k), n in want_sizes.items()])
+    for model, want in ((KeptTally, want_tallies), (SubtreeSize, want_sizes)):
+        columns = COLUMNS[model.__tablename__]
+        _insert_all(session, model, [dict(zip(columns, key, strict=True), count=n) for key, n in want.items()])
     return wrong
 
 
