@@ -24,7 +24,7 @@ from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
 from evaluation.org.models import Organization  # noqa: E402
 from evaluation.periods.operations import period_for_year  # noqa: E402
-from evaluation.reports import exports, wording  # noqa: E402
+from evaluation.reports import exports, statistics, wording  # noqa: E402
 from evaluation.reports.aggregation import member_results, rollup  # noqa: E402
 
 BARE_GROUP_BY = """
@@ -96,6 +96,9 @@ def main() -> None:
             print(f"bare_group_by_{name}: {bare:.1f} ms")
             print(f"rollup_over_bare_{name}: {full / bare:.1f} x")
         period = period_for_year(year)
+        for name, org in (("province", province), ("grassroots", grassroots)):
+            table = median_ms(lambda o=org: statistics.table(statistics.statistics(o, period)))
+            print(f"statistics_table_{name}: {table:.1f} ms (goal at 5.6 million members: 100 ms)")
         listing = median_ms(lambda: member_results(grassroots, period).all())
         print(f"member_list_largest_grassroots: {listing:.1f} ms")
         for rows in (10_000, args.export_rows or args.members):

@@ -128,6 +128,46 @@ def report_command(org_code: str, year: int, output: str, decimals: int | None) 
         click.echo("\n\n".join(wording.report_paragraphs(result, decimals)))
 
 
+@click.command("stats")
+@click.argument("org_code")
+@click.option("--year", type=int, required=True)
+@click.option("--format", "output", type=click.Choice(["text", "csv", "xlsx", "json"]), default="text",
+              show_default=True)  # fmt: skip
+@click.option("--output", "path", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (xlsx: needed).")
+def stats_command(org_code: str, year: int, output: str, path: str | None) -> None:
+    """Print the statistical table of an organization's subtree for a year: members and grassroots
+    organizations, the total and a column per type of grassroots organization."""
+    from .dbtypes import utcnow
+    from .org.operations import document_place, find_org
+    from .periods.operations import period_for_year
+    from .reports import exports, statistics
+
+    org, period = find_org(org_code), period_for_year(year)
+    if org is None:
+        _fail(f"không có tổ chức mã {org_code!r}.")
+    if period is None:
+        _fail(f"chưa có kết quả năm {year}.")
+    found = statistics.statistics(org, period)
+    if output == "xlsx":
+        if not path:
+            _fail("--format xlsx cần --output TỆP.")
+        with exports.statistics_xlsx(found, document_place(org), utcnow().date()) as handle, open(path, "wb") as out:
+            out.write(handle.read())
+        return
+    if output == "json":
+        text = json.dumps(found.as_json(), ensure_ascii=False, indent=2) + "\n"
+    elif output == "csv":
+        rows = exports.statistics_rows(found)
+        text = b"".join(exports.csv_stream(statistics.headers(found), rows)).decode("utf-8")
+    else:
+        text = statistics.as_text(found)
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
 @click.command("check")
 @click.option("--year", type=int, required=True)
 @click.argument("org_code", required=False)
@@ -272,6 +312,7 @@ commands = [
     check_command,
     remind_command,
     recount_command,
+    stats_command,
     generate_command,
     seed_demo_command,
     create_admin_command,

@@ -16,10 +16,13 @@ import sqlalchemy as sa
 
 from .extensions import db
 from .levels import Level, NotClassifiedReason
+from .org.models import DEFAULT_TYPES
 from .periods.operations import create_period, december_deadlines, open_period
 from .reviews.tallies import recount
 
 NOT_CLASSIFIED_REASONS = [reason.value for reason in NotClassifiedReason]
+TYPES = [key for key, _name in DEFAULT_TYPES]
+CONDITIONS = ["degeneration", "tasks_undone", "discipline", "prohibited"]
 LEVEL_WEIGHTS = {
     Level.EXCELLENT: 15,
     Level.GOOD: 75,
@@ -43,20 +46,22 @@ class Province:
         upper_rows = [self._org("upper", self.province, f"Đảng ủy xã {i + 1}") for i in range(uppers)]
         planned = 0
         while planned < members:
-            grassroots = self._org("grassroots", self.rng.choice(upper_rows), f"Đảng bộ cơ sở {len(self.orgs)}")
+            grassroots = self._org("grassroots", self.rng.choice(upper_rows), f"Đảng bộ cơ sở {len(self.orgs)}",
+                                   self.rng.choice(TYPES))  # fmt: skip
             for _ in range(self.rng.choice(CELLS_PER_GRASSROOTS)):
                 size = min(self.rng.randint(5, 40), members - planned)
                 if size <= 0:
                     break
-                self.cells.append((self._org("cell", grassroots, f"Chi bộ {len(self.orgs)}")["id"], size))
+                cell = self._org("cell", grassroots, f"Chi bộ {len(self.orgs)}", grassroots["type_key"])
+                self.cells.append((cell["id"], size))
                 planned += size
         self.member_count = planned
 
-    def _org(self, kind: str, parent: dict | None, name: str) -> dict:
+    def _org(self, kind: str, parent: dict | None, name: str, type_key: str | None = None) -> dict:
         org_id = len(self.orgs) + 1
         path = f"{parent['path'] if parent else '/'}{org_id}/"
         row = dict(id=org_id, code=f"G{org_id:06d}", name=name, kind=kind, parent_id=parent and parent["id"],
-                   path=path, depth=path.count("/") - 2)  # fmt: skip
+                   path=path, depth=path.count("/") - 2, type_key=type_key)  # fmt: skip
         self.orgs.append(row)
         return row
 
@@ -80,8 +85,9 @@ class Province:
                 number += 1
                 level = self.rng.choices(levels, weights)[0]
                 reason = self.rng.choice(NOT_CLASSIFIED_REASONS) if level is Level.NOT_CLASSIFIED else ""
+                conditions = [self.rng.choice(CONDITIONS)] if level is Level.NOT_COMPLETED else []
                 yield dict(base, member_id=number, organization_id=cell_id, form_type="2B", final_level=level.value,
-                           not_classified_category=reason)  # fmt: skip
+                           not_classified_category=reason, conditions=conditions)  # fmt: skip
         for org in self.orgs:
             if org["kind"] != "province":
                 yield dict(base, member_id=None, organization_id=org["id"], form_type=None,

@@ -33,6 +33,7 @@ class Change(StrEnum):
     QUOTA = "quota"  # quyết định về tỷ lệ xuất sắc (nổi trội, lý do vượt)
     IMPORT = "import"  # nhập danh sách tổ chức hoặc đảng viên từ tệp
     MEETING = "meeting"  # ghi hội nghị kiểm điểm của chi bộ (ngày, số đảng viên chính thức, số có mặt)
+    ORG_TYPE = "org_type"  # đặt loại hình của tổ chức cơ sở đảng
 
     @property
     def label(self) -> str:
@@ -54,6 +55,7 @@ CHANGE_LABELS = {
     Change.QUOTA: N_("Quyết định về tỷ lệ xuất sắc"),
     Change.IMPORT: N_("Nhập dữ liệu từ tệp"),
     Change.MEETING: N_("Ghi hội nghị kiểm điểm chi bộ"),
+    Change.ORG_TYPE: N_("Đặt loại hình tổ chức cơ sở đảng"),
 }
 
 

@@ -13,6 +13,7 @@ MEMBERS = {"member", "member3", "secretary", "committee2"}  # logins linked to a
 ALL = set(USERS)
 # endpoint -> (url built from the world, the logins that may use it). The methods come from the URL map:
 # every route is tried with GET and with POST, and a method it does not take must answer 405 to everyone.
+VIEWERS = {"committee", "leader", "admin"}  # who reads an organization's results
 ROUTES = {
     "home.index": (lambda w: "/", ALL),
     "orgs.roots": (lambda w: "/orgs/", ALL),
@@ -51,9 +52,13 @@ ROUTES = {
     "orgs.findings": (lambda w: f"/orgs/{w.grassroots.id}/findings?year=2025", {"committee", "leader", "admin"}),
     "orgs.dossier": (lambda w: f"/orgs/{w.grassroots.id}/dossier?year=2025", {"committee", "leader", "admin"}),
     "orgs.reratings": (lambda w: f"/orgs/{w.grassroots.id}/reratings?year=2025", {"committee", "leader", "admin"}),
+    "orgs.statistics_page": (lambda w: f"/orgs/{w.grassroots.id}/statistics?year=2025", VIEWERS),
+    "orgs.statistics_export": (lambda w: f"/orgs/{w.grassroots.id}/statistics.csv?year=2025", VIEWERS),
     "orgs.export": (lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
     "orgs.save_target": (lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
     "admin.periods": (lambda w: "/admin/", {"admin"}),
+    "admin.organizations": (lambda w: "/admin/organizations?q=truong", {"admin"}),
+    "admin.organization_type": (lambda w: f"/admin/organizations/{w.grassroots.id}/type", {"admin"}),
     "admin.change_period": (lambda w: f"/admin/periods/{w.period.id}/close", {"admin"}),
     "admin.users": (lambda w: "/admin/users", {"admin"}),
     "admin.user": (lambda w: f"/admin/users/{w.member.id}", {"admin"}),

@@ -5,9 +5,13 @@ from blinker import Namespace
 from flask import current_app
 from flask_babel import gettext as _
 
+from .. import journal
+from ..errors import DomainError
 from ..extensions import db
+from ..i18n import N_
 from ..levels import spelling_key
 from ..tabular import ImportSummary, Row, RowErrors, parse_date
+from ..text import fold
 from .models import ALLOWED_PARENTS, Organization, OrganizationType, OrgKind
 
 # Sent after a grassroots organization's subtree changed type: (organization, old=key or None, new=key or
@@ -51,6 +55,16 @@ def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) ->
     return org
 
 
+def search_grassroots(search: str, limit: int = 100) -> list[Organization]:
+    """Grassroots organizations by code (any case) or whose name contains `search` (accents and case
+    ignored), in path order. A province has a few thousand: read and matched here."""
+    wanted, code = fold(search.strip()), search.strip().lower()
+    found = db.session.scalars(
+        db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS).order_by(Organization.path)
+    )
+    return [org for org in found if org.code.lower() == code or wanted in fold(org.name)][:limit]
+
+
 def organization_types() -> list[OrganizationType]:
     return list(db.session.scalars(db.select(OrganizationType).order_by(OrganizationType.position)))
 
@@ -64,17 +78,30 @@ def find_type(text: str) -> OrganizationType | None:
 def set_type(org: Organization, type_key: str | None) -> None:
     """Give a grassroots organization its type (loại hình); its sections and cells carry the same.
 
-    :raise ValueError: for an organization of another kind (the statistics' columns are the grassroots
+    :raise DomainError: for an organization of another kind (the statistics' columns are the grassroots
         organizations' types).
     """
     if org.kind is not OrgKind.GRASSROOTS:
-        raise ValueError(_("Chỉ tổ chức cơ sở đảng có loại hình."))
+        raise DomainError(_("Chỉ tổ chức cơ sở đảng có loại hình."))
     old = org.type_key
     if old == type_key:
         return
     db.session.flush()  # the kept tallies move what is written
     _set_subtree_type(org, type_key)
     retyped.send(org, old=old, new=type_key)
+
+
+def change_type(org: Organization, type_key: str, actor) -> None:
+    """The administrator sets a grassroots organization's type, in the history.
+
+    :raise DomainError: for a type that does not exist or an organization that is not grassroots.
+    """
+    chosen = db.session.get(OrganizationType, type_key) if type_key else None
+    if type_key and chosen is None:
+        raise DomainError(_("Không có loại hình %(type)s.", type=type_key))
+    set_type(org, type_key or None)
+    journal.write(journal.Change.ORG_TYPE, actor, org.code, N_("%(name)s: %(type)s"), organization=org,
+                  name=org.name, type=chosen.name if chosen else "—")  # fmt: skip
 
 
 def _set_subtree_type(org: Organization, type_key: str | None) -> None:

@@ -9,18 +9,23 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import force_locale
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
-from ..formatting import vietnamese_number
+from ..formatting import format_document_date, vietnamese_number
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from ..reviews.counts import GOOD_OR_BETTER, SHARE_KEYS, Tally, UnitResult
 from ..reviews.models import NOT_STARTED_LABEL, STATE_LABELS
+from . import statistics
 from .aggregation import Rollup, member_results
+from .statistics import Statistics
 
 Cell = str | int | Decimal | None
 
@@ -179,3 +184,63 @@ def _xlsx_value(cell: Cell):
     if isinstance(cell, Decimal):
         return float(cell)
     return neutralized(cell)
+
+
+def statistics_rows(stats: Statistics) -> list[list[Cell]]:
+    """The statistical table as CSV rows: number, label, the total and a value per type."""
+    return [[row.number, row.label, *row.values] for row in statistics.table(stats)]
+
+
+def statistics_xlsx(stats: Statistics, place: str, day: date):
+    """The statistical table in the form's layout: the document's header, the column headers merged over
+    the types, widths, on A4 landscape. A temporary file; the caller sends and closes it."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = f"Thống kê {stats.period.year}"
+    headers = statistics.headers(stats)
+    width = len(headers)
+    bold, centered = Font(bold=True), Alignment(horizontal="center", vertical="center", wrap_text=True)
+    parent = stats.org.parent.name if stats.org.parent else ""
+    split = max(2, width // 2)
+    for row, (left, right) in enumerate(((parent.upper(), "ĐẢNG CỘNG SẢN VIỆT NAM"),
+                                         (stats.org.name.upper(), f"{place}, {format_document_date(day)}")),
+                                        start=1):  # fmt: skip
+        sheet.cell(row, 1, left).font = bold
+        sheet.cell(row, split + 1, right).font = bold if row == 1 else Font(italic=True)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=split)
+        sheet.merge_cells(start_row=row, start_column=split + 1, end_row=row, end_column=max(width, split + 1))
+        for column in (1, split + 1):
+            sheet.cell(row, column).alignment = centered
+    title = f"THỐNG KÊ KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG TỔ CHỨC ĐẢNG VÀ ĐẢNG VIÊN NĂM {stats.period.year}"
+    sheet.cell(4, 1, title).font = Font(bold=True, size=13)
+    sheet.cell(4, 1).alignment = centered
+    sheet.merge_cells(start_row=4, start_column=1, end_row=4, end_column=width)
+    for column, text in enumerate(headers[:3], start=1):  # STT, Chỉ tiêu, Tổng số: over both header rows
+        sheet.cell(6, column, text)
+        sheet.merge_cells(start_row=6, start_column=column, end_row=7, end_column=column)
+    if width > 3:
+        sheet.cell(6, 4, "Chia theo loại hình tổ chức cơ sở đảng")
+        sheet.merge_cells(start_row=6, start_column=4, end_row=6, end_column=width)
+        for column, text in enumerate(headers[3:], start=4):
+            sheet.cell(7, column, text)
+    for row in sheet.iter_rows(min_row=6, max_row=7, max_col=width):
+        for cell in row:
+            cell.font, cell.alignment = bold, centered
+    for line in statistics.table(stats):
+        sheet.append([line.number, ("    " * max(line.depth, 0)) + line.label, *line.values])
+        if line.depth < 1:
+            sheet.cell(sheet.max_row, 2).font = bold
+    sheet.column_dimensions["A"].width = 6
+    sheet.column_dimensions["B"].width = 58
+    for column in range(3, width + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 13
+    sheet.row_dimensions[7].height = 45
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "6:7"
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(handle)
+    handle.seek(0)
+    return handle

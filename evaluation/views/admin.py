@@ -13,7 +13,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..members.models import Member
 from ..members.operations import find_member, move_member, moves_of, search_members
-from ..org.operations import find_org
+from ..org.models import Organization
+from ..org.operations import change_type, find_org, organization_types, search_grassroots
 from ..periods import operations as period_ops
 from ..periods.models import Period
 from ..reports.exports import csv_stream, in_vietnamese
@@ -234,6 +235,26 @@ def members():
     if not q:
         return render_template("admin/members.html", members=[], q=q)
     return render_template("admin/members.html", members=search_members(q), q=q)
+
+
+@bp.route("/organizations")
+@admin_required
+def organizations():
+    """Grassroots organizations found by code or name, each with its type (loại hình) to set."""
+    q = request.args.get("q", "").strip()
+    found = search_grassroots(q) if q else []
+    return render_template("admin/organizations.html", organizations=found, q=q, types=organization_types(),
+                           form=BulkForm())  # fmt: skip
+
+
+@bp.post("/organizations/<int:org_id>/type")
+@admin_required
+def organization_type(org_id: int):
+    org = db.get_or_404(Organization, org_id)
+    if BulkForm().validate_on_submit():
+        perform(change_type, org, request.form.get("type", ""), current_user,
+                success=_("Đã đặt loại hình cho %(name)s.", name=org.name))  # fmt: skip
+    return redirect(url_for(".organizations", q=request.form.get("q", org.code)))
 
 
 def _history_filter() -> tuple[HistoryFilterForm, audit.HistoryFilter | None]:

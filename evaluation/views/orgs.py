@@ -31,7 +31,7 @@ from ..dbtypes import utcnow
 from ..org.models import Organization
 from ..org.operations import ancestors, document_place
 from ..periods.operations import current_period, years
-from ..reports import charts, documents, exports, wording
+from ..reports import charts, documents, exports, statistics, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
@@ -144,6 +144,34 @@ def reratings(org):
             period=period,
             decisions=[(decision, document_place(decision.issuer)) for decision in decisions],
         )
+
+
+@bp.route("/<int:org_id>/statistics")
+@role_required(can_view_org)
+def statistics_page(org):
+    """The statistical table of the subtree (members and grassroots organizations by type), printable."""
+    period = period_of_year(_year())
+    found = statistics.statistics(org, period)
+    return render_template("orgs/statistics.html", org=org, period=period, years=years(), stats=found,
+                           headers=statistics.headers(found), rows=statistics.table(found), place=document_place(org),
+                           today=utcnow())  # fmt: skip
+
+
+@bp.route("/<int:org_id>/statistics.<any(csv, xlsx):fmt>")
+@role_required(can_view_org)
+def statistics_export(org, fmt: str):
+    period = period_of_year(_year())
+    found = statistics.statistics(org, period)
+    name = secure_filename(f"thong-ke-{org.code}-{period.year}.{fmt}")
+    if fmt == "csv":
+        body = b"".join(exports.csv_stream(statistics.headers(found), exports.statistics_rows(found)))
+        response = Response(body, mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        handle = exports.statistics_xlsx(found, document_place(org), utcnow().date())
+        response = send_file(handle, mimetype=XLSX, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/<int:org_id>/report.json")
