@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
-from ..levels import Level, NotClassifiedReason
+from ..levels import Level
 from ..members.models import Member
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
@@ -95,39 +95,8 @@ def rollup(root: Organization, year: int) -> Rollup:
     )
     for org_id, level in own_levels:
         units[org_id].own_level = level
-    _count_not_classified(root, period, units)
     total = units.pop(root.id)
     return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
-
-
-# Written as the partial index's own condition, a literal: against a bound parameter neither SQLite nor a
-# generic PostgreSQL plan can prove the index applies, and the count would read every review of the year.
-NOT_CLASSIFIED_ROWS = sa.text("review.final_level = 'not_classified'")
-
-
-def _count_not_classified(root: Organization, period: Period, units: dict[int, UnitResult]) -> None:
-    """Members decided not classified, by reason, under the root and under each child. They are few, and
-    a partial index holds exactly them, so this reads no other review. Members and organizations are told
-    apart in the grouping, not the filter: a `member_id` condition would lead SQLite to the (period, member)
-    index and every review of the year."""
-    of_organization = Review.member_id.is_(None)
-    rows = db.session.execute(
-        db.select(Organization.path, Review.not_classified_category, of_organization, sa.func.count(Review.id))
-        .join(Organization, Review.organization_id == Organization.id)
-        .where(
-            Review.period_id == period.id,
-            NOT_CLASSIFIED_ROWS,
-            Review.state == ReviewState.DECIDED,
-            root.subtree_clause(),
-        )
-        .group_by(Organization.path, Review.not_classified_category, of_organization)
-    )
-    for path, category, organization, count in rows:
-        if organization:
-            continue
-        reason = category or NotClassifiedReason.OTHER.value
-        for org_id in {int(part) for part in path.strip("/").split("/")} & units.keys():
-            units[org_id].not_classified_by_reason[reason] += count
 
 
 def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:

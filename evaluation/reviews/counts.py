@@ -149,14 +149,21 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
     units = {org.id: UnitResult(org) for org in orgs}
     rows = db.session.execute(
         db.select(
-            KeptTally.organization_id, KeptTally.subject, KeptTally.state, KeptTally.level, KeptTally.count
+            KeptTally.organization_id,
+            KeptTally.subject,
+            KeptTally.state,
+            KeptTally.level,
+            KeptTally.reason,
+            KeptTally.count,
         ).where(KeptTally.organization_id.in_(units), KeptTally.period_id == period.id, KeptTally.count != 0)
     )
-    for org_id, subject, state, level, count in rows:
+    for org_id, subject, state, level, reason, count in rows:
         unit, state, level = units[org_id], ReviewState(state), Level(level) if level else None
         if subject == MEMBER:
             _add_to(unit.members, state, level, count)
             unit.progress.counts[state.value] += count
+            if level is Level.NOT_CLASSIFIED and state is ReviewState.DECIDED:
+                unit.not_classified_by_reason[reason] += count
         else:
             _add_to(unit.orgs.setdefault(OrgKind(subject), Tally()), state, level, count)
     if counts_current_members(period):

@@ -61,18 +61,6 @@ class Review(Model):
             postgresql_where=sa.text("member_id IS NULL"),
         ),
         sa.Index("ix_review_org_period", "organization_id", "period_id"),
-        # The few not classified, counted by reason for a subtree's report without reading every review: the
-        # index holds all the count reads, so the table is not visited.
-        sa.Index(
-            "ix_review_not_classified",
-            "period_id",
-            "organization_id",
-            "state",
-            "not_classified_category",
-            "member_id",
-            sqlite_where=sa.text("final_level = 'not_classified'"),
-            postgresql_where=sa.text("final_level = 'not_classified'"),
-        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
