@@ -56,6 +56,8 @@ def from_environment(instance_path: str) -> dict:
         "MAX_FORM_PARTS": 20_000,
         # Decimals of the percentages in reports (15,19%): the official reports use two, some one.
         "REPORT_DECIMALS": int(os.environ.get("REPORT_DECIMALS", "2")),
+        # The reports write "chiếm 20%" and "100%"; "1" keeps every percentage at REPORT_DECIMALS ("20,00%").
+        "REPORT_FIXED_DECIMALS": os.environ.get("REPORT_FIXED_DECIMALS", "") == "1",
         # The day from which a new member's six months are counted (docs/domain.md §5): "31/12" for every
         # rule set, or per rule set, "qd366=31/12,hd21=15/12"; 31 December by default.
         "NEW_MEMBER_REFERENCE": reference_days(os.environ.get("NEW_MEMBER_REFERENCE", "")),

@@ -59,7 +59,7 @@ def test_members_paragraph_reads_like_the_provincial_report():
         "13.886 trong tổng số 91.400 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ (chiếm 15,19%); "
         "70.000 đảng viên hoàn thành tốt nhiệm vụ (chiếm 76,59%); 7.000 đảng viên hoàn thành nhiệm vụ (chiếm 7,66%); "
         "514 đảng viên không hoàn thành nhiệm vụ (chiếm 0,56%).",
-        "83.886/91.400 đảng viên hoàn thành tốt nhiệm vụ trở lên (chiếm 91,78%).",
+        "83.886 trong tổng số 91.400 đảng viên hoàn thành tốt nhiệm vụ trở lên (chiếm 91,78%).",
     ]
 
 
@@ -76,15 +76,24 @@ def test_zero_is_written_khong_co_and_the_apart_lines_are_shares_of_everyone():
 def test_grassroots_paragraph_reproduces_hai_duong_2021():
     sentences = organizations_sentences(tally(excellent=135, good=484, completed=55), OrgKind.GRASSROOTS)
     assert sentences == [
-        "619/674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%), trong đó 135 tổ chức cơ sở "
-        "đảng hoàn thành xuất sắc nhiệm vụ (chiếm 20,03%); 55 tổ chức cơ sở đảng hoàn thành nhiệm vụ (chiếm 8,16%); "
-        "không có tổ chức cơ sở đảng không hoàn thành nhiệm vụ."
+        "619 trong tổng số 674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%), trong đó 135 tổ "
+        "chức cơ sở đảng hoàn thành xuất sắc nhiệm vụ (chiếm 20,03%), 484 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ "
+        "(chiếm 71,81%); 55 tổ chức cơ sở đảng hoàn thành nhiệm vụ (chiếm 8,16%); không có tổ chức cơ sở đảng không "
+        "hoàn thành nhiệm vụ."
     ]
 
 
 def test_decimals_follow_the_setting_in_every_sentence():
     sentences = organizations_sentences(tally(excellent=135, good=484, completed=55), OrgKind.GRASSROOTS, decimals=1)
-    assert "(chiếm 91,8%)" in sentences[0] and "(chiếm 20,0%)" in sentences[0] and "(chiếm 8,2%)" in sentences[0]
+    assert "(chiếm 91,8%)" in sentences[0] and "(chiếm 20%)" in sentences[0] and "(chiếm 8,2%)" in sentences[0]
+
+
+def test_shares_are_written_without_trailing_zeros_unless_the_fixed_form_is_configured(app):
+    sentences = members_sentences(tally(excellent=1, good=4))
+    assert "(chiếm 20%)" in sentences[0] and "(chiếm 100%)" in sentences[1]
+    app.config["REPORT_FIXED_DECIMALS"] = True
+    sentences = members_sentences(tally(excellent=1, good=4))
+    assert "(chiếm 20,00%)" in sentences[0] and "(chiếm 100,00%)" in sentences[1]
 
 
 def test_nothing_decided_and_nothing_at_all_are_said_plainly():

@@ -208,9 +208,10 @@ def test_published_results_imported_come_back_to_the_digit(app, make, runner, tm
     assert result.exit_code == 0, result.output
     text = runner.invoke(args=["report", province.code, "--year", "2021"]).output
     assert (
-        "619/674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%), trong đó 135 tổ chức cơ sở đảng "
-        "hoàn thành xuất sắc nhiệm vụ (chiếm 20,03%); 55 tổ chức cơ sở đảng hoàn thành nhiệm vụ (chiếm 8,16%); "
-        "không có tổ chức cơ sở đảng không hoàn thành nhiệm vụ." in text
+        "619 trong tổng số 674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%), trong đó 135 tổ "
+        "chức cơ sở đảng hoàn thành xuất sắc nhiệm vụ (chiếm 20,03%), 484 tổ chức cơ sở đảng hoàn thành tốt nhiệm "
+        "vụ (chiếm 71,81%); 55 tổ chức cơ sở đảng hoàn thành nhiệm vụ (chiếm 8,16%); không có tổ chức cơ sở đảng "
+        "không hoàn thành nhiệm vụ." in text
     )
     data = json.loads(runner.invoke(args=["report", "HD", "--year", "2021", "--format", "json"]).output)
     grassroots = data["grassroots"]
@@ -246,12 +247,13 @@ def test_json_contract_is_the_same_from_the_cli_and_the_web(world, auth, client,
 
 
 def test_cli_report_in_text_and_csv_and_its_errors(world, runner):
-    decided(world.period, world.m1, E)
+    for member, level in ((world.m1, E), (world.m2, G), (world.m3, C)):
+        decided(world.period, member, level)
     text = runner.invoke(args=["report", world.upper.code, "--year", "2025"]).output
-    assert text.startswith("Kết quả đánh giá, xếp loại chất lượng năm 2025 của Đảng ủy phường Một:")
-    assert "1 trong tổng số 1 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ (chiếm 100,00%)" in text
+    assert text.startswith("Kết quả đánh giá, xếp loại chất lượng năm 2025 của Đảng ủy phường Một (số liệu tạm tính")
+    assert "1 trong tổng số 3 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ (chiếm 33,33%)" in text
     one_decimal = runner.invoke(args=["report", world.upper.code, "--year", "2025", "--decimals", "1"]).output
-    assert "(chiếm 100,0%)" in one_decimal
+    assert "(chiếm 33,3%)" in one_decimal
     rows = list(
         csv.reader(
             io.StringIO(
@@ -276,12 +278,12 @@ def test_leader_reads_the_report_drills_down_and_sees_a_cells_members(world, aut
     decided(world.period, world.m2, G)
     auth.login("leader")
     page = client.get(f"/orgs/{world.upper.id}?year=2025").get_data(as_text=True)
-    assert "1 trong tổng số 2 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ (chiếm 50,00%)" in page
+    assert "1 trong tổng số 2 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ (chiếm 50%)" in page
     assert f"/orgs/{world.grassroots.id}?year=2025" in page and 'data-copy="report-text"' in page
     assert "<svg" in page and "Tiến độ kiểm điểm" in page
     cell = client.get(f"/orgs/{world.cell.id}?year=2025").get_data(as_text=True)
     assert "Nguyễn Văn An" in cell and "HTXSNV" in cell and "Lê Văn Cường" not in cell
-    assert "(chiếm 50,0%)" in client.get(f"/orgs/{world.upper.id}?year=2025&decimals=1").get_data(as_text=True)
+    assert "(chiếm 50%)" in client.get(f"/orgs/{world.upper.id}?year=2025&decimals=1").get_data(as_text=True)
 
 
 def test_the_page_says_when_a_year_has_no_results(world, auth, client):
@@ -408,3 +410,24 @@ def test_an_export_acknowledges_the_pages_download_token_and_nothing_else(world,
     assert "download=k3x9a0b2c7" in started.headers["Set-Cookie"]
     for forged in ("x", "k3x9a0b2c7;%20HttpOnly", "<script>"):
         assert "Set-Cookie" not in client.get(url + f"&download={forged}").headers
+
+
+def test_the_report_compares_with_the_year_before_and_says_provisional_while_the_year_is_open(world, runner, tmp_path):
+    ratings = "member_code,level\n" + "".join(
+        f"{m.code},{level}\n" for m, level in ((world.m1, "good"), (world.m2, "completed"), (world.m3, "completed"))
+    )
+    assert (
+        runner.invoke(args=["import-member-ratings", write(tmp_path, "r.csv", ratings), "--year", "2024"]).exit_code
+        == 0
+    )
+    for member, level in ((world.m1, E), (world.m2, G), (world.m3, C)):  # 2025: 2 of 3 good or better, was 1 of 3
+        decided(world.period, member, level)
+    text = runner.invoke(args=["report", world.upper.code, "--year", "2025"]).output
+    assert "(số liệu tạm tính, kỳ đánh giá chưa kết thúc: còn 1 đảng viên chưa được đánh giá, xếp loại):" in text
+    assert "Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên tăng 33,34% so với năm 2024 (tạm tính)." in text
+    world.period.state = PeriodState.CLOSED
+    db.session.commit()
+    text = runner.invoke(args=["report", world.upper.code, "--year", "2025"]).output
+    assert "tạm tính" not in text and "tăng 33,34% so với năm 2024." in text
+    before = runner.invoke(args=["report", world.upper.code, "--year", "2024"]).output
+    assert "so với năm" not in before  # nothing earlier to compare with

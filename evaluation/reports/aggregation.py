@@ -127,7 +127,7 @@ class YearResult:
 def history(root: Organization, until: int, limit: int = 5, decimals: int = 2) -> list[YearResult]:
     """The decided results of the subtree year by year, oldest first, with the change in points."""
     rows = db.session.execute(
-        db.select(Period.year, KeptTally.subject, KeptTally.level, KeptTally.count)
+        db.select(Period.year, KeptTally.subject, KeptTally.level, sa.func.sum(KeptTally.count))
         .join(Period, KeptTally.period_id == Period.id)
         .where(
             KeptTally.organization_id == root.id,
@@ -136,6 +136,7 @@ def history(root: Organization, until: int, limit: int = 5, decimals: int = 2) -
             KeptTally.count != 0,
             Period.year <= until,
         )
+        .group_by(Period.year, KeptTally.subject, KeptTally.level)  # over the types and reasons
     )
     by_year: dict[int, YearResult] = {}
     for year, subject, level, count in rows:

@@ -1,13 +1,16 @@
 """The results written in the sentences of the official reports (docs/domain.md §9).
 
 "13.886 trong tổng số 91.400 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ
-(chiếm 15,19%)", "619/674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%)",
+(chiếm 15,19%)", "619 trong tổng số 674 tổ chức cơ sở đảng hoàn thành tốt nhiệm vụ trở lên (chiếm 91,84%)",
 and "không có ..." for a zero. Shares of a level are of the classified; the not classified and
-the not yet rated are shares of everyone.
+the not yet rated are shares of everyone. Percentages are written as the reports write them, without
+trailing zeros ("chiếm 20%"), unless REPORT_FIXED_DECIMALS keeps the fixed form ("chiếm 20,00%").
 """
 
 from collections import Counter
+from decimal import Decimal
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..formatting import format_number, format_percent
@@ -15,7 +18,7 @@ from ..i18n import N_
 from ..levels import NOT_CLASSIFIED_NOUNS, Level, NotClassifiedReason
 from ..org.models import OrgKind
 from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
-from .aggregation import Rollup
+from .aggregation import Rollup, YearResult, history
 
 # Nouns as the sentences use them (lower case, counted); translated where a sentence is written.
 MEMBERS_NOUN = N_("đảng viên")
@@ -32,8 +35,17 @@ def _level_phrase(level: Level) -> str:
     return level.label[0].lower() + level.label[1:]
 
 
+def shown_percent(value: Decimal | None) -> str:
+    """ "20%", "15,1%", "15,19%": the reports' form; the fixed number of decimals if configured."""
+    fixed = has_app_context() and current_app.config.get("REPORT_FIXED_DECIMALS", False)
+    if value is None or fixed:
+        return format_percent(value)
+    trimmed = value.normalize()
+    return format_percent(trimmed.quantize(Decimal(1)) if trimmed == trimmed.to_integral() else trimmed)
+
+
 def _share(tally: Tally, key, decimals: int) -> str:
-    return _("(chiếm %(percent)s)", percent=format_percent(tally.percent(key, decimals)))
+    return _("(chiếm %(percent)s)", percent=shown_percent(tally.percent(key, decimals)))
 
 
 def _count_with(tally: Tally, noun: str, level: Level, decimals: int) -> str:
@@ -57,7 +69,7 @@ def _apart(tally: Tally, noun: str, decimals: int) -> list[str]:
         (tally.pending, _("chưa được đánh giá, xếp loại")),
     ):
         if count:
-            share = format_percent(percent(count, tally.total, decimals))
+            share = shown_percent(percent(count, tally.total, decimals))
             lines.append(
                 _(
                     "%(count)s %(noun)s %(what)s (chiếm %(share)s tổng số %(noun)s).",
@@ -122,7 +134,7 @@ def _not_classified_by_reason(tally: Tally, by_reason: Counter, decimals: int) -
             "%(who)s: %(count)s đồng chí, chiếm %(share)s.",
             who=_capitalized(_(NOT_CLASSIFIED_NOUNS[reason])),
             count=format_number(by_reason[reason.value]),
-            share=format_percent(percent(by_reason[reason.value], tally.total, decimals)),
+            share=shown_percent(percent(by_reason[reason.value], tally.total, decimals)),
         )
         for reason in NotClassifiedReason
         if by_reason[reason.value]
@@ -137,7 +149,7 @@ def _good_or_better(tally: Tally, noun: str, decimals: int) -> str:
             total=format_number(tally.classified),
         )
     return _(
-        "%(count)s/%(total)s %(noun)s hoàn thành tốt nhiệm vụ trở lên %(share)s",
+        "%(count)s trong tổng số %(total)s %(noun)s hoàn thành tốt nhiệm vụ trở lên %(share)s",
         count=format_number(tally.good_or_better),
         total=format_number(tally.classified),
         noun=noun,
@@ -150,21 +162,29 @@ def organizations_sentences(tally: Tally, kind: OrgKind, decimals: int = 2) -> l
     if not tally.classified:
         return [_none_yet(tally, noun)]
     parts = [_good_or_better(tally, noun, decimals)]
-    if tally.good_or_better:
-        parts[0] += _(", trong đó %(excellent)s", excellent=_count_with(tally, noun, Level.EXCELLENT, decimals))
+    if tally.good_or_better:  # each level's count, the good ones too ("9 … hoàn thành tốt nhiệm vụ")
+        parts[0] += _(
+            ", trong đó %(excellent)s, %(good)s",
+            excellent=_count_with(tally, noun, Level.EXCELLENT, decimals),
+            good=_count_with(tally, noun, Level.GOOD, decimals),
+        )
     parts += [_count_with(tally, noun, level, decimals) for level in (Level.COMPLETED, Level.NOT_COMPLETED)]
     return ["; ".join(parts) + ".", *_apart(tally, noun, decimals)]
 
 
 def report_paragraphs(rollup: Rollup, decimals: int = 2) -> list[str]:
-    """The report's paragraphs for a rollup: a heading line, members, then each kind of organization."""
+    """The report's paragraphs for a rollup: a heading line, members, then each kind of organization; each
+    with the change since the year before. While the year is open every figure is called provisional."""
     org = rollup.org
-    paragraphs = [_("Kết quả đánh giá, xếp loại chất lượng năm %(year)s của %(org)s:", year=rollup.year, org=org.name)]
-    paragraphs.append(
-        " ".join(members_sentences(rollup.total.members, decimals, rollup.total.not_classified_by_reason))
-    )
+    paragraphs = [_heading(rollup)]
+    before = _year_before(rollup, decimals)
+    members = members_sentences(rollup.total.members, decimals, rollup.total.not_classified_by_reason)
+    paragraphs.append(" ".join([*members, *_change_sentence(rollup, before, "members", decimals)]))
     for kind in rollup.kinds_below():
-        paragraphs.append(" ".join(organizations_sentences(rollup.below(kind), kind, decimals)))
+        sentences = organizations_sentences(rollup.below(kind), kind, decimals)
+        if kind is OrgKind.GRASSROOTS:
+            sentences += _change_sentence(rollup, before, "grassroots", decimals)
+        paragraphs.append(" ".join(sentences))
     if rollup.total.own_level is not None:
         paragraphs.append(
             _("%(org)s được xếp loại: %(level)s.", org=org.name, level=_level_phrase(rollup.total.own_level))
@@ -180,3 +200,38 @@ def report_paragraphs(rollup: Rollup, decimals: int = 2) -> list[str]:
             )
         )
     return paragraphs
+
+
+def _heading(rollup: Rollup) -> str:
+    title = _("Kết quả đánh giá, xếp loại chất lượng năm %(year)s của %(org)s", year=rollup.year, org=rollup.org.name)
+    if not rollup.is_open:
+        return title + ":"
+    return title + _(
+        " (số liệu tạm tính, kỳ đánh giá chưa kết thúc: còn %(pending)s đảng viên chưa được đánh giá, xếp loại):",
+        pending=format_number(rollup.total.members.pending),
+    )
+
+
+def _year_before(rollup: Rollup, decimals: int) -> tuple[YearResult, int] | None:
+    """This year's results with their change since the latest earlier year, and that year; None without one."""
+    past = history(rollup.org, rollup.year, limit=2, decimals=decimals)
+    return (past[1], past[0].year) if len(past) == 2 and past[1].year == rollup.year else None
+
+
+def _change_sentence(rollup: Rollup, before: tuple[YearResult, int] | None, subject: str, decimals: int) -> list[str]:
+    """ "Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ trở lên tăng 1,2% so với năm 2024." """
+    if before is None or (change := before[0].changes.get(f"{subject}.good_or_better")) is None:
+        return []
+    noun = _(MEMBERS_NOUN) if subject == "members" else _(ORG_NOUNS[OrgKind.GRASSROOTS])
+    earlier = before[1]
+    if change == 0:
+        sentence = _("Tỷ lệ %(noun)s hoàn thành tốt nhiệm vụ trở lên bằng năm %(year)s", noun=noun, year=earlier)
+    else:
+        sentence = _(
+            "Tỷ lệ %(noun)s hoàn thành tốt nhiệm vụ trở lên %(direction)s %(points)s so với năm %(year)s",
+            noun=noun,
+            direction=_("tăng") if change > 0 else _("giảm"),
+            points=shown_percent(abs(change)),
+            year=earlier,
+        )
+    return [sentence + (_(" (tạm tính).") if rollup.is_open else ".")]
