@@ -115,6 +115,14 @@ def test_a_target_is_met_at_exactly_its_share(good_or_better, classified, target
     assert result.meets(Target(min_percent=Decimal(target))) is meets
 
 
+@pytest.mark.parametrize(
+    "good_or_better,strictly_above,meets", [(85, False, True), (85, True, False), (86, True, True)]
+)
+def test_trên_is_strictly_above_and_từ_trở_lên_is_at_least(good_or_better, strictly_above, meets):
+    result = tally(good=good_or_better, completed=100 - good_or_better)
+    assert result.meets(Target(min_percent=Decimal(85), strictly_above=strictly_above)) is meets
+
+
 def test_a_target_is_not_judged_without_results():
     assert tally(pending=5).meets(Target(min_percent=Decimal(85))) is None
 

@@ -314,7 +314,7 @@ def test_committee_sets_a_target_with_a_vietnamese_decimal_and_children_are_judg
     target = db.session.scalars(db.select(Target)).one()
     assert target.min_percent == Decimal("78.30") and target.organization_id == world.upper.id
     page = client.get(f"/orgs/{world.grassroots.id}?year=2025").get_data(as_text=True)
-    assert "Trên 78,3% đảng viên hoàn thành tốt nhiệm vụ trở lên" in page  # inherited from the upper committee
+    assert "Từ 78,3% đảng viên trở lên hoàn thành tốt nhiệm vụ" in page  # inherited from the upper committee
     assert "Đạt" in page and "Chưa đạt" in page  # Chi bộ Giáo viên 100%, Chi bộ Hành chính 0%
     client.post(f"/orgs/{world.upper.id}/targets/2025", data={"subject": "members", "min_percent": ""})
     assert db.session.scalars(db.select(Target)).first() is None
@@ -431,3 +431,31 @@ def test_the_report_compares_with_the_year_before_and_says_provisional_while_the
     assert "tạm tính" not in text and "tăng 33,34% so với năm 2024." in text
     before = runner.invoke(args=["report", world.upper.code, "--year", "2024"]).output
     assert "so với năm" not in before  # nothing earlier to compare with
+
+
+def test_the_report_says_whether_each_target_is_met_exceeded_or_missed_and_provisional_while_open(world, auth, client):
+    for member, level in ((world.m1, E), (world.m2, G), (world.m3, C), (world.m4, G)):  # 3 of 4: 75%
+        decided(world.period, member, level)
+    auth.login("leader")
+    url = f"/orgs/{world.upper.id}/targets/2025"
+    client.post(url, data={"subject": "members", "comparison": "at_least", "min_percent": "75"})
+    page = client.get(f"/orgs/{world.upper.id}?year=2025").get_data(as_text=True)
+    assert "Chỉ tiêu từ 75% đảng viên trở lên hoàn thành tốt nhiệm vụ: kết quả 75%, đạt chỉ tiêu (tạm tính)." in page
+    assert "Từ 75% đảng viên trở lên hoàn thành tốt nhiệm vụ" in page
+    client.post(url, data={"subject": "members", "comparison": "above", "min_percent": "75"})
+    page = client.get(f"/orgs/{world.upper.id}?year=2025").get_data(as_text=True)
+    assert "Chỉ tiêu trên 75% đảng viên hoàn thành tốt nhiệm vụ trở lên: kết quả 75%, chưa đạt chỉ tiêu" in page
+    client.post(url, data={"subject": "members", "comparison": "at_least", "min_percent": "70"})
+    world.period.state = PeriodState.CLOSED
+    db.session.commit()
+    page = client.get(f"/orgs/{world.upper.id}?year=2025").get_data(as_text=True)
+    assert "kết quả 75%, vượt chỉ tiêu." in page and "tạm tính" not in page
+    assert "(tạm tính: còn" not in page  # nobody left to rate: the verdicts are final
+
+
+def test_a_verdict_on_a_target_is_provisional_while_some_are_still_to_be_rated(world, auth, client):
+    decided(world.period, world.m1, G)  # 1 of 3 members of the đảng bộ rated
+    auth.login("leader")
+    client.post(f"/orgs/{world.upper.id}/targets/2025", data={"subject": "members", "min_percent": "85"})
+    page = client.get(f"/orgs/{world.upper.id}?year=2025").get_data(as_text=True)
+    assert "(tạm tính: còn 2 chưa xếp loại)" in page

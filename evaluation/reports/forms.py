@@ -34,6 +34,14 @@ class TargetForm(Form):
         choices=lambda: [SelectChoice(s.value, s.label) for s in TargetSubject],
         coerce=TargetSubject,
     )
+    comparison = SelectField(
+        _l("Cách tính"),
+        choices=lambda: [
+            SelectChoice("at_least", _("Từ … trở lên (đạt khi bằng)")),
+            SelectChoice("above", _("Trên … (phải vượt)")),
+        ],  # fmt: skip
+        default="at_least",
+    )
     min_percent = VietnameseDecimalField(
         _l("Tỷ lệ hoàn thành tốt nhiệm vụ trở lên tối thiểu (%), để trống để bỏ chỉ tiêu"),
         places=2,

@@ -26,7 +26,8 @@ class TargetSubject(StrEnum):
 
 
 class Target(Model):
-    """The least share, in percent of the classified, that should be rated good or better in a year.
+    """The share, in percent of the classified, that should be rated good or better in a year: at least it,
+    or strictly above it.
 
     Set on one organization, it applies to every organization under it that has none of its own.
     """
@@ -39,6 +40,8 @@ class Target(Model):
     year: Mapped[int]
     subject: Mapped[TargetSubject] = mapped_column(enum_column(TargetSubject))
     min_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
+    # "trên 85%" is strictly above; "từ 85% trở lên" is at least (the resolutions use both).
+    strictly_above: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     set_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, onupdate=utcnow)
 

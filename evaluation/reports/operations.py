@@ -15,8 +15,16 @@ from ..periods.models import Period, PeriodState
 from .models import Target, TargetSubject
 
 
-def set_target(org: Organization, year: int, subject: TargetSubject, min_percent: Decimal | None, actor) -> None:
-    """Set, change or (with no percentage) remove an organization's target for a year."""
+def set_target(
+    org: Organization,
+    year: int,
+    subject: TargetSubject,
+    min_percent: Decimal | None,
+    actor,
+    strictly_above: bool = False,
+) -> None:
+    """Set, change or (with no percentage) remove an organization's target for a year: at least the share,
+    or (`strictly_above`, "trên") more than it."""
     require(can_set_targets(actor, org), _("Chỉ cấp ủy hoặc lãnh đạo của tổ chức này mới đặt chỉ tiêu."))
     period = db.session.scalars(db.select(Period).where(Period.year == year)).first()
     if period is not None and period.state is PeriodState.CLOSED:
@@ -26,23 +34,27 @@ def set_target(org: Organization, year: int, subject: TargetSubject, min_percent
     target = db.session.scalars(
         db.select(Target).where(Target.organization_id == org.id, Target.year == year, Target.subject == subject)
     ).first()
-    before = target.shown_percent if target else None
+    before = _percent(target)
     if min_percent is None:
         if target is not None:
             db.session.delete(target)
+            target = None
     elif target is None:
-        target = Target(organization=org, year=year, subject=subject, min_percent=min_percent, set_by=actor)
+        target = Target(organization=org, year=year, subject=subject, min_percent=min_percent,
+                        strictly_above=strictly_above, set_by=actor)  # fmt: skip
         db.session.add(target)
     else:
-        target.min_percent, target.set_by = min_percent, actor
-    after = target.shown_percent if target is not None and min_percent is not None else None
+        target.min_percent, target.strictly_above, target.set_by = min_percent, strictly_above, actor
+    after = _percent(target)
     with force_locale("vi"):  # labels are stored as the catalog's keys; the journal translates them
         whom = subject.label
     detail = N_("%(whom)s: %(before)s → %(after)s")
     journal.write(journal.Change.TARGET, actor, org.code, detail, organization=org, year=year, whom=whom,
-                  before=_percent(before), after=_percent(after))  # fmt: skip
+                  before=before, after=after)  # fmt: skip
     db.session.flush()
 
 
-def _percent(value: Decimal | None) -> str:
-    return N_("không có") if value is None else f"≥ {str(value).replace('.', ',')}%"
+def _percent(target: Target | None) -> str:
+    if target is None:
+        return N_("không có")
+    return f"{'>' if target.strictly_above else '≥'} {str(target.shown_percent).replace('.', ',')}%"

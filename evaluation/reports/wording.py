@@ -18,7 +18,8 @@ from ..i18n import N_
 from ..levels import NOT_CLASSIFIED_NOUNS, Level, NotClassifiedReason
 from ..org.models import OrgKind
 from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
-from .aggregation import Rollup, YearResult, history
+from .aggregation import Rollup, YearResult, history, targets
+from .models import Target, TargetSubject
 
 # Nouns as the sentences use them (lower case, counted); translated where a sentence is written.
 MEMBERS_NOUN = N_("đảng viên")
@@ -177,12 +178,15 @@ def report_paragraphs(rollup: Rollup, decimals: int = 2) -> list[str]:
     with the change since the year before. While the year is open every figure is called provisional."""
     org = rollup.org
     paragraphs = [_heading(rollup)]
-    before = _year_before(rollup, decimals)
+    before, goals = _year_before(rollup, decimals), targets(org, rollup.year)
     members = members_sentences(rollup.total.members, decimals, rollup.total.not_classified_by_reason)
+    members += _target_sentence(rollup, rollup.total.members, goals.get(TargetSubject.MEMBERS), MEMBERS_NOUN, decimals)
     paragraphs.append(" ".join([*members, *_change_sentence(rollup, before, "members", decimals)]))
     for kind in rollup.kinds_below():
         sentences = organizations_sentences(rollup.below(kind), kind, decimals)
         if kind is OrgKind.GRASSROOTS:
+            goal = goals.get(TargetSubject.GRASSROOTS)
+            sentences += _target_sentence(rollup, rollup.below(kind), goal, ORG_NOUNS[kind], decimals)
             sentences += _change_sentence(rollup, before, "grassroots", decimals)
         paragraphs.append(" ".join(sentences))
     if rollup.total.own_level is not None:
@@ -234,4 +238,21 @@ def _change_sentence(rollup: Rollup, before: tuple[YearResult, int] | None, subj
             points=shown_percent(abs(change)),
             year=earlier,
         )
+    return [sentence + (_(" (tạm tính).") if rollup.is_open else ".")]
+
+
+def _target_sentence(rollup: Rollup, tally: Tally, target: Target | None, noun: str, decimals: int) -> list[str]:
+    """ "Chỉ tiêu từ 85% đảng viên trở lên hoàn thành tốt nhiệm vụ: kết quả 91,78%, vượt chỉ tiêu." """
+    meets = tally.meets(target)
+    if target is None or meets is None:
+        return []
+    percent_text = shown_percent(target.shown_percent)
+    if target.strictly_above:
+        goal = _("trên %(percent)s %(noun)s hoàn thành tốt nhiệm vụ trở lên", percent=percent_text, noun=_(noun))
+    else:
+        goal = _("từ %(percent)s %(noun)s trở lên hoàn thành tốt nhiệm vụ", percent=percent_text, noun=_(noun))
+    exactly = Decimal(tally.good_or_better) * 100 == target.min_percent * tally.classified
+    verdict = _("chưa đạt chỉ tiêu") if not meets else _("đạt chỉ tiêu") if exactly else _("vượt chỉ tiêu")
+    sentence = _("Chỉ tiêu %(goal)s: kết quả %(share)s, %(verdict)s", goal=goal,
+                 share=shown_percent(tally.percent(GOOD_OR_BETTER, decimals)), verdict=verdict)  # fmt: skip
     return [sentence + (_(" (tạm tính).") if rollup.is_open else ".")]

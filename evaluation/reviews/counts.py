@@ -33,9 +33,10 @@ SHARE_KEYS = (*QUALITY_LEVELS, GOOD_OR_BETTER)
 
 
 class Threshold(Protocol):
-    """A target (chỉ tiêu): the least good-or-better share, in percent of the classified."""
+    """A target (chỉ tiêu): a good-or-better share, in percent of the classified, to reach or to exceed."""
 
     min_percent: Decimal
+    strictly_above: bool
 
 
 def percent(part: int, whole: int, decimals: int = 2) -> Decimal | None:
@@ -103,10 +104,12 @@ class Tally:
         self.pending += other.pending
 
     def meets(self, target: Threshold | None) -> bool | None:
-        """Whether the good-or-better share reaches the target; None when there is nothing to judge."""
+        """Whether the good-or-better share reaches the target ("từ 85% trở lên") or, for "trên 85%", is
+        above it; None when there is nothing to judge."""
         if target is None or not self.classified:
             return None
-        return Decimal(self.good_or_better) * 100 >= target.min_percent * self.classified
+        share, bar = Decimal(self.good_or_better) * 100, target.min_percent * self.classified
+        return share > bar if target.strictly_above else share >= bar
 
 
 @dataclass

@@ -232,9 +232,8 @@ def save_target(org, year: int):
     form = TargetForm()
     if not form.validate_on_submit():
         return _page(org, year, form)
-    saved = perform(
-        set_target, org, year, form.subject.data, form.min_percent.data, current_user, success=_("Đã lưu chỉ tiêu.")
-    )
+    saved = perform(set_target, org, year, form.subject.data, form.min_percent.data, current_user,
+                    form.comparison.data == "above", success=_("Đã lưu chỉ tiêu."))  # fmt: skip
     if not saved:
         return _page(org, year, form)
     return redirect(url_for("orgs.show", org_id=org.id, year=year))
