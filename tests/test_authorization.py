@@ -54,6 +54,8 @@ ROUTES = {
     "orgs.reratings": (lambda w: f"/orgs/{w.grassroots.id}/reratings?year=2025", {"committee", "leader", "admin"}),
     "orgs.statistics_page": (lambda w: f"/orgs/{w.grassroots.id}/statistics?year=2025", VIEWERS),
     "orgs.statistics_export": (lambda w: f"/orgs/{w.grassroots.id}/statistics.csv?year=2025", VIEWERS),
+    "orgs.streaks_page": (lambda w: f"/orgs/{w.grassroots.id}/streaks?year=2025&years=3", VIEWERS),
+    "orgs.streaks_export": (lambda w: f"/orgs/{w.grassroots.id}/streaks.csv?year=2025&years=3", VIEWERS),
     "orgs.export": (lambda w: f"/orgs/{w.grassroots.id}/export/members.csv", {"committee", "leader", "admin"}),
     "orgs.save_target": (lambda w: f"/orgs/{w.grassroots.id}/targets/2025", {"committee", "leader", "admin"}),
     "admin.periods": (lambda w: "/admin/", {"admin"}),

@@ -459,3 +459,35 @@ def test_a_verdict_on_a_target_is_provisional_while_some_are_still_to_be_rated(w
     client.post(f"/orgs/{world.upper.id}/targets/2025", data={"subject": "members", "min_percent": "85"})
     page = client.get(f"/orgs/{world.upper.id}?year=2025").get_data(as_text=True)
     assert "(tạm tính: còn 2 chưa xếp loại)" in page
+
+
+def test_members_and_organizations_excellent_n_years_in_a_row_are_listed_and_exported(world, auth, client, runner,
+                                                                                         tmp_path):  # fmt: skip
+    def archive(year, members, orgs):
+        rows = "member_code,level\n" + "".join(f"{m.code},{level}\n" for m, level in members)
+        assert runner.invoke(args=["import-member-ratings", write(tmp_path, "m.csv", rows), "--year", str(year)]
+                             ).exit_code == 0  # fmt: skip
+        rows = "org_code,level\n" + "".join(f"{o.code},{level}\n" for o, level in orgs)
+        assert runner.invoke(args=["import-org-ratings", write(tmp_path, "o.csv", rows), "--year", str(year)]
+                             ).exit_code == 0  # fmt: skip
+
+    archive(2023, [(world.m1, "excellent"), (world.m2, "excellent"), (world.m3, "excellent")],
+            [(world.cell, "excellent"), (world.cell2, "excellent")])  # fmt: skip
+    archive(2024, [(world.m1, "excellent"), (world.m2, "good"), (world.m3, "excellent")],
+            [(world.cell, "excellent"), (world.cell2, "good")])  # fmt: skip
+    for member in (world.m1, world.m2, world.m3):
+        decided(world.period, member, E)
+    db.session.add(Review(period=world.period, organization=world.cell, state=ReviewState.DECIDED, final_level=E))
+    db.session.commit()
+    auth.login("leader")
+    page = client.get(f"/orgs/{world.upper.id}/streaks?year=2025&years=3").get_data(as_text=True)
+    assert "Hoàn thành xuất sắc nhiệm vụ 3 năm liền (2023–2025)" in page and "danh sách tạm tính" in page
+    assert world.m1.full_name in page and world.m3.full_name in page and world.m2.full_name not in page
+    assert "Đảng viên (2)" in page and "Tổ chức đảng (1)" in page and world.cell.name in page
+    two = client.get(f"/orgs/{world.upper.id}/streaks?year=2025&years=2").get_data(as_text=True)
+    assert "Đảng viên (2)" in two  # m2 broke the run in 2024
+    body = client.get(f"/orgs/{world.upper.id}/streaks.csv?year=2025&years=3").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["Loại", "Mã", "Họ và tên / Tên tổ chức", "Đơn vị năm 2025"]
+    assert sorted(r[2] for r in rows[1:]) == sorted([world.m1.full_name, world.m3.full_name, world.cell.name])
+    assert "Đảng viên (0)" in client.get(f"/orgs/{world.upper.id}/streaks?year=2025&years=4").get_data(as_text=True)

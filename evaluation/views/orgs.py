@@ -31,7 +31,7 @@ from ..dbtypes import utcnow
 from ..org.models import Organization
 from ..org.operations import ancestors, document_place
 from ..periods.operations import current_period, years
-from ..reports import charts, documents, exports, statistics, wording
+from ..reports import charts, documents, exports, statistics, streaks, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
@@ -170,6 +170,36 @@ def statistics_export(org, fmt: str):
     else:
         handle = exports.statistics_xlsx(found, document_place(org), utcnow().date())
         response = send_file(handle, mimetype=XLSX, as_attachment=True, download_name=name)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _streak_years() -> int:
+    asked = request.args.get("years", type=int)
+    return asked if asked is not None and 2 <= asked <= streaks.MOST_YEARS else 5
+
+
+@bp.route("/<int:org_id>/streaks")
+@role_required(can_view_org)
+def streaks_page(org):
+    """Members and organizations rated excellent N years in a row up to a year (N chosen by the reader)."""
+    year, run = _year(), _streak_years()
+    period = period_of_year(year)
+    return render_template("orgs/streaks.html", org=org, year=year, run=run, years=years(), period=period,
+                           members=streaks.members_excellent(org, year, run),
+                           organizations=streaks.organizations_excellent(org, year, run))  # fmt: skip
+
+
+@bp.route("/<int:org_id>/streaks.csv")
+@role_required(can_view_org)
+def streaks_export(org):
+    year, run = _year(), _streak_years()
+    rows = [["Đảng viên", s.code, s.name, s.unit] for s in streaks.members_excellent(org, year, run)]
+    rows += [["Tổ chức đảng", s.code, s.name, s.unit] for s in streaks.organizations_excellent(org, year, run)]
+    headers = ["Loại", "Mã", "Họ và tên / Tên tổ chức", f"Đơn vị năm {year}"]
+    response = Response(b"".join(exports.csv_stream(headers, rows)), mimetype="text/csv")
+    name = secure_filename(f"xuat-sac-{run}-nam-lien-{org.code}-{year}.csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
