@@ -1,5 +1,6 @@
 """The report's numbers and sentences, pinned to the style of the official reports (no database)."""
 
+import re
 from collections import Counter
 from decimal import Decimal
 
@@ -130,3 +131,21 @@ def test_a_target_is_not_judged_without_results():
 @pytest.mark.parametrize("stored,shown", [("85.00", "85%"), ("78.30", "78,3%"), ("100.00", "100%"), ("0.50", "0,5%")])
 def test_targets_are_shown_as_resolutions_write_them(stored, shown):
     assert format_percent(Target(min_percent=Decimal(stored)).shown_percent) == shown
+
+
+@pytest.mark.parametrize("members_good,grassroots_good", [(85, 95), (95, 85), (50, 50)])
+def test_the_trend_charts_labels_never_sit_on_each_other(app, members_good, grassroots_good):
+    """Two close values in one year: the higher one's label above both dots, the lower one's below both."""
+    from evaluation.reports.aggregation import YearResult
+    from evaluation.reports.charts import trend
+
+    years = [YearResult(2024, tally(good=80, completed=20), tally(good=70, completed=30)),
+             YearResult(2025, tally(good=members_good, completed=100 - members_good),
+                        tally(good=grassroots_good, completed=100 - grassroots_good))]  # fmt: skip
+    svg = str(trend(years))
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="([\d.]+)" class="chart-label" text-anchor="middle">([^<]*%)</text>', svg
+    )
+    last_x = max(float(x) for x, _, _ in labels)
+    ys = sorted(float(y) for x, y, _ in labels if float(x) == last_x)
+    assert len(ys) == 2 and ys[1] - ys[0] >= 24  # taller than a 20-unit label: apart at any size

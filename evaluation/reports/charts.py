@@ -20,9 +20,9 @@ BAR_HEIGHT = 18
 ROW_GAP = 8
 
 
-def _svg(height: int, body: list[str], title: str) -> Markup:
+def _svg(height: int, body: list[str], title: str, kind: str) -> Markup:
     return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
+        f'<svg class="chart {kind}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>{"".join(body)}</svg>'
     )
 
@@ -47,36 +47,45 @@ def stacked_levels(rows: list[tuple[str, Tally]], decimals: int = 2) -> Markup:
             )
             x += width
     height = max(1, len(rows)) * (BAR_HEIGHT + ROW_GAP)
-    return _svg(height, body, _("Tỷ lệ bốn mức xếp loại đảng viên theo tổ chức trực thuộc"))
+    return _svg(height, body, _("Tỷ lệ bốn mức xếp loại đảng viên theo tổ chức trực thuộc"), "bars")
 
 
-def _point(x: float, y: float, label: str, series: str) -> str:
-    """A dot with its value: above the line for members, below for organizations, so they rarely collide."""
-    label_y = y - 8 if series == "members" else y + 18
+def _point(x: float, y: float, label: str, series: str, above: bool) -> str:
+    """A dot with its value, above it or below it."""
+    label_y = y - 9 if above else y + 20
     return (
         f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" class="trend-{series}"><title>{label}</title></circle>'
         f'<text x="{x:.1f}" y="{label_y:.1f}" class="chart-label" text-anchor="middle">{label}</text>'
     )
 
 
+def _year_points(x: float, values: dict[str, Decimal], top: float, bottom: float) -> list[str]:
+    """One year's dots. Of two, the higher value's label goes above both dots and the lower one's below
+    both, so the labels of close values never sit on each other."""
+    at = {name: bottom - (bottom - top) * float(value / Decimal(100)) for name, value in values.items()}
+    ordered = sorted(at, key=lambda name: at[name])  # top of the chart first
+    return [_point(x, at[name], format_percent(values[name]), name, above=name == ordered[0]) for name in ordered]
+
+
 def trend(history: list[YearResult], decimals: int = 2) -> Markup:
     """The good-or-better share over the years: members, and grassroots organizations."""
-    height, top, bottom, left = 200, 16, 170, 40
+    height, top, bottom, left = 210, 24, 170, 40
     step = (WIDTH - left - 40) / max(1, len(history) - 1)
     body = [f'<line x1="{left}" y1="{bottom}" x2="{WIDTH - 20}" y2="{bottom}" class="chart-axis"/>']
+    series = {"members": lambda r: r.members, "grassroots": lambda r: r.grassroots}
+    lines: dict[str, list[str]] = {name: [] for name in series}
+    dots = []
     for index, result in enumerate(history):
         x = left + index * step
         body.append(
-            f'<text x="{x:.1f}" y="{bottom + 20}" class="chart-label" text-anchor="middle">{result.year}</text>'
+            f'<text x="{x:.1f}" y="{bottom + 34}" class="chart-label" text-anchor="middle">{result.year}</text>'
         )
-    for name, pick in (("members", lambda r: r.members), ("grassroots", lambda r: r.grassroots)):
-        points = []
-        for index, result in enumerate(history):
-            value = pick(result).percent(GOOD_OR_BETTER, decimals)
-            if value is not None:
-                points.append((left + index * step, bottom - (bottom - top) * float(value / Decimal(100)), value))
-        if points:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in points)
-            body.append(f'<polyline points="{path}" class="trend-{name}"/>')
-            body += [_point(x, y, format_percent(v), name) for x, y, v in points]
-    return _svg(height, body, _("Tỷ lệ hoàn thành tốt nhiệm vụ trở lên qua các năm"))
+        values = {name: v for name, pick in series.items() if (v := pick(result).percent(GOOD_OR_BETTER, decimals))
+                  is not None}  # fmt: skip
+        for name, value in values.items():
+            lines[name].append(f"{x:.1f},{bottom - (bottom - top) * float(value / Decimal(100)):.1f}")
+        dots += _year_points(x, values, top, bottom)
+    body += [
+        f'<polyline points="{" ".join(points)}" class="trend-{name}"/>' for name, points in lines.items() if points
+    ]
+    return _svg(height, body + dots, _("Tỷ lệ hoàn thành tốt nhiệm vụ trở lên qua các năm"), "trend")
