@@ -71,7 +71,7 @@ def register_extensions(app: Flask) -> None:
     from .notices.operations import drop_outbox, notify_transition, send_outbox
     from .org.operations import retyped
     from .periods.operations import closing, reopened
-    from .reviews import counts, moves, tallies
+    from .reviews import confirmations, counts, moves, tallies
     from .reviews.workflow import transitioned
 
     tallies.listen()
@@ -79,7 +79,8 @@ def register_extensions(app: Flask) -> None:
     # Lower layers announce, higher ones act: see docs/architecture.md, "Layers".
     reopened.connect(moves.follow_moves_into)
     moved.connect(moves.follow_member)
-    closing.connect(counts.undecided_counts)
+    closing.connect(counts.undecided)
+    closing.connect(confirmations.unconfirmed)
     retyped.connect(tallies.retype)
     transitioned.connect(notify_transition)
 

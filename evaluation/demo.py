@@ -69,6 +69,12 @@ GIVEN = (
     "Minh Nam Nga Ngọc Nhung Phong Phương Quân Quyên Sơn Tâm Thảo Thắng Thủy Trang Trung Tuấn Vân Việt Yến"
 ).split()
 
+# The grassroots organizations' types (loại hình), the statistical table's columns.
+TYPES = {
+    "PDP-THPT": "public_service", "PDP-TDP1": "ward", "PDP-TDP5": "ward", "PDP-YT": "public_service",
+    "DT-DONG": "commune", "DT-LAC": "commune", "DT-THCS": "public_service", "CQD-VP": "party_agency",
+    "CQD-BTC": "party_agency", "CQD-BTG": "party_agency", "TN-BV": "public_service", "TN-NH": "state_agency",
+}  # fmt: skip
 DEMO_CELL = "PDP-THPT-TOAN"
 RATED_CELL = "PDP-THPT-VAN"
 # username -> (member code or None, role grants, description printed for the newcomer)
@@ -173,7 +179,13 @@ def _snapshot_review(period, member: Member, state: ReviewState, level: Level) -
 def seed(year: int = 2025) -> None:
     rng = random.Random(year)
     for operation, rows in (
-        (import_orgs, [dict(zip(("code", "parent_code", "name", "kind"), t, strict=True)) for t in TREE]),
+        (
+            import_orgs,
+            [
+                dict(zip(("code", "parent_code", "name", "kind"), t, strict=True), type=TYPES.get(t[0], ""))
+                for t in TREE
+            ],
+        ),  # fmt: skip
         (import_members, _member_rows(rng)),
     ):
         _, errors = operation(_rows(rows))

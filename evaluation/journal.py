@@ -34,6 +34,7 @@ class Change(StrEnum):
     IMPORT = "import"  # nhập danh sách tổ chức hoặc đảng viên từ tệp
     MEETING = "meeting"  # ghi hội nghị kiểm điểm của chi bộ (ngày, số đảng viên chính thức, số có mặt)
     ORG_TYPE = "org_type"  # đặt loại hình của tổ chức cơ sở đảng
+    CONFIRMATION = "confirmation"  # xác nhận số liệu của năm, hoặc cấp trên trả lại xác nhận
 
     @property
     def label(self) -> str:
@@ -56,6 +57,7 @@ CHANGE_LABELS = {
     Change.IMPORT: N_("Nhập dữ liệu từ tệp"),
     Change.MEETING: N_("Ghi hội nghị kiểm điểm chi bộ"),
     Change.ORG_TYPE: N_("Đặt loại hình tổ chức cơ sở đảng"),
+    Change.CONFIRMATION: N_("Xác nhận số liệu"),
 }
 
 

@@ -7,5 +7,6 @@ from .notices.models import Notice  # noqa: F401
 from .org.models import Organization  # noqa: F401
 from .periods.models import Period, PeriodEvent  # noqa: F401
 from .reports.models import Target  # noqa: F401
+from .reviews.confirmations import FiguresConfirmation  # noqa: F401
 from .reviews.models import Commitment, QuotaException, Review, ReviewEvent  # noqa: F401
 from .reviews.tallies import KeptTally, SubtreeSize  # noqa: F401

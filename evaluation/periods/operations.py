@@ -13,8 +13,9 @@ from .models import Period, PeriodAction, PeriodEvent, PeriodState
 # Sent inside the reopening's transaction, so whatever a closed year kept apart can follow the present
 # (members who moved while it was closed) and lands, or not, with the reopening.
 reopened = Namespace().signal("period-reopened")
-# Asked before a year closes: each receiver answers (members, organizations) still without a decided
-# level. The reviews package answers; periods sit below it and cannot count reviews themselves.
+# Asked before a year closes: each receiver answers what is left, as phrases ("còn 5 đảng viên … chưa được
+# xếp loại", "2 cấp ủy chưa xác nhận số liệu"). The reviews package answers; periods sit below it and
+# cannot count reviews themselves.
 closing = Namespace().signal("period-closing")
 
 
@@ -134,21 +135,19 @@ def open_period(period: Period, actor=None, reason: str = "") -> None:
 
 
 def close_period(period: Period, note: str = "", actor=None) -> None:
-    """Close the year. With members or organizations still undecided it refuses and says how many,
-    unless the administrator writes why it closes anyway (kept on the period)."""
+    """Close the year. With anything left (members or organizations undecided, committees that have not
+    confirmed their figures: what the `closing` receivers answer) it refuses and says what, unless the
+    administrator writes why it closes anyway (kept on the period)."""
     if period.state is not PeriodState.OPEN:
         raise DomainError(_("Chỉ đóng được kỳ đánh giá đang mở."))
-    answers = [counts for _receiver, counts in closing.send(period)]
-    members, organizations = (sum(column) for column in zip((0, 0), *answers, strict=True))
-    if (members or organizations) and not note.strip():
+    left = [item for _receiver, items in closing.send(period) for item in items]
+    if left and not note.strip():
         raise DomainError(
             _(
-                "Chưa đóng được kỳ đánh giá năm %(year)s: còn %(members)s đảng viên và %(organizations)s tổ chức "
-                "đảng chưa được xếp loại. Hãy quyết định (hoặc đề xuất không xếp loại), hoặc ghi lý do đóng kỳ khi "
-                "còn tồn đọng.",
+                "Chưa đóng được kỳ đánh giá năm %(year)s: %(left)s. Hãy hoàn tất, hoặc ghi lý do đóng kỳ khi còn tồn "
+                "đọng.",
                 year=period.year,
-                members=members,
-                organizations=organizations,
+                left="; ".join(left),
             )
         )
     period.closing_note = note.strip()

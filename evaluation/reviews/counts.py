@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from ..auth.permissions import RATED_BY_GRASSROOTS, rated_by
 from ..extensions import db
@@ -237,8 +238,8 @@ def undecided_organizations_below(root: Organization, period: Period) -> list[Or
     )
 
 
-def undecided_counts(period: Period) -> tuple[int, int]:
-    """Members and rated organizations without a decided result in the period, everywhere."""
+def undecided(period: Period) -> list[str]:
+    """For closing the year: members and rated organizations without a decided result, everywhere."""
     decided = sa.and_(Review.period_id == period.id, Review.state == ReviewState.DECIDED)
     members = db.session.scalar(
         db.select(sa.func.count(Member.id)).where(
@@ -251,7 +252,15 @@ def undecided_counts(period: Period) -> tuple[int, int]:
             Organization.id.not_in(db.select(Review.organization_id).where(decided, Review.member_id.is_(None))),
         )
     )
-    return members, organizations
+    if not (members or organizations):
+        return []
+    return [
+        _(
+            "còn %(members)s đảng viên và %(organizations)s tổ chức đảng chưa được xếp loại",
+            members=members,
+            organizations=organizations,
+        )  # fmt: skip
+    ]
 
 
 def quota_groups(period: Period, *, members: bool) -> dict[tuple[int, OrgKind | None], Tally]:

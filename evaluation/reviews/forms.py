@@ -203,6 +203,12 @@ class BulkForm(Form):
     """Only CSRF: the selected reviews come as repeated `review` fields (id:version)."""
 
 
+class ReturnConfirmationForm(Form):
+    """The level above returns a committee's confirmation of its figures: why."""
+
+    reason = _reason(_l("Lý do trả lại"))
+
+
 class ConditionsForm(VersionedForm):
     """Facts that cap the level (choices set from the period's rule set) and the self-report exception."""
 

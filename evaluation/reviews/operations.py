@@ -29,7 +29,7 @@ from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
-from . import checks, formspec
+from . import checks, confirmations, formspec
 from .models import CellMeeting, Commitment, QuotaException, Review, ReviewState
 from .workflow import WHEN_CLOSED, Action, Capacity, WorkflowError, apply, permitted, record, transitioned
 
@@ -231,8 +231,23 @@ def _check(review: Review, user: User, capacity: Capacity, action: Action, expec
                 state=review.state_label,
             )
         )
+    if action in CHANGES_FIGURES and (
+        confirmed := confirmations.locked_by(review.period, review.organization, itself=review.is_of_member)
+    ):
+        raise WorkflowError(
+            _(
+                "Số liệu năm %(year)s của %(name)s đã được xác nhận: cấp trên phải trả lại xác nhận trước khi "
+                "thay đổi.",
+                year=review.period.year,
+                name=confirmed.name,
+            )
+        )
     if expected_version is not None and not _read(review, expected_version):
         raise StaleReview()
+
+
+# What changes a confirmed organization's figures, and so waits until the level above returns its confirmation.
+CHANGES_FIGURES = {Action.DECIDE, Action.REOPEN, Action.RERATE, Action.CONDITIONS, Action.SEND_BACK}
 
 
 def _read(review: Review, version: int) -> bool:

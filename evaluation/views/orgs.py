@@ -13,6 +13,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -35,7 +36,8 @@ from ..reports import charts, documents, exports, statistics, streaks, wording
 from ..reports.aggregation import history, member_results, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
-from ..reviews import checks
+from ..reviews import checks, confirmations
+from ..reviews.forms import BulkForm, ReturnConfirmationForm
 from .guards import period_of_year, role_required
 from .running import perform
 
@@ -202,6 +204,52 @@ def streaks_export(org):
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/<int:org_id>/confirmations")
+@role_required(can_view_org)
+def confirmations_page(org):
+    """Who under the organization has confirmed the year's figures, when, and who is late; and its own."""
+    period = period_of_year(_year())
+    below = confirmations.confirming_under(org)
+    own = confirmations.statuses(period, [org])[0] if org.kind in confirmations.CONFIRMING_KINDS else None
+    return render_template(
+        "orgs/confirmations.html",
+        org=org,
+        period=period,
+        own=own,
+        may_confirm=own is not None and confirmations.can_confirm(current_user, org) and period.is_open,
+        left=confirmations.what_is_left(period, org) if own is not None and not own.confirmed else [],
+        rows=confirmations.statuses(period, below),
+        may_return={o.id for o in below if confirmations.can_return(current_user, o)} if period.is_open else set(),
+        form=ReturnConfirmationForm(formdata=None),
+        confirm_form=BulkForm(formdata=None),
+    )
+
+
+@bp.post("/<int:org_id>/confirmations/confirm")
+@role_required(confirmations.can_confirm)
+def confirm(org):
+    """The committee confirms its organization's figures for the year."""
+    period = period_of_year(_year())
+    if BulkForm().validate_on_submit():
+        perform(confirmations.confirm, period, org, current_user,
+                success=_("Đã xác nhận số liệu năm %(year)s.", year=period.year))  # fmt: skip
+    return redirect(url_for(".confirmations_page", org_id=org.id, year=period.year))
+
+
+@bp.post("/<int:org_id>/confirmations/return")
+@role_required(confirmations.can_return)
+def return_confirmation(org):
+    """A committee above returns the organization's confirmation, with a reason."""
+    period = period_of_year(_year())
+    form = ReturnConfirmationForm()
+    if form.validate_on_submit():
+        perform(confirmations.return_confirmation, period, org, current_user, form.reason.data,
+                success=_("Đã trả lại xác nhận số liệu của %(name)s.", name=org.name))  # fmt: skip
+    else:
+        flash(" ".join(map(str, form.reason.errors)) or _("Chưa gửi được: vui lòng tải lại trang."), "error")
+    return redirect(url_for(".confirmations_page", org_id=(org.parent or org).id, year=period.year))
 
 
 @bp.route("/<int:org_id>/report.json")
