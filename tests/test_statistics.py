@@ -65,6 +65,8 @@ def test_each_member_and_organization_is_counted_under_its_type_and_reason(typed
     assert (public.grassroots.total, public.grassroots.rated, public.grassroots.levels[G]) == (1, 1, 1)
     assert (ward.grassroots.not_rated, ward.grassroots.newly_founded) == (1, 1)
     assert (public.cells.total, public.cells.levels[Level.COMPLETED]) == (1, 1)
+    assert (public.party_committees.total, public.party_committees.levels[G]) == (1, 1)  # the school has cells
+    assert (ward.cell_grassroots.total, ward.party_committees.total) == (1, 0)  # the chi bộ cơ sở has none
 
 
 def test_the_forms_identities_hold_in_every_column(typed_year):
@@ -74,8 +76,13 @@ def test_the_forms_identities_hold_in_every_column(typed_year):
         assert members.present == members.exempt + members.not_reviewed + members.reviewed
         assert members.reviewed == sum(members.levels[level] for level in QUALITY_LEVELS)
         assert members.levels[NC] == sum(members.not_completed_by_reason[r] for r in REASONS)
-        for orgs in (column.grassroots, column.cells):
+        for orgs in (column.grassroots, column.cells, column.party_committees, column.cell_grassroots):
             assert orgs.total == orgs.rated + orgs.not_rated and orgs.rated == sum(orgs.levels.values())
+        assert column.grassroots.total == column.party_committees.total + column.cell_grassroots.total
+        for level in QUALITY_LEVELS:
+            assert column.grassroots.levels[level] == (
+                column.party_committees.levels[level] + column.cell_grassroots.levels[level]
+            )
     for row in table(stats):
         if row.values:  # the total column is the sum of the type columns, row by row
             assert row.values[0] == sum(row.values[1:]), row.label
@@ -95,6 +102,7 @@ def test_while_a_year_is_open_everyone_there_is_present_and_the_page_says_provis
     stats = statistics(world.province, world.period)
     assert (stats.total.members.present, stats.total.members.reviewed, stats.total.members.not_reviewed) == (5, 1, 4)
     assert stats.total.grassroots.total == 3 and stats.total.grassroots.not_rated == 3
+    assert (stats.total.party_committees.total, stats.total.cell_grassroots.total) == (2, 1)
     auth.login("leader")
     page = client.get(f"/orgs/{world.upper.id}/statistics?year=2025").get_data(as_text=True)
     assert "số liệu là tạm tính" in page and "Đảng viên có mặt tại thời điểm kiểm điểm" in page
@@ -108,6 +116,7 @@ def test_the_statistics_of_a_generated_province_equal_a_count_of_its_rows(app, r
     stats = statistics(province, period)
     types = dict(db.session.execute(db.select(Organization.id, Organization.type_key)).all())
     kinds = dict(db.session.execute(db.select(Organization.id, Organization.kind)).all())
+    parents = set(db.session.scalars(db.select(Organization.parent_id).where(Organization.kind == OrgKind.CELL)))
     members, grassroots = Counter(), Counter()
     for review in db.session.scalars(db.select(Review).where(Review.period_id == period.id)):
         column = types[review.organization_id] or OTHER_TYPE
@@ -121,6 +130,7 @@ def test_the_statistics_of_a_generated_province_equal_a_count_of_its_rows(app, r
                 members[(column, "exempt")] += 1
         elif kinds[review.organization_id] is OrgKind.GRASSROOTS:
             grassroots[(column, level.value)] += 1
+            grassroots[(column, "party" if review.organization_id in parents else "cell")] += 1
     assert len(stats.by_type) >= 2 and stats.total.members.present == 1500
     for column in stats.by_type:
         shown = column.members
@@ -129,6 +139,8 @@ def test_the_statistics_of_a_generated_province_equal_a_count_of_its_rows(app, r
         assert all(shown.levels[level] == members[(column.key, level.value)] for level in QUALITY_LEVELS)
         assert all(shown.not_completed_by_reason[r] == members[(column.key, r)] for r in REASONS)
         assert all(column.grassroots.levels[lv] == grassroots[(column.key, lv.value)] for lv in QUALITY_LEVELS)
+        assert column.party_committees.total == grassroots[(column.key, "party")]
+        assert column.cell_grassroots.total == grassroots[(column.key, "cell")]
 
 
 def test_the_cli_prints_text_csv_json_and_writes_the_forms_xlsx(typed_year, runner, tmp_path):

@@ -1,7 +1,8 @@
 """The statistical table each level sends up beside its report (docs/domain.md §12): members and grassroots
 organizations, a column for the total and one per type of grassroots organization.
 
-Read from the kept tallies at the root (a few rows per type), never counted from the reviews:
+Read from the kept tallies at the root (a few rows per type), never counted from the reviews, but for the
+grassroots organizations told apart into đảng bộ cơ sở and chi bộ cơ sở (see `_grassroots_apart`):
 - members: present at the time of review (1) = exempt (2) + not yet reviewed (3) + reviewed (4); reviewed by
   level, and the not completed by reason. While a year is open, those present are the members there now;
   once it is closed, those it reviewed.
@@ -12,13 +13,15 @@ Read from the kept tallies at the root (a few rows per type), never counted from
 from collections import Counter
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from ..extensions import db
 from ..formatting import format_number
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import OTHER_TYPE, Organization, OrganizationType, OrgKind
 from ..periods.models import Period
 from ..reviews.counts import counts_current_members
-from ..reviews.models import ReviewState
+from ..reviews.models import Review, ReviewState
 from ..reviews.tallies import MEMBER, KeptTally, SubtreeSize
 from ..rules import NOT_COMPLETED_REASONS, OTHER_REASON
 
@@ -82,6 +85,9 @@ class Column:
     members: MemberRow = field(default_factory=MemberRow)
     grassroots: OrgRow = field(default_factory=OrgRow)
     cells: OrgRow = field(default_factory=OrgRow)
+    # The grassroots organizations apart: đảng bộ cơ sở (with cells) and chi bộ cơ sở (members directly).
+    party_committees: OrgRow = field(default_factory=OrgRow)
+    cell_grassroots: OrgRow = field(default_factory=OrgRow)
 
     def has_rows(self) -> bool:
         return bool(self.members.present or self.grassroots.total or self.cells.total)
@@ -113,6 +119,7 @@ class Statistics:
 
 
 ORG_SUBJECTS = {OrgKind.GRASSROOTS.value: "grassroots", OrgKind.CELL.value: "cells"}
+grassroots = sa.orm.aliased(Organization, name="grassroots")
 
 
 def statistics(root: Organization, period: Period) -> Statistics:
@@ -122,12 +129,18 @@ def statistics(root: Organization, period: Period) -> Statistics:
     for subject, state, level, org_type, reason, count in _tallies(root, period):
         for column in (total, columns[org_type or OTHER_TYPE]):
             _count(column, subject, ReviewState(state), Level(level) if level else None, reason, count)
-    if counts_current_members(period):  # while a year is open, everyone there now, reviewed or not
+    current = counts_current_members(period)
+    if current:  # while a year is open, everyone there now, reviewed or not
         for column in (total, *columns.values()):
             column.members.present = column.grassroots.total = column.cells.total = 0
         for kind, org_type, count in _sizes(root):
             for column in (total, columns[org_type or OTHER_TYPE]):
                 _size(column, kind, count)
+    for org_type, has_cells, state, level, reason, count in _grassroots_apart(root, period, current):
+        for column in (total, columns[org_type or OTHER_TYPE]):
+            row = column.party_committees if has_cells else column.cell_grassroots
+            _count_organization(row, ReviewState(state) if state else None, Level(level) if level else None, reason,
+                                count)  # fmt: skip
     return Statistics(root, period, total, [c for c in columns.values() if c.has_rows()])
 
 
@@ -166,13 +179,46 @@ def _count(column: Column, subject: str, state: ReviewState, level: Level | None
         elif decided is Level.NOT_CLASSIFIED and reason == NotClassifiedReason.EXEMPT.value:
             row.exempt += count
         return
-    orgs: OrgRow = getattr(column, ORG_SUBJECTS[subject])
+    _count_organization(getattr(column, ORG_SUBJECTS[subject]), state, level, reason, count)
+
+
+def _count_organization(orgs: OrgRow, state: ReviewState | None, level: Level | None, reason: str, count: int) -> None:
+    decided = level if state is ReviewState.DECIDED else None
     orgs.total += count
     if decided in QUALITY_LEVELS:
         orgs.rated += count
         orgs.levels[decided] += count
     elif decided is Level.NOT_CLASSIFIED and reason == NotClassifiedReason.NEW_MEMBER.value:
         orgs.newly_founded += count
+
+
+def _grassroots_apart(root: Organization, period: Period, current: bool):
+    """The grassroots organizations' results, told apart by whether they have cells (đảng bộ cơ sở) or not
+    (chi bộ cơ sở). Counted from the organizations: which kind a grassroots organization is follows its
+    children, which the kept tallies do not follow. While the year is open, every one there now; once it is
+    closed, those it reviewed."""
+    has_cells = (
+        db.select(Organization.id)
+        .where(Organization.parent_id == grassroots.id, Organization.kind.in_((OrgKind.CELL, OrgKind.SECTION)))
+        .exists()
+    )
+    review = sa.and_(Review.organization_id == grassroots.id, Review.member_id.is_(None), Review.period_id == period.id)
+    query = (
+        db.select(
+            grassroots.type_key,
+            has_cells,
+            Review.state,
+            Review.final_level,
+            Review.not_classified_category,
+            sa.func.count(),
+        )  # fmt: skip
+        .select_from(grassroots)
+        .join(Review, review, isouter=current)
+        .where(grassroots.path.like(f"{root.path}%"), grassroots.kind == OrgKind.GRASSROOTS)
+        .group_by(grassroots.type_key, has_cells, Review.state, Review.final_level, Review.not_classified_category)
+    )
+    for org_type, cells, state, level, category, count in db.session.execute(query):
+        yield org_type, cells, state, level, category or "", count
 
 
 def _size(column: Column, kind: str, count: int) -> None:
@@ -228,9 +274,11 @@ def table(stats: Statistics) -> list[TableRow]:
         rows.append(row(f"4.{i}", _LEVEL_LABELS[level], 1, lambda c, level=level: c.members.levels[level]))
     for reason in REASONS:
         rows.append(row("", _REASON_LABELS[reason], 2, lambda c, r=reason: c.members.not_completed_by_reason[r]))
-    for letter, title, attribute in (("B", "TỔ CHỨC CƠ SỞ ĐẢNG", "grassroots"),
-                                     ("C", "CHI BỘ TRỰC THUỘC ĐẢNG BỘ CƠ SỞ", "cells")):  # fmt: skip
-        rows += [heading(f"{letter}. {title}"), *_organization_rows(row, attribute, "5" if letter == "B" else "6")]
+    for letter, title, attribute, number in (("B", "TỔ CHỨC CƠ SỞ ĐẢNG", "grassroots", "5"),
+                                             ("", "Trong đó: đảng bộ cơ sở", "party_committees", "5a"),
+                                             ("", "Trong đó: chi bộ cơ sở", "cell_grassroots", "5b"),
+                                             ("C", "CHI BỘ TRỰC THUỘC ĐẢNG BỘ CƠ SỞ", "cells", "6")):  # fmt: skip
+        rows += [heading(f"{letter}. {title}" if letter else title), *_organization_rows(row, attribute, number)]
     return rows
 
 
