@@ -1,19 +1,17 @@
 """The statistical table each level sends up beside its report (docs/domain.md §12): members and grassroots
 organizations, a column for the total and one per type of grassroots organization.
 
-Read from the kept tallies at the root (a few rows per type), never counted from the reviews, but for the
-grassroots organizations told apart into đảng bộ cơ sở and chi bộ cơ sở (see `_grassroots_apart`):
+Read from the kept tallies at the root (a few rows per type), never counted from the reviews:
 - members: present at the time of review (1) = exempt (2) + not yet reviewed (3) + reviewed (4); reviewed by
   level, and the not completed by reason. While a year is open, those present are the members there now;
   once it is closed, those it reviewed.
-- organizations: the grassroots organizations and, apart, the cells, each = rated by level + not rated
-  (of which newly founded, not classified for that reason).
+- organizations: the grassroots organizations (and apart, đảng bộ cơ sở, counted again by the tallies, and
+  chi bộ cơ sở, the rest) and the cells, each = rated by level + not rated (of which newly founded, not
+  classified for that reason).
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
-
-import sqlalchemy as sa
 
 from ..extensions import db
 from ..formatting import format_number
@@ -21,8 +19,8 @@ from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import OTHER_TYPE, Organization, OrganizationType, OrgKind
 from ..periods.models import Period
 from ..reviews.counts import counts_current_members
-from ..reviews.models import Review, ReviewState
-from ..reviews.tallies import MEMBER, KeptTally, SubtreeSize
+from ..reviews.models import ReviewState
+from ..reviews.tallies import MEMBER, PARTY_COMMITTEE, KeptTally, SubtreeSize
 from ..rules import NOT_COMPLETED_REASONS, OTHER_REASON
 
 REASONS = (*(c.value for c in NOT_COMPLETED_REASONS), OTHER_REASON)
@@ -65,6 +63,11 @@ class OrgRow:
     @property
     def not_rated(self) -> int:
         return self.total - self.rated
+
+    def minus(self, part: "OrgRow") -> "OrgRow":
+        """The rest of these organizations once `part` of them is taken away."""
+        return OrgRow(self.total - part.total, self.rated - part.rated, self.newly_founded - part.newly_founded,
+                      self.levels - part.levels)  # fmt: skip
 
     def as_json(self) -> dict:
         return {
@@ -118,8 +121,11 @@ class Statistics:
         }
 
 
-ORG_SUBJECTS = {OrgKind.GRASSROOTS.value: "grassroots", OrgKind.CELL.value: "cells"}
-grassroots = sa.orm.aliased(Organization, name="grassroots")
+ORG_SUBJECTS = {
+    OrgKind.GRASSROOTS.value: "grassroots",
+    OrgKind.CELL.value: "cells",
+    PARTY_COMMITTEE: "party_committees",
+}
 
 
 def statistics(root: Organization, period: Period) -> Statistics:
@@ -129,18 +135,14 @@ def statistics(root: Organization, period: Period) -> Statistics:
     for subject, state, level, org_type, reason, count in _tallies(root, period):
         for column in (total, columns[org_type or OTHER_TYPE]):
             _count(column, subject, ReviewState(state), Level(level) if level else None, reason, count)
-    current = counts_current_members(period)
-    if current:  # while a year is open, everyone there now, reviewed or not
+    if counts_current_members(period):  # while a year is open, everyone there now, reviewed or not
         for column in (total, *columns.values()):
-            column.members.present = column.grassroots.total = column.cells.total = 0
+            column.members.present = column.grassroots.total = column.cells.total = column.party_committees.total = 0
         for kind, org_type, count in _sizes(root):
             for column in (total, columns[org_type or OTHER_TYPE]):
                 _size(column, kind, count)
-    for org_type, has_cells, state, level, reason, count in _grassroots_apart(root, period, current):
-        for column in (total, columns[org_type or OTHER_TYPE]):
-            row = column.party_committees if has_cells else column.cell_grassroots
-            _count_organization(row, ReviewState(state) if state else None, Level(level) if level else None, reason,
-                                count)  # fmt: skip
+    for column in (total, *columns.values()):
+        column.cell_grassroots = column.grassroots.minus(column.party_committees)
     return Statistics(root, period, total, [c for c in columns.values() if c.has_rows()])
 
 
@@ -190,35 +192,6 @@ def _count_organization(orgs: OrgRow, state: ReviewState | None, level: Level | 
         orgs.levels[decided] += count
     elif decided is Level.NOT_CLASSIFIED and reason == NotClassifiedReason.NEW_MEMBER.value:
         orgs.newly_founded += count
-
-
-def _grassroots_apart(root: Organization, period: Period, current: bool):
-    """The grassroots organizations' results, told apart by whether they have cells (đảng bộ cơ sở) or not
-    (chi bộ cơ sở). Counted from the organizations: which kind a grassroots organization is follows its
-    children, which the kept tallies do not follow. While the year is open, every one there now; once it is
-    closed, those it reviewed."""
-    has_cells = (
-        db.select(Organization.id)
-        .where(Organization.parent_id == grassroots.id, Organization.kind.in_((OrgKind.CELL, OrgKind.SECTION)))
-        .exists()
-    )
-    review = sa.and_(Review.organization_id == grassroots.id, Review.member_id.is_(None), Review.period_id == period.id)
-    query = (
-        db.select(
-            grassroots.type_key,
-            has_cells,
-            Review.state,
-            Review.final_level,
-            Review.not_classified_category,
-            sa.func.count(),
-        )  # fmt: skip
-        .select_from(grassroots)
-        .join(Review, review, isouter=current)
-        .where(grassroots.path.like(f"{root.path}%"), grassroots.kind == OrgKind.GRASSROOTS)
-        .group_by(grassroots.type_key, has_cells, Review.state, Review.final_level, Review.not_classified_category)
-    )
-    for org_type, cells, state, level, category, count in db.session.execute(query):
-        yield org_type, cells, state, level, category or "", count
 
 
 def _size(column: Column, kind: str, count: int) -> None:

@@ -26,7 +26,7 @@ from ..periods.models import Period, PeriodState
 from ..rules import ORGANIZATION_QUOTA_BY_KIND
 from ..text import fold
 from .models import Review, ReviewState
-from .tallies import MEMBER, KeptTally, SubtreeSize
+from .tallies import MEMBER, PARTY_COMMITTEE, KeptTally, SubtreeSize
 
 NOT_STARTED = "not_started"
 GOOD_OR_BETTER = "good_or_better"  # hoàn thành tốt nhiệm vụ trở lên: excellent + good
@@ -154,7 +154,12 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
     keys = (KeptTally.organization_id, KeptTally.subject, KeptTally.state, KeptTally.level, KeptTally.reason)
     rows = db.session.execute(
         db.select(*keys, sa.func.sum(KeptTally.count))
-        .where(KeptTally.organization_id.in_(units), KeptTally.period_id == period.id, KeptTally.count != 0)
+        .where(
+            KeptTally.organization_id.in_(units),
+            KeptTally.period_id == period.id,
+            KeptTally.subject != PARTY_COMMITTEE,  # counted again for the statistics, not a kind
+            KeptTally.count != 0,
+        )
         .group_by(*keys)  # the types added up by the database: a fifteenth of the rows to read
     )
     for org_id, subject, state, level, reason, count in rows:
@@ -175,7 +180,7 @@ def _add_not_started(units: dict[int, UnitResult], period: Period) -> None:
     """While a period is open, whoever has no review yet is pending: the subtree's size minus its reviews."""
     sizes = db.session.execute(
         db.select(SubtreeSize.organization_id, SubtreeSize.kind, sa.func.sum(SubtreeSize.count))
-        .where(SubtreeSize.organization_id.in_(units))
+        .where(SubtreeSize.organization_id.in_(units), SubtreeSize.kind != PARTY_COMMITTEE)
         .group_by(SubtreeSize.organization_id, SubtreeSize.kind)  # the types added up
     )
     for org_id, kind, count in sizes:

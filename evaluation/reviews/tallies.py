@@ -22,11 +22,16 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from ..extensions import Model
 from ..levels import Level, NotClassifiedReason
 from ..members.models import Member
-from ..org.models import Organization
+from ..org.models import Organization, OrgKind
 from ..rules import not_completed_reason
 from .models import Review, ReviewState
 
 MEMBER = "member"  # the subject of a member's review, and the size bucket of members
+# A grassroots organization with cells or sections (đảng bộ cơ sở): its own review and its size are counted
+# again under this subject, so the statistics tell đảng bộ cơ sở and chi bộ cơ sở apart without a walk.
+# Whether it has any changes only when its first child arrives or its last leaves: both count again.
+PARTY_COMMITTEE = "party_committee"
+HOLDS_UNITS = (OrgKind.CELL, OrgKind.SECTION)
 
 
 # A counter below zero is a bug in whatever changed the rows: the database refuses it rather than report it.
@@ -96,27 +101,58 @@ def _add(deltas: Counter, key: tuple | None, amount: int) -> None:
         deltas[("tally", org_id, *rest)] += amount
 
 
+def _add_review(deltas: Counter, key: tuple | None, amount: int, party_committee: bool) -> None:
+    _add(deltas, key, amount)
+    if key is not None and party_committee:
+        _add(deltas, (*key[:2], PARTY_COMMITTEE, *key[3:]), amount)
+
+
+def _with_units(connection, org_ids) -> set[int]:
+    """Of these organizations, those with cells or sections under them."""
+    if not org_ids:
+        return set()
+    return set(
+        connection.execute(
+            sa.select(Organization.parent_id).where(
+                Organization.parent_id.in_(org_ids), Organization.kind.in_(HOLDS_UNITS)
+            )
+        ).scalars()
+    )
+
+
+def _is_party_committee(is_member: bool, kind, org_id, with_units) -> bool:
+    return not is_member and kind is OrgKind.GRASSROOTS and org_id in with_units
+
+
 def _changed(session: Session, model) -> list:
     return [obj for obj in session.dirty if isinstance(obj, model) and session.is_modified(obj)]
 
 
 def _review_deltas(session: Session, deltas: Counter) -> None:
-    for review in session.new:
-        if isinstance(review, Review):
-            org = review.organization
-            key = _review_key(
-                org.path if org else None,
-                review.period_id or review.period.id,
-                review.member is not None or review.member_id is not None,
-                org.kind if org else None,
-                review.state or ReviewState.DRAFT,  # the column default, not applied until the insert
-                review.final_level,
-                org.type_key if org else None,
-                review.conditions,
-                review.not_classified_category,
-            )
-            _add(deltas, key, +1)
+    new = [obj for obj in session.new if isinstance(obj, Review)]
     dirty = {review.id: review for review in _changed(session, Review)}
+    grassroots = {
+        r.organization.id
+        for r in (*new, *dirty.values())
+        if r.organization is not None and r.member_id is None and r.member is None
+        and r.organization.kind is OrgKind.GRASSROOTS
+    }  # fmt: skip
+    with_units = _with_units(session.connection(), grassroots)
+    for review in new:
+        org = review.organization
+        is_member = review.member is not None or review.member_id is not None
+        key = _review_key(
+            org.path if org else None,
+            review.period_id or review.period.id,
+            is_member,
+            org.kind if org else None,
+            review.state or ReviewState.DRAFT,  # the column default, not applied until the insert
+            review.final_level,
+            org.type_key if org else None,
+            review.conditions,
+            review.not_classified_category,
+        )
+        _add_review(deltas, key, +1, _is_party_committee(is_member, org and org.kind, org and org.id, with_units))
     if not dirty:
         return
     # The database still holds the values before this flush: the one reliable "before".
@@ -140,12 +176,13 @@ def _review_deltas(session: Session, deltas: Counter) -> None:
         review = dirty[review_id]
         old = _review_key(path, period_id, member_id is not None, *counted)
         org = review.organization
-        new = _review_key(org.path, review.period_id, review.member_id is not None, org.kind, review.state,
-                          review.final_level, org.type_key, review.conditions,
-                          review.not_classified_category)  # fmt: skip
-        if old != new:
-            _add(deltas, old, -1)
-            _add(deltas, new, +1)
+        new_key = _review_key(org.path, review.period_id, review.member_id is not None, org.kind, review.state,
+                              review.final_level, org.type_key, review.conditions,
+                              review.not_classified_category)  # fmt: skip
+        if old != new_key:
+            party = _is_party_committee(member_id is not None, counted[0], org.id, with_units)
+            _add_review(deltas, old, -1, party)
+            _add_review(deltas, new_key, +1, party)
 
 
 def _size_deltas(session: Session, deltas: Counter) -> None:
@@ -177,6 +214,20 @@ def _size_deltas(session: Session, deltas: Counter) -> None:
                 session.info["recount"] = True
             else:  # placed for the first time, right after its insert (the id is part of the path)
                 _add_size(deltas, org.path, org.kind.value, org.type_key, +1)
+                if _first_unit_of_grassroots(session, org):  # a chi bộ cơ sở becomes a đảng bộ cơ sở
+                    session.info["recount"] = True
+
+
+def _first_unit_of_grassroots(session: Session, org: Organization) -> bool:
+    parent = org.parent
+    if org.kind not in HOLDS_UNITS or parent is None or parent.kind is not OrgKind.GRASSROOTS:
+        return False
+    siblings = session.connection().execute(
+        sa.select(sa.func.count(Organization.id)).where(
+            Organization.parent_id == parent.id, Organization.id != org.id, Organization.kind.in_(HOLDS_UNITS)
+        )
+    )
+    return not siblings.scalar()
 
 
 def _add_size(deltas: Counter, path: str, kind: str, org_type: str | None, amount: int) -> None:
@@ -275,22 +326,28 @@ def expected(session: Session) -> tuple[Counter, Counter]:
     not_completed = sa.and_(Review.state == ReviewState.DECIDED, Review.final_level == Level.NOT_COMPLETED)
     counted = (Review.organization_id, Review.period_id, Review.member_id.is_not(None), Review.state,
                Review.final_level, Review.not_classified_category)  # fmt: skip
+    with_units = set(session.execute(sa.select(Organization.parent_id).where(Organization.kind.in_(HOLDS_UNITS))
+                                     ).scalars())  # fmt: skip
     grouped = session.execute(sa.select(*counted, sa.func.count()).where(~not_completed).group_by(*counted))
     for org_id, period_id, is_member, state, level, category, count in grouped:
         path, kind, org_type = orgs[org_id]
-        _add(tallies, _review_key(path, period_id, is_member, kind, state, level, org_type, (), category), count)
+        key = _review_key(path, period_id, is_member, kind, state, level, org_type, (), category)
+        _add_review(tallies, key, count, _is_party_committee(is_member, kind, org_id, with_units))
     for org_id, period_id, is_member, state, level, category, conditions in session.execute(
         sa.select(*counted, Review.conditions).where(not_completed)
     ):
         path, kind, org_type = orgs[org_id]
-        _add(tallies, _review_key(path, period_id, is_member, kind, state, level, org_type, conditions, category), 1)
+        key = _review_key(path, period_id, is_member, kind, state, level, org_type, conditions, category)
+        _add_review(tallies, key, 1, _is_party_committee(is_member, kind, org_id, with_units))
     sizes: Counter = Counter()
     members = session.execute(sa.select(Member.organization_id, sa.func.count()).group_by(Member.organization_id))
     for org_id, count in members:
         path, _kind, org_type = orgs[org_id]
         _add_size(sizes, path, MEMBER, org_type, count)
-    for path, kind, org_type in orgs.values():
+    for org_id, (path, kind, org_type) in orgs.items():
         _add_size(sizes, path, kind.value, org_type, 1)
+        if kind is OrgKind.GRASSROOTS and org_id in with_units:
+            _add_size(sizes, path, PARTY_COMMITTEE, org_type, 1)
     return _without_tag(tallies), _without_tag(sizes)
 
 

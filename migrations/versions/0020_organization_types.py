@@ -2,7 +2,8 @@
 
 Organizations carry the type of the grassroots organization they are or belong to (the statistical
 table's columns); the kept tallies gain that type and, for a result not completed or not classified, its
-reason, so the statistics and the count by reason read a few rows instead of counting (the partial index
+reason (and each đảng bộ cơ sở again under its own subject), so the statistics and the count by reason read a
+few rows instead of counting (the partial index
 on the not classified, which that count read, goes). Existing organizations have no type yet
 (counted as "" until one is set); the reasons of existing decided results are worked out here.
 
@@ -69,6 +70,7 @@ def upgrade():
         batch_op.add_column(sa.Column('org_type', sa.String(length=30), nullable=False, server_default=''))
         batch_op.create_primary_key('pk_subtree_size', ['organization_id', 'kind', 'org_type'])
     _split_reasons()
+    _party_committees()
     # The count by reason reads the tallies now: the partial index 0015 made for it has no reader left.
     with op.batch_alter_table('review', schema=None) as batch_op:
         batch_op.drop_index('ix_review_not_classified', sqlite_where=NOT_CLASSIFIED, postgresql_where=NOT_CLASSIFIED)
@@ -97,6 +99,44 @@ def _split_reasons():
         "VALUES (:o, :p, :s, 'decided', :l, '', :r, :n)"
     )
     items = [dict(o=o, p=p, s=s, l=lv, r=r, n=n) for (o, p, s, lv, r), n in counts.items()]
+    for start in range(0, len(items), 10_000):
+        bind.execute(insert, items[start:start + 10_000])
+
+
+def _party_committees():
+    """Each grassroots organization with cells or sections (đảng bộ cơ sở) counted again, its own reviews and
+    itself, under the subject the statistics read (evaluation.reviews.tallies.PARTY_COMMITTEE)."""
+    bind = op.get_bind()
+    paths = dict(bind.execute(sa.text("SELECT id, path FROM organization")).all())
+    parties = set(bind.execute(sa.text(
+        "SELECT DISTINCT g.id FROM organization g JOIN organization c ON c.parent_id = g.id "
+        "WHERE g.kind = 'grassroots' AND c.kind IN ('cell', 'section')"
+    )).scalars())
+    tallies, sizes = Counter(), Counter()
+    rows = bind.execute(sa.text(
+        "SELECT organization_id, period_id, state, COALESCE(final_level, ''), conditions, not_classified_category "
+        "FROM review WHERE member_id IS NULL"
+    ))
+    for org_id, period_id, state, level, conditions, category in rows:
+        if org_id not in parties:
+            continue
+        reason = _reason(level, conditions, category) if state == 'decided' and level in (
+            'not_completed', 'not_classified') else ''
+        for ancestor in (int(p) for p in paths[org_id].strip('/').split('/') if p):
+            tallies[(ancestor, period_id, state, level, reason)] += 1
+    for org_id in parties:
+        for ancestor in (int(p) for p in paths[org_id].strip('/').split('/') if p):
+            sizes[ancestor] += 1
+    insert = sa.text(
+        "INSERT INTO tally (organization_id, period_id, subject, state, level, org_type, reason, count) "
+        "VALUES (:o, :p, 'party_committee', :s, :l, '', :r, :n)"
+    )
+    items = [dict(o=o, p=p, s=st, l=lv, r=r, n=n) for (o, p, st, lv, r), n in tallies.items()]
+    for start in range(0, len(items), 10_000):
+        bind.execute(insert, items[start:start + 10_000])
+    insert = sa.text("INSERT INTO subtree_size (organization_id, kind, org_type, count) "
+                     "VALUES (:o, 'party_committee', '', :n)")
+    items = [dict(o=o, n=n) for o, n in sizes.items()]
     for start in range(0, len(items), 10_000):
         bind.execute(insert, items[start:start + 10_000])
 
