@@ -98,9 +98,12 @@ def _split_reasons():
         "INSERT INTO tally (organization_id, period_id, subject, state, level, org_type, reason, count) "
         "VALUES (:o, :p, :s, 'decided', :l, '', :r, :n)"
     )
-    items = [dict(o=o, p=p, s=s, l=lv, r=r, n=n) for (o, p, s, lv, r), n in counts.items()]
+    _insert(bind, insert, [dict(o=o, p=p, s=s, l=lv, r=r, n=n) for (o, p, s, lv, r), n in counts.items()])
+
+
+def _insert(bind, statement, items):
     for start in range(0, len(items), 10_000):
-        bind.execute(insert, items[start:start + 10_000])
+        bind.execute(statement, items[start:start + 10_000])
 
 
 def _party_committees():
@@ -131,14 +134,10 @@ def _party_committees():
         "INSERT INTO tally (organization_id, period_id, subject, state, level, org_type, reason, count) "
         "VALUES (:o, :p, 'party_committee', :s, :l, '', :r, :n)"
     )
-    items = [dict(o=o, p=p, s=st, l=lv, r=r, n=n) for (o, p, st, lv, r), n in tallies.items()]
-    for start in range(0, len(items), 10_000):
-        bind.execute(insert, items[start:start + 10_000])
+    _insert(bind, insert, [dict(o=o, p=p, s=st, l=lv, r=r, n=n) for (o, p, st, lv, r), n in tallies.items()])
     insert = sa.text("INSERT INTO subtree_size (organization_id, kind, org_type, count) "
                      "VALUES (:o, 'party_committee', '', :n)")
-    items = [dict(o=o, n=n) for o, n in sizes.items()]
-    for start in range(0, len(items), 10_000):
-        bind.execute(insert, items[start:start + 10_000])
+    _insert(bind, insert, [dict(o=o, n=n) for o, n in sizes.items()])
 
 
 def downgrade():
