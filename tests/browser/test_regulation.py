@@ -82,43 +82,37 @@ def test_a_committee_rerates_a_closed_years_result_and_prints_the_decision(visit
     visitor.shot("decision")
 
 
-def _everything_under_the_school_decided(server) -> None:
-    """The set-up a December of work would leave: each member and cell of the demo's school decided."""
+def _a_health_station_decided_with_its_committee(server) -> None:
+    """The set-up a December of work would leave, on what no other test here touches: every member of the
+    ward's health station (a chi bộ cơ sở) decided, and a login for its committee."""
+    from evaluation import demo
+    from evaluation.auth.models import Role
+    from evaluation.auth.operations import create_user, grant_role
     from evaluation.extensions import db
     from evaluation.levels import Level
     from evaluation.members.models import Member
-    from evaluation.org.models import Organization, OrgKind
+    from evaluation.org.operations import find_org
     from evaluation.periods.operations import current_period
     from evaluation.reviews.models import Review, ReviewState
 
     with server.app.app_context():
-        period = current_period()
-        school = db.session.scalars(db.select(Organization).where(Organization.code == "PDP-THPT")).one()
-        inside = db.select(Organization.id).where(school.subtree_clause())
-        for member in db.session.scalars(db.select(Member).where(Member.organization_id.in_(inside))):
+        period, station = current_period(), find_org("PDP-YT")
+        for member in db.session.scalars(db.select(Member).where(Member.organization_id == station.id)):
             review = db.session.scalars(
                 db.select(Review).where(Review.member_id == member.id, Review.period_id == period.id)
             ).first() or Review(period=period, member=member, form_type=member.form_type, sections={})
             review.state, review.final_level = ReviewState.DECIDED, Level.GOOD
             db.session.add(review)
-        for cell in db.session.scalars(db.select(Organization).where(Organization.id.in_(inside),
-                                                                      Organization.kind == OrgKind.CELL)):  # fmt: skip
-            review = db.session.scalars(
-                db.select(Review).where(
-                    Review.organization_id == cell.id, Review.member_id.is_(None), Review.period_id == period.id
-                )  # fmt: skip
-            ).first() or Review(period=period, organization=cell, sections={})
-            review.state, review.final_level = ReviewState.DECIDED, Level.GOOD
-            db.session.add(review)
+        grant_role(create_user("capuyyte", demo.DEMO_PASSWORD, must_change_password=True), station, Role.COMMITTEE)
         db.session.commit()
 
 
 def test_a_committee_confirms_its_figures_and_the_level_above_returns_them_with_a_reason(visitor, live_server):
-    _everything_under_the_school_decided(live_server)
+    _a_health_station_decided_with_its_committee(live_server)
     page = visitor.page
-    visitor.login("danguy")
+    visitor.login("capuyyte")
     page.get_by_role("link", name="Tổ chức").first.click()
-    page.get_by_role("link", name="Đảng bộ Trường THPT Chuyên Thái Nguyên").first.click()
+    page.get_by_role("link", name="Chi bộ Trạm Y tế phường").first.click()
     page.get_by_role("link", name="Xác nhận số liệu").click()
     page.get_by_role("button", name="Xác nhận số liệu năm 2025").click()
     expect(page.locator(".flash.success")).to_contain_text("Đã xác nhận số liệu năm 2025")
@@ -130,20 +124,20 @@ def test_a_committee_confirms_its_figures_and_the_level_above_returns_them_with_
     page.get_by_role("link", name="Tổ chức").first.click()
     page.get_by_role("link", name="Đảng ủy phường Phan Đình Phùng").first.click()
     page.get_by_role("link", name="Xác nhận số liệu").click()
-    row = page.locator("tr", has_text="Đảng bộ Trường THPT Chuyên Thái Nguyên")
+    row = page.locator("tr", has_text="Chi bộ Trạm Y tế phường")
     expect(row).to_contain_text("Đã xác nhận")
     row.locator("summary").click()
     row.get_by_role("button", name="Trả lại").click()  # without a reason: the browser asks for one
     expect(row).to_contain_text("Đã xác nhận")
-    row.get_by_label("Lý do trả lại").fill("Chi bộ Tổ Toán – Tin cần xem lại một kết quả")
+    row.get_by_label("Lý do trả lại").fill("Trạm cần xem lại một kết quả")
     row.get_by_role("button", name="Trả lại").click()
     expect(page.locator(".flash.success")).to_contain_text("Đã trả lại xác nhận số liệu")
-    expect(page.locator("tr", has_text="Đảng bộ Trường THPT Chuyên Thái Nguyên")).to_contain_text("Đã trả lại")
+    expect(page.locator("tr", has_text="Chi bộ Trạm Y tế phường")).to_contain_text("Đã trả lại")
     visitor.shot("returned")
 
     page.context.clear_cookies()
-    visitor.login("danguy")
+    visitor.login("capuyyte")
     page.get_by_role("link", name="Tổ chức").first.click()
-    page.get_by_role("link", name="Đảng bộ Trường THPT Chuyên Thái Nguyên").first.click()
+    page.get_by_role("link", name="Chi bộ Trạm Y tế phường").first.click()
     page.get_by_role("link", name="Xác nhận số liệu").click()
-    expect(page.locator("#own")).to_contain_text("Cấp trên đã trả lại xác nhận: Chi bộ Tổ Toán – Tin cần xem lại")
+    expect(page.locator("#own")).to_contain_text("Cấp trên đã trả lại xác nhận: Trạm cần xem lại một kết quả")
