@@ -86,6 +86,13 @@ def format_number(value: int | Decimal | None) -> str:
     return "" if value is None else _write(value, _pattern(value), _language())
 
 
+def format_score(value: int | Decimal | None) -> str:
+    """A score as people write it: "28" for a whole one, "28,5" for a half point (never "28,0")."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = int(value)
+    return format_number(value)
+
+
 def format_percent(value: Decimal | None) -> str:
     """A share already in percent: "15,19%" in Vietnamese, "15.19%" in English; "–" when there is none."""
     if value is None:
@@ -109,4 +116,5 @@ FILTERS = {
     "number": format_number,
     "percent": format_percent,
     "points": format_points,
+    "score": format_score,
 }

@@ -7,11 +7,13 @@ A new regulation is a new rule set, never an edit of an old one: past years keep
 import calendar
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from flask_babel import gettext
 from flask_babel import gettext as _
 
+from .formatting import format_score
 from .i18n import N_
 from .levels import QUALITY_LEVELS, Level, spelling_key
 
@@ -154,11 +156,11 @@ SCORE_BANDS = ((90, Level.EXCELLENT), (70, Level.GOOD), (50, Level.COMPLETED), (
 SCORE_SOURCE = "QĐ 366-QĐ/TW, HD 43-HD/BTCTW: khung điểm 90 / 70 / 50"
 
 
-def score_band(score: int) -> Level:
+def score_band(score: Decimal | int) -> Level:
     return next(level for floor, level in SCORE_BANDS if score >= floor)
 
 
-def check_score(rule_set: "RuleSet", score: int | None, level: Level) -> Finding | None:
+def check_score(rule_set: "RuleSet", score: Decimal | int | None, level: Level) -> Finding | None:
     if rule_set.score is None or score is None or not level.is_quality_level:
         return None
     band = score_band(score)
@@ -168,7 +170,7 @@ def check_score(rule_set: "RuleSet", score: int | None, level: Level) -> Finding
         "score",
         _(
             "%(score)s điểm chỉ cho phép đến mức “%(label)s”, không thể “%(label2)s”",
-            score=score,
+            score=format_score(score),
             label=band.label,
             label2=level.label,
         ),

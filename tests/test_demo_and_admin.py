@@ -62,6 +62,7 @@ def test_demo_logins_walk_the_whole_journey(app, runner, client):
         "/my-review/",
         data={**sections, "score_general": 28, "score_tasks": 65, "self_level": "good", "action": "submit"},
     )
+    client.submit("/my-review/confirm", data={})
     member = db.session.scalars(db.select(Member).where(Member.code == "DV-DEMO-1")).one()
     cell, grassroots = member.organization, member.organization.parent
     client.post("/logout")

@@ -1,5 +1,8 @@
 """The whole evaluation through the browser's requests: write, submit, propose, decide, see."""
 
+import re
+from decimal import Decimal
+
 from evaluation.auth.models import Role
 from evaluation.extensions import db
 from evaluation.levels import Level
@@ -19,8 +22,12 @@ def review_of(world, member=None) -> Review:
 
 
 def write_and_submit(client, **overrides):
+    """Write, press "Nộp", and confirm on the page that shows what will be sent (when the form was complete)."""
     data = {**TEXT, "score_general": "27", "score_tasks": "63", "self_level": "good", "action": "submit", **overrides}
-    return client.submit("/my-review/", data=data, follow_redirects=True)
+    response = client.submit("/my-review/", data=data, follow_redirects=True)
+    if response.request.path != "/my-review/confirm":
+        return response
+    return client.submit("/my-review/confirm", data={}, follow_redirects=True)
 
 
 def test_member_saves_a_draft_and_finds_it_after_reload(world, auth, client):
@@ -328,3 +335,39 @@ def test_a_bulk_selection_is_bounded_and_each_review_counts_once(world, auth, cl
     assert client.post(f"{url}/decide", data=two_versions).status_code == 400
     client.post(f"{url}/decide", data=copies)
     assert review_of(world).state is ReviewState.DECIDED and len(review_of(world).events) == 5
+
+
+def test_submitting_shows_what_will_be_sent_and_only_the_confirmation_submits(world, auth, client):
+    auth.login("member")
+    data = {**TEXT, "score_general": "28,5", "score_tasks": "41.5", "self_level": "good", "action": "submit"}
+    shown = client.submit("/my-review/", data=data, follow_redirects=True)
+    page = shown.get_data(as_text=True)
+    assert shown.request.path == "/my-review/confirm" and review_of(world).state is ReviewState.DRAFT
+    assert TEXT["political"] in page and "28,5/30 + 41,5/70" in page and "<strong>70/100</strong>" in page
+    assert "Xác nhận nộp cho chi bộ" in page
+    done = client.submit("/my-review/confirm", data={}, follow_redirects=True).get_data(as_text=True)
+    assert "Đã nộp bản tự kiểm điểm cho chi bộ." in done and review_of(world).state is ReviewState.SUBMITTED
+
+
+def test_a_confirmation_from_a_page_older_than_the_draft_is_refused(world, auth, client):
+    auth.login("member")
+    client.submit("/my-review/", data={**TEXT, "score_general": "27", "score_tasks": "63", "self_level": "good",
+                                       "action": "submit"})  # fmt: skip
+    shown_version = review_of(world).version
+    client.submit("/my-review/", data={**TEXT, "political": "Sửa ở tab khác", "self_level": "good",
+                                       "score_general": "27", "score_tasks": "63", "action": "save"})  # fmt: skip
+    page = client.post("/my-review/confirm", data={"version": shown_version}, follow_redirects=True)
+    assert review_of(world).state is ReviewState.DRAFT
+    assert "Sửa ở tab khác" in page.get_data(as_text=True)
+
+
+def test_scores_typed_with_a_comma_or_a_point_are_the_same_half_points(world, auth, client):
+    auth.login("member")
+    for general, tasks in (("28,5", "60,5"), ("28.5", "60.5")):
+        client.submit("/my-review/", data={**TEXT, "score_general": general, "score_tasks": tasks, "action": "save"})
+        assert (review_of(world).self_score_general, review_of(world).self_score) == (Decimal("28.5"), Decimal(89))
+    refused = client.submit("/my-review/", data={**TEXT, "score_general": "28,55", "action": "save"})
+    assert "Hãy nhập một số, ví dụ 28 hoặc 28,5." in refused.get_data(as_text=True)
+    assert review_of(world).self_score_general == Decimal("28.5")
+    form = client.get("/my-review/").get_data(as_text=True)
+    assert re.search(r'<input[^>]*inputmode="decimal"[^>]*name="score_general"[^>]*type="text"[^>]*value="28,5"', form)

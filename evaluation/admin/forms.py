@@ -2,10 +2,11 @@
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.models import Role
+from ..fields import WholeNumberField
 from ..i18n import Form
 from ..text import form_text
 
@@ -13,7 +14,7 @@ _required = DataRequired(_l("Trường này là bắt buộc."))
 
 
 class PeriodForm(Form):
-    year = IntegerField(
+    year = WholeNumberField(
         _l("Năm đánh giá"), validators=[_required, NumberRange(2019, 2100, _l("Năm từ 2019 đến 2100."))]
     )
     opens_on = DateField(_l("Ngày mở"), validators=[_required])
@@ -74,7 +75,7 @@ class HistoryFilterForm(Form):
     class Meta:
         csrf = False
 
-    year = IntegerField(_l("Năm"), validators=[Optional(), NumberRange(1900, 2100, _l("Năm từ 1900 đến 2100."))])
+    year = WholeNumberField(_l("Năm"), validators=[Optional(), NumberRange(1900, 2100, _l("Năm từ 1900 đến 2100."))])
     org = StringField(_l("Mã tổ chức (cả cấp dưới)"), filters=[form_text], validators=[Optional(), Length(max=40)])
     actor = StringField(
         _l("Người thực hiện (tên đăng nhập)"), filters=[form_text], validators=[Optional(), Length(max=80)]

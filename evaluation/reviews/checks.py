@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.permissions import deciding_org, rated_kinds, rating_org
 from ..extensions import db
+from ..formatting import format_score
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization, OrgKind
@@ -247,7 +248,10 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
         band = score_band(review.judged_score)
         if QUALITY_LEVELS.index(band) > QUALITY_LEVELS.index(highest):
             highest = band
-            why = [*why, _("%(score)s điểm: tối đa “%(label)s”", score=review.judged_score, label=band.label)]
+            why = [
+                *why,
+                _("%(score)s điểm: tối đa “%(label)s”", score=format_score(review.judged_score), label=band.label),
+            ]
     if (head := _head_cap(review)) is not None and QUALITY_LEVELS.index(head.level) > QUALITY_LEVELS.index(highest):
         highest, why = head.level, [*why, head.why]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]

@@ -9,7 +9,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..fields import CommaDecimalField, WholeNumberField
 from ..formatting import format_number
 from ..i18n import Form
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
@@ -45,6 +45,11 @@ def _section(label: str = ""):
             )
         ],
     )
+
+
+def _score(label, validators):
+    """Points out of 30 or 70, to a half point as rubrics give them ("28,5")."""
+    return CommaDecimalField(label, places=1, example=_l("28 hoặc 28,5"), validators=validators)
 
 
 def _reason(label: str, required: bool = True):
@@ -85,6 +90,10 @@ class VersionedForm(Form):
         return int(self.version.data)
 
 
+class ConfirmSubmissionForm(VersionedForm):
+    """The submission itself, from the page that shows what will be sent: only the version it showed."""
+
+
 class _WrittenReviewForm(VersionedForm):
     """A self-review's text, one field per section key in formspec, and the self-rating.
 
@@ -113,11 +122,11 @@ class SelfReviewForm(_WrittenReviewForm):
     # The page shows only the sections of the member's form (2A / 2B / 2C).
     political = _section()
     duties = _section()
-    score_general = IntegerField(
+    score_general = _score(
         _l("Tiêu chí chung (tối đa 30 điểm)"),
         validators=[Optional(), NumberRange(0, 30, _l("Điểm tiêu chí chung từ 0 đến 30."))],
     )
-    score_tasks = IntegerField(
+    score_tasks = _score(
         _l("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)"),
         validators=[Optional(), NumberRange(0, 70, _l("Điểm kết quả nhiệm vụ từ 0 đến 70."))],
     )
@@ -142,7 +151,7 @@ class ProposalForm(VersionedForm):
     level = SelectField(
         _l("Chi bộ đề xuất mức xếp loại"), choices=all_outcomes, coerce=_level_or_none, validators=[Optional()]
     )
-    votes = IntegerField(
+    votes = WholeNumberField(
         _l("Số phiếu tán thành mức đề xuất (biểu quyết tại hội nghị chi bộ)"),
         validators=[Optional(), NumberRange(0, 10_000)],
     )
@@ -191,11 +200,11 @@ class MeetingForm(Form):
     """The cell's review meeting: its date, the cell's official members and how many came."""
 
     held_on = DateField(_l("Ngày họp chi bộ"), validators=[DataRequired(_l("Ghi ngày họp."))])
-    official_members = IntegerField(
+    official_members = WholeNumberField(
         _l("Số đảng viên chính thức của chi bộ"),
         validators=[DataRequired(_l("Ghi số đảng viên chính thức.")), NumberRange(1, 10_000)],  # fmt: skip
     )
-    present = IntegerField(_l("Số đảng viên có mặt"), validators=[InputRequired(_l("Ghi số có mặt.")),
+    present = WholeNumberField(_l("Số đảng viên có mặt"), validators=[InputRequired(_l("Ghi số có mặt.")),
                                                                 NumberRange(0, 10_000)])  # fmt: skip
 
 
@@ -219,11 +228,11 @@ class ConditionsForm(VersionedForm):
         _l("Ngoại lệ: đảng viên tự phát hiện, tự báo cáo và chủ động khắc phục (ghi rõ lý do; để trống nếu không)"),
         required=False,
     )
-    score_general = IntegerField(
+    score_general = _score(
         _l("Điểm cấp ủy chấp nhận: tiêu chí chung (tối đa 30)"),
         validators=[Optional(), NumberRange(0, 30, _l("Điểm tiêu chí chung từ 0 đến 30."))],
     )
-    score_tasks = IntegerField(
+    score_tasks = _score(
         _l("Điểm cấp ủy chấp nhận: kết quả thực hiện nhiệm vụ (tối đa 70)"),
         validators=[Optional(), NumberRange(0, 70, _l("Điểm kết quả nhiệm vụ từ 0 đến 70."))],
     )

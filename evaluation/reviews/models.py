@@ -1,6 +1,7 @@
 """A member's annual review (bản tự kiểm điểm and what the cell and committee make of it)."""
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -15,6 +16,9 @@ from ..levels import Level
 from ..members.models import FormType, Member
 from ..org.models import Organization
 from ..periods.models import Period
+
+# A score part: up to 70 points, to a half point (Numeric, so 28.5 stays 28.5 on every database).
+SCORE = sa.Numeric(4, 1, asdecimal=True)
 
 
 class ReviewState(StrEnum):
@@ -71,12 +75,13 @@ class Review(Model):
     state: Mapped[ReviewState] = mapped_column(enum_column(ReviewState), default=ReviewState.DRAFT, index=True)
     # The self-review's sections, keyed as in reviews.formspec; JSON so a new form needs no migration.
     sections: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    self_score_general: Mapped[int | None]  # /30 (QĐ 366)
-    self_score_tasks: Mapped[int | None]  # /70 (QĐ 366)
+    # Points to a half point, as provinces' rubrics give them: /30 and /70 (QĐ 366).
+    self_score_general: Mapped[Decimal | None] = mapped_column(SCORE)
+    self_score_tasks: Mapped[Decimal | None] = mapped_column(SCORE)
     # The score the deciding level accepts (docs/domain.md §3): the bands apply to it; the self-score is the
     # member's proposal. Empty until the committee records one.
-    accepted_score_general: Mapped[int | None]
-    accepted_score_tasks: Mapped[int | None]
+    accepted_score_general: Mapped[Decimal | None] = mapped_column(SCORE)
+    accepted_score_tasks: Mapped[Decimal | None] = mapped_column(SCORE)
     self_level: Mapped[Level | None] = mapped_column(enum_column(Level))
     cell_comments: Mapped[str] = mapped_column(sa.Text, default="")  # ý kiến góp ý của chi bộ
     proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level))
@@ -119,19 +124,19 @@ class Review(Model):
         return member
 
     @property
-    def self_score(self) -> int | None:
+    def self_score(self) -> Decimal | None:
         if self.self_score_general is None or self.self_score_tasks is None:
             return None
         return self.self_score_general + self.self_score_tasks
 
     @property
-    def accepted_score(self) -> int | None:
+    def accepted_score(self) -> Decimal | None:
         if self.accepted_score_general is None or self.accepted_score_tasks is None:
             return None
         return self.accepted_score_general + self.accepted_score_tasks
 
     @property
-    def judged_score(self) -> int | None:
+    def judged_score(self) -> Decimal | None:
         """The score the bands judge: the one the committee accepted, else the member's own."""
         return self.accepted_score if self.accepted_score is not None else self.self_score
 

@@ -4,6 +4,7 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 
 from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -23,6 +24,7 @@ from ..auth.permissions import (
 )
 from ..dbtypes import utcnow
 from ..extensions import db
+from ..formatting import format_score
 from ..i18n import N_
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
@@ -343,8 +345,8 @@ def save_self_review(
     *,
     sections: dict,
     self_level: Level | None,
-    score_general: int | None = None,
-    score_tasks: int | None = None,
+    score_general: Decimal | None = None,
+    score_tasks: Decimal | None = None,
     expected_version: int | None = None,
     client: str = "",
     keep: dict | None = None,
@@ -659,7 +661,7 @@ def record_conditions(
     actor: User,
     conditions: list[str],
     exception_reason: str,
-    scores: tuple[int | None, int | None] = (None, None),
+    scores: tuple[Decimal | None, Decimal | None] = (None, None),
     expected_version: int | None = None,
 ) -> None:
     """The facts of the year that cap the level, the self-report exception if the committee grants it, and
@@ -672,12 +674,12 @@ def record_conditions(
     if review.exception_reason:
         summary += _("; ngoại lệ: %(exception_reason)s", exception_reason=review.exception_reason)
     if _accept_score(review, scores):
-        summary += _("; điểm chấp nhận: %(score)s/100", score=review.accepted_score)
+        summary += _("; điểm chấp nhận: %(score)s/100", score=format_score(review.accepted_score))
     record(review, actor, Action.CONDITIONS, reason=summary, from_state=review.state)
     db.session.flush()
 
 
-def _accept_score(review: Review, scores: tuple[int | None, int | None]) -> bool:
+def _accept_score(review: Review, scores: tuple[Decimal | None, Decimal | None]) -> bool:
     """Record the committee's score when one is given; whether it was.
 
     :raise WorkflowError: for half a score, or a score where the year or the review has none.

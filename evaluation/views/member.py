@@ -9,10 +9,10 @@ from ..dbtypes import utcnow
 from ..org.operations import document_place
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
-from ..reviews.forms import CommitmentForm, SelfReviewForm
+from ..reviews.forms import CommitmentForm, ConfirmSubmissionForm, SelfReviewForm
 from ..reviews.models import ReviewState
 from .guards import require_period
-from .running import flash_invalid, perform
+from .running import attempt, flash_invalid, perform
 from .written import autosave_written_review, commitment_context, save_written_review
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
@@ -34,9 +34,10 @@ def review():
     form = SelfReviewForm(data=_stored(review, carried)) if request.method == "GET" else SelfReviewForm()
     conflict = None
     if request.method == "POST" and form.validate_on_submit():
-        outcome = _save(member, period, form, submit=request.form.get("action") == "submit")
+        # "Nộp" saves the draft and shows what will be sent; the submission itself is the next page's button.
+        outcome = _save(member, period, form, confirm=request.form.get("action") == "submit")
         if outcome.saved:
-            return redirect(url_for(".review"))
+            return redirect(url_for(".confirm" if outcome.ready else ".review"))
         conflict = outcome.conflict
     elif request.method == "POST":
         flash_invalid(form)
@@ -126,12 +127,42 @@ def commitment():
     return redirect(url_for(".review"))
 
 
-def _save(member, period, form: SelfReviewForm, submit: bool):
+def _save(member, period, form: SelfReviewForm, confirm: bool):
     return save_written_review(
         lambda: ops.start_review(period, member, current_user),
         form,
-        submit=submit,
-        submitted=_("Đã nộp bản tự kiểm điểm cho chi bộ."),
+        submit=False,
+        confirm=confirm,
         score_general=form.score_general.data,
         score_tasks=form.score_tasks.data,
+    )
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@login_required
+def confirm():
+    """The self-review as the cell will receive it, and the one button that submits it for good."""
+    member, period = _own_member(), require_period()
+    review = ops.find_review(period, member)
+    if review is None or review.state is not ReviewState.DRAFT or not period.is_open:
+        return redirect(url_for(".review"))
+    form = ConfirmSubmissionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        _done, refusal = attempt(ops.submit_self_review, review, current_user, form.version_read)
+        if refusal is None:
+            flash(_("Đã nộp bản tự kiểm điểm cho chi bộ."), "success")
+            return redirect(url_for(".review"))
+        flash(str(refusal), "error")
+    elif request.method == "POST":
+        flash_invalid(form)
+    form.version.data = review.version
+    return render_template(
+        "member/confirm.html",
+        member=member,
+        period=period,
+        review=review,
+        form=form,
+        sections=formspec.sections_of(member, period, review),
+        problems=ops.submission_problems(review),
+        findings=checks.early_warnings(review),
     )

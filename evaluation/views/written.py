@@ -67,10 +67,14 @@ class WrittenSave:
 
     saved: bool
     conflict: ops.EditConflict | None = None
+    ready: bool = False  # saved, complete, and to be confirmed on the next page
 
 
-def save_written_review(start: Callable, form, *, submit: bool, submitted: str, **scores) -> WrittenSave:
-    """Save a self-review (a member's or an organization's) and, when asked, submit it.
+def save_written_review(
+    start: Callable, form, *, submit: bool, submitted: str = "", confirm: bool = False, **scores
+) -> WrittenSave:
+    """Save a self-review (a member's or an organization's) and, when asked, submit it (`submit`) or say
+    whether it is ready to be confirmed (`confirm`).
 
     A submission that is not complete still saves the draft, and says what is missing. On a conflict the
     form keeps what was typed and names the version now stored, which the conflict page shows beside it.
@@ -82,12 +86,14 @@ def save_written_review(start: Callable, form, *, submit: bool, submitted: str, 
             form.version.data = refusal.version
             return WrittenSave(False, refusal)
         return WrittenSave(False)
-    problems = done[1]
+    review, problems = done
+    if confirm and not problems:
+        problems = ops.submission_problems(review)
     if problems:
         flash(_("Đã lưu nháp nhưng chưa nộp được: ") + " ".join(problems), "error")
-    else:
+    elif not confirm:
         flash(submitted if submit else _("Đã lưu nháp."), "success")
-    return WrittenSave(True)
+    return WrittenSave(True, ready=confirm and not problems)
 
 
 def commitment_context(period, review, subject) -> dict:

@@ -31,7 +31,13 @@ def member_writes_saves_a_draft_finds_it_after_reload_and_submits(visitor):
     page.get_by_label("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)").fill("64")
     expect(page.locator(".score-total")).to_have_text("Tổng: 91/100, cho phép đến mức “Hoàn thành xuất sắc nhiệm vụ”.")
     page.get_by_label("Hoàn thành tốt nhiệm vụ", exact=True).check()
+    page.get_by_label("Tiêu chí chung (tối đa 30 điểm)").fill("26,5")  # a half point, typed the Vietnamese way
+    expect(page.locator(".score-total")).to_contain_text("Tổng: 90,5/100, cho phép đến mức “Hoàn thành xuất sắc")
     page.get_by_role("button", name="Nộp bản tự kiểm điểm").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Xác nhận nộp")
+    expect(page.locator(".preview")).to_contain_text("26,5/30 + 64/70")
+    visitor.shot("confirm-submission")
+    page.get_by_role("button", name="Xác nhận nộp cho chi bộ").click()
     expect(page.locator(".flash.success")).to_contain_text("Đã nộp bản tự kiểm điểm")
     visitor.shot("submitted")
 

@@ -39,6 +39,10 @@ def test_a_member_on_a_phone_fills_and_submits_without_zooming(phone):
     submit = page.get_by_role("button", name="Nộp bản tự kiểm điểm")
     assert submit.bounding_box()["height"] >= 44  # a finger-sized target
     submit.tap()
+    confirm = page.get_by_role("button", name="Xác nhận nộp cho chi bộ")
+    assert confirm.bounding_box()["height"] >= 44
+    assert phone.has_no_horizontal_scroll()
+    confirm.tap()
     expect(page.locator(".flash.success")).to_contain_text("Đã nộp")
     phone.shot("submitted")
     assert phone.has_no_horizontal_scroll()

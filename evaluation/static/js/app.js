@@ -174,13 +174,15 @@ for (const out of document.querySelectorAll("[data-score-out]")) {
   const bands = JSON.parse(out.dataset.bands);
   const show = () => {
     const values = parts.map((part) => part.value.trim());
-    if (values.some((value) => !/^[0-9]{1,3}$/.test(value))) {
+    // Half points typed either way, "28,5" or "28.5" (evaluation/fields.py reads them the same).
+    if (values.some((value) => !/^[0-9]{1,3}([.,][0-9])?$/.test(value))) {
       out.textContent = "";
       return;
     }
-    const total = values.reduce((sum, value) => sum + Number(value), 0);
+    const total = values.reduce((sum, value) => sum + Number(value.replace(",", ".")), 0);
     const [, level] = bands.find(([floor]) => total >= floor);
-    out.textContent = out.dataset.template.replace("{total}", total).replace("{level}", level);
+    const written = Number.isInteger(total) ? String(total) : total.toFixed(1).replace(".", out.dataset.decimal);
+    out.textContent = out.dataset.template.replace("{total}", written).replace("{level}", level);
   };
   form.addEventListener("input", show);
   show();
