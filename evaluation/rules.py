@@ -135,15 +135,23 @@ def check_quota(
     if not quota_excess(excellent, good, outstanding=outstanding):
         return None
     share = OUTSTANDING_QUOTA_PERCENT if outstanding else QUOTA_PERCENT
+    most = excellent_quota(good, outstanding=outstanding)
     message = _(
-        "%(group)s: %(excellent)s hoàn thành xuất sắc > %(share)s%% của %(good)s hoàn thành tốt (tối đa "
+        "%(group)s: %(excellent)s hoàn thành xuất sắc, vượt %(share)s%% của %(good)s hoàn thành tốt (tối đa "
         "%(excellent_quota)s)",
         group=group,
         excellent=excellent,
         share=share,
         good=good,
-        excellent_quota=excellent_quota(good, outstanding=outstanding),
+        excellent_quota=most,
     )
+    if not most:
+        # The usual surprise: rating the best first, before any good one is on record, finds a quota of 0.
+        message += _(
+            "; cứ %(per)s hoàn thành tốt mới có 1 hoàn thành xuất sắc, nên hãy xếp loại các trường hợp hoàn "
+            "thành tốt trước",
+            per=100 // share,
+        )
     if reason:
         message += _("; lý do của cấp ủy: %(reason)s", reason=reason)
     return Finding("quota", message, quota_source(rule_set), blocking=not reason)

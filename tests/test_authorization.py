@@ -28,6 +28,7 @@ ROUTES = {
     "member.review": (lambda w: "/my-review/", MEMBERS),
     "member.commitment": (lambda w: "/my-review/commitment", MEMBERS),
     "member.autosave": (lambda w: "/my-review/autosave", MEMBERS),
+    "member.confirm": (lambda w: "/my-review/confirm", MEMBERS),
     "member.print_review": (lambda w: "/my-review/print", set()),  # nobody has a review in the world yet
     "cell.print_reviews": (lambda w: f"/cell/{w.cell.id}/print", {"secretary"}),
     "collective.autosave": (lambda w: f"/collective/{w.cell.id}/autosave", {"secretary"}),

@@ -43,7 +43,7 @@ def test_an_excellent_over_the_quota_is_refused_until_the_committee_writes_why(w
     group_of_five_good_and_one_excellent(world, make)  # quota: 20% of 5 = 1 excellent, already used
     review(world.period, world.m1, ReviewState.PROPOSED, E, score=(29, 66))
     auth.login("committee")
-    assert "2 hoàn thành xuất sắc &gt; 20% của 5 hoàn thành tốt (tối đa 1)" in committee_page(world, client, world.m1)
+    assert "2 hoàn thành xuất sắc, vượt 20% của 5 hoàn thành tốt (tối đa 1)" in committee_page(world, client, world.m1)
     page = decide(world, client, world.m1, "excellent")
     assert "Vượt tỷ lệ" in page and member_review(world.m1).state is ReviewState.PROPOSED
     reason = "Chi bộ dẫn đầu phong trào thi đua của trường"
@@ -166,7 +166,7 @@ def test_cli_check_lists_every_violation_in_the_subtree_and_exits_1(world, make,
     result = runner.invoke(args=["check", "--year", "2025", world.upper.code])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert f"{world.grassroots.code} quota: Đảng bộ Trường Một: 2 hoàn thành xuất sắc > 20% của 5" in result.output
+    assert f"{world.grassroots.code} quota: Đảng bộ Trường Một: 2 hoàn thành xuất sắc, vượt 20% của 5" in result.output
     assert any(line.startswith(f"{world.m1.code} score: 75 điểm") for line in lines)
     assert "2 vi phạm" in lines[-1]
     clean = runner.invoke(args=["check", "--year", "2025", world.upper2.code])

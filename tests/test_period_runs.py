@@ -136,10 +136,14 @@ def test_an_organization_registers_its_commitments(world, auth, client):
 def test_each_role_sees_what_to_do_next_on_the_home_page(world, auth, client):
     auth.login("committee")
     page = client.get("/").get_data(as_text=True)
-    assert "cấp ủy xếp loại tổ chức đảng trực thuộc" in page and "Chờ xếp loại: <strong>2</strong>" in page
-    assert "Kiểm điểm tập thể: Đảng bộ Trường Một" in page
+    assert "cấp ủy xếp loại tổ chức đảng trực thuộc" in page and "Sẵn sàng để xếp loại: <strong>0</strong>" in page
+    assert "Chưa xếp loại: 2" in page and "Kiểm điểm tập thể: Đảng bộ Trường Một" in page
+    review(world.period, world.m3, ReviewState.DECIDED, Level.GOOD)  # Chi bộ Hành chính has all its members decided
+    assert "Sẵn sàng để xếp loại: <strong>1</strong>" in client.get("/").get_data(as_text=True)
     auth.login("secretary")
-    assert "Kiểm điểm tập thể: Chi bộ Giáo viên" in client.get("/").get_data(as_text=True)
+    page = client.get("/").get_data(as_text=True)
+    assert "Kiểm điểm tập thể: Chi bộ Giáo viên" in page and "Chi bộ Giáo viên</strong> · Bí thư chi bộ" in page
+    assert "Chào đồng chí Trần Thị Bình" in page
 
 
 def test_notices_go_by_email_after_the_commit_when_a_mail_server_is_set(app, world, auth, client):

@@ -181,7 +181,7 @@ def test_imported_results_over_the_quota_are_kept_with_a_warning(world, make, ru
     path = write(tmp_path, "q.csv", "member_code,level\n" + "".join(f"{m.code},{lvl}\n" for m, lvl in rows))
     result = runner.invoke(args=["import-member-ratings", path, "--year", "2021"])
     assert result.exit_code == 0, result.output
-    expected = "Lưu ý: {}: Đảng bộ Trường Một: 2 hoàn thành xuất sắc > 20% của 5 hoàn thành tốt (tối đa 1)"
+    expected = "Lưu ý: {}: Đảng bộ Trường Một: 2 hoàn thành xuất sắc, vượt 20% của 5 hoàn thành tốt (tối đa 1)"
     assert expected.format(world.grassroots.code) in result.output
     assert rollup(world.grassroots, 2021).total.members[E] == 2
 

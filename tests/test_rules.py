@@ -45,7 +45,7 @@ def test_the_25_percent_for_outstanding_results_exists_only_under_qd_366(rule_se
     and each year's finding cites that year's own documents."""
     assert check_quota(RuleSet.QD366, "A", 3, 12, outstanding=True) is None
     finding = check_quota(rule_set, "A", 3, 12, outstanding=True)
-    assert finding.blocking and "> 20%" in finding.message
+    assert finding.blocking and "vượt 20%" in finding.message
     assert rule_set.source in finding.source and "25%" not in finding.source and "366" not in finding.source
 
 

@@ -20,7 +20,7 @@ class PermissionDenied(Exception):
 
 def require(allowed: bool, message: str = "") -> None:
     if not allowed:
-        raise PermissionDenied(message or _("Bạn không có quyền thực hiện thao tác này."))
+        raise PermissionDenied(message or _("Đồng chí không có quyền thực hiện thao tác này."))
 
 
 def _has_grant(user: User, org: Organization, roles) -> bool:

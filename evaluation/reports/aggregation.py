@@ -28,7 +28,7 @@ from ..reviews.counts import (
     name_matches,
     unit_results,
 )
-from ..reviews.models import QuotaException, Review, ReviewState
+from ..reviews.models import QuotaException, Review, ReviewState, handed_in_self_level
 from ..reviews.tallies import MEMBER, KeptTally
 from .models import Target, TargetSubject
 
@@ -178,7 +178,7 @@ def member_results(root: Organization, period: Period, search: str = ""):
         Organization.code.label("org_code"),
         Organization.name.label("org_name"),
         Review.state,
-        Review.self_level,
+        handed_in_self_level(),
         Review.proposed_level,
         Review.final_level,
         Review.not_classified_reason,

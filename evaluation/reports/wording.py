@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..formatting import format_number, format_percent
-from ..i18n import N_
+from ..i18n import N_, is_vietnamese
 from ..levels import NOT_CLASSIFIED_NOUNS, Level, NotClassifiedReason
 from ..org.models import OrgKind
 from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
@@ -49,6 +49,14 @@ def _share(tally: Tally, key, decimals: int) -> str:
     return _("(chiếm %(percent)s)", percent=shown_percent(tally.percent(key, decimals)))
 
 
+def _counted(count: int, noun: str) -> str:
+    """The noun after `count`: "1 member", "2 members". Vietnamese nouns do not change; the catalog keeps
+    no plural forms, so the English singular is the plural without its final s (every noun here is regular)."""
+    if count == 1 and not is_vietnamese() and noun.endswith("s"):
+        return noun[:-1]
+    return noun
+
+
 def _count_with(tally: Tally, noun: str, level: Level, decimals: int) -> str:
     """ "8 đảng viên hoàn thành nhiệm vụ (chiếm 1,20%)", or "không có đảng viên ..." for none."""
     if not tally[level]:
@@ -56,7 +64,7 @@ def _count_with(tally: Tally, noun: str, level: Level, decimals: int) -> str:
     return _(
         "%(count)s %(noun)s %(level)s %(share)s",
         count=format_number(tally[level]),
-        noun=noun,
+        noun=_counted(tally[level], noun),
         level=_level_phrase(level),
         share=_share(tally, level, decimals),
     )
@@ -73,8 +81,9 @@ def _apart(tally: Tally, noun: str, decimals: int) -> list[str]:
             share = shown_percent(percent(count, tally.total, decimals))
             lines.append(
                 _(
-                    "%(count)s %(noun)s %(what)s (chiếm %(share)s tổng số %(noun)s).",
+                    "%(count)s %(counted)s %(what)s (chiếm %(share)s tổng số %(noun)s).",
                     count=format_number(count),
+                    counted=_counted(count, noun),
                     noun=noun,
                     what=what,
                     share=share,

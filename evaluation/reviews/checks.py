@@ -15,7 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
-from ..auth.permissions import deciding_org, rated_kinds, rating_org
+from ..auth.permissions import deciding_org, rated_kinds, rated_organizations, rating_org
 from ..extensions import db
 from ..formatting import format_score
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
@@ -276,6 +276,23 @@ def readiness_problems(org: Organization, period: Period) -> list[str]:
             _("Còn %(count)s tổ chức trực thuộc chưa được xếp loại: %(names)s.", count=len(undecided), names=names)
         )
     return problems
+
+
+def ready_to_rate(committee: Organization, period: Period) -> int:
+    """How many of the organizations `committee` rates are still to rate and have nothing left below them
+    to decide: the number its home page says it can rate now."""
+    decided = set(
+        db.session.scalars(
+            db.select(Review.organization_id).where(
+                Review.period_id == period.id, Review.member_id.is_(None), Review.state == ReviewState.DECIDED
+            )
+        )
+    )
+    return sum(
+        1
+        for child in rated_organizations(committee)
+        if child.id not in decided and not readiness_problems(child, period)
+    )
 
 
 def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Finding]]:

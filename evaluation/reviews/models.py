@@ -159,6 +159,11 @@ class Review(Model):
         return gettext((STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state])
 
     @property
+    def shown_self_level(self) -> Level | None:
+        """The self-rating as others see it: a draft's is the member's own until they submit."""
+        return self.self_level if self.handed_in else None
+
+    @property
     def handed_in(self) -> bool:
         """Out of its authors' hands: the cell and the committee read it from now on."""
         return self.state is not ReviewState.DRAFT
@@ -264,3 +269,10 @@ class CellMeeting(Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
 
     organization: Mapped[Organization] = relationship()
+
+
+def handed_in_self_level():
+    """`Review.shown_self_level` as a column, for lists and exports read as rows."""
+    column = Review.__table__.c.self_level
+    shown = sa.case((Review.state != ReviewState.DRAFT, Review.self_level), else_=None)
+    return sa.type_coerce(shown, column.type).label("self_level")

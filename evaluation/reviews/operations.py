@@ -288,7 +288,7 @@ class EditConflict(StaleReview):
         super().__init__(
             _(
                 "Bản kiểm điểm vừa được cập nhật ở nơi khác (một thẻ hoặc một máy khác). Mỗi mục khác nhau hiện cả "
-                "nội dung đang lưu và nội dung bạn vừa gõ: hãy chọn giữ bản nào (hoặc gộp cả hai) rồi lưu lại."
+                "nội dung đang lưu và nội dung đồng chí vừa gõ: hãy chọn giữ bản nào (hoặc gộp cả hai) rồi lưu lại."
             ),
         )
         self.version, self.stored = version, stored

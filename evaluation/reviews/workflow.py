@@ -52,6 +52,10 @@ class Action(StrEnum):
     def label(self) -> str:
         return gettext(ACTION_LABELS[self])
 
+    def label_for(self, of_member: bool) -> str:
+        """The label in a review's history: an organization's review has no cell, and the level above acts."""
+        return self.label if of_member else gettext(ORG_ACTION_LABELS.get(self, ACTION_LABELS[self]))
+
 
 ACTION_LABELS = {
     Action.CREATE: N_("Bắt đầu viết"),
@@ -67,6 +71,13 @@ ACTION_LABELS = {
     Action.CONDITIONS: N_("Đảng ủy ghi điều kiện xếp loại"),
     Action.RERATE: N_("Xếp loại lại theo quyết định (Mẫu 03)"),
     Action.IMPORT: N_("Nhập kết quả từ bảng tính lưu trữ"),
+}
+ORG_ACTION_LABELS = {
+    Action.SUBMIT: N_("Nộp bản kiểm điểm tập thể lên cấp trên"),
+    Action.RETURN: N_("Cấp trên trả lại để sửa"),
+    Action.DECIDE: N_("Cấp trên quyết định xếp loại"),
+    Action.REOPEN: N_("Cấp trên mở lại quyết định"),
+    Action.CONDITIONS: N_("Cấp trên ghi điều kiện xếp loại"),
 }
 
 S = ReviewState

@@ -7,6 +7,7 @@ from ..auth.models import CELL_ROLES, Role
 from ..auth.permissions import orgs_with_role, viewable_roots
 from ..org.models import OrgKind
 from ..periods.operations import current_period
+from ..reviews.checks import ready_to_rate
 from ..reviews.counts import organizations_tally, progress
 from ..reviews.operations import find_organization_review, find_review, may
 from ..reviews.workflow import Action
@@ -28,9 +29,12 @@ def index():
         own_review=own_review,
         own_todo=bool(period and current_user.member)
         and Action.SUBMIT in may(current_user, period, own_review, member=current_user.member),
-        cells=[(org, progress(org, period) if period else None) for org in cells],
+        cells=[(org, _cell_role(org), progress(org, period) if period else None) for org in cells],
         committees=[(org, progress(org, period) if period else None) for org in decides_members],
-        raters=[(org, organizations_tally(org, period) if period else None) for org in committees],
+        raters=[
+            (org, organizations_tally(org, period) if period else None, ready_to_rate(org, period) if period else 0)
+            for org in committees
+        ],
         collectives=[_collective(org, period) for org in cells + committees],
         viewable=viewable_roots(current_user),
     )
@@ -40,3 +44,10 @@ def _collective(org, period):
     """(organization, its collective review, whether writing it is still to do) for the home page."""
     review = find_organization_review(period, org) if period else None
     return org, review, bool(period) and Action.SUBMIT in may(current_user, period, review, org=org)
+
+
+def _cell_role(org):
+    """The user's own title in the cell (bí thư or phó bí thư), as their home page names it."""
+    return next(
+        grant.role for grant in current_user.grants if grant.organization_id == org.id and grant.role in CELL_ROLES
+    )
