@@ -6,14 +6,14 @@
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, render_template, request
+from flask import Flask, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
-from .i18n import LANGUAGES, babel, current_language, select_locale
+from .i18n import LANGUAGES, babel, current_language, failed_fields, select_locale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -183,7 +183,16 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["score_bands"] = lambda: [[floor, level.label] for floor, level in SCORE_BANDS]
     app.jinja_env.globals["languages"] = LANGUAGES
     app.jinja_env.globals["current_language"] = current_language
+    app.jinja_env.globals["failed_fields"] = failed_fields
+    app.jinja_env.globals["this_page"] = this_page
     app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)
+
+
+def this_page(**changes) -> str:
+    """This page's address with some of its query arguments changed (a filter, a page number)."""
+    return url_for(
+        request.endpoint or "home.index", **{**(request.view_args or {}), **request.args.to_dict(), **changes}
+    )
 
 
 def register_commands(app: Flask) -> None:

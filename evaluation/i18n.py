@@ -4,7 +4,7 @@ The source strings are Vietnamese, as the users read them; `translations/en` hol
 A user's choice is kept in their session; nobody gets English because of their browser's settings.
 """
 
-from flask import has_request_context, session
+from flask import g, has_request_context, session
 from flask_babel import Babel, get_locale
 from flask_wtf import FlaskForm
 
@@ -77,3 +77,22 @@ class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return FormMessages()
+
+    def validate(self, extra_validators=None) -> bool:
+        # Remembered for the page's error summary (`failed_fields`), whichever form of the page it was.
+        valid = super().validate(extra_validators)
+        if not valid and has_request_context():
+            g.setdefault("failed_forms", []).append(self)
+        return valid
+
+
+def failed_fields() -> list[tuple[str, str, str]]:
+    """(anchor, label, message) for each visible field a form of this request refused: the summary at the top
+    of the page links to each. Hidden fields (the version, the CSRF token) are said by a flash message."""
+    return [
+        (f"#{field.id}-0" if field.type == "RadioField" else f"#{field.id}", field.label.text, message)
+        for form in g.get("failed_forms", [])
+        for field in form
+        if field.type not in ("HiddenField", "CSRFTokenField")
+        for message in field.errors
+    ]

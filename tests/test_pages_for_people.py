@@ -5,6 +5,8 @@ import re
 
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.members.operations import find_member
+from evaluation.org.operations import find_org
 from evaluation.reviews.models import Review, ReviewState
 from tests.test_checks import review
 from tests.test_journey import TEXT, review_of, write_and_submit
@@ -63,3 +65,53 @@ def test_the_pages_call_people_dong_chi(world, auth, client):
     assert refused.status_code == 403
     assert "Đồng chí không có quyền xem trang này." in refused.get_data(as_text=True)
     assert "bạn" not in client.get("/my-review/").get_data(as_text=True).lower().replace("bản", "")
+
+
+def test_a_refused_form_is_summed_up_at_the_top_with_a_link_to_each_field(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    url = f"/cell/{world.cell.id}/members/{world.m1.id}"
+    page = client.submit(url, data={"action": "return", "r-reason": "  "}).get_data(as_text=True)
+    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))]
+    assert '<a href="#r-reason">Lý do</a>: Cần ghi rõ lý do.' in summary
+    assert re.search(r'<details class="action-form" open>\s*<summary>Trả lại để đảng viên sửa', page)
+    assert review_of(world).state is ReviewState.SUBMITTED
+
+
+def test_members_are_found_by_name_or_by_code_in_any_case(world, auth, client):
+    auth.login("committee")
+    for typed in ("van an", world.m1.code.lower(), f" {world.m1.code.upper()} "):
+        page = client.get(f"/committee/{world.grassroots.id}?show=all&q={typed}").get_data(as_text=True)
+        assert "Nguyễn Văn An" in page and "Lê Văn Cường" not in page, typed
+
+
+def test_the_cells_list_filters_by_status_and_shows_the_score(world, auth, client):
+    auth.login("member")
+    write_and_submit(client, score_general="27", score_tasks="63,5")
+    auth.login("secretary")
+    submitted = client.get(f"/cell/{world.cell.id}?show=submitted").get_data(as_text=True)
+    assert "Nguyễn Văn An" in submitted and "Trần Thị Bình" not in submitted and "90,5" in submitted
+    not_started = client.get(f"/cell/{world.cell.id}?show=not_started").get_data(as_text=True)
+    assert "Trần Thị Bình" in not_started and "Nguyễn Văn An" not in not_started
+
+
+def test_the_secretary_reads_why_the_committee_sent_a_proposal_back(world, auth, client):
+    made = review(world.period, world.m1, ReviewState.PROPOSED, Level.GOOD)
+    auth.login("committee")
+    client.submit(
+        f"/committee/{world.grassroots.id}/members/{world.m1.id}",
+        data={"action": "send_back", "s-reason": "Chưa có biên bản họp chi bộ."},
+    )
+    assert db.session.get(Review, made.id).state is ReviewState.SUBMITTED
+    auth.login("secretary")
+    page = client.get(f"/cell/{world.cell.id}/members/{world.m1.id}").get_data(as_text=True)
+    assert "Đảng ủy đã trả đề xuất về chi bộ:" in page and "Chưa có biên bản họp chi bộ." in page
+
+
+def test_codes_are_found_whatever_their_case_and_spaces(world, make):
+    assert find_member(f" {world.m1.code.lower()} ") == world.m1
+    assert find_org(world.cell.code.lower()) == world.cell
+    upper, lower = make.member(world.cell, "Mã Hoa", code="DVX1"), make.member(world.cell, "Mã Thường", code="dvx1")
+    assert (find_member("DVX1"), find_member("dvx1")) == (upper, lower)  # the exact code wins
+    assert find_member("Dvx1") is None  # two codes differ only by case: none is guessed

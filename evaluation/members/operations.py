@@ -3,13 +3,14 @@
 import re
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from blinker import Namespace
 from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..extensions import db
 from ..org.models import Organization
-from ..org.operations import find_org
+from ..org.operations import find_by_code, find_org
 from ..tabular import ImportSummary, Row, RowErrors, parse_date
 from ..text import fold
 from .models import FormType, Member, MembershipChange
@@ -29,18 +30,21 @@ moved = Namespace().signal("member-moved")
 
 
 def find_member(code: str) -> Member | None:
-    return db.session.scalars(db.select(Member).where(Member.code == code)).first()
+    """The member with this code, typed in any case ("dv00019" finds DV00019)."""
+    return find_by_code(Member, code)
+
+
+def member_matches(search: str):
+    """Members whose name contains `search` (accents and case ignored) or whose code is `search` (case ignored)."""
+    return Member.search_name.contains(fold(search), autoescape=True) | (
+        sa.func.upper(Member.code) == search.strip().upper()
+    )
 
 
 def search_members(search: str, limit: int = 100) -> list[Member]:
     """Members by code, or whose name contains `search` (accents and case ignored), in name order."""
     return list(
-        db.session.scalars(
-            db.select(Member)
-            .where(Member.search_name.contains(fold(search), autoescape=True) | (Member.code == search))
-            .order_by(Member.name_sort_key)
-            .limit(limit)
-        )
+        db.session.scalars(db.select(Member).where(member_matches(search)).order_by(Member.name_sort_key).limit(limit))
     )
 
 

@@ -21,7 +21,19 @@ INHERITS_TYPE = (OrgKind.SECTION, OrgKind.CELL)  # they carry their grassroots o
 
 
 def find_org(code: str) -> Organization | None:
-    return db.session.scalars(db.select(Organization).where(Organization.code == code)).first()
+    """The organization with this code, typed in any case."""
+    return find_by_code(Organization, code)
+
+
+def find_by_code(model, code: str):
+    """The row of `model` (a member or an organization) whose code is `code`, case and surrounding spaces
+    ignored. The exact code is tried first (the unique index answers); a code that matches only when case
+    is ignored is taken when it is the only one."""
+    code = code.strip()
+    if (exact := db.session.scalars(db.select(model).where(model.code == code)).first()) is not None:
+        return exact
+    folded = db.session.scalars(db.select(model).where(sa.func.upper(model.code) == code.upper()).limit(2)).all()
+    return folded[0] if len(folded) == 1 else None
 
 
 def _place(org: Organization, parent: Organization | None) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from ..extensions import db
 from ..levels import Level
 from ..members.models import Member
+from ..members.operations import member_matches
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
 from ..periods.operations import period_for_year
@@ -25,7 +26,6 @@ from ..reviews.counts import (
     Tally,
     UnitResult,
     counts_current_members,
-    name_matches,
     unit_results,
 )
 from ..reviews.models import QuotaException, Review, ReviewState, handed_in_self_level
@@ -186,5 +186,5 @@ def member_results(root: Organization, period: Period, search: str = ""):
     )
     query = _members_counted(root, period, *columns).order_by(Organization.path, Member.name_sort_key)
     if search:
-        query = query.where(name_matches(search))
+        query = query.where(member_matches(search))
     return db.session.execute(query.execution_options(yield_per=2000))

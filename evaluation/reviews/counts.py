@@ -21,10 +21,10 @@ from ..auth.permissions import RATED_BY_GRASSROOTS, rated_by
 from ..extensions import db
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
+from ..members.operations import member_matches
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
 from ..rules import ORGANIZATION_QUOTA_BY_KIND
-from ..text import fold
 from .models import Review, ReviewState
 from .tallies import MEMBER, PARTY_COMMITTEE, KeptTally, SubtreeSize
 
@@ -307,16 +307,12 @@ def _nearest_grassroots():
     return find
 
 
-def name_matches(search: str):
-    return Member.search_name.contains(fold(search), autoescape=True)
-
-
 def members_with_reviews(
     root: Organization,
     period: Period,
     *,
     subtree: bool = False,
-    states: tuple[ReviewState, ...] | None = None,
+    states: tuple[ReviewState | None, ...] | None = None,
     search: str = "",
 ):
     """(member, review or None) for the members of `root` (or its whole subtree), in list order.
@@ -330,8 +326,9 @@ def members_with_reviews(
         .order_by(Organization.name, Member.name_sort_key)
     )
     query = query.where(root.subtree_clause() if subtree else Member.organization_id == root.id)
-    if states:
-        query = query.where(Review.state.in_(states))
+    if states:  # None among them: the members who have not started
+        started = [state for state in states if state is not None]
+        query = query.where(sa.or_(Review.state.in_(started), Review.id.is_(None) if None in states else sa.false()))
     if search:
-        query = query.where(name_matches(search))
+        query = query.where(member_matches(search))
     return db.session.execute(query).all()

@@ -175,8 +175,16 @@ class Review(Model):
     @property
     def return_reason(self) -> str | None:
         """Why the cell sent the draft back, while the member has not yet resubmitted."""
+        return self._pending_reason("return", ReviewState.DRAFT)
+
+    @property
+    def sent_back_reason(self) -> str | None:
+        """Why the committee sent the cell's proposal back, while the cell has not yet proposed again."""
+        return self._pending_reason("send_back", ReviewState.SUBMITTED)
+
+    def _pending_reason(self, action: str, state: ReviewState) -> str | None:
         last = self.events[-1] if self.events else None
-        if self.state is ReviewState.DRAFT and last is not None and last.action == "return":
+        if self.state is state and last is not None and last.action == action:
             return last.reason
         return None
 

@@ -21,6 +21,17 @@ from .running import act, flash_invalid, perform
 bp = Blueprint("cell", __name__, url_prefix="/cell")
 
 
+# The cell's list by where each review stands (None: not started).
+FILTERS = {
+    "all": (None, _l("Tất cả")),
+    "not_started": ((None,), _l("Chưa bắt đầu")),
+    "draft": ((ReviewState.DRAFT,), _l("Đang viết")),
+    "submitted": ((ReviewState.SUBMITTED,), _l("Chờ chi bộ đề xuất")),
+    "proposed": ((ReviewState.PROPOSED,), _l("Đã chuyển đảng ủy")),
+    "decided": ((ReviewState.DECIDED,), _l("Đã quyết định")),
+}
+
+
 @bp.route("/<int:org_id>")
 @role_required(is_cell_officer)
 def index(cell):
@@ -30,14 +41,20 @@ def index(cell):
 def _index_page(cell, meeting_form: MeetingForm | None):
     """The cell's list; `meeting_form` is a posted one to show again with what was typed and why it failed."""
     period = require_period()
-    rows = members_with_reviews(cell, period, search=request.args.get("q", ""))
-    ready = sum(1 for _, r in rows if r and r.state is ReviewState.SUBMITTED and r.proposed_level)
+    show = request.args.get("show", "all")
+    states, _label = FILTERS.get(show, FILTERS["all"])
+    rows = members_with_reviews(cell, period, states=states, search=request.args.get("q", ""))
+    # Counted over the whole cell, whatever the list shows: the bulk forward sends them all.
+    waiting = members_with_reviews(cell, period, states=(ReviewState.SUBMITTED,))
+    ready = sum(1 for _, r in waiting if r.proposed_level)
     meeting = ops.find_meeting(period, cell)
     return render_template(
         "cell/index.html",
         cell=cell,
         period=period,
         rows=rows,
+        show=show,
+        filters=FILTERS,
         progress=progress(cell, period),
         ready=ready,
         bulk_form=BulkForm(),

@@ -67,8 +67,11 @@ def secretary_sees_progress_returns_one_review_and_proposes_levels(visitor):
     visitor.shot("returned")
     page.get_by_role("link", name=re.compile("Quay lại|Chi bộ")).first.click()
     expect(page.locator("tr", has_text=other)).to_contain_text("Đang viết")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name=re.compile("Chuyển .* đề xuất")).click()
     expect(page.locator(".flash.success")).to_be_visible()
+    assert asked and "lên đảng ủy?" in asked[0]
     visitor.shot("forwarded")
 
 

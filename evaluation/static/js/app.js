@@ -210,3 +210,49 @@ document.addEventListener("click", (event) => {
     status.querySelector("span").textContent = links.dataset.started;
   }, 250);
 });
+
+// A refused form: the summary at the top names each field; the sections holding them open, the summary
+// takes the focus (a screen reader reads it), and each link opens and focuses its field.
+const errorSummary = document.getElementById("error-summary");
+if (errorSummary) {
+  const openAround = (element) => {
+    for (let details = element.closest("details"); details; details = details.parentElement.closest("details")) {
+      details.open = true;
+    }
+  };
+  for (const link of errorSummary.querySelectorAll("a[href^='#']")) {
+    const target = document.getElementById(link.hash.slice(1));
+    if (!target) continue;
+    openAround(target);
+    const label = document.querySelector(`label[for='${target.id}']`);
+    if (!link.textContent.trim() && label) {
+      link.textContent = label.textContent.trim();
+      link.after(": ");
+    }
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      openAround(target);
+      target.scrollIntoView({ block: "center" });
+      target.focus();
+    });
+  }
+  errorSummary.focus();
+}
+
+// A form that acts on many at once asks first (`data-confirm` holds the question).
+document.addEventListener("submit", (event) => {
+  const question = event.target.dataset && event.target.dataset.confirm;
+  if (question && !window.confirm(question)) event.preventDefault();
+});
+
+// "Select all" ticks or clears every box of the list's form named by `data-select-all`.
+for (const all of document.querySelectorAll("[data-select-all]")) {
+  const boxes = () => [...all.form.querySelectorAll(`input[type=checkbox][name='${all.dataset.selectAll}']:not(:disabled)`)];
+  all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
+  all.form.addEventListener("change", (event) => {
+    if (event.target === all) return;
+    const ticked = boxes().filter((box) => box.checked).length;
+    all.checked = ticked === boxes().length;
+    all.indeterminate = ticked > 0 && ticked < boxes().length;
+  });
+}
