@@ -185,6 +185,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = current_language
     app.jinja_env.globals["failed_fields"] = failed_fields
     app.jinja_env.globals["this_page"] = this_page
+    app.jinja_env.globals["deadline_status"] = formatting.deadline_status
     app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)
 
 

@@ -13,12 +13,13 @@ from .auth.models import Role, User
 from .auth.operations import create_user, grant_role
 from .auth.permissions import deciding_org
 from .extensions import db
+from .formatting import today_in_vietnam
 from .levels import QUALITY_LEVELS, Level
 from .members.models import FormType, Member
 from .members.operations import import_members
 from .org.models import Organization, OrgKind
 from .org.operations import find_org, import_orgs
-from .periods.operations import create_period, december_deadlines, open_period
+from .periods.operations import create_period, december_deadlines, evaluation_year, open_period
 from .reports.models import TargetSubject
 from .reports.operations import set_target
 from .reviews import formspec
@@ -176,8 +177,10 @@ def _snapshot_review(period, member: Member, state: ReviewState, level: Level) -
         review.final_level = level
 
 
-def seed(year: int = 2025) -> None:
-    rng = random.Random(year)
+def seed(year: int | None = None) -> None:
+    """The demo province, its open year the one under way today (`evaluation_year`), the two before closed."""
+    year = year or evaluation_year(today_in_vietnam())
+    rng = random.Random(DEMO_SEED)  # the same people and levels whatever the year
     for operation, rows in (
         (
             import_orgs,
@@ -255,8 +258,10 @@ def _collective_review_submitted(period, cell: Organization) -> None:
     record(review, None, Action.SUBMIT, level=Level.EXCELLENT, from_state=ReviewState.DRAFT)
 
 
-# Good-or-better shares the demo province's past years drift around, so year over year has a trend.
-PAST_WEIGHTS = {2023: [12, 74, 11, 3], 2024: [14, 75, 9, 2]}
+DEMO_SEED = 2025
+# Good-or-better shares the demo province's past years (so many years back) drift around, so year over year
+# has a trend.
+PAST_WEIGHTS = {2: [12, 74, 11, 3], 1: [14, 75, 9, 2]}
 
 
 def _past_years(rng: random.Random, year: int) -> None:
@@ -266,10 +271,11 @@ def _past_years(rng: random.Random, year: int) -> None:
     levels = [level.value for level in QUALITY_LEVELS]
     province = _org(PROVINCE)
     leader = db.session.scalars(db.select(User).where(User.username == "lanhdao")).one()
-    for target_year in (*PAST_WEIGHTS, year):  # the province's targets, set at the start of each year
-        set_target(province, target_year, TargetSubject.MEMBERS, Decimal(85), leader)
-        set_target(province, target_year, TargetSubject.GRASSROOTS, Decimal("78.3"), leader)
-    for past, weights in PAST_WEIGHTS.items():
+    for back in (*PAST_WEIGHTS, 0):  # the province's targets, set at the start of each year
+        set_target(province, year - back, TargetSubject.MEMBERS, Decimal(85), leader)
+        set_target(province, year - back, TargetSubject.GRASSROOTS, Decimal("78.3"), leader)
+    for back, weights in PAST_WEIGHTS.items():
+        past = year - back
         for subject, codes in ((MEMBER_RATINGS, members), (ORG_RATINGS, rated_orgs)):
             rows = [{subject.code_column: code, "level": rng.choices(levels, weights=weights)[0]} for code in codes]
             _, errors = import_ratings(subject, _rows(rows), past)

@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
+from flask_babel import gettext
 
 from .levels import Level
 
@@ -38,6 +39,22 @@ def format_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     return dates.format_datetime(_in_vietnam(value), DATETIME_PATTERNS[_language()], locale=_language())
+
+
+def today_in_vietnam() -> date:
+    """Today's date where the users are: a deadline passes at midnight in Vietnam, not in UTC."""
+    return datetime.now(VIETNAM).date()
+
+
+def deadline_status(day: date, today: date | None = None) -> tuple[str, str]:
+    """(kind, words) of a deadline seen today: "quá hạn 3 ngày", "hạn là hôm nay", "còn 5 ngày"; kind is
+    overdue, today, soon (a week or less) or "" for a page's styling."""
+    days = (day - (today or today_in_vietnam())).days
+    if days < 0:
+        return "overdue", gettext("quá hạn %(days)s ngày", days=format_number(-days))
+    if days == 0:
+        return "today", gettext("hạn là hôm nay")
+    return ("soon" if days <= 7 else ""), gettext("còn %(days)s ngày", days=format_number(days))
 
 
 def format_time(value: datetime | None) -> str:

@@ -3,10 +3,12 @@
 from evaluation import demo
 from evaluation.auth.models import Role, RoleGrant, User
 from evaluation.extensions import db
+from evaluation.formatting import today_in_vietnam
 from evaluation.levels import Level
 from evaluation.members.models import Member, MembershipChange
 from evaluation.org.models import Organization, OrgKind
 from evaluation.periods.models import Period, PeriodEvent, PeriodState
+from evaluation.periods.operations import evaluation_year
 from evaluation.reviews.models import Review
 
 
@@ -201,7 +203,7 @@ def test_demo_committee_rates_a_cell_over_the_quota_with_a_reason_and_check_list
     cell = db.session.scalars(db.select(Organization).where(Organization.code == demo.RATED_CELL)).one()
     url = f"/rating/{committee.id}/orgs/{cell.id}"
     page = client.get(url).get_data(as_text=True)
-    assert "1 hoàn thành xuất sắc &gt; 20% của 0 hoàn thành tốt" in page and "Chưa xếp loại được" not in page
+    assert "1 hoàn thành xuất sắc, vượt 20% của 0 hoàn thành tốt" in page and "Chưa xếp loại được" not in page
     review = db.session.scalars(
         db.select(Review)
         .join(Period)
@@ -212,5 +214,5 @@ def test_demo_committee_rates_a_cell_over_the_quota_with_a_reason_and_check_list
     client.post(f"/rating/{committee.id}/quota", data={"reason": "Chi bộ dẫn đầu thi đua của tỉnh"})
     client.submit(url, data=decide)
     assert db.session.get(Review, review.id).final_level is Level.EXCELLENT
-    result = runner.invoke(args=["check", "--year", "2025", "PDP-THPT"])
+    result = runner.invoke(args=["check", "--year", str(evaluation_year(today_in_vietnam())), "PDP-THPT"])
     assert "PDP-THPT quota:" in result.output and "lý do của cấp ủy: Chi bộ dẫn đầu thi đua của tỉnh" in result.output

@@ -2,11 +2,15 @@
 home page says what can be done now, the wording is the party's, and a refusal says how to go on."""
 
 import re
+from datetime import date, timedelta
 
 from evaluation.extensions import db
+from evaluation.formatting import deadline_status, today_in_vietnam
 from evaluation.levels import Level
 from evaluation.members.operations import find_member
 from evaluation.org.operations import find_org
+from evaluation.periods.models import Period, PeriodState
+from evaluation.periods.operations import evaluation_year
 from evaluation.reviews.models import Review, ReviewState
 from tests.test_checks import review
 from tests.test_journey import TEXT, review_of, write_and_submit
@@ -115,3 +119,28 @@ def test_codes_are_found_whatever_their_case_and_spaces(world, make):
     upper, lower = make.member(world.cell, "Mã Hoa", code="DVX1"), make.member(world.cell, "Mã Thường", code="dvx1")
     assert (find_member("DVX1"), find_member("dvx1")) == (upper, lower)  # the exact code wins
     assert find_member("Dvx1") is None  # two codes differ only by case: none is guessed
+
+
+def test_each_deadline_says_how_far_off_or_how_long_overdue_it_is(world, auth, client):
+    today = today_in_vietnam()
+    assert deadline_status(today - timedelta(days=3), today) == ("overdue", "quá hạn 3 ngày")
+    assert deadline_status(today, today) == ("today", "hạn là hôm nay")
+    assert deadline_status(today + timedelta(days=5), today) == ("soon", "còn 5 ngày")
+    assert deadline_status(today + timedelta(days=30), today) == ("", "còn 30 ngày")
+    world.period.submit_by = today - timedelta(days=2)
+    world.period.propose_by = today + timedelta(days=4)
+    db.session.commit()
+    auth.login("member")
+    assert "(quá hạn 2 ngày)" in client.get("/my-review/").get_data(as_text=True)
+    auth.login("secretary")
+    assert '<span class="deadline soon">(còn 4 ngày)</span>' in client.get(f"/cell/{world.cell.id}").get_data(
+        as_text=True
+    )
+
+
+def test_the_demo_opens_the_year_under_way_today_with_the_two_before_closed(app, runner):
+    assert [evaluation_year(date(2026, month, 2)) for month in (1, 6, 7, 12)] == [2025, 2025, 2026, 2026]
+    runner.invoke(args=["seed-demo"])
+    periods = {p.year: p.state for p in db.session.scalars(db.select(Period))}
+    year = evaluation_year(today_in_vietnam())
+    assert periods == {year - 2: PeriodState.CLOSED, year - 1: PeriodState.CLOSED, year: PeriodState.OPEN}

@@ -40,6 +40,12 @@ def years() -> list[int]:
     return list(db.session.scalars(db.select(Period.year).order_by(Period.year.desc())))
 
 
+def evaluation_year(today: date) -> int:
+    """The year whose annual round is under way or comes next: rounds run in December (docs/domain.md §8) and
+    finish early in the next year, so from July on it is this year's, before July last year's."""
+    return today.year if today.month >= 7 else today.year - 1
+
+
 def december_deadlines(year: int) -> dict[str, date]:
     """The usual calendar (docs/domain.md §8): open early December, everything decided before the 31st."""
     return {

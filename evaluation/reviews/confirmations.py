@@ -20,6 +20,7 @@ from ..auth.permissions import require
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..errors import DomainError
 from ..extensions import Model, db
+from ..formatting import today_in_vietnam
 from ..i18n import N_
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
@@ -92,7 +93,7 @@ def confirming_under(org: Organization) -> list[Organization]:
 def statuses(period: Period, orgs: list[Organization], today=None) -> list[Status]:
     """Each organization's confirmation, and whether it is late against the period's last deadline."""
     latest = _latest(period, [o.id for o in orgs])
-    overdue = (today or utcnow().date()) > period.rate_orgs_by
+    overdue = (today or today_in_vietnam()) > period.rate_orgs_by
     return [Status(o, latest.get(o.id), overdue and not _is_confirm(latest.get(o.id))) for o in orgs]
 
 

@@ -45,7 +45,7 @@ def test_an_empty_search_says_so_in_words(visitor):
     page = visitor.page
     visitor.login("bithu")
     page.get_by_role("button", name="Theo dõi chi bộ").first.click()
-    page.get_by_placeholder("Tìm theo tên (không cần dấu)").fill("khong co ai ten nay")
+    page.get_by_placeholder("Tìm theo tên hoặc mã đảng viên (không cần dấu)").fill("khong co ai ten nay")
     page.keyboard.press("Enter")
     expect(page.get_by_text("Không tìm thấy đảng viên nào.")).to_be_visible()
 

@@ -6,6 +6,11 @@ import re
 
 from playwright.sync_api import expect
 
+from evaluation.formatting import today_in_vietnam
+from evaluation.periods.operations import evaluation_year
+
+YEAR = evaluation_year(today_in_vietnam())  # the demo's open year
+
 
 def is_a4_pdf(page) -> bool:
     page.emulate_media(media="print")
@@ -19,7 +24,7 @@ def test_the_secretary_records_the_meeting_and_votes_is_warned_of_too_few_and_pr
     visitor.login("bithu")
     page.get_by_role("button", name="Theo dõi chi bộ").first.click()
     meeting = page.locator("details", has_text="Ghi hội nghị kiểm điểm chi bộ")
-    meeting.get_by_label("Ngày họp chi bộ").fill("2025-12-10")
+    meeting.get_by_label("Ngày họp chi bộ").fill(f"{YEAR}-12-10")
     meeting.get_by_label("Số đảng viên chính thức của chi bộ").fill("12")
     meeting.get_by_label("Số đảng viên có mặt").fill("11")
     meeting.get_by_role("button").click()
@@ -51,9 +56,9 @@ def test_a_committee_rerates_a_closed_years_result_and_prints_the_decision(visit
     page = visitor.page
     visitor.login("danguy")
     page.get_by_role("button", name="Xem đề xuất của các chi bộ").click()
-    page.locator(".year-picker select").select_option(label="Năm 2024")
+    page.locator(".year-picker select").select_option(label=f"Năm {YEAR - 1}")
     page.locator(".year-picker").get_by_role("button", name="Xem").click()
-    expect(page.get_by_text("Kỳ đánh giá năm 2024 không mở")).to_be_visible()
+    expect(page.get_by_text(f"Kỳ đánh giá năm {YEAR - 1} không mở")).to_be_visible()
     good = page.locator("tbody tr", has=page.locator("abbr", has_text=re.compile("^HTTNV$"))).first
     name = good.get_by_role("link").first.inner_text()
     good.get_by_role("link").first.click()
@@ -114,8 +119,8 @@ def test_a_committee_confirms_its_figures_and_the_level_above_returns_them_with_
     page.get_by_role("link", name="Tổ chức").first.click()
     page.get_by_role("link", name="Chi bộ Trạm Y tế phường").first.click()
     page.get_by_role("link", name="Xác nhận số liệu").click()
-    page.get_by_role("button", name="Xác nhận số liệu năm 2025").click()
-    expect(page.locator(".flash.success")).to_contain_text("Đã xác nhận số liệu năm 2025")
+    page.get_by_role("button", name=f"Xác nhận số liệu năm {YEAR}").click()
+    expect(page.locator(".flash.success")).to_contain_text(f"Đã xác nhận số liệu năm {YEAR}")
     expect(page.locator("#own")).to_contain_text("Đã xác nhận")
     visitor.shot("confirmed")
 
