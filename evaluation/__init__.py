@@ -171,7 +171,7 @@ def register_template_helpers(app: Flask) -> None:
     from . import formatting
     from .levels import QUALITY_LEVELS
     from .notices.operations import unread_count
-    from .reviews.formspec import form_code
+    from .reviews.formspec import SECTION_MAX_CHARS, form_code
     from .reviews.workflow import Action
     from .rules import SCORE_BANDS
 
@@ -186,6 +186,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["failed_fields"] = failed_fields
     app.jinja_env.globals["this_page"] = this_page
     app.jinja_env.globals["deadline_status"] = formatting.deadline_status
+    app.jinja_env.globals["section_max_chars"] = SECTION_MAX_CHARS
     app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)
 
 

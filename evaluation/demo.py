@@ -92,10 +92,11 @@ LOGINS = {
     "lanhdao": (None, [(PROVINCE, Role.LEADER)], "Lãnh đạo Ban Tổ chức Tỉnh ủy: theo dõi toàn tỉnh"),
 }
 DEMO_MEMBERS = [
-    ("DV-DEMO-1", "Nguyễn Thị Thu Hà", DEMO_CELL, FormType.STAFF, "Giáo viên Toán"),
-    ("DV-DEMO-2", "Trần Văn Bình", DEMO_CELL, FormType.LEADER, "Tổ trưởng Tổ Toán – Tin"),
-    ("DV-DEMO-3", "Lê Minh Quân", "PDP-THPT-HC", FormType.LEADER, "Phó Hiệu trưởng"),
+    ("DV-DEMO-1", "Nguyễn Thị Thu Hà", DEMO_CELL, FormType.STAFF, "Giáo viên Toán", "1988-03-14"),
+    ("DV-DEMO-2", "Trần Văn Bình", DEMO_CELL, FormType.LEADER, "Tổ trưởng Tổ Toán – Tin", "1979-09-02"),
+    ("DV-DEMO-3", "Lê Minh Quân", "PDP-THPT-HC", FormType.LEADER, "Phó Hiệu trưởng", "1975-11-20"),
 ]
+DEMO_WORKPLACE = "Trường THPT Chuyên Phan Đình Phùng"
 
 
 def already_seeded() -> bool:
@@ -116,9 +117,10 @@ def _rows(dicts: list[dict]) -> list[Row]:
 
 def _member_rows(rng: random.Random) -> list[dict]:
     rows = [
-        {"code": c, "full_name": n, "org_code": o, "form_type": f.value, "position": p, "workplace": ""}
-        for c, n, o, f, p in DEMO_MEMBERS
-    ]
+        {"code": c, "full_name": n, "org_code": o, "form_type": f.value, "position": p, "workplace": DEMO_WORKPLACE,
+         "birth_date": born, "joined_date": "2012-05-19"}
+        for c, n, o, f, p, born in DEMO_MEMBERS
+    ]  # fmt: skip
     holders = [
         code
         for code, _, _, kind in TREE
@@ -126,6 +128,7 @@ def _member_rows(rng: random.Random) -> list[dict]:
     ]
     for org_code in holders:
         for _ in range(rng.randint(12, 20)):
+            joined = date(rng.randint(1975, 2023), rng.randint(1, 12), rng.randint(1, 28))
             rows.append(
                 {
                     "code": f"DV{len(rows):05d}",
@@ -134,7 +137,11 @@ def _member_rows(rng: random.Random) -> list[dict]:
                     "form_type": rng.choices(["2A", "2B", "2C"], weights=[2, 6, 2])[0],
                     "position": "",
                     "workplace": "",
-                    "joined_date": date(rng.randint(1975, 2023), rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+                    "joined_date": joined.isoformat(),
+                    # Drawn from the joining date, not from `rng`, so the rest of the demo stays as it was.
+                    "birth_date": joined.replace(
+                        year=joined.year - 22 - len(rows) % 9, day=min(joined.day, 28)
+                    ).isoformat(),
                 }
             )
     return rows

@@ -78,7 +78,7 @@ ROUTES = {
     "admin.history": (lambda w: "/admin/history", {"admin"}),
     "admin.history_csv": (lambda w: "/admin/history.csv?year=2025", {"admin"}),
 }
-PUBLIC = {"auth.login", "auth.login_code", "auth.logout", "auth.set_language", "static"}
+PUBLIC = {"auth.login", "auth.login_code", "auth.logout", "auth.set_language", "static", "home.favicon"}
 
 
 def test_every_route_is_in_the_matrix(app):

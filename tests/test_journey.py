@@ -11,6 +11,7 @@ from evaluation.reviews.models import Review, ReviewState
 TEXT = {
     "political": "Luôn chấp hành nghiêm chủ trương của Đảng.",
     "duties": "Hoàn thành 100% nhiệm vụ, vượt 2 chỉ tiêu.",
+    "leadership": "Đơn vị hoàn thành tốt nhiệm vụ; nội bộ đoàn kết.",  # read only on a leader's form (Mẫu 2A)
     "commitment": "Thực hiện đầy đủ cam kết đầu năm.",
     "shortcomings": "Đôi khi chậm báo cáo.",
     "measures": "Lập kế hoạch tuần.",

@@ -144,3 +144,24 @@ def test_the_demo_opens_the_year_under_way_today_with_the_two_before_closed(app,
     periods = {p.year: p.state for p in db.session.scalars(db.select(Period))}
     year = evaluation_year(today_in_vietnam())
     assert periods == {year - 2: PeriodState.CLOSED, year - 1: PeriodState.CLOSED, year: PeriodState.OPEN}
+
+
+def test_the_icon_is_served_to_anyone_at_both_addresses(client):
+    assert client.get("/favicon.ico").location == "/static/favicon.svg"
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
+def test_the_meeting_pack_prints_no_empty_self_review_for_an_exempt_member(world, auth, client):
+    auth.login("member")
+    write_and_submit(client)
+    exempt = Review(period=world.period, member=world.m2, form_type=world.m2.form_type, state=ReviewState.PROPOSED)
+    exempt.proposed_level, exempt.not_classified_reason = Level.NOT_CLASSIFIED, "Miễn sinh hoạt do tuổi cao"
+    db.session.add(exempt)
+    db.session.commit()
+    world.m1.birth_date, world.m1.workplace = date(1988, 3, 14), "Trường THPT Một"
+    db.session.commit()
+    auth.login("secretary")
+    pack = client.get(f"/cell/{world.cell.id}/print").get_data(as_text=True)
+    assert pack.count("NGƯỜI TỰ KIỂM ĐIỂM") == 1 and "Miễn sinh hoạt do tuổi cao" in pack  # listed, not printed
+    assert "Ngày sinh: 14/03/1988" in pack and "Đơn vị công tác: Trường THPT Một" in pack

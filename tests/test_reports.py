@@ -374,6 +374,9 @@ def test_rollup_xlsx_export_opens_with_vietnamese_text_and_numbers(world, auth, 
     assert [r[1] for r in rows[1:]] == ["Chi bộ Giáo viên", "Chi bộ Hành chính", "Tổng cộng: Đảng bộ Trường Một"]
     total = rows[-1]
     assert total[2:6] == (3, 2, 1, 50.0)  # members, classified, excellent count and share
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    widths = {letter: dimension.width for letter, dimension in sheet.column_dimensions.items()}
+    assert widths["B"] == 40 and all(width >= 12 for width in widths.values())  # names are readable
 
 
 def test_exported_text_that_looks_like_a_formula_is_neutralized(world, make, auth, client):

@@ -167,10 +167,24 @@ def _drain(buffer: io.StringIO) -> bytes:
     return text.encode("utf-8")
 
 
+# Columns that hold names or sentences get room for them; a streamed sheet sets widths before its first row,
+# so they come from the header, not from the data.
+WIDE_COLUMNS = {"Họ và tên": 28, "Chi bộ": 36, "Tổ chức đảng": 40, "Lý do không xếp loại": 36,
+                "Xếp loại lại (Mẫu 03)": 36}  # fmt: skip
+
+
+def column_width(header: str) -> float:
+    return WIDE_COLUMNS.get(header, min(max(len(header) + 4, 12), 30))
+
+
 def xlsx_file(headers: list[str], rows: Iterable[list[Cell]], title: str):
-    """A temporary XLSX file, written in openpyxl's streaming mode; the caller sends and closes it."""
+    """A temporary XLSX file, written in openpyxl's streaming mode; the caller sends and closes it. The header
+    row stays in view (frozen) and each column is wide enough to read."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
+    for column, header in enumerate(headers, 1):
+        sheet.column_dimensions[get_column_letter(column)].width = column_width(header)
+    sheet.freeze_panes = "A2"
     sheet.append(headers)
     for row in rows:
         sheet.append([_xlsx_value(cell) for cell in row])

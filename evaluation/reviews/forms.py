@@ -122,6 +122,7 @@ class SelfReviewForm(_WrittenReviewForm):
     # The page shows only the sections of the member's form (2A / 2B / 2C).
     political = _section()
     duties = _section()
+    leadership = _section()  # Mẫu 2A only
     score_general = _score(
         _l("Tiêu chí chung (tối đa 30 điểm)"),
         validators=[Optional(), NumberRange(0, 30, _l("Điểm tiêu chí chung từ 0 đến 30."))],

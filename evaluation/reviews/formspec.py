@@ -39,12 +39,13 @@ _DUTIES = Section(
     ),
     group=STRENGTHS,
 )
-_DUTIES_LEADER = Section(
-    "duties",
-    N_("2. Về thực hiện chức trách, nhiệm vụ được giao và kết quả lãnh đạo, quản lý"),
+# Mẫu 2A asks a leader for what the unit they lead achieved, apart from their own duties (HD 43).
+_LEADERSHIP = Section(
+    "leadership",
+    N_("3. Về kết quả lãnh đạo, quản lý; trách nhiệm người đứng đầu"),
     N_(
-        "Kết quả thực hiện các chỉ tiêu, nhiệm vụ của cơ quan, đơn vị được giao lãnh đạo, quản lý; năng lực "
-        "lãnh đạo, tổ chức thực hiện; trách nhiệm người đứng đầu; thái độ phục vụ nhân dân."
+        "Kết quả thực hiện nhiệm vụ của cơ quan, đơn vị được giao lãnh đạo, quản lý và mức xếp loại của đơn vị; "
+        "năng lực tổ chức thực hiện, xây dựng đoàn kết nội bộ; trách nhiệm người đứng đầu khi đơn vị có vi phạm."
     ),
     group=STRENGTHS,
 )
@@ -61,6 +62,12 @@ _COMMITMENT = Section(
     "commitment",
     N_("3. Việc thực hiện cam kết tu dưỡng, rèn luyện, phấn đấu hằng năm"),
     N_("Kết quả thực hiện các nội dung đã đăng ký, cam kết nêu gương đầu năm."),
+    group=STRENGTHS,
+)
+_COMMITMENT_LEADER = Section(
+    "commitment",
+    N_("4. Việc thực hiện cam kết tu dưỡng, rèn luyện, phấn đấu hằng năm"),
+    _COMMITMENT.hint,
     group=STRENGTHS,
 )
 _TAIL = (
@@ -89,7 +96,7 @@ _TAIL = (
 )
 
 FORMS: dict[FormType, tuple[Section, ...]] = {
-    FormType.LEADER: (_POLITICAL, _DUTIES_LEADER, _COMMITMENT, *_TAIL),
+    FormType.LEADER: (_POLITICAL, _DUTIES, _LEADERSHIP, _COMMITMENT_LEADER, *_TAIL),
     FormType.STAFF: (_POLITICAL, _DUTIES, _COMMITMENT, *_TAIL),
     FormType.OUTSIDE: (_POLITICAL, _DUTIES_OUTSIDE, _COMMITMENT, *_TAIL),
 }
@@ -127,7 +134,7 @@ SECTION_MAX_CHARS = 20_000
 
 # The form each kind of member writes, by the year's guide (docs/domain.md §7): HD 21 had one form for
 # everyone; HD 25 one for leaders (02B) and one for everyone else (02A); HD 43 adds one for members outside
-# the political system (2C). The section keys are the same in every form, so a review moves between them.
+# the political system (2C). A review keeps the form it began on (`sections_of`).
 FORM_BY_RULE_SET: dict[RuleSet, dict[FormType, FormType]] = {
     RuleSet.HD21: {kind: FormType.STAFF for kind in FormType},
     RuleSet.QD124: {FormType.LEADER: FormType.LEADER, FormType.STAFF: FormType.STAFF, FormType.OUTSIDE: FormType.STAFF},

@@ -159,6 +159,11 @@ class Review(Model):
         return gettext((STATE_LABELS if self.is_of_member else ORG_STATE_LABELS)[self.state])
 
     @property
+    def has_text(self) -> bool:
+        """Whether anything was written in it (a review proposed "not classified" for an exempt member has not)."""
+        return any((text or "").strip() for text in self.sections.values())
+
+    @property
     def shown_self_level(self) -> Level | None:
         """The self-rating as others see it: a draft's is the member's own until they submit."""
         return self.self_level if self.handed_in else None

@@ -110,7 +110,7 @@ def print_reviews(cell):
     documents = [
         (member, review, formspec.sections_of(member, period, review))
         for member, review in rows
-        if review and review.state is not ReviewState.DRAFT
+        if review and review.handed_in and review.has_text  # an exempt member has nothing to sign
     ]
     with force_locale("vi"):  # the official form is Vietnamese whatever the page's language
         return render_template(

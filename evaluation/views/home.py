@@ -1,6 +1,6 @@
 """Each user's home page: what they can do now, and by when."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..auth.models import CELL_ROLES, Role
@@ -51,3 +51,9 @@ def _cell_role(org):
     return next(
         grant.role for grant in current_user.grants if grant.organization_id == org.id and grant.role in CELL_ROLES
     )
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page links; the icon is the static SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)

@@ -256,3 +256,43 @@ for (const all of document.querySelectorAll("[data-select-all]")) {
     all.indeterminate = ticked > 0 && ticked < boxes().length;
   });
 }
+
+// Each section's length against its limit, written the reader's way ("1.234 / 20.000 ký tự"); past the limit
+// it says so at once, since the server will not save it.
+const groupDigits = (n) => n.toLocaleString(document.documentElement.lang === "vi" ? "vi-VN" : "en-US");
+for (const area of document.querySelectorAll("textarea[data-max-chars]")) {
+  const counter = area.nextElementSibling;
+  if (!counter || !counter.classList.contains("char-count")) continue;
+  const most = Number(area.dataset.maxChars);
+  const show = () => {
+    const count = area.value.length;
+    const over = count - most;
+    counter.hidden = count < most * 0.8 && !area.matches(":focus");
+    counter.classList.toggle("field-error", over > 0);
+    counter.textContent = (over > 0 ? counter.dataset.over : counter.dataset.template)
+      .replace("{count}", groupDigits(count)).replace("{max}", groupDigits(most)).replace("{over}", groupDigits(over));
+  };
+  area.addEventListener("input", show);
+  area.addEventListener("focus", show);
+  area.addEventListener("blur", show);
+  show();
+}
+
+// Lists as cards on a phone (static/css/app.css): each cell carries its column's name. A table that still
+// scrolls sideways says so beneath it.
+for (const wrap of document.querySelectorAll(".table-wrap")) {
+  const table = wrap.querySelector("table");
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.dataset.label || th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    [...row.children].forEach((cell, i) => {
+      if (names[i] && !cell.dataset.label) cell.dataset.label = names[i];
+    });
+  }
+  const hint = document.createElement("p");
+  hint.className = "scroll-hint muted no-print";
+  hint.textContent = document.body.dataset.scrollHint;
+  wrap.after(hint);
+  const measure = () => wrap.classList.toggle("scrolls", wrap.scrollWidth > wrap.clientWidth + 1);
+  window.addEventListener("resize", measure);
+  measure();
+}
