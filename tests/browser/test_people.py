@@ -1,0 +1,98 @@
+"""What the people who use it asked for (issue 17), in Chromium at desktop width and at 375 px, in Vietnamese
+and in English: a refused form sums itself up at the top, lists are cards on a phone, nothing is cut off, the
+counter says how long a section is. Each test touches its own part of the demo."""
+
+import pytest
+from playwright.sync_api import expect
+
+from evaluation.formatting import today_in_vietnam
+from evaluation.periods.operations import evaluation_year
+
+
+def open_a_submitted_member(person):
+    page = person.page
+    person.login("bithu")
+    page.get_by_role("button", name="Theo dõi chi bộ").first.click()
+    page.get_by_role("link", name="Chờ chi bộ đề xuất").click()
+    page.locator("tbody a").first.click()
+    expect(page.get_by_text("Trả lại để đảng viên sửa")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_refused_return_is_summed_up_at_the_top_and_leads_to_its_field(visitor, phone, width):
+    person = visitor if width == "desktop" else phone
+    page = person.page
+    open_a_submitted_member(person)
+    page.get_by_text("Trả lại để đảng viên sửa").click()
+    page.get_by_role("button", name="Trả lại", exact=True).click()  # no reason given
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Chưa lưu được. Cần sửa:")
+    expect(page.locator("details", has_text="Trả lại để đảng viên sửa")).to_have_attribute("open", "")
+    summary.get_by_role("link", name="Lý do").click()
+    expect(page.locator("#r-reason")).to_be_focused()
+    assert person.has_no_horizontal_scroll()
+    person.shot("error-summary")
+
+
+def test_in_english_the_summary_and_the_deadlines_speak_english(phone):
+    page = phone.page
+    open_a_submitted_member(phone)
+    page.get_by_role("link", name="English").click()
+    page.get_by_text("Return to the member for revision").click()
+    page.get_by_role("button", name="Return", exact=True).click()
+    expect(page.locator("#error-summary")).to_contain_text("Not saved. To correct:")
+    phone.go("/")
+    expect(page.locator(".deadline").first).to_contain_text("days")
+
+
+def test_lists_are_cards_on_a_phone_and_every_select_shows_its_value(phone, ids):
+    page = phone.page
+    phone.login("danguy")
+    phone.go(f"/committee/{ids['school']}?show=all")
+    first_row = page.locator(".table-wrap tbody tr").first
+    assert first_row.evaluate("row => getComputedStyle(row).display") == "block"
+    cell = first_row.locator("td").nth(1)
+    assert cell.get_attribute("data-label") == "Chi bộ"
+    assert first_row.bounding_box()["width"] <= 375
+    for select in page.locator("select").all():
+        assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1"), select.inner_text()[:40]
+    phone.go(f"/orgs/{ids['school']}")
+    for select in page.locator("select").all():
+        assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1"), select.inner_text()[:40]
+    assert phone.has_no_horizontal_scroll()
+    phone.shot("cards")
+
+
+def test_the_counter_warns_past_the_limit_and_nothing_typed_is_cut(visitor):
+    page = visitor.page
+    visitor.login("dangvien")
+    visitor.go("/my-review/")
+    area = page.locator("textarea[name=political]")
+    area.fill("a" * 16_500)
+    counter = page.locator("textarea[name=political] + .char-count")
+    expect(counter).to_have_text("16.500 / 20.000 ký tự")
+    area.fill("b" * 20_005)
+    expect(counter).to_contain_text("Vượt 5 ký tự so với mức tối đa 20.000")
+    assert len(area.input_value()) == 20_005  # the browser kept all of it
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.locator("#error-summary")).to_contain_text("Mỗi mục tối đa 20.000 ký tự.")
+    assert len(page.locator("textarea[name=political]").input_value()) == 20_005  # and so did the server's page
+    area = page.locator("textarea[name=political]")
+    area.fill("Viết lại cho gọn.")
+    page.get_by_role("button", name="Lưu nháp").click()
+    expect(page.locator(".flash.success")).to_contain_text("Đã lưu nháp")
+
+
+def test_the_autosave_status_stays_in_view_on_a_phone(phone):
+    page = phone.page
+    phone.login("dangvien")
+    phone.go("/my-review/")
+    page.locator("textarea[name=political]").fill("Đang viết trên điện thoại.")
+    status = page.locator(".autosave-status")
+    box = status.bounding_box()
+    viewport = page.viewport_size
+    assert box["y"] + box["height"] <= viewport["height"] + 1 and box["y"] >= 0
+    expect(page.get_by_text("Hạn nộp cho chi bộ:")).to_be_visible()
+    year = evaluation_year(today_in_vietnam())
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(year))
