@@ -38,6 +38,7 @@ ROUTES = {
     "cell.meeting": (lambda w: f"/cell/{w.cell.id}/meeting", {"secretary"}),
     "cell.minutes": (lambda w: f"/cell/{w.cell.id}/minutes", {"secretary"}),
     "cell.member": (lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}", {"secretary"}),
+    "cell.on_behalf": (lambda w: f"/cell/{w.cell.id}/members/{w.m1.id}/on-behalf", {"secretary"}),
     "committee.index": (lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
     "committee.confirm": (lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),
     "committee.decide_bulk": (lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),

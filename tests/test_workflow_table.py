@@ -15,7 +15,7 @@ D, S, P, X = "draft", "submitted", "proposed", "decided"
 # (state, capacity) -> {action: next state, or "stay" for a change that does not move the review}
 EXPECTED = {
     (D, "member"): {"save": "stay", "submit": S},
-    (D, "cell"): {"mark_not_classified": P},
+    (D, "cell"): {"mark_not_classified": P, "enter_on_behalf": S},
     (S, "cell"): {"propose": "stay", "return": D, "forward": P, "mark_not_classified": P},
     (P, "committee"): {"conditions": "stay", "send_back": S, "decide": X},
     (X, "committee"): {"reopen": P, "rerate": X},
@@ -44,7 +44,7 @@ def test_the_table_allows_exactly_what_is_written_here(state, capacity, action):
 
 def test_a_review_not_started_is_treated_as_a_draft():
     assert permitted(None, Capacity.MEMBER) == {Action.SAVE, Action.SUBMIT}
-    assert permitted(None, Capacity.CELL) == {Action.MARK_NOT_CLASSIFIED}
+    assert permitted(None, Capacity.CELL) == {Action.MARK_NOT_CLASSIFIED, Action.ENTER_ON_BEHALF}
 
 
 @pytest.mark.parametrize("action", [Action.RETURN, Action.SEND_BACK, Action.REOPEN, Action.MARK_NOT_CLASSIFIED])

@@ -61,6 +61,7 @@ WAITING = (
 )
 SENT_BACK = N_("Đảng ủy trả đề xuất của đồng chí %(name)s về chi bộ: %(reason)s")
 SUBMITTED = N_("Đồng chí %(name)s đã nộp bản tự kiểm điểm năm %(year)s.")
+ENTERED = N_("Chi bộ đã nhập hộ và nộp bản tự kiểm điểm năm %(year)s của đồng chí %(name)s từ bản giấy có chữ ký.")
 REMINDER = N_("Nhắc việc: %(stage)s trước ngày %(deadline)s.")  # fmt: skip
 
 
@@ -83,6 +84,8 @@ def notify_transition(review: Review, event) -> None:
         notify(_deciders(review), WAITING[person], about)
     elif action is Action.SUBMIT:
         _tell_cell(review, SUBMITTED, about)
+    elif action is Action.ENTER_ON_BEHALF:
+        notify(_authors(review), ENTERED, about, own)
 
 
 def _tell_cell(review: Review, text: str, values: dict) -> None:

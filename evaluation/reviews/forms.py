@@ -133,6 +133,17 @@ class SelfReviewForm(_WrittenReviewForm):
     )
 
 
+class OnBehalfForm(SelfReviewForm):
+    """The cell types in a member's signed paper self-review (nhập hộ): the paper's date, and its word that
+    the text is the paper's."""
+
+    paper_signed_on = DateField(_l("Ngày đảng viên ký bản giấy"), validators=[DataRequired(_l("Ghi ngày ký."))])
+    attest = BooleanField(
+        _l("Tôi đã nhận bản tự kiểm điểm trên giấy có chữ ký của đảng viên và nhập đúng nội dung đó"),
+        validators=[DataRequired(_l("Cần xác nhận đã nhận bản giấy có chữ ký."))],
+    )
+
+
 class CollectiveReviewForm(_WrittenReviewForm):
     """An organization's collective review (Mẫu 01)."""
 

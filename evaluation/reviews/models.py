@@ -83,6 +83,10 @@ class Review(Model):
     accepted_score_general: Mapped[Decimal | None] = mapped_column(SCORE)
     accepted_score_tasks: Mapped[Decimal | None] = mapped_column(SCORE)
     self_level: Mapped[Level | None] = mapped_column(enum_column(Level))
+    # Nhập hộ: who in the cell typed the member's signed paper self-review in, and the paper's date (empty
+    # when the member wrote it here).
+    entered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
+    paper_signed_on: Mapped[date | None]
     cell_comments: Mapped[str] = mapped_column(sa.Text, default="")  # ý kiến góp ý của chi bộ
     proposed_level: Mapped[Level | None] = mapped_column(enum_column(Level))
     final_level: Mapped[Level | None] = mapped_column(enum_column(Level), index=True)
@@ -108,6 +112,7 @@ class Review(Model):
     period: Mapped[Period] = relationship()
     member: Mapped[Member | None] = relationship()
     organization: Mapped[Organization] = relationship()
+    entered_by: Mapped[User | None] = relationship()
     events: Mapped[list["ReviewEvent"]] = relationship(
         back_populates="review", order_by="ReviewEvent.id", cascade="save-update, merge"
     )

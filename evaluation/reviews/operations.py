@@ -24,7 +24,7 @@ from ..auth.permissions import (
 )
 from ..dbtypes import utcnow
 from ..extensions import db
-from ..formatting import format_score
+from ..formatting import format_score, today_in_vietnam
 from ..i18n import N_
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
@@ -363,6 +363,13 @@ def save_self_review(
         stored = written_values(review)
         typed = {key: _kept(stored[key], value, keep.get(key)) if key in stored else value
                  for key, value in typed.items()}  # fmt: skip
+    _write(review, typed)
+    review.saved_by_client = client
+    db.session.flush()
+
+
+def _write(review: Review, typed: dict) -> None:
+    """The text, self-rating and self-score of a review, from what was typed (keys as in `written_values`)."""
     keys = {s.key for s in formspec.review_sections(review)}
     review.sections = {key: (typed.get(key) or "").strip() for key in keys}
     if typed["self_level"] is not None and typed["self_level"] not in QUALITY_LEVELS:
@@ -370,8 +377,34 @@ def save_self_review(
     review.self_level = typed["self_level"]
     if review.period.rule_set.score and review.is_of_member:
         review.self_score_general, review.self_score_tasks = typed["score_general"], typed["score_tasks"]
-    review.saved_by_client = client
-    db.session.flush()
+
+
+def enter_on_behalf(
+    period: Period,
+    member: Member,
+    actor: User,
+    *,
+    sections: dict,
+    self_level: Level | None,
+    score_general: Decimal | None = None,
+    score_tasks: Decimal | None = None,
+    paper_signed_on: date,
+    expected_version: int | None = None,
+) -> Review:
+    """The cell types in the signed paper self-review of a member who cannot use the app, and submits it in
+    the member's name (nhập hộ). The review says who typed it and the paper's date, on its page, in its
+    history and in print; the member reads it when they log in."""
+    review = start_review(period, member, actor)
+    _check(review, actor, Capacity.CELL, Action.ENTER_ON_BEHALF, expected_version)
+    if paper_signed_on > today_in_vietnam():
+        raise WorkflowError(_("Ngày ký bản giấy không thể sau hôm nay."))
+    _write(review, {**sections, "self_level": self_level, "score_general": score_general, "score_tasks": score_tasks})
+    if problems := submission_problems(review):
+        raise WorkflowError(_("Chưa nhập hộ được: ") + " ".join(problems))
+    reason = _("Nhập từ bản giấy có chữ ký của đảng viên, ký ngày %(day)s", day=paper_signed_on.strftime("%d/%m/%Y"))
+    _apply(review, actor, Capacity.CELL, Action.ENTER_ON_BEHALF, level=review.self_level, reason=reason,
+           entered_by=actor, paper_signed_on=paper_signed_on, submitted_at=utcnow())  # fmt: skip
+    return review
 
 
 def save_written_review(
@@ -416,8 +449,9 @@ def submit_self_review(review: Review, actor: User, expected_version: int | None
     _check(review, actor, author(review), Action.SUBMIT, expected_version)
     if problems := submission_problems(review):
         raise WorkflowError(_("Chưa nộp được: ") + " ".join(problems))
-    _apply(review, actor, author(review), Action.SUBMIT, level=review.self_level)
-    review.submitted_at = utcnow()
+    # Written by the member now, even if the cell once typed it in for them.
+    _apply(review, actor, author(review), Action.SUBMIT, level=review.self_level, submitted_at=utcnow(),
+           entered_by=None, paper_signed_on=None)  # fmt: skip
     db.session.flush()
 
 

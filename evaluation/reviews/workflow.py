@@ -47,6 +47,8 @@ class Action(StrEnum):
     CONDITIONS = "conditions"  # đảng ủy ghi điều kiện xếp loại (kỷ luật, ...) hoặc ngoại lệ tự báo cáo
     RERATE = "rerate"  # xếp loại lại (Mẫu 03): cấp có thẩm quyền đổi mức đã quyết định, bằng một quyết định
     IMPORT = "import"  # kết quả của năm trước, nhập từ bảng tính lưu trữ
+    # nhập hộ: the cell types in the signed paper self-review of a member who cannot use the app, and submits it
+    ENTER_ON_BEHALF = "enter_on_behalf"
 
     @property
     def label(self) -> str:
@@ -71,6 +73,7 @@ ACTION_LABELS = {
     Action.CONDITIONS: N_("Đảng ủy ghi điều kiện xếp loại"),
     Action.RERATE: N_("Xếp loại lại theo quyết định (Mẫu 03)"),
     Action.IMPORT: N_("Nhập kết quả từ bảng tính lưu trữ"),
+    Action.ENTER_ON_BEHALF: N_("Chi bộ nhập hộ bản tự kiểm điểm từ bản giấy có chữ ký"),
 }
 ORG_ACTION_LABELS = {
     Action.SUBMIT: N_("Nộp bản kiểm điểm tập thể lên cấp trên"),
@@ -83,6 +86,7 @@ ORG_ACTION_LABELS = {
 S = ReviewState
 TRANSITIONS: dict[tuple[ReviewState, Capacity, Action], ReviewState] = {
     (S.DRAFT, Capacity.MEMBER, Action.SUBMIT): S.SUBMITTED,
+    (S.DRAFT, Capacity.CELL, Action.ENTER_ON_BEHALF): S.SUBMITTED,
     (S.SUBMITTED, Capacity.CELL, Action.RETURN): S.DRAFT,
     (S.SUBMITTED, Capacity.CELL, Action.FORWARD): S.PROPOSED,
     (S.DRAFT, Capacity.CELL, Action.MARK_NOT_CLASSIFIED): S.PROPOSED,

@@ -12,11 +12,20 @@ from ..org.operations import document_place
 from ..reviews import checks, formspec
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, percent, progress
-from ..reviews.forms import BulkForm, MeetingForm, NotClassifiedForm, ProposalForm, ReasonForm, VersionedForm
+from ..reviews.forms import (
+    BulkForm,
+    MeetingForm,
+    NotClassifiedForm,
+    OnBehalfForm,
+    ProposalForm,
+    ReasonForm,
+    VersionedForm,
+)
 from ..reviews.models import ReviewState
-from ..reviews.workflow import Capacity
+from ..reviews.workflow import Action, Capacity
 from .guards import load_member_in, require_period, role_required
-from .running import act, flash_invalid, perform
+from .running import act, attempt, flash_invalid, perform
+from .written import written_form_data
 
 bp = Blueprint("cell", __name__, url_prefix="/cell")
 
@@ -163,6 +172,42 @@ def member(cell, member_id: int):
         own_case=ops.own_case_note(current_user, Capacity.CELL, member),
         sections=formspec.sections_of(member, period, review),
         findings=checks.early_warnings(review),
+    )
+
+
+@bp.route("/<int:org_id>/members/<int:member_id>/on-behalf", methods=["GET", "POST"])
+@role_required(is_cell_officer)
+def on_behalf(cell, member_id: int):
+    """Nhập hộ: type in the signed paper self-review of a member who cannot use the app, and submit it."""
+    period = require_period()
+    member = load_member_in(cell, member_id, subtree=False)
+    review = ops.find_review(period, member)
+    if Action.ENTER_ON_BEHALF not in ops.may(current_user, period, review, member=member):
+        flash(_("Chỉ nhập hộ được khi đảng viên chưa nộp bản tự kiểm điểm và kỳ đánh giá đang mở."), "error")
+        return redirect(url_for(".member", org_id=cell.id, member_id=member.id))
+    carried = ops.last_year_shortcomings(period, member)
+    form = OnBehalfForm(data=written_form_data(review, carried)) if request.method == "GET" else OnBehalfForm()
+    if request.method == "POST" and form.validate_on_submit():
+        _done, refusal = attempt(
+            ops.enter_on_behalf, period, member, current_user, sections=form.section_data(),
+            self_level=form.self_level.data, score_general=form.score_general.data,
+            score_tasks=form.score_tasks.data, paper_signed_on=form.paper_signed_on.data,
+            expected_version=form.version_read,
+        )  # fmt: skip
+        if refusal is None:
+            flash(_("Đã nhập hộ và nộp bản tự kiểm điểm của đồng chí %(name)s.", name=member.full_name), "success")
+            return redirect(url_for(".member", org_id=cell.id, member_id=member.id))
+        flash(str(refusal), "error")
+    elif request.method == "POST":
+        flash_invalid(form)
+    return render_template(
+        "cell/on_behalf.html",
+        cell=cell,
+        period=period,
+        member=member,
+        form=form,
+        sections=formspec.sections_of(member, period, review),
+        carried=carried,
     )
 
 

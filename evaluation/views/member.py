@@ -13,7 +13,7 @@ from ..reviews.forms import CommitmentForm, ConfirmSubmissionForm, SelfReviewFor
 from ..reviews.models import ReviewState
 from .guards import require_period
 from .running import attempt, flash_invalid, perform
-from .written import autosave_written_review, commitment_context, save_written_review
+from .written import autosave_written_review, commitment_context, save_written_review, written_form_data
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
@@ -31,7 +31,7 @@ def review():
     member, period = _own_member(), require_period()
     review = ops.find_review(period, member)
     carried = ops.last_year_shortcomings(period, member)
-    form = SelfReviewForm(data=_stored(review, carried)) if request.method == "GET" else SelfReviewForm()
+    form = SelfReviewForm(data=written_form_data(review, carried)) if request.method == "GET" else SelfReviewForm()
     conflict = None
     if request.method == "POST" and form.validate_on_submit():
         # "Nộp" saves the draft and shows what will be sent; the submission itself is the next page's button.
@@ -55,22 +55,6 @@ def review():
         findings=checks.early_warnings(review),
         carried=carried,
     )
-
-
-def _stored(review, carried: list[str]) -> dict:
-    """The form as stored; version 0 when the member has not started (the page saw no review). Last year's
-    shortcomings start the follow-up section, one line each, until the member writes it."""
-    start = {"followup": formspec.followup_draft(carried)} if carried else {}
-    if review is None:
-        return {"version": 0, **start}
-    return {
-        **start,
-        **{key: text for key, text in review.sections.items() if text},
-        "self_level": review.self_level,
-        "version": review.version,
-        "score_general": review.self_score_general,
-        "score_tasks": review.self_score_tasks,
-    }
 
 
 @bp.get("/print")

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..errors import DomainError
 from ..formatting import format_time
+from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm
 from .running import attempt
@@ -104,4 +105,20 @@ def commitment_context(period, review, subject) -> dict:
         "commitment": commitment,
         "commitment_open": ops.commitment_open(period, review),
         "commitment_form": CommitmentForm(formdata=None, data={"text": commitment.text if commitment else ""}),
+    }
+
+
+def written_form_data(review, carried: list[str]) -> dict:
+    """The form as stored; version 0 when the member has not started (the page saw no review). Last year's
+    shortcomings start the follow-up section, one line each, until the member writes it."""
+    start = {"followup": formspec.followup_draft(carried)} if carried else {}
+    if review is None:
+        return {"version": 0, **start}
+    return {
+        **start,
+        **{key: text for key, text in review.sections.items() if text},
+        "self_level": review.self_level,
+        "version": review.version,
+        "score_general": review.self_score_general,
+        "score_tasks": review.self_score_tasks,
     }

@@ -96,3 +96,31 @@ def test_the_autosave_status_stays_in_view_on_a_phone(phone):
     expect(page.get_by_text("Hạn nộp cho chi bộ:")).to_be_visible()
     year = evaluation_year(today_in_vietnam())
     expect(page.get_by_role("heading", level=1)).to_contain_text(str(year))
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_secretary_enters_a_paper_self_review_on_behalf_of_a_member(visitor, phone, width):
+    person = visitor if width == "desktop" else phone
+    page = person.page
+    person.login("bithu")
+    page.get_by_role("button", name="Theo dõi chi bộ").first.click()
+    page.get_by_role("link", name="Chưa bắt đầu").click()
+    page.get_by_role("link", name="Võ Thanh Linh" if width == "desktop" else "Vũ Kim Mai").click()  # not started
+    name = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("button", name="Nhập hộ bản tự kiểm điểm").click()
+    for area in page.locator("textarea[name=political], textarea[name=duties], textarea[name=leadership], "
+                             "textarea[name=commitment], textarea[name=shortcomings], "
+                             "textarea[name=measures]").all():  # fmt: skip
+        area.fill("Chép từ bản giấy.")
+    page.get_by_label("Tiêu chí chung (tối đa 30 điểm)").fill("25")
+    page.get_by_label("Kết quả thực hiện nhiệm vụ (tối đa 70 điểm)").fill("55,5")
+    page.get_by_label("Hoàn thành tốt nhiệm vụ", exact=True).check()
+    page.get_by_label("Ngày đảng viên ký bản giấy").fill(f"{evaluation_year(today_in_vietnam())}-12-01")
+    page.get_by_label("Tôi đã nhận bản tự kiểm điểm trên giấy").check()
+    assert person.has_no_horizontal_scroll()
+    page.get_by_role("button", name="Nhập hộ và nộp cho chi bộ").click()
+    expect(page.locator(".flash.success")).to_contain_text(f"Đã nhập hộ và nộp bản tự kiểm điểm của đồng chí {name}")
+    expect(page.locator(".entered-note")).to_contain_text("Nhập hộ: đồng chí Trần Văn Bình nhập từ bản giấy")
+    page.get_by_text("Lịch sử").click()
+    expect(page.locator(".history")).to_contain_text("Chi bộ nhập hộ bản tự kiểm điểm từ bản giấy có chữ ký")
+    person.shot("entered-on-behalf")
