@@ -35,6 +35,7 @@ class Change(StrEnum):
     MEETING = "meeting"  # ghi hội nghị kiểm điểm của chi bộ (ngày, số đảng viên chính thức, số có mặt)
     ORG_TYPE = "org_type"  # đặt loại hình của tổ chức cơ sở đảng
     CONFIRMATION = "confirmation"  # xác nhận số liệu của năm, hoặc cấp trên trả lại xác nhận
+    PUBLICATION = "publication"  # công bố kết quả xếp loại của năm trong đảng bộ
 
     @property
     def label(self) -> str:
@@ -58,6 +59,7 @@ CHANGE_LABELS = {
     Change.MEETING: N_("Ghi hội nghị kiểm điểm chi bộ"),
     Change.ORG_TYPE: N_("Đặt loại hình tổ chức cơ sở đảng"),
     Change.CONFIRMATION: N_("Xác nhận số liệu"),
+    Change.PUBLICATION: N_("Công bố kết quả xếp loại"),
 }
 
 

@@ -9,4 +9,5 @@ from .periods.models import Period, PeriodEvent  # noqa: F401
 from .reports.models import Target  # noqa: F401
 from .reviews.confirmations import FiguresConfirmation  # noqa: F401
 from .reviews.models import Commitment, QuotaException, Review, ReviewEvent  # noqa: F401
+from .reviews.publication import Publication  # noqa: F401
 from .reviews.tallies import KeptTally, SubtreeSize  # noqa: F401

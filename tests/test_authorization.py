@@ -29,6 +29,9 @@ ROUTES = {
     "member.commitment": (lambda w: "/my-review/commitment", MEMBERS),
     "member.autosave": (lambda w: "/my-review/autosave", MEMBERS),
     "member.confirm": (lambda w: "/my-review/confirm", MEMBERS),
+    "member.results": (lambda w: "/my-review/results", MEMBERS),
+    "member.year_review": (lambda w: "/my-review/results/2025", set()),  # nothing decided in the world yet
+    "member.cell_results": (lambda w: "/my-review/results/2025/cell", set()),
     "member.print_review": (lambda w: "/my-review/print", set()),  # nobody has a review in the world yet
     "cell.print_reviews": (lambda w: f"/cell/{w.cell.id}/print", {"secretary"}),
     "collective.autosave": (lambda w: f"/collective/{w.cell.id}/autosave", {"secretary"}),
@@ -42,6 +45,7 @@ ROUTES = {
     "committee.index": (lambda w: f"/committee/{w.grassroots.id}", {"committee"}),
     "committee.confirm": (lambda w: f"/committee/{w.grassroots.id}/confirm", {"committee"}),
     "committee.decide_bulk": (lambda w: f"/committee/{w.grassroots.id}/decide", {"committee"}),
+    "committee.publish": (lambda w: f"/committee/{w.grassroots.id}/publish", {"committee"}),
     "committee.quota": (lambda w: f"/committee/{w.grassroots.id}/quota", {"committee"}),
     "committee.member": (lambda w: f"/committee/{w.grassroots.id}/members/{w.m1.id}", {"committee"}),
     "collective.review": (lambda w: f"/collective/{w.cell.id}", {"secretary"}),

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..auth.permissions import is_committee_officer
 from ..formatting import format_number
 from ..periods.operations import years
-from ..reviews import checks, formspec
+from ..reviews import checks, formspec, publication
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm
@@ -51,7 +51,20 @@ def index(org):
         quotas=[q for q in [checks.quota_finding(period, org, True)] if q],
         quota_form=quota_form(period, org, for_members=True) if period.is_open else None,
         years=years(),
+        published=publication.find_publication(period, org),
     )
+
+
+@bp.post("/<int:org_id>/publish")
+@role_required(is_committee_officer)
+def publish(org):
+    """Publish the year's results to the members under this committee (công khai kết quả)."""
+    period = viewed_period()
+    if BulkForm().validate_on_submit():
+        perform(publication.publish, period, org, current_user,
+                success=_("Đã công bố kết quả năm %(year)s: đảng viên xem được kết quả của chi bộ mình.",
+                          year=period.year))  # fmt: skip
+    return redirect(url_for(".index", org_id=org.id, year=period.year))
 
 
 @bp.post("/<int:org_id>/quota")

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
 from ..org.operations import document_place
-from ..reviews import checks, formspec
+from ..reviews import checks, formspec, publication
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, ConfirmSubmissionForm, SelfReviewForm
 from ..reviews.models import ReviewState
@@ -54,6 +54,49 @@ def review():
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
         findings=checks.early_warnings(review),
         carried=carried,
+    )
+
+
+@bp.get("/results")
+@login_required
+def results():
+    """The member's own file over the years: each decided year's level once published, and the way to the
+    last years' reviews and their cell's list."""
+    member = _own_member()
+    return render_template(
+        "member/results.html", member=member, file=publication.own_file(member), readable=publication.OWN_REVIEW_YEARS
+    )
+
+
+@bp.get("/results/<int:year>")
+@login_required
+def year_review(year: int):
+    """One of the member's last published years, read-only: the review, the cell's comments, the level."""
+    member = _own_member()
+    review = publication.own_review_of(member, year) or abort(404)
+    return render_template(
+        "member/year.html",
+        member=member,
+        review=review,
+        period=review.period,
+        sections=formspec.sections_of(member, review.period, review),
+    )
+
+
+@bp.get("/results/<int:year>/cell")
+@login_required
+def cell_results(year: int):
+    """The member's cell's list that year, names and levels only, once the year is published."""
+    member = _own_member()
+    review = next((r.review for r in publication.own_file(member) if r.period.year == year and r.published), None)
+    if review is None:
+        abort(404)
+    return render_template(
+        "member/cell_results.html",
+        member=member,
+        period=review.period,
+        cell=review.organization,
+        rows=publication.cell_results(review.period, review.organization),
     )
 
 

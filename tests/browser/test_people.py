@@ -124,3 +124,20 @@ def test_a_secretary_enters_a_paper_self_review_on_behalf_of_a_member(visitor, p
     page.get_by_text("Lịch sử").click()
     expect(page.locator(".history")).to_contain_text("Chi bộ nhập hộ bản tự kiểm điểm từ bản giấy có chữ ký")
     person.shot("entered-on-behalf")
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_a_member_reads_their_file_and_last_years_cell_list(visitor, phone, width):
+    person = visitor if width == "desktop" else phone
+    page = person.page
+    person.login("dangvien")
+    page.get_by_role("button", name="Kết quả xếp loại của tôi qua các năm").click()
+    last_year = evaluation_year(today_in_vietnam()) - 1  # closed in the demo, so published
+    row = page.locator("tr", has_text=str(last_year))
+    expect(row).to_contain_text("nhiệm vụ")
+    row.get_by_role("link", name="Danh sách chi bộ").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Chi bộ")
+    expect(page.locator("tbody tr").first).to_contain_text("nhiệm vụ")
+    assert page.locator("tbody tr").count() > 5
+    assert person.has_no_horizontal_scroll()
+    person.shot("cell-results")
