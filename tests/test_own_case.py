@@ -15,8 +15,9 @@ OWN = "trường hợp của chính"
 
 
 def offered(page: str) -> set[str]:
-    """The actions a page's forms post."""
-    return set(re.findall(r'name="action" value="([a-z_]+)"', page))
+    """The actions a page's forms post, and entry on behalf, which the page links to its own form."""
+    linked = {"enter_on_behalf"} if re.search(r'href="[^"]*/on-behalf"', page) else set()
+    return set(re.findall(r'name="action" value="([a-z_]+)"', page)) | linked
 
 
 def unchanged(world, member, before) -> bool:

@@ -9,7 +9,7 @@ from evaluation.formatting import deadline_status, today_in_vietnam
 from evaluation.levels import Level
 from evaluation.members.operations import find_member
 from evaluation.org.operations import find_org
-from evaluation.periods.models import Period, PeriodState
+from evaluation.periods.models import Period, PeriodAction, PeriodEvent, PeriodState
 from evaluation.periods.operations import evaluation_year
 from evaluation.reviews.models import Review, ReviewState
 from tests.test_checks import review
@@ -165,3 +165,25 @@ def test_the_meeting_pack_prints_no_empty_self_review_for_an_exempt_member(world
     pack = client.get(f"/cell/{world.cell.id}/print").get_data(as_text=True)
     assert pack.count("NGƯỜI TỰ KIỂM ĐIỂM") == 1 and "Miễn sinh hoạt do tuổi cao" in pack  # listed, not printed
     assert "Ngày sinh: 14/03/1988" in pack and "Đơn vị công tác: Trường THPT Một" in pack
+
+
+def test_the_administrator_extends_a_deadline_with_a_reason_kept_in_the_history(world, auth, client):
+    auth.login("admin")
+    url = f"/admin/periods/{world.period.id}/deadlines"
+    dates = {"submit_by": "2025-12-15", "propose_by": "2025-12-18", "decide_by": "2025-12-28",
+             "rate_orgs_by": "2025-12-30"}  # fmt: skip
+    page = client.post(url, data={**dates, "reason": ""}, follow_redirects=True).get_data(as_text=True)
+    assert "Trường này là bắt buộc." in page and 'value="2025-12-15"' in page  # what was typed stays
+    out_of_order = client.post(url, data={**dates, "propose_by": "2025-12-01", "reason": "Gia hạn"},
+                               follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "phải theo thứ tự" in out_of_order and world.period.submit_by == date(2025, 12, 10)
+    client.post(url, data={**dates, "reason": "Nhiều chi bộ vùng cao chưa kịp họp"})
+    db.session.refresh(world.period)
+    assert world.period.submit_by == date(2025, 12, 15)
+    event = db.session.scalars(db.select(PeriodEvent).where(PeriodEvent.action == PeriodAction.DEADLINES)).one()
+    assert event.note == "Nhiều chi bộ vùng cao chưa kịp họp (Đảng viên nộp bản tự kiểm điểm: 10/12/2025 → 15/12/2025)"
+    assert "Nhiều chi bộ vùng cao chưa kịp họp" in client.get("/admin/history").get_data(as_text=True)
+    world.period.state = PeriodState.CLOSED
+    db.session.commit()
+    closed = client.post(url, data={**dates, "submit_by": "2025-12-16", "reason": "Muộn"}, follow_redirects=True)
+    assert "đã đóng: không đổi thời hạn" in closed.get_data(as_text=True)

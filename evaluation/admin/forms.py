@@ -11,6 +11,9 @@ from ..i18n import Form
 from ..text import form_text
 
 _required = DataRequired(_l("Trường này là bắt buộc."))
+# A field that asks for a code offers matches by name as the person types (static/js/app.js, `data-picker`).
+ORGANIZATION_PICKER = {"data-picker": "organizations", "autocomplete": "off"}
+MEMBER_PICKER = {"data-picker": "members", "autocomplete": "off"}
 
 
 class PeriodForm(Form):
@@ -24,12 +27,25 @@ class PeriodForm(Form):
     rate_orgs_by = DateField(_l("Hạn cấp ủy cấp trên xếp loại tổ chức đảng"), validators=[_required])
 
 
+class DeadlinesForm(Form):
+    """An open or draft period's deadlines moved (usually extended), with the reason."""
+
+    submit_by = DateField(_l("Hạn đảng viên nộp bản tự kiểm điểm"), validators=[_required])
+    propose_by = DateField(_l("Hạn chi bộ đề xuất"), validators=[_required])
+    decide_by = DateField(_l("Hạn đảng ủy quyết định xếp loại đảng viên"), validators=[_required])
+    rate_orgs_by = DateField(_l("Hạn cấp ủy cấp trên xếp loại tổ chức đảng"), validators=[_required])
+    reason = TextAreaField(
+        _l("Lý do đổi thời hạn (lưu vào lịch sử)"), filters=[form_text], validators=[_required, Length(max=2000)]
+    )
+
+
 class UserForm(Form):
     username = StringField(_l("Tên đăng nhập"), filters=[form_text], validators=[_required, Length(3, 80)])
     member_code = StringField(
         _l("Mã đảng viên (để trống nếu không phải đảng viên)"),
         filters=[form_text],
         validators=[Optional(), Length(max=40)],
+        render_kw=MEMBER_PICKER,
     )
     display_name = StringField(
         _l("Tên hiển thị (nếu không gắn với đảng viên)"), filters=[form_text], validators=[Optional(), Length(max=200)]
@@ -42,12 +58,19 @@ class UserForm(Form):
 
 
 class GrantForm(Form):
-    org_code = StringField(_l("Mã tổ chức"), filters=[form_text], validators=[_required, Length(max=40)])
+    org_code = StringField(
+        _l("Mã tổ chức"), filters=[form_text], validators=[_required, Length(max=40)], render_kw=ORGANIZATION_PICKER
+    )
     role = SelectField(_l("Vai trò"), choices=lambda: [SelectChoice(r.value, r.label) for r in Role], coerce=Role)
 
 
 class MoveForm(Form):
-    org_code = StringField(_l("Mã chi bộ chuyển đến"), filters=[form_text], validators=[_required, Length(max=40)])
+    org_code = StringField(
+        _l("Mã chi bộ chuyển đến"),
+        filters=[form_text],
+        validators=[_required, Length(max=40)],
+        render_kw=ORGANIZATION_PICKER,
+    )
     reason = TextAreaField(
         _l("Lý do (ví dụ: chuyển sinh hoạt đảng chính thức)"),
         filters=[form_text],
@@ -76,7 +99,12 @@ class HistoryFilterForm(Form):
         csrf = False
 
     year = WholeNumberField(_l("Năm"), validators=[Optional(), NumberRange(1900, 2100, _l("Năm từ 1900 đến 2100."))])
-    org = StringField(_l("Mã tổ chức (cả cấp dưới)"), filters=[form_text], validators=[Optional(), Length(max=40)])
+    org = StringField(
+        _l("Mã tổ chức (cả cấp dưới)"),
+        filters=[form_text],
+        validators=[Optional(), Length(max=40)],
+        render_kw=ORGANIZATION_PICKER,
+    )
     actor = StringField(
         _l("Người thực hiện (tên đăng nhập)"), filters=[form_text], validators=[Optional(), Length(max=80)]
     )

@@ -67,14 +67,21 @@ def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) ->
     return org
 
 
-def search_grassroots(search: str, limit: int = 100) -> list[Organization]:
-    """Grassroots organizations by code (any case) or whose name contains `search` (accents and case
-    ignored), in path order. A province has a few thousand: read and matched here."""
+def search_organizations(search: str, kinds: tuple[OrgKind, ...] = tuple(OrgKind), limit: int = 100):
+    """Organizations of `kinds` whose code starts with `search` (any case) or whose name contains it (accents
+    and case ignored), in tree order. A province has some thousands: their names are read and matched here,
+    then only the matches are loaded."""
     wanted, code = fold(search.strip()), search.strip().lower()
-    found = db.session.scalars(
-        db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS).order_by(Organization.path)
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        db.select(Organization.id, Organization.code, Organization.name)
+        .where(Organization.kind.in_(kinds))
+        .order_by(Organization.path)
     )
-    return [org for org in found if org.code.lower() == code or wanted in fold(org.name)][:limit]
+    ids = [org_id for org_id, org_code, name in rows if org_code.lower().startswith(code) or wanted in fold(name)]
+    found = {org.id: org for org in db.session.scalars(db.select(Organization).where(Organization.id.in_(ids[:limit])))}
+    return [found[org_id] for org_id in ids[:limit]]
 
 
 def organization_types() -> list[OrganizationType]:

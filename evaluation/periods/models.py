@@ -67,6 +67,7 @@ class PeriodAction(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"  # a closed year opened again by an administrator, with the reason
     IMPORT = "import"  # archive results loaded into a closed year
+    DEADLINES = "deadlines"  # deadlines moved (a deadline extended), with the reason and the old dates
 
     @property
     def label(self) -> str:
@@ -76,6 +77,7 @@ class PeriodAction(StrEnum):
             PeriodAction.CLOSE: _("Đóng kỳ"),
             PeriodAction.REOPEN: _("Mở lại kỳ đã đóng"),
             PeriodAction.IMPORT: _("Nhập kết quả lưu trữ"),
+            PeriodAction.DEADLINES: _("Đổi thời hạn"),
         }[self]
 
 

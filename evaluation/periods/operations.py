@@ -69,13 +69,7 @@ def create_period(
 ) -> Period:
     if db.session.scalars(db.select(Period).where(Period.year == year)).first():
         raise DomainError(_("Đã có kỳ đánh giá năm %(year)s.", year=year))
-    if not opens_on <= submit_by <= propose_by <= decide_by <= rate_orgs_by:
-        raise DomainError(
-            _(
-                "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định, xếp "
-                "loại tổ chức đảng."
-            )
-        )
+    _check_order(opens_on, submit_by, propose_by, decide_by, rate_orgs_by)
     period = Period(
         year=year,
         rule_set=rule_set_for_year(year),
@@ -89,6 +83,43 @@ def create_period(
     record_period(period, PeriodAction.CREATE, actor)
     db.session.flush()
     return period
+
+
+def _check_order(*deadlines: date) -> None:
+    if list(deadlines) != sorted(deadlines):
+        raise DomainError(
+            _(
+                "Các mốc thời hạn phải theo thứ tự: mở, nộp bản kiểm điểm, chi bộ đề xuất, đảng ủy quyết định, xếp "
+                "loại tổ chức đảng."
+            )
+        )
+
+
+DEADLINE_FIELDS = ("submit_by", "propose_by", "decide_by", "rate_orgs_by")
+
+
+def change_deadlines(period: Period, actor, reason: str, **deadlines: date) -> None:
+    """Move a period's deadlines (usually an extension), with the reason; the old and new dates go into its
+    history. A closed year's deadlines are history and stay.
+
+    :raise DomainError: for a closed period, no reason, or deadlines out of order.
+    """
+    if period.state is PeriodState.CLOSED:
+        raise DomainError(_("Kỳ đánh giá năm %(year)s đã đóng: không đổi thời hạn.", year=period.year))
+    if not reason.strip():
+        raise DomainError(_("Ghi lý do đổi thời hạn (sẽ lưu vào lịch sử)."))
+    _check_order(period.opens_on, *(deadlines[name] for name in DEADLINE_FIELDS))
+    changes = [
+        f"{label}: {getattr(period, name):%d/%m/%Y} → {deadlines[name]:%d/%m/%Y}"
+        for (label, _old), name in zip(period.deadlines, DEADLINE_FIELDS, strict=True)
+        if getattr(period, name) != deadlines[name]
+    ]
+    if not changes:
+        raise DomainError(_("Các thời hạn không thay đổi."))
+    for name in DEADLINE_FIELDS:
+        setattr(period, name, deadlines[name])
+    record_period(period, PeriodAction.DEADLINES, actor, f"{reason.strip()} ({'; '.join(changes)})")
+    db.session.flush()
 
 
 def period_for_history(year: int) -> Period:

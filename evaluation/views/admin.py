@@ -1,20 +1,43 @@
 """The system administrator's pages: periods, logins and roles, moves between cells."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, journal
-from ..admin.forms import GrantForm, HistoryFilterForm, MoveForm, PeriodForm, ResetPasswordForm, UserForm
+from ..admin.forms import (
+    DeadlinesForm,
+    GrantForm,
+    HistoryFilterForm,
+    MoveForm,
+    PeriodForm,
+    ResetPasswordForm,
+    UserForm,
+)
 from ..auth import operations as auth_ops
 from ..auth import two_factor
 from ..auth.models import RoleGrant, User
+from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..members.models import Member
 from ..members.operations import find_member, move_member, moves_of, search_members
 from ..org.models import Organization
-from ..org.operations import change_type, find_org, organization_types, search_grassroots
+from ..org.operations import change_type, find_org, organization_types, search_organizations
 from ..periods import operations as period_ops
 from ..periods.models import Period
 from ..reports.exports import csv_stream, in_vietnamese
@@ -22,7 +45,7 @@ from ..reviews.forms import BulkForm
 from ..text import clean
 from .auth import unlock as unlock_login
 from .guards import admin_required
-from .running import perform
+from .running import attempt, perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -71,6 +94,20 @@ def change_period(period_id: int, change: str):
                 success=_("Đã đóng kỳ đánh giá năm %(year)s.", year=period.year),
             )
     return redirect(url_for(".periods"))
+
+
+@bp.route("/periods/<int:period_id>/deadlines", methods=["GET", "POST"])
+@admin_required
+def deadlines(period_id: int):
+    """Move a period's deadlines (extend one), with the reason, kept in its history."""
+    period = db.get_or_404(Period, period_id)
+    form = DeadlinesForm(obj=period) if request.method == "GET" else DeadlinesForm()
+    if form.validate_on_submit():
+        dates = {name: form[name].data for name in period_ops.DEADLINE_FIELDS}
+        if perform(period_ops.change_deadlines, period, current_user, form.reason.data, **dates,
+                   success=_("Đã đổi thời hạn của kỳ đánh giá năm %(year)s.", year=period.year)):  # fmt: skip
+            return redirect(url_for(".periods"))
+    return render_template("admin/deadlines.html", period=period, form=form)
 
 
 @bp.route("/users", methods=["GET", "POST"])
@@ -240,11 +277,67 @@ def members():
 @bp.route("/organizations")
 @admin_required
 def organizations():
-    """Grassroots organizations found by code or name, each with its type (loại hình) to set."""
+    """Organizations found by code or name: a grassroots one's type (loại hình) to set, and the logins of
+    anyone's members to make."""
     q = request.args.get("q", "").strip()
-    found = search_grassroots(q) if q else []
+    found = search_organizations(q)
     return render_template("admin/organizations.html", organizations=found, q=q, types=organization_types(),
                            form=BulkForm())  # fmt: skip
+
+
+# The pickers beside every field that asks for a code (static/js/app.js): a few matches as the person types.
+PICKER_MATCHES = 12
+
+
+@bp.get("/organizations/search.json")
+@admin_required
+def organizations_json():
+    found = search_organizations(request.args.get("q", ""), limit=PICKER_MATCHES)
+    return jsonify([{"code": org.code, "label": f"{org.name} · {org.kind.label}"} for org in found])
+
+
+@bp.get("/members/search.json")
+@admin_required
+def members_json():
+    q = request.args.get("q", "").strip()
+    found = search_members(q, limit=PICKER_MATCHES) if q else []
+    return jsonify([{"code": m.code, "label": f"{m.full_name} · {m.organization.name}"} for m in found])
+
+
+@bp.route("/organizations/<int:org_id>/logins", methods=["GET", "POST"])
+@admin_required
+def member_logins(org_id: int):
+    """Logins for every member of an organization at once: the initial passwords come back this once, as a
+    letter per person to print or as a CSV; each must be changed at first login."""
+    org = db.get_or_404(Organization, org_id)
+    form = BulkForm()
+    if request.method == "POST" and form.validate_on_submit():
+        limit = current_app.config["LOGINS_PER_REQUEST"]
+        issued, refusal = attempt(auth_ops.create_member_logins, org, current_user, limit)
+        if refusal is None:
+            return _issued_logins(org, issued, as_csv=request.form.get("format") == "csv")
+        flash(str(refusal), "error")
+    waiting = db.session.scalar(sa.select(sa.func.count()).select_from(auth_ops.members_without_login(org).subquery()))
+    return render_template("admin/logins.html", org=org, waiting=waiting, form=form,
+                           limit=current_app.config["LOGINS_PER_REQUEST"])  # fmt: skip
+
+
+def _issued_logins(org: Organization, issued, *, as_csv: bool):
+    """The logins just made, shown once: letters to print, or a CSV (never cached, never kept)."""
+    if as_csv:
+        # Read now, while the session is open: the response is written after the view returns.
+        rows = [[i.member.code, i.member.full_name, i.member.organization.name, i.username, i.password] for i in issued]
+        response = Response(csv_stream(LOGIN_HEADERS, rows), mimetype="text/csv")
+        response.headers["Content-Disposition"] = f'attachment; filename="tai-khoan-{org.code}.csv"'
+    else:
+        with force_locale("vi"):  # a letter to a member is in Vietnamese whatever the page's language
+            response = Response(render_template("print/logins.html", org=org, issued=issued,
+                                                address=request.host_url, today=utcnow()))  # fmt: skip
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+LOGIN_HEADERS = ["Mã đảng viên", "Họ và tên", "Chi bộ", "Tên đăng nhập", "Mật khẩu ban đầu"]
 
 
 @bp.post("/organizations/<int:org_id>/type")

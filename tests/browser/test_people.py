@@ -2,6 +2,8 @@
 and in English: a refused form sums itself up at the top, lists are cards on a phone, nothing is cut off, the
 counter says how long a section is. Each test touches its own part of the demo."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -141,3 +143,32 @@ def test_a_member_reads_their_file_and_last_years_cell_list(visitor, phone, widt
     assert page.locator("tbody tr").count() > 5
     assert person.has_no_horizontal_scroll()
     person.shot("cell-results")
+
+
+def test_the_administrator_picks_an_organization_by_name_and_makes_a_cells_logins(visitor):
+    page = visitor.page
+    visitor.login("admin")
+    visitor.go("/admin/history")
+    field = page.get_by_label("Mã tổ chức (cả cấp dưới)")
+    field.press_sequentially("truong thpt chuyen")  # no accents, part of the name
+    option = page.locator("ul.picker [role=option]").first
+    expect(option).to_contain_text("Đảng bộ Trường THPT Chuyên")
+    field.press("ArrowDown")
+    field.press("Enter")
+    expect(field).to_have_value("PDP-THPT")
+    visitor.go("/admin/organizations?q=ngu van")
+    page.get_by_role("link", name="Tạo tài khoản cho đảng viên").first.click()
+    expect(page.get_by_text("chưa có tài khoản")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Tạo và in thư gửi từng người").click()
+    expect(page.locator(".doc-page").first).to_contain_text("THÔNG BÁO TÀI KHOẢN")
+    assert page.locator(".doc-page").count() > 5
+    assert is_a4(page)
+    visitor.shot("login-letters")
+
+
+def is_a4(page) -> bool:
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
+    return (round(width), round(height)) == (595, 842)

@@ -296,3 +296,89 @@ for (const wrap of document.querySelectorAll(".table-wrap")) {
   window.addEventListener("resize", measure);
   measure();
 }
+
+// A field that asks for a code (`data-picker`: organizations or members) offers matches by name, accents
+// ignored, as the person types: a listbox under it (ARIA combobox); choosing one puts its code in the field.
+// Without the script the field still takes a code, in any case.
+let pickers = 0;
+for (const input of document.querySelectorAll("input[data-picker]")) {
+  const source = document.body.dataset[`picker${input.dataset.picker[0].toUpperCase()}${input.dataset.picker.slice(1)}`];
+  if (!source) continue;
+  const list = document.createElement("ul");
+  list.id = `picker-${(pickers += 1)}`;
+  list.className = "picker";
+  list.setAttribute("role", "listbox");
+  list.hidden = true;
+  input.after(list);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", list.id);
+  input.setAttribute("aria-expanded", "false");
+  let active = -1;
+  let timer;
+  const options = () => [...list.querySelectorAll("[role=option]")];
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const choose = (option) => {
+    input.value = option.dataset.code;
+    close();
+    input.focus();
+  };
+  const mark = (index) => {
+    const all = options();
+    if (!all.length) return;
+    active = (index + all.length) % all.length;
+    all.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
+    input.setAttribute("aria-activedescendant", all[active].id);
+  };
+  const show = (matches) => {
+    list.replaceChildren();
+    matches.forEach((match, i) => {
+      const option = document.createElement("li");
+      option.id = `${list.id}-${i}`;
+      option.setAttribute("role", "option");
+      option.dataset.code = match.code;
+      option.textContent = `${match.label} (${match.code})`;
+      option.addEventListener("mousedown", (event) => {
+        event.preventDefault(); // keep the focus in the field
+        choose(option);
+      });
+      list.append(option);
+    });
+    if (!matches.length) {
+      const none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = document.body.dataset.pickerNone;
+      list.append(none);
+    }
+    list.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+    active = -1;
+  };
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    const typed = input.value.trim();
+    if (typed.length < 2) return close();
+    timer = setTimeout(async () => {
+      const response = await fetch(`${source}?q=${encodeURIComponent(typed)}`, { headers: { Accept: "application/json" } });
+      if (response.ok && input.value.trim() === typed) show(await response.json());
+    }, 200);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      mark(active + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      choose(options()[active]);
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  input.addEventListener("blur", close);
+}
