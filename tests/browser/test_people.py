@@ -2,13 +2,12 @@
 and in English: a refused form sums itself up at the top, lists are cards on a phone, nothing is cut off, the
 counter says how long a section is. Each test touches its own part of the demo."""
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from evaluation.formatting import today_in_vietnam
 from evaluation.periods.operations import evaluation_year
+from tests.browser.test_regulation import is_a4_pdf
 
 
 def open_a_submitted_member(person):
@@ -163,38 +162,5 @@ def test_the_administrator_picks_an_organization_by_name_and_makes_a_cells_login
     page.get_by_role("button", name="Tạo và in thư gửi từng người").click()
     expect(page.locator(".doc-page").first).to_contain_text("THÔNG BÁO TÀI KHOẢN")
     assert page.locator(".doc-page").count() > 5
-    assert is_a4(page)
+    assert is_a4_pdf(page)
     visitor.shot("login-letters")
-
-
-def is_a4(page) -> bool:
-    page.emulate_media(media="print")
-    pdf = page.pdf(prefer_css_page_size=True)
-    width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)", pdf).groups())
-    return (round(width), round(height)) == (595, 842)
-
-
-def test_in_english_a_leader_on_a_phone_confirms_the_submission_and_lists_are_cards(phone, ids):
-    """danguy is also a member (a vice-principal, Mẫu 2A): his own review is touched by no other test here."""
-    page = phone.page
-    phone.login("danguy")
-    page.get_by_role("link", name="English").click()
-    phone.go(f"/committee/{ids['school']}?show=all")
-    cell = page.locator(".table-wrap tbody tr").first.locator("td").nth(1)
-    assert cell.get_attribute("data-label") == "Cell"
-    assert phone.has_no_horizontal_scroll()
-    phone.go("/my-review/")
-    expect(page.locator("textarea[name=leadership]")).to_be_visible()  # Mẫu 2A asks for the unit's results
-    for area in page.locator("textarea").all():
-        if not area.input_value():
-            area.fill("Written on a phone.")
-    page.get_by_label("General criteria (up to 30 points)").fill("27.5")
-    page.get_by_label("Task results (up to 70 points)").fill("60")
-    expect(page.locator(".score-total")).to_contain_text("87.5/100")
-    page.get_by_label("Completed tasks well", exact=True).check()
-    page.get_by_role("button", name="Submit the self-review").tap()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Confirm")
-    expect(page.locator(".preview")).to_contain_text("27.5/30 + 60/70")
-    assert phone.has_no_horizontal_scroll()
-    page.get_by_role("button", name="Confirm and submit to the cell").tap()
-    expect(page.locator(".flash.success")).to_be_visible()
