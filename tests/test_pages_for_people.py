@@ -111,6 +111,9 @@ def test_the_secretary_reads_why_the_committee_sent_a_proposal_back(world, auth,
     auth.login("secretary")
     page = client.get(f"/cell/{world.cell.id}/members/{world.m1.id}").get_data(as_text=True)
     assert "Đảng ủy đã trả đề xuất về chi bộ:" in page and "Chưa có biên bản họp chi bộ." in page
+    assert '<span class="badge sent-back">Đảng ủy trả về</span>' in client.get(f"/cell/{world.cell.id}").get_data(
+        as_text=True
+    )
 
 
 def test_codes_are_found_whatever_their_case_and_spaces(world, make):

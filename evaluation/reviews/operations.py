@@ -32,7 +32,7 @@ from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, confirmations, formspec
-from .models import CellMeeting, Commitment, QuotaException, Review, ReviewState
+from .models import CellMeeting, Commitment, QuotaException, Review, ReviewEvent, ReviewState
 from .workflow import WHEN_CLOSED, Action, Capacity, WorkflowError, apply, permitted, record, transitioned
 
 
@@ -256,6 +256,22 @@ def _read(review: Review, version: int) -> bool:
     """Whether a page that read `version` saw the review as it is. Version 0 is a page that saw no review:
     it matches an empty draft just started (version 1, by this request or a moment before)."""
     return version == review.version or (version == 0 and review.version == 1 and review.state is ReviewState.DRAFT)
+
+
+def sent_back_among(reviews: Iterable[Review | None]) -> set[int]:
+    """The ids of those reviews the committee sent back to the cell and the cell has not proposed again: one
+    query for a whole list (`Review.sent_back_reason` reads one review's history)."""
+    waiting = [review.id for review in reviews if review is not None and review.state is ReviewState.SUBMITTED]
+    if not waiting:
+        return set()
+    latest = (
+        db.select(sa.func.max(ReviewEvent.id)).where(ReviewEvent.review_id.in_(waiting)).group_by(ReviewEvent.review_id)
+    )
+    return set(
+        db.session.scalars(
+            db.select(ReviewEvent.review_id).where(ReviewEvent.id.in_(latest), ReviewEvent.action == Action.SEND_BACK)
+        )
+    )
 
 
 def find_review(period: Period, member: Member) -> Review | None:

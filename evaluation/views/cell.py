@@ -62,6 +62,7 @@ def _index_page(cell, meeting_form: MeetingForm | None):
         cell=cell,
         period=period,
         rows=rows,
+        sent_back=ops.sent_back_among(review for _, review in rows),
         show=show,
         filters=FILTERS,
         progress=progress(cell, period),
