@@ -67,7 +67,9 @@ class PeriodAction(StrEnum):
     CLOSE = "close"
     REOPEN = "reopen"  # a closed year opened again by an administrator, with the reason
     IMPORT = "import"  # archive results loaded into a closed year
-    DEADLINES = "deadlines"  # deadlines moved (a deadline extended), with the reason and the old dates
+    # Deadlines moved (usually extended), with the reason and the old dates. Short, so the column (VARCHAR 14)
+    # needs no migration.
+    DEADLINES = "dates"
 
     @property
     def label(self) -> str:
