@@ -29,11 +29,11 @@ def test_a_refused_return_is_summed_up_at_the_top_and_leads_to_its_field(visitor
     summary = page.locator("#error-summary")
     expect(summary).to_be_focused()
     expect(summary).to_contain_text("Chưa lưu được. Cần sửa:")
+    person.shot("error-summary", docs="7-error-summary" if width == "desktop" else "")
     expect(page.locator("details", has_text="Trả lại để đảng viên sửa")).to_have_attribute("open", "")
     summary.get_by_role("link", name="Lý do").click()
     expect(page.locator("#r-reason")).to_be_focused()
     assert person.has_no_horizontal_scroll()
-    person.shot("error-summary", docs="7-error-summary" if width == "desktop" else "")
 
 
 def test_in_english_the_summary_and_the_deadlines_speak_english(phone):
@@ -56,13 +56,21 @@ def test_lists_are_cards_on_a_phone_and_every_select_shows_its_value(phone, ids)
     cell = first_row.locator("td").nth(1)
     assert cell.get_attribute("data-label") == "Chi bộ"
     assert first_row.bounding_box()["width"] <= 375
-    for select in page.locator("select").all():
-        assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1"), select.inner_text()[:40]
-    phone.go(f"/orgs/{ids['school']}")
-    for select in page.locator("select").all():
-        assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1"), select.inner_text()[:40]
-    assert phone.has_no_horizontal_scroll()
+    first_row.scroll_into_view_if_needed()
     phone.shot("cards", docs="6-committee-list-on-a-phone")
+    every_control_fits(page)
+    phone.go(f"/orgs/{ids['school']}")
+    every_control_fits(page)
+    assert phone.has_no_horizontal_scroll()
+
+
+def every_control_fits(page):
+    """Each select shows its whole value, and no select or button reaches past the 375 px screen."""
+    for select in page.locator("select:visible").all():
+        assert select.evaluate("s => s.scrollWidth <= s.clientWidth + 1"), select.inner_text()[:40]
+    for control in page.locator("main select:visible, main button:visible").all():
+        box = control.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375 + 1, control.inner_text()[:40]
 
 
 def test_the_counter_warns_past_the_limit_and_nothing_typed_is_cut(visitor):
