@@ -2,6 +2,9 @@
 and in English: a refused form sums itself up at the top, lists are cards on a phone, nothing is cut off, the
 counter says how long a section is. Each test touches its own part of the demo."""
 
+import re
+from datetime import date, timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -172,3 +175,35 @@ def test_the_administrator_picks_an_organization_by_name_and_makes_a_cells_login
     assert page.locator(".doc-page").count() > 5
     assert is_a4_pdf(page)
     visitor.shot("login-letters")
+
+
+def test_a_committee_refused_over_the_quota_is_told_why_and_led_to_the_reason(visitor, ids):
+    page = visitor.page
+    visitor.login("danguy")
+    visitor.go(f"/rating/{ids['school']}")
+    page.get_by_role("link", name="Chi bộ Tổ Ngữ văn").click()
+    page.get_by_label("Mức xếp loại quyết định").select_option(label="Hoàn thành xuất sắc nhiệm vụ")
+    page.get_by_role("button", name="Xếp loại", exact=True).click()
+    finding = page.locator("li", has_text="vượt 20%")
+    expect(finding).to_contain_text("cứ 5 hoàn thành tốt mới có 1 hoàn thành xuất sắc")
+    finding.get_by_role("link", name="mục “Tỷ lệ xuất sắc” ở trang danh sách").click()
+    expect(page).to_have_url(re.compile(r"/rating/\d+\?year=\d+#quota$"))
+    expect(page.locator("#quota")).to_be_visible()
+
+
+def test_in_english_on_a_phone_the_administrator_extends_a_deadline(phone):
+    page = phone.page
+    phone.login("admin")
+    page.get_by_role("link", name="English").click()
+    phone.go("/admin/")
+    page.get_by_role("link", name="Change the deadlines (extend)").first.click()
+    submit_by = page.get_by_label("Deadline for members’ self-reviews")
+    later = (date.fromisoformat(submit_by.input_value()) + timedelta(days=2)).isoformat()
+    submit_by.fill(later)
+    page.get_by_role("button", name="Save the new deadlines").click()
+    expect(page.locator("#error-summary")).to_contain_text("Reason for the change")  # no reason yet
+    expect(page.get_by_label("Deadline for members’ self-reviews")).to_have_value(later)  # kept
+    page.get_by_label("Reason for the change (kept in the history)").fill("Highland cells need two more days")
+    page.get_by_role("button", name="Save the new deadlines").click()
+    expect(page.locator(".flash.success")).to_contain_text("deadlines are changed")
+    assert phone.has_no_horizontal_scroll()
