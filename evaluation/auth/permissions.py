@@ -27,6 +27,17 @@ def _has_grant(user: User, org: Organization, roles) -> bool:
     return any(g.organization_id == org.id and g.role in roles for g in user.grants)
 
 
+def holds_committee_of(user: User, org: Organization) -> bool:
+    """Acts for this organization's own committee (cấp ủy), whatever its kind."""
+    return _has_grant(user, org, (Role.COMMITTEE,))
+
+
+def holds_committee_above(user: User, org: Organization) -> bool:
+    """Acts for the committee of an organization strictly above this one."""
+    above = set(org.ancestor_ids[:-1])
+    return any(g.organization_id in above and g.role is Role.COMMITTEE for g in user.grants)
+
+
 def is_cell_officer(user: User, org: Organization) -> bool:
     """Secretary or deputy of this cell (or of this chi bộ cơ sở)."""
     return org.kind.holds_members and _has_grant(user, org, CELL_ROLES)

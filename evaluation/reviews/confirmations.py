@@ -15,8 +15,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import journal
-from ..auth.models import Role, User
-from ..auth.permissions import require
+from ..auth.models import User
+from ..auth.permissions import holds_committee_above, holds_committee_of, require
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..errors import DomainError
 from ..extensions import Model, db
@@ -102,15 +102,13 @@ def _is_confirm(row: FiguresConfirmation | None) -> bool:
 
 
 def can_confirm(user: User, org: Organization) -> bool:
-    return org.kind in CONFIRMING_KINDS and any(
-        g.organization_id == org.id and g.role is Role.COMMITTEE for g in user.grants
-    )
+    """The organization's own committee, for an organization that confirms its figures."""
+    return org.kind in CONFIRMING_KINDS and holds_committee_of(user, org)
 
 
 def can_return(user: User, org: Organization) -> bool:
-    """A committee above it: one that holds a committee grant on a strict ancestor."""
-    above = set(org.ancestor_ids[:-1])
-    return user.is_admin or any(g.organization_id in above and g.role is Role.COMMITTEE for g in user.grants)
+    """A committee above it, or the administrator."""
+    return user.is_admin or holds_committee_above(user, org)
 
 
 def what_is_left(period: Period, org: Organization) -> list[str]:
