@@ -127,9 +127,22 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .views import admin, auth, cell, collective, committee, home, member, notices, orgs, rating, two_factor
+    from .views import (
+        admin,
+        auth,
+        cell,
+        collective,
+        committee,
+        home,
+        member,
+        notices,
+        orgs,
+        quarter,
+        rating,
+        two_factor,
+    )
 
-    for module in (auth, two_factor, home, notices, member, cell, committee, collective, rating, orgs, admin):
+    for module in (auth, two_factor, home, notices, member, quarter, cell, committee, collective, rating, orgs, admin):
         app.register_blueprint(module.bp)
 
 

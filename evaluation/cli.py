@@ -15,7 +15,7 @@ from .extensions import db
 from .i18n import N_
 from .members.operations import MEMBER_COLUMNS, OPTIONAL_MEMBER_COLUMNS, import_members
 from .org.operations import import_orgs
-from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, RatedSubject, import_ratings
+from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, RatedSubject, import_quarter_ratings, import_ratings
 from .tabular import TableError, read_rows
 
 
@@ -95,6 +95,16 @@ def _ratings_command(name: str, subject: RatedSubject, what: str) -> click.Comma
     return command
 
 
+@click.command("import-quarter-ratings")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--year", type=int, required=True, help="The year of the quarter.")
+@click.option("--quarter", type=click.IntRange(1, 4), required=True, help="The quarter (1-4).")
+def import_quarter_ratings_command(file: str, year: int, quarter: int) -> None:
+    """Import a quarter's decided levels of leaders and managers from CSV/XLSX with columns member_code,level."""
+    operation = partial(import_quarter_ratings, year=year, quarter=quarter)
+    _run_import(file, {"member_code", "level"}, set(), operation, f"kết quả xếp loại quý {quarter} năm {year}")
+
+
 import_member_ratings_command = _ratings_command("import-member-ratings", MEMBER_RATINGS, "đảng viên")
 import_org_ratings_command = _ratings_command("import-org-ratings", ORG_RATINGS, "tổ chức đảng")
 
@@ -172,7 +182,8 @@ def stats_command(org_code: str, year: int, output: str, path: str | None) -> No
 @click.option("--year", type=int, required=True)
 @click.argument("org_code", required=False)
 def check_command(year: int, org_code: str | None) -> None:
-    """List what breaks the regulation in a year's decided results; exit 1 when anything does."""
+    """List what breaks the regulation in a year's decided results, and the leaders whose quarters need the
+    committee's attention; exit 1 when anything does."""
     from .org.models import Organization
     from .org.operations import find_org
     from .periods.operations import period_for_year
@@ -194,7 +205,7 @@ def check_command(year: int, org_code: str | None) -> None:
     click.echo(
         f"Năm {year} ({period.rule_set.label}): {len(violations)} vi phạm, {len(findings) - len(violations)} lưu ý."
     )
-    sys.exit(1 if violations else 0)
+    sys.exit(1 if any(finding.needs_attention for _, finding in findings) else 0)
 
 
 @click.command("remind")
@@ -308,6 +319,7 @@ commands = [
     import_members_command,
     import_member_ratings_command,
     import_org_ratings_command,
+    import_quarter_ratings_command,
     report_command,
     check_command,
     remind_command,

@@ -125,9 +125,15 @@ def format_points(value: Decimal | None) -> str:
     return sign + format_number(abs(value))
 
 
+def format_iso_date(text: str) -> str:
+    """A date kept as ISO text in a JSON column (a quarter's product), as the reader writes dates."""
+    return format_date(date.fromisoformat(text))
+
+
 FILTERS = {
     "document_date": format_document_date,
     "date": format_date,
+    "isodate": format_iso_date,
     "datetime": format_datetime,
     "level": level_label,
     "number": format_number,

@@ -92,7 +92,16 @@ def failed_fields() -> list[tuple[str, str, str]]:
     return [
         (f"#{field.id}-0" if field.type == "RadioField" else f"#{field.id}", field.label.text, message)
         for form in g.get("failed_forms", [])
-        for field in form
+        for field in _leaves(form)
         if field.type not in ("HiddenField", "CSRFTokenField")
         for message in field.errors
     ]
+
+
+def _leaves(fields):
+    """The fields a person types in, through lists of rows (FieldList) and rows (FormField)."""
+    for field in fields:
+        if field.type in ("FieldList", "FormField"):
+            yield from _leaves(field)
+        else:
+            yield field

@@ -10,4 +10,5 @@ from .reports.models import Target  # noqa: F401
 from .reviews.confirmations import FiguresConfirmation  # noqa: F401
 from .reviews.models import Commitment, QuotaException, Review, ReviewEvent  # noqa: F401
 from .reviews.publication import Publication  # noqa: F401
+from .reviews.quarter_models import QuarterEvent, QuarterReview, QuarterRound  # noqa: F401
 from .reviews.tallies import KeptTally, SubtreeSize  # noqa: F401

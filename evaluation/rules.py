@@ -5,6 +5,7 @@ A new regulation is a new rule set, never an edit of an old one: past years keep
 """
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -84,6 +85,8 @@ class Finding:
     message: str
     source: str
     blocking: bool = False
+    # A flag that `flask check` fails on without being a breach of the decision (consecutive quarters).
+    attention: bool = False
 
     def __str__(self) -> str:
         return f"{self.message} ({self.source})"
@@ -93,6 +96,11 @@ class Finding:
         """What a decision may not do: on a decided result, a breach of its year's rules. A justified
         exceedance or a flag for the committee (two years not completed) is listed but is not one."""
         return self.blocking
+
+    @property
+    def needs_attention(self) -> bool:
+        """What `flask check` exits 1 for: a violation, or a flag the committee must take up."""
+        return self.blocking or self.attention
 
 
 # Quota (docs/domain.md §4). Every rule set: within a group of similar people or units, as the competent
@@ -428,3 +436,42 @@ def check_repeated(previous: Level | None, level: Level) -> Finding | None:
             "Điều lệ Đảng Điều 8; HD 43-HD/BTCTW",
         )
     return None
+
+
+# ---- Quarters feed the year (from 2026) ------------------------------------------------------------
+# Leaders and managers are evaluated each quarter (KL 198-KL/TW, HD 02-HD/BTCTW). A quarter not completed
+# rules out excellent for the year, and consecutive quarters not completed bring the person to the
+# committee's attention. A province's framework file says whether each applies (evaluation/frameworks).
+QUARTERS_SOURCE = "QĐ 366-QĐ/TW; KL 198-KL/TW; HD 02-HD/BTCTW"
+
+
+def check_quarters(quarters: Mapping[int, Level | None], level: Level, *, needs_every_quarter: bool) -> Finding | None:
+    """Excellent for the year while a quarter of it was decided not completed: refused."""
+    failed = sorted(q for q, quarter_level in quarters.items() if quarter_level is Level.NOT_COMPLETED)
+    if level is not Level.EXCELLENT or not failed or not needs_every_quarter:
+        return None
+    return Finding(
+        "quarters",
+        _(
+            "Quý %(quarters)s không hoàn thành nhiệm vụ: không thể xếp loại hoàn thành xuất sắc nhiệm vụ cả năm",
+            quarters=", ".join(str(q) for q in failed),
+        ),
+        QUARTERS_SOURCE,
+        blocking=True,
+    )
+
+
+def consecutive_not_completed(quarters: Mapping[int, Level | None], run: int) -> Finding | None:
+    """`run` consecutive quarters not completed (0: the framework never flags): for the committee's attention."""
+    streak = longest = 0
+    for quarter in range(1, 5):
+        streak = streak + 1 if quarters.get(quarter) is Level.NOT_COMPLETED else 0
+        longest = max(longest, streak)
+    if not run or longest < run:
+        return None
+    return Finding(
+        "quarters_in_a_row",
+        _("%(count)s quý liền không hoàn thành nhiệm vụ: báo cáo cấp ủy xem xét", count=longest),
+        QUARTERS_SOURCE,
+        attention=True,
+    )

@@ -23,7 +23,10 @@ from evaluation.extensions import db
 from evaluation.members.models import FormType, Member
 from evaluation.org.models import OrgKind
 from evaluation.org.operations import add_org
+from evaluation.periods.models import PeriodState
 from evaluation.periods.operations import create_period, december_deadlines, open_period
+from evaluation.reviews.quarter_models import QuarterRound
+from evaluation.reviews.quarterly import default_deadlines
 
 PASSWORD = "mat-khau-thu"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -262,6 +265,15 @@ class Factory:
         db.session.commit()
         return period
 
+    def quarter_round(self, period, quarter: int = 1, state: PeriodState = PeriodState.OPEN) -> QuarterRound:
+        """A quarterly round of the year (the leaders' quarterly evaluation), open by default."""
+        register_by, report_by, decide_by = default_deadlines(period.year, quarter)
+        round_ = QuarterRound(period=period, quarter=quarter, state=state, register_by=register_by,
+                              report_by=report_by, decide_by=decide_by)  # fmt: skip
+        db.session.add(round_)
+        db.session.commit()
+        return round_
+
 
 @pytest.fixture
 def make(app) -> Factory:
@@ -288,6 +300,7 @@ class World:
         self.m4 = make.member(self.small, "Phạm Thị Dung", FormType.OUTSIDE)
         self.m5 = make.member(self.cell3, "Hoàng Văn Em")
         self.period = make.period(2025)
+        self.quarter = make.quarter_round(self.period, 1)  # m2 (Mẫu 2A, the "secretary" login) is evaluated in it
         self.member = make.user("member", self.m1)
         self.secretary = make.user("secretary", self.m2, [(self.cell, Role.SECRETARY)])
         self.member3 = make.user("member3", self.m3)

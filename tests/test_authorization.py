@@ -86,6 +86,16 @@ ROUTES = {
     "admin.move": (lambda w: f"/admin/members/{w.m1.id}/move", {"admin"}),
     "admin.history": (lambda w: "/admin/history", {"admin"}),
     "admin.history_csv": (lambda w: "/admin/history.csv?year=2025", {"admin"}),
+    # The leaders' quarters: m2 (Mẫu 2A) is the "secretary" login; the others are not evaluated each quarter.
+    "quarter.index": (lambda w: "/my-quarters/", MEMBERS),
+    "quarter.show": (lambda w: "/my-quarters/2025/1", {"secretary"}),
+    "committee.quarters": (lambda w: f"/committee/{w.grassroots.id}/quarters?quarter=1", {"committee"}),
+    "committee.quarter": (lambda w: f"/committee/{w.grassroots.id}/quarters/{w.m2.id}?quarter=1", {"committee"}),
+    "orgs.quarters": (lambda w: f"/orgs/{w.grassroots.id}/quarters?year=2025&quarter=1", VIEWERS),
+    "orgs.quarters_export": (lambda w: f"/orgs/{w.grassroots.id}/quarters.csv?year=2025&quarter=1", VIEWERS),
+    "orgs.quarters_print": (lambda w: f"/orgs/{w.grassroots.id}/quarters/print?year=2025&quarter=1", VIEWERS),
+    "admin.quarters": (lambda w: f"/admin/periods/{w.period.id}/quarters", {"admin"}),
+    "admin.round_deadlines": (lambda w: f"/admin/periods/{w.period.id}/quarters/1/deadlines", {"admin"}),
 }
 PUBLIC = {"auth.login", "auth.login_code", "auth.logout", "auth.set_language", "static", "home.favicon"}
 

@@ -23,6 +23,10 @@ EXPECTED = {
     (S, "rating"): {"conditions": "stay", "return": D, "decide": X},
     (X, "rating"): {"reopen": S, "rerate": X},
     **{(state, "archive"): {"import": X} for state in (D, S, P, X)},
+    # A leader's quarter: the person registers, saves and submits; the committee scores, returns, decides, reopens.
+    (D, "quarter_author"): {"save": "stay", "register": "stay", "submit": S},
+    (S, "quarter_assessor"): {"score": "stay", "return": D, "decide": X},
+    (X, "quarter_assessor"): {"reopen": S},
 }
 CASES = list(itertools.product(ReviewState, Capacity, Action))
 

@@ -111,3 +111,20 @@ class HistoryFilterForm(Form):
     kind = SelectField(_l("Thao tác"), choices=_kinds, validators=[Optional()])
     since = DateField(_l("Từ ngày"), validators=[Optional()])
     until = DateField(_l("Đến ngày"), validators=[Optional()])
+
+
+class QuarterFrameworkForm(Form):
+    """The framework of a year's quarterly evaluation: one of the files in evaluation/frameworks."""
+
+    framework = SelectField(_l("Khung đánh giá hằng quý"), validators=[_required])
+
+
+class RoundDeadlinesForm(Form):
+    """A quarterly round's deadlines moved, with the reason."""
+
+    register_by = DateField(_l("Hạn đăng ký sản phẩm"), validators=[_required])
+    report_by = DateField(_l("Hạn báo cáo kết quả và tự chấm điểm"), validators=[_required])
+    decide_by = DateField(_l("Hạn cấp ủy chấm điểm và xếp loại"), validators=[_required])
+    reason = TextAreaField(
+        _l("Lý do đổi thời hạn (lưu vào lịch sử)"), filters=[form_text], validators=[_required, Length(max=2000)]
+    )

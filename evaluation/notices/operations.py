@@ -20,6 +20,7 @@ from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
 from ..reviews.models import Review, ReviewState
+from ..reviews.quarter_models import QuarterReview
 from ..reviews.workflow import Action
 from .models import Notice
 
@@ -62,11 +63,18 @@ WAITING = (
 SENT_BACK = N_("Đảng ủy trả đề xuất của đồng chí %(name)s về chi bộ: %(reason)s")
 SUBMITTED = N_("Đồng chí %(name)s đã nộp bản tự kiểm điểm năm %(year)s.")
 ENTERED = N_("Chi bộ đã nhập hộ và nộp bản tự kiểm điểm năm %(year)s của đồng chí %(name)s từ bản giấy có chữ ký.")
+QUARTER_SUBMITTED = N_("Đồng chí %(name)s đã nộp báo cáo quý %(quarter)s năm %(year)s, chờ cấp ủy chấm điểm.")
+QUARTER_RETURNED = N_("Báo cáo quý %(quarter)s năm %(year)s của đồng chí %(name)s được trả lại để sửa: %(reason)s")
+QUARTER_REOPENED = N_("Kết quả quý %(quarter)s năm %(year)s của đồng chí %(name)s được mở lại: %(reason)s")
+QUARTER_DECIDED = N_("Quý %(quarter)s năm %(year)s của đồng chí %(name)s đã được xếp loại: %(level)s.")
 REMINDER = N_("Nhắc việc: %(stage)s trước ngày %(deadline)s.")  # fmt: skip
 
 
-def notify_transition(review: Review, event) -> None:
+def notify_transition(review: Review | QuarterReview, event) -> None:
     """Tell the people who now have to act, or who wait for the outcome of `event`, the transition just made."""
+    if isinstance(review, QuarterReview):
+        _notify_quarter(review, event)
+        return
     action, person = Action(event.action), 0 if review.is_of_member else 1
     name = review.subject_name
     about = {"year": review.period.year, "name": name}
@@ -86,6 +94,22 @@ def notify_transition(review: Review, event) -> None:
         _tell_cell(review, SUBMITTED, about)
     elif action is Action.ENTER_ON_BEHALF:
         notify(_authors(review), ENTERED, about, own)
+
+
+def _notify_quarter(review: QuarterReview, event) -> None:
+    """A leader's quarter: the committee hears it is submitted; the person hears what came of it."""
+    action = Action(event.action)
+    about = {"year": review.period.year, "quarter": review.quarter, "name": review.member.full_name}
+    if action is Action.SUBMIT:
+        link = _link("committee.quarters", org_id=deciding_org(review.organization).id, year=review.period.year,
+                     quarter=review.quarter)  # fmt: skip
+        notify(officers(deciding_org(review.organization), (Role.COMMITTEE,)), QUARTER_SUBMITTED, about, link)
+        return
+    said = {Action.RETURN: QUARTER_RETURNED, Action.REOPEN: QUARTER_REOPENED, Action.DECIDE: QUARTER_DECIDED}
+    if action in said:
+        values = about | ({"level": event.level.value} if action is Action.DECIDE else {"reason": event.reason})
+        person = db.session.scalars(db.select(User).where(User.member_id == review.member_id))
+        notify(person, said[action], values, _link("quarter.show", year=review.period.year, quarter=review.quarter))
 
 
 def _tell_cell(review: Review, text: str, values: dict) -> None:

@@ -43,6 +43,8 @@ class Period(Model):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     # Why the period was closed with results still undecided (empty when everything was decided).
     closing_note: Mapped[str] = mapped_column(sa.Text, default="")
+    # The framework of the year's quarterly evaluation (a file of evaluation/frameworks, without .toml).
+    quarter_framework: Mapped[str] = mapped_column(sa.String(40), default="default")
 
     def __repr__(self) -> str:
         return f"<Period {self.year} {self.state.value}>"
@@ -70,6 +72,7 @@ class PeriodAction(StrEnum):
     # Deadlines moved (usually extended), with the reason and the old dates. Short, so the column (VARCHAR 14)
     # needs no migration.
     DEADLINES = "dates"
+    QUARTER = "rounds"  # a quarterly round made, opened, closed or its deadlines moved; the framework chosen
 
     @property
     def label(self) -> str:
@@ -80,6 +83,7 @@ class PeriodAction(StrEnum):
             PeriodAction.REOPEN: _("Mở lại kỳ đã đóng"),
             PeriodAction.IMPORT: _("Nhập kết quả lưu trữ"),
             PeriodAction.DEADLINES: _("Đổi thời hạn"),
+            PeriodAction.QUARTER: _("Đánh giá hằng quý"),
         }[self]
 
 

@@ -29,7 +29,7 @@ from ..reviews.counts import (
     unit_results,
 )
 from ..reviews.models import QuotaException, Review, ReviewState, handed_in_self_level
-from ..reviews.tallies import MEMBER, KeptTally
+from ..reviews.tallies import MEMBER, QUARTER_SUBJECTS, KeptTally
 from .models import Target, TargetSubject
 
 
@@ -188,3 +188,52 @@ def member_results(root: Organization, period: Period, search: str = ""):
     if search:
         query = query.where(member_matches(search))
     return db.session.execute(query.execution_options(yield_per=2000))
+
+
+# ---- The leaders' quarters ---------------------------------------------------------------------------
+
+
+@dataclass
+class QuarterUnit:
+    """One organization's leaders in one quarter: their levels, and each area's results banded into levels."""
+
+    org: Organization
+    levels: Tally = field(default_factory=Tally)
+    areas: dict[str, Tally] = field(default_factory=dict)
+
+    def area(self, key: str) -> Tally:
+        return self.areas.get(key, Tally())
+
+
+@dataclass
+class QuarterRollup:
+    org: Organization
+    period: Period
+    quarter: int
+    total: QuarterUnit
+    children: list[QuarterUnit]
+
+
+def quarter_rollup(root: Organization, period: Period, quarter: int) -> QuarterRollup:
+    """A quarter's results under `root`, one row per direct child and a total, read from the kept tallies."""
+    units = {org.id: QuarterUnit(org) for org in (root, *root.children)}
+    kept = KeptTally
+    rows = db.session.execute(
+        db.select(kept.organization_id, kept.state, kept.level, kept.reason, sa.func.sum(kept.count))
+        .where(
+            kept.organization_id.in_(units),
+            kept.period_id == period.id,
+            kept.subject == QUARTER_SUBJECTS[quarter - 1],
+            kept.count != 0,
+        )  # fmt: skip
+        .group_by(kept.organization_id, kept.state, kept.level, kept.reason)  # over the types
+    )
+    for org_id, state, level, area, count in rows:
+        unit = units[org_id]
+        tally = unit.areas.setdefault(area, Tally()) if area else unit.levels
+        if state == ReviewState.DECIDED.value and level:
+            tally.counts[Level(level)] += count
+        else:
+            tally.pending += count
+    total = units.pop(root.id)
+    return QuarterRollup(root, period, quarter, total, list(units.values()))

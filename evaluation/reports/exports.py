@@ -18,13 +18,14 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..formatting import format_document_date, vietnamese_number
-from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
+from ..framework import Framework
+from ..levels import ABBREVIATIONS, QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from ..reviews.counts import GOOD_OR_BETTER, SHARE_KEYS, Tally, UnitResult
 from ..reviews.models import NOT_STARTED_LABEL, STATE_LABELS
 from . import statistics
-from .aggregation import Rollup, member_results
+from .aggregation import QuarterRollup, Rollup, member_results
 from .statistics import Statistics
 
 Cell = str | int | Decimal | None
@@ -258,3 +259,28 @@ def statistics_xlsx(stats: Statistics, place: str, day: date):
     workbook.save(handle)
     handle.seek(0)
     return handle
+
+
+QUARTER_HEADERS = [
+    "Mã tổ chức",
+    "Tổ chức",
+    "Phạm vi",
+    "Đã xếp loại",
+    *(cell for level in QUALITY_LEVELS for cell in (ABBREVIATIONS[level], f"Tỷ lệ {ABBREVIATIONS[level]} (%)")),
+    "Chưa xếp loại",
+]
+
+
+def _quarter_row(code: str, name: str, scope: str, tally: Tally, decimals: int) -> list[Cell]:
+    shares = [cell for level in QUALITY_LEVELS for cell in (tally[level], tally.percent(level, decimals))]
+    return [code, name, scope, tally.classified, *shares, tally.pending]
+
+
+def quarter_rows(rollup: QuarterRollup, framework: Framework, decimals: int = 2) -> list[list[Cell]]:
+    """Per child then the total: the leaders' levels of the quarter, then each area of results banded."""
+    rows = []
+    for unit, name in [*((c, c.org.name) for c in rollup.children), (rollup.total, f"Tổng cộng: {rollup.org.name}")]:
+        rows.append(_quarter_row(unit.org.code, name, "Xếp loại quý", unit.levels, decimals))
+        rows += [_quarter_row(unit.org.code, name, area.title, unit.area(area.key), decimals)
+                 for area in framework.areas]  # fmt: skip
+    return rows

@@ -31,15 +31,18 @@ from ..rules import (
     check_conditions,
     check_head,
     check_not_classified,
+    check_quarters,
     check_quota,
     check_repeated,
     check_score,
     check_votes,
     conditions_for,
+    consecutive_not_completed,
     highest_allowed,
     score_band,
     units_failed,
 )
+from . import quarterly
 from .counts import (
     Tally,
     members_tally,
@@ -48,6 +51,7 @@ from .counts import (
     undecided_organizations_below,
 )
 from .models import CellMeeting, QuotaException, Review, ReviewState
+from .quarter_models import QuarterReview
 
 
 def quota_group(review: Review) -> Organization:
@@ -153,7 +157,36 @@ def review_findings(review: Review, level: Level) -> list[Finding]:
         findings += [check_score(rule_set, review.judged_score, level), check_repeated(previous_level(review), level)]
         if (unit := review.member.leads) is not None:
             findings.append(check_head(rule_set, level, unit.name, unit_level(unit, period)))
+        if quarterly.is_evaluated(review.member, period):  # nobody else has quarters: no query per decision
+            findings.append(_quarters_finding(period, quarterly.quarter_levels(period, review.member), level))
     return [finding for finding in findings if finding is not None]
+
+
+def _quarters_finding(period: Period, quarters: dict[int, Level | None], level: Level) -> Finding | None:
+    """A year's level against its quarters, as the year's framework says they feed it."""
+    needs_every = quarterly.framework_of(period).excellent_needs_every_quarter
+    return check_quarters(quarters, level, needs_every_quarter=needs_every)
+
+
+def failed_quarters(root: Organization, period: Period) -> dict[int, tuple[str, dict[int, Level | None]]]:
+    """{member id: (member code, {quarter: level})} for each member under `root` with a quarter of the year
+    decided not completed: the only ones the quarter rules can find anything on."""
+    rows = db.session.execute(
+        db.select(QuarterReview.member_id, Member.code, QuarterReview.quarter)
+        .join(Member, QuarterReview.member_id == Member.id)
+        .join(Organization, QuarterReview.organization_id == Organization.id)
+        .where(
+            QuarterReview.period_id == period.id,
+            QuarterReview.state == ReviewState.DECIDED,
+            QuarterReview.final_level == Level.NOT_COMPLETED,
+            root.subtree_clause(),
+        )  # fmt: skip
+        .order_by(Member.code)
+    )
+    found: dict[int, tuple[str, dict[int, Level | None]]] = {}
+    for member_id, code, quarter in rows:
+        found.setdefault(member_id, (code, {}))[1][quarter] = Level.NOT_COMPLETED
+    return found
 
 
 def conditions_of(review: Review) -> list[str]:
@@ -301,6 +334,9 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
     Imported results are checked too: old results are facts, so these are reported, never undone.
     """
     findings = list(quota_findings(period, root))
+    failed = failed_quarters(root, period)
+    run = quarterly.framework_of(period).flag_consecutive
+    findings += [(code, f) for code, levels in failed.values() if (f := consecutive_not_completed(levels, run))]
     previous = aliased(Review)
     previous_period = aliased(Period)
     last_year = (
@@ -344,6 +380,7 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
                 rule_set, joined if of_member else founded if founding_counts else None, reference, level
             ),  # fmt: skip
             check_repeated(before, level) if of_member else None,
+            _quarters_finding(period, failed[review.member_id][1], level) if review.member_id in failed else None,
         )
         findings += [(member_code if of_member else org_code, f) for f in checked if f is not None]
     return findings

@@ -26,7 +26,7 @@ from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
 from ..rules import ORGANIZATION_QUOTA_BY_KIND
 from .models import Review, ReviewState
-from .tallies import MEMBER, PARTY_COMMITTEE, KeptTally, SubtreeSize
+from .tallies import MEMBER, PARTY_COMMITTEE, QUARTER_SUBJECTS, KeptTally, SubtreeSize
 
 NOT_STARTED = "not_started"
 GOOD_OR_BETTER = "good_or_better"  # hoàn thành tốt nhiệm vụ trở lên: excellent + good
@@ -157,7 +157,8 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
         .where(
             KeptTally.organization_id.in_(units),
             KeptTally.period_id == period.id,
-            KeptTally.subject != PARTY_COMMITTEE,  # counted again for the statistics, not a kind
+            # Counted again for the statistics, not a kind; and the leaders' quarters, read apart.
+            KeptTally.subject.not_in((PARTY_COMMITTEE, *QUARTER_SUBJECTS)),
             KeptTally.count != 0,
         )
         .group_by(*keys)  # the types added up by the database: a fifteenth of the rows to read

@@ -14,16 +14,18 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..errors import DomainError
 from ..extensions import db
 from ..levels import Level, NotClassifiedReason, parse_level, parse_not_classified_reason
 from ..members.models import Member
 from ..org.models import Organization
-from ..periods.models import Period, PeriodAction
-from ..periods.operations import period_for_history, record_period
+from ..periods.models import Period, PeriodAction, PeriodState
+from ..periods.operations import period_for_history, period_for_year, record_period
 from ..rules import RuleSet, conditions_for, parse_condition
 from ..tabular import ImportSummary, Row, RowErrors
-from . import checks
+from . import checks, quarterly
 from .models import Review, ReviewState
+from .quarter_models import QUARTERS, QuarterReview, QuarterRound
 from .workflow import Action, Capacity, apply
 
 
@@ -174,3 +176,72 @@ def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -
     review.final_level = result.level
     review.conditions, review.exception_reason, review.not_classified_category = facts
     review.not_classified_reason = _("Theo kết quả lưu trữ.") if result.level is Level.NOT_CLASSIFIED else ""
+
+
+def import_quarter_ratings(
+    rows: list[Row], year: int, quarter: int, actor=None, progress=iter
+) -> tuple[ImportSummary, RowErrors]:
+    """Set each member's decided level of a quarter (columns member_code, level), from a spreadsheet.
+
+    The levels are spelled as in the annual import; a quarter has no "not classified". The year's period and
+    the quarter's round are made (closed) when the database has none; a member the year's framework does not
+    evaluate each quarter is imported with a warning (the spreadsheet is the fact).
+    """
+    if quarter not in QUARTERS:
+        raise DomainError(_("Quý phải là 1, 2, 3 hoặc 4."))
+    period = period_for_year(year) or period_for_history(year)
+    round_ = quarterly.find_round(period, quarter) or QuarterRound(
+        period=period, quarter=quarter, state=PeriodState.CLOSED,
+        **dict(zip(("register_by", "report_by", "decide_by"), quarterly.default_deadlines(year, quarter), strict=True)),
+    )  # fmt: skip
+    db.session.add(round_)
+    codes = [row.get("member_code") for row in rows]
+    found = {m.code: m for m in db.session.scalars(db.select(Member).where(Member.code.in_(codes)))}
+    summary, errors, seen = ImportSummary(), RowErrors(), dict[str, int]()
+    for row in progress(rows):
+        code = row.get("member_code")
+        try:
+            level = parse_level(row.get("level"))
+            if not level.is_quality_level:
+                raise ValueError(_("một quý được xếp một trong bốn mức chất lượng"))
+        except ValueError as exc:
+            errors.add(row.line, str(exc))
+            continue
+        if code not in found:
+            errors.add(row.line, _("không có mã %(code)s", code=repr(code)) if code else _("thiếu member_code"))
+            continue
+        if code in seen:
+            errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
+            continue
+        seen[code] = row.line
+        member = found[code]
+        if not quarterly.is_evaluated(member, period):
+            summary.warnings.append(_("%(code)s: khung đánh giá năm %(year)s không đánh giá hằng quý đồng chí này.",
+                                      code=code, year=year))  # fmt: skip
+        _set_quarter(quarterly.find_quarter(period, quarter, member), period, quarter, member, level, actor, summary)
+    db.session.flush()
+    if not errors:
+        said = _(
+            "Quý %(quarter)s, nhập kết quả: %(created)s mới, %(updated)s thay đổi, %(unchanged)s giữ nguyên.",
+            quarter=quarter,
+            created=summary.created,
+            updated=summary.updated,
+            unchanged=summary.unchanged,
+        )
+        record_period(period, PeriodAction.QUARTER, actor, said)
+    return summary, errors
+
+
+def _set_quarter(review, period, quarter, member, level: Level, actor, summary: ImportSummary) -> None:
+    if review is not None and review.state is ReviewState.DECIDED and review.final_level is level:
+        summary.unchanged += 1
+        return
+    if review is None:
+        review = QuarterReview(period=period, quarter=quarter, member=member, state=ReviewState.DRAFT, criteria={},
+                               products=[])  # fmt: skip
+        db.session.add(review)
+        summary.created += 1
+    else:
+        summary.updated += 1
+    apply(review, actor, Capacity.ARCHIVE, Action.IMPORT, level=level)
+    review.final_level, review.area_levels = level, {}

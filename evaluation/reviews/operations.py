@@ -33,20 +33,17 @@ from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import checks, confirmations, formspec
 from .models import CellMeeting, Commitment, QuotaException, Review, ReviewEvent, ReviewState
-from .workflow import WHEN_CLOSED, Action, Capacity, WorkflowError, apply, permitted, record, transitioned
-
-
-class StaleReview(WorkflowError):
-    """Someone else changed the review since the page was loaded."""
-
-    def __init__(self, message: str = ""):
-        super().__init__(
-            message
-            or _(
-                "Bản kiểm điểm vừa được người khác cập nhật. Trang hiển thị dữ liệu mới nhất; vui lòng xem lại rồi "
-                "thực hiện lại."
-            )
-        )
+from .workflow import (
+    WHEN_CLOSED,
+    Action,
+    Capacity,
+    StaleReview,
+    WorkflowError,
+    apply,
+    permitted,
+    record,
+    transitioned,
+)
 
 
 def _member_roles(user: User, member: Member) -> set[Capacity]:

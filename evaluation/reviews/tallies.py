@@ -3,7 +3,9 @@
 `KeptTally` counts the reviews of a period under each organization (itself and everything below),
 by subject (`member`, or the kind of the organization rated), state, final level, the type of grassroots
 organization the row belongs to (the statistical table's columns) and, for a result not completed or not
-classified, its reason. `SubtreeSize` counts what is under each organization now: members, and
+classified, its reason. A leader's quarter is one more subject (`quarter-1` … `quarter-4`): its overall
+level is counted with reason "", and once decided each area of results again, banded into a level, with
+the area's key as the reason. `SubtreeSize` counts what is under each organization now: members, and
 organizations of each kind, by type. Readers that do not split by type or reason add the rows up. Both are
 changed in the same transaction as the rows they count: a `before_flush` hook sees every ORM change to
 reviews, members and organizations, and `after_flush` applies it once the rows are written (so a write
@@ -25,6 +27,7 @@ from ..members.models import Member
 from ..org.models import Organization, OrgKind
 from ..rules import not_completed_reason
 from .models import Review, ReviewState
+from .quarter_models import QUARTERS, QuarterReview
 
 MEMBER = "member"  # the subject of a member's review, and the size bucket of members
 # A grassroots organization with cells or sections (đảng bộ cơ sở): its own review and its size are counted
@@ -32,6 +35,7 @@ MEMBER = "member"  # the subject of a member's review, and the size bucket of me
 # Whether it has any changes only when its first child arrives or its last leaves: both count again.
 PARTY_COMMITTEE = "party_committee"
 HOLDS_UNITS = (OrgKind.CELL, OrgKind.SECTION)
+QUARTER_SUBJECTS = tuple(f"quarter-{quarter}" for quarter in QUARTERS)
 
 
 # A counter below zero is a bug in whatever changed the rows: the database refuses it rather than report it.
@@ -185,6 +189,49 @@ def _review_deltas(session: Session, deltas: Counter) -> None:
             _add_review(deltas, new_key, +1, party)
 
 
+def _quarter_keys(path: str | None, period_id: int, quarter: int, state, level, org_type, area_levels) -> list[tuple]:
+    """Where a leader's quarter is counted: its level, and once decided each area's banded level."""
+    if not path:
+        return []
+    subject, decided = QUARTER_SUBJECTS[quarter - 1], state is ReviewState.DECIDED
+    keys = [(path, period_id, subject, state.value, level.value if decided and level else "", org_type or "", "")]
+    if decided:
+        keys += [(path, period_id, subject, state.value, area_level, org_type or "", area)
+                 for area, area_level in sorted((area_levels or {}).items())]  # fmt: skip
+    return keys
+
+
+def _quarter_deltas(session: Session, deltas: Counter) -> None:
+    for review in (obj for obj in session.new if isinstance(obj, QuarterReview)):
+        org = review.organization
+        for key in _quarter_keys(org.path, review.period_id or review.period.id, review.quarter,
+                                 review.state or ReviewState.DRAFT, review.final_level, org.type_key,
+                                 review.area_levels):  # fmt: skip
+            _add(deltas, key, +1)
+    dirty = {review.id: review for review in _changed(session, QuarterReview)}
+    if not dirty:
+        return
+    before = session.connection().execute(
+        sa.select(QuarterReview.id, *_QUARTER_COUNTED)
+        .join(Organization, QuarterReview.organization_id == Organization.id)
+        .where(QuarterReview.id.in_(dirty))
+    )
+    for review_id, *counted in before:
+        review, org = dirty[review_id], dirty[review_id].organization
+        old = _quarter_keys(*counted)
+        new = _quarter_keys(org.path, review.period_id, review.quarter, review.state, review.final_level,
+                            org.type_key, review.area_levels)  # fmt: skip
+        if old != new:
+            for key in old:
+                _add(deltas, key, -1)
+            for key in new:
+                _add(deltas, key, +1)
+
+
+_QUARTER_COUNTED = (Organization.path, QuarterReview.period_id, QuarterReview.quarter, QuarterReview.state,
+                    QuarterReview.final_level, Organization.type_key, QuarterReview.area_levels)  # fmt: skip
+
+
 def _size_deltas(session: Session, deltas: Counter) -> None:
     for obj in session.new:
         if isinstance(obj, Member) and obj.organization is not None:
@@ -264,6 +311,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
     """Work out what the flush will change, from the rows as they are in the database now."""
     deltas: Counter = Counter()
     _review_deltas(session, deltas)
+    _quarter_deltas(session, deltas)
     _size_deltas(session, deltas)
     session.info["tally_deltas"] = deltas
 
@@ -339,6 +387,12 @@ def expected(session: Session) -> tuple[Counter, Counter]:
         path, kind, org_type = orgs[org_id]
         key = _review_key(path, period_id, is_member, kind, state, level, org_type, conditions, category)
         _add_review(tallies, key, 1, _is_party_committee(is_member, kind, org_id, with_units))
+    quarters = session.execute(
+        sa.select(*_QUARTER_COUNTED).join(Organization, QuarterReview.organization_id == Organization.id)
+    )
+    for counted in quarters:  # leaders only, a few rows per leader: read one by one (JSON cannot be grouped)
+        for key in _quarter_keys(*counted):
+            _add(tallies, key, 1)
     sizes: Counter = Counter()
     members = session.execute(sa.select(Member.organization_id, sa.func.count()).group_by(Member.organization_id))
     for org_id, count in members:

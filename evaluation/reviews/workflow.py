@@ -15,6 +15,7 @@ from ..errors import DomainError
 from ..i18n import N_
 from ..levels import Level
 from .models import Review, ReviewEvent, ReviewState
+from .quarter_models import QuarterEvent, QuarterReview
 
 # Sent after each transition made by a person, inside its transaction, with the history entry as
 # `event`: the notices package subscribes, so the workflow never needs to know who is told.
@@ -31,6 +32,9 @@ class Capacity(StrEnum):
     COLLECTIVE = "collective"  # the organization's own officers, writing its collective self-review
     RATING = "rating"  # an officer of the committee one level up, which rates it
     ARCHIVE = "archive"  # the import of past years' results from a province's spreadsheet (no person)
+    # A leader's quarter (docs/quarterly.md): the kind of subject that moves along the same states.
+    QUARTER_AUTHOR = "quarter_author"  # the person evaluated that quarter
+    QUARTER_ASSESSOR = "quarter_assessor"  # the committee that decides their annual level scores and rates it
 
 
 class Action(StrEnum):
@@ -49,6 +53,8 @@ class Action(StrEnum):
     IMPORT = "import"  # kết quả của năm trước, nhập từ bảng tính lưu trữ
     # nhập hộ: the cell types in the signed paper self-review of a member who cannot use the app, and submits it
     ENTER_ON_BEHALF = "enter_on_behalf"
+    REGISTER = "register"  # đăng ký sản phẩm của quý (no state change)
+    SCORE = "score"  # cấp ủy chấm điểm quý (no state change)
 
     @property
     def label(self) -> str:
@@ -74,6 +80,8 @@ ACTION_LABELS = {
     Action.RERATE: N_("Xếp loại lại theo quyết định (Mẫu 03)"),
     Action.IMPORT: N_("Nhập kết quả từ bảng tính lưu trữ"),
     Action.ENTER_ON_BEHALF: N_("Chi bộ nhập hộ bản tự kiểm điểm từ bản giấy có chữ ký"),
+    Action.REGISTER: N_("Đăng ký sản phẩm của quý"),
+    Action.SCORE: N_("Cấp ủy chấm điểm"),
 }
 ORG_ACTION_LABELS = {
     Action.SUBMIT: N_("Nộp bản kiểm điểm tập thể lên cấp trên"),
@@ -104,6 +112,12 @@ TRANSITIONS: dict[tuple[ReviewState, Capacity, Action], ReviewState] = {
     (S.DECIDED, Capacity.RATING, Action.RERATE): S.DECIDED,
     # A past year's result, imported: whatever state the closed year left, it ends decided.
     **{(state, Capacity.ARCHIVE, Action.IMPORT): S.DECIDED for state in S},
+    # A leader's quarter goes from the person straight to the committee that scores and rates it; a rating
+    # file imported for a quarter ends decided like an archive's.
+    (S.DRAFT, Capacity.QUARTER_AUTHOR, Action.SUBMIT): S.SUBMITTED,
+    (S.SUBMITTED, Capacity.QUARTER_ASSESSOR, Action.RETURN): S.DRAFT,
+    (S.SUBMITTED, Capacity.QUARTER_ASSESSOR, Action.DECIDE): S.DECIDED,
+    (S.DECIDED, Capacity.QUARTER_ASSESSOR, Action.REOPEN): S.SUBMITTED,
 }
 
 # What changes a review without moving it: in which state, and by whom.
@@ -113,6 +127,8 @@ EDITS: dict[tuple[ReviewState, Capacity], set[Action]] = {
     (S.SUBMITTED, Capacity.CELL): {Action.PROPOSE},
     (S.PROPOSED, Capacity.COMMITTEE): {Action.CONDITIONS},
     (S.SUBMITTED, Capacity.RATING): {Action.CONDITIONS},
+    (S.DRAFT, Capacity.QUARTER_AUTHOR): {Action.SAVE, Action.REGISTER},
+    (S.SUBMITTED, Capacity.QUARTER_ASSESSOR): {Action.SCORE},
 }
 
 # Actions that must say why: the person on the other end needs to know what to change.
@@ -125,6 +141,19 @@ class WorkflowError(DomainError):
     """A move the workflow table or the review's state does not allow."""
 
 
+class StaleReview(WorkflowError):
+    """Someone else changed the review since the page was loaded."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(
+            message
+            or gettext(
+                "Bản kiểm điểm vừa được người khác cập nhật. Trang hiển thị dữ liệu mới nhất; vui lòng xem lại rồi "
+                "thực hiện lại."
+            )
+        )
+
+
 def permitted(state: ReviewState | None, capacity: Capacity) -> set[Action]:
     """Everything the table lets `capacity` do on a review in `state` (None: not started, a draft to be)."""
     state = state or ReviewState.DRAFT
@@ -132,19 +161,23 @@ def permitted(state: ReviewState | None, capacity: Capacity) -> set[Action]:
     return moves | EDITS.get((state, capacity), set())
 
 
+# Each kind of subject and the table its history goes to.
+HISTORY: dict[type, type] = {Review: ReviewEvent, QuarterReview: QuarterEvent}
+
+
 def record(
-    review: Review,
+    review: Review | QuarterReview,
     actor,
     action: Action,
     *,
     level: Level | None = None,
     reason: str = "",
     from_state: ReviewState | None = None,
-) -> ReviewEvent:
-    """Append a history entry; the only place ReviewEvent rows are made."""
+) -> ReviewEvent | QuarterEvent:
+    """Append a history entry; the only place ReviewEvent and QuarterEvent rows are made."""
     # Through the event's side: the review's loaded history is appended to, an unloaded one is not read
     # just to add a line (a bulk decision would otherwise load every review's history).
-    event = ReviewEvent(
+    event = HISTORY[type(review)](
         review=review, action=action.value, actor=actor, level=level, reason=reason, from_state=from_state,
         to_state=review.state,
     )  # fmt: skip
@@ -154,8 +187,14 @@ def record(
 
 
 def apply(
-    review: Review, actor, capacity: Capacity, action: Action, *, level: Level | None = None, reason: str = ""
-) -> ReviewEvent:
+    review: Review | QuarterReview,
+    actor,
+    capacity: Capacity,
+    action: Action,
+    *,
+    level: Level | None = None,
+    reason: str = "",
+) -> ReviewEvent | QuarterEvent:
     """Move the review along the table and write history; raise WorkflowError if not allowed."""
     next_state = TRANSITIONS.get((review.state, capacity, action))
     if next_state is None:

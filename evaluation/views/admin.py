@@ -19,13 +19,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, journal
+from .. import framework as frameworks
 from ..admin.forms import (
     DeadlinesForm,
     GrantForm,
     HistoryFilterForm,
     MoveForm,
     PeriodForm,
+    QuarterFrameworkForm,
     ResetPasswordForm,
+    RoundDeadlinesForm,
     UserForm,
 )
 from ..auth import operations as auth_ops
@@ -39,8 +42,9 @@ from ..members.operations import find_member, move_member, moves_of, search_memb
 from ..org.models import Organization
 from ..org.operations import change_type, find_org, organization_types, search_organizations
 from ..periods import operations as period_ops
-from ..periods.models import Period
+from ..periods.models import Period, PeriodState
 from ..reports.exports import csv_stream, in_vietnamese
+from ..reviews import quarterly
 from ..reviews.forms import BulkForm
 from ..text import clean
 from .auth import unlock as unlock_login
@@ -94,6 +98,51 @@ def change_period(period_id: int, change: str):
                 success=_("Đã đóng kỳ đánh giá năm %(year)s.", year=period.year),
             )
     return redirect(url_for(".periods"))
+
+
+@bp.route("/periods/<int:period_id>/quarters", methods=["GET", "POST"])
+@admin_required
+def quarters(period_id: int):
+    """A year's quarterly evaluation: its framework, and its four rounds made, opened and closed."""
+    period = db.get_or_404(Period, period_id)
+    form = QuarterFrameworkForm(data={"framework": period.quarter_framework})
+    form.framework.choices = [(key, frameworks.get(key).name) for key in frameworks.available()]
+    if request.method == "POST":
+        _quarters_action(period, form)
+        return redirect(url_for(".quarters", period_id=period.id))
+    return render_template("admin/quarters.html", period=period, form=form, rounds=quarterly.rounds(period),
+                           action_form=BulkForm())  # fmt: skip
+
+
+def _quarters_action(period: Period, form: QuarterFrameworkForm) -> None:
+    action = request.form.get("action", "")
+    if action == "framework" and form.validate_on_submit():
+        perform(quarterly.choose_framework, period, form.framework.data, current_user,
+                success=_("Đã chọn khung đánh giá quý của năm %(year)s.", year=period.year))  # fmt: skip
+    elif action == "make" and BulkForm().validate_on_submit():
+        perform(quarterly.make_rounds, period, current_user, success=_("Đã tạo các đợt đánh giá quý."))
+    elif action in ("open", "close") and BulkForm().validate_on_submit():
+        round_ = quarterly.find_round(period, request.form.get("quarter", 0, type=int)) or abort(404)
+        state = PeriodState.OPEN if action == "open" else PeriodState.CLOSED
+        perform(quarterly.set_round_state, round_, state, current_user,
+                success=_("Quý %(quarter)s: %(state)s.", quarter=round_.quarter, state=state.label))  # fmt: skip
+    elif not form.errors:
+        abort(400)
+
+
+@bp.route("/periods/<int:period_id>/quarters/<int:quarter>/deadlines", methods=["GET", "POST"])
+@admin_required
+def round_deadlines(period_id: int, quarter: int):
+    """Move a quarterly round's deadlines, with the reason, kept in the year's history."""
+    period = db.get_or_404(Period, period_id)
+    round_ = quarterly.find_round(period, quarter) or abort(404)
+    form = RoundDeadlinesForm(obj=round_) if request.method == "GET" else RoundDeadlinesForm()
+    if form.validate_on_submit():
+        if perform(quarterly.change_round_deadlines, round_, current_user, form.reason.data, form.register_by.data,
+                   form.report_by.data, form.decide_by.data,
+                   success=_("Đã đổi thời hạn quý %(quarter)s.", quarter=quarter)):  # fmt: skip
+            return redirect(url_for(".quarters", period_id=period.id))
+    return render_template("admin/round_deadlines.html", period=period, round=round_, form=form)
 
 
 @bp.route("/periods/<int:period_id>/deadlines", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.permissions import is_cell_officer
 from ..dbtypes import utcnow
 from ..org.operations import document_place
-from ..reviews import checks, formspec
+from ..reviews import checks, formspec, quarterly
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, percent, progress
 from ..reviews.forms import (
@@ -173,6 +173,7 @@ def member(cell, member_id: int):
         own_case=ops.own_case_note(current_user, Capacity.CELL, member),
         sections=formspec.sections_of(member, period, review),
         findings=checks.early_warnings(review),
+        quarters=quarterly.year_quarters(period, member),
     )
 
 

@@ -11,11 +11,13 @@ from flask_login import current_user
 from ..auth.permissions import is_committee_officer
 from ..formatting import format_number
 from ..periods.operations import years
-from ..reviews import checks, formspec, publication
+from ..reports.aggregation import quarter_rollup
+from ..reviews import checks, formspec, publication, quarterly
 from ..reviews import operations as ops
 from ..reviews.counts import members_with_reviews, progress
 from ..reviews.forms import BulkForm
 from ..reviews.models import Review, ReviewState
+from ..reviews.quarter_forms import QuarterDecisionForm, QuarterReasonForm, assess_form
 from ..reviews.workflow import Capacity
 from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
 from .guards import load_member_in, require_period, role_required, viewed_period
@@ -187,6 +189,7 @@ def member(org, member_id: int):
         why_not=why_not,
         findings=checks.projected_findings(review, shown_level) if review else [],
         sections=formspec.sections_of(member, period, review),
+        quarters=quarterly.year_quarters(period, member),
     )
 
 
@@ -196,3 +199,90 @@ ACTIONS = {
     "reopen": (ops.reopen, lambda f: (f.reason.data,), _l("Đã mở lại bản kiểm điểm; lý do được ghi vào lịch sử.")),
     **DECIDER_ACTIONS,
 }
+
+
+# ---- The leaders' quarters (đánh giá hằng quý) --------------------------------------------------------
+
+
+def _round_asked(period):
+    """The quarter asked for (`?quarter=`), else the open round, else the latest; None before any round."""
+    rounds = quarterly.rounds(period)
+    asked = request.args.get("quarter", type=int)
+    chosen = next((r for r in rounds if r.quarter == asked), None) if asked else None
+    return chosen or next((r for r in rounds if r.is_open), None) or (rounds[-1] if rounds else None), rounds
+
+
+@bp.get("/<int:org_id>/quarters")
+@role_required(is_committee_officer)
+def quarters(org):
+    """The quarter of every leader under the committee: what waits for its score, and the counts."""
+    period = viewed_period()
+    round_, rounds = _round_asked(period)
+    reviews = {r.member_id: r for r in quarterly.quarters_under(org, round_)} if round_ else {}
+    members = quarterly.evaluated_members(org, period)
+    listed = {m.id for m in members}
+    members += [review.member for review in reviews.values() if review.member_id not in listed]  # imported
+    return render_template(
+        "committee/quarters.html",
+        org=org,
+        period=period,
+        round=round_,
+        rounds=rounds,
+        members=members,
+        reviews=reviews,
+        summary=quarter_rollup(org, period, round_.quarter) if round_ else None,
+    )
+
+
+def _quarter_forms(review, framework) -> dict:
+    version = {"version": review.version if review else 0}
+    accepted = [p["accepted"] for p in review.products] if review else []
+    criteria = review.accepted_criteria or review.criteria if review else {}
+    return {
+        "score": assess_form(framework, prefix="s", data={
+            **version, "accepted": accepted, "comments": review.comments if review else "",
+            **{f"criterion_{key}": passed for key, passed in (criteria or {}).items()}}),
+        "decide": QuarterDecisionForm(prefix="d", data={**version, "level": quarterly.highest_level(review)
+                                                        if review else None}),
+        "return": QuarterReasonForm(prefix="r", data=version),
+        "reopen": QuarterReasonForm(prefix="o", data=version),
+    }  # fmt: skip
+
+
+QUARTER_ACTIONS = {
+    "decide": (quarterly.decide_quarter, lambda f: (f.level.data,), _l("Đã xếp loại quý.")),
+    "return": (quarterly.return_quarter, lambda f: (f.reason.data,), _l("Đã trả lại báo cáo quý để sửa.")),
+    "reopen": (quarterly.reopen_quarter, lambda f: (f.reason.data,), _l("Đã mở lại kết quả quý.")),
+}
+
+
+@bp.route("/<int:org_id>/quarters/<int:member_id>", methods=["GET", "POST"])
+@role_required(is_committee_officer)
+def quarter(org, member_id: int):
+    """One leader's quarter: the products and results, the committee's score, and its decision."""
+    period, member = viewed_period(), load_member_in(org, member_id, subtree=True)
+    round_ = quarterly.find_round(period, request.args.get("quarter", 0, type=int)) or abort(404)
+    review = quarterly.find_quarter(period, round_.quarter, member)
+    framework = quarterly.framework_of(period)
+    forms = _quarter_forms(review, framework)
+
+    def scored(form):
+        return form.criteria(framework), [row.form.measures() for row in form.accepted], form.comments.data
+
+    actions = {**QUARTER_ACTIONS, "score": (quarterly.assess_quarter, scored, _l("Đã lưu điểm của cấp ủy."))}
+    if request.method == "POST" and decision_page(review, forms, actions):
+        return redirect(url_for(".quarter", org_id=org.id, member_id=member.id, year=period.year,
+                                quarter=round_.quarter))  # fmt: skip
+    return render_template(
+        "committee/quarter.html",
+        org=org,
+        period=period,
+        round=round_,
+        member=member,
+        review=review,
+        forms=forms,
+        framework=framework,
+        may=quarterly.may(current_user, round_, review, member),
+        highest=quarterly.highest_level(review) if review else None,
+        year_levels=quarterly.quarter_levels(period, member),
+    )

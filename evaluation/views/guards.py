@@ -31,6 +31,16 @@ def load_member_in(org: Organization, member_id: int, *, subtree: bool) -> Membe
     return member
 
 
+def own_member() -> Member:
+    """The party member the login is linked to.
+
+    :raise 403: for a login that is not linked to a party member.
+    """
+    if current_user.member is None:
+        abort(403)
+    return current_user.member
+
+
 def require_period() -> Period:
     """:raise 404: when no evaluation period exists yet."""
     period = current_period()

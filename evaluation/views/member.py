@@ -7,28 +7,21 @@ from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
 from ..org.operations import document_place
-from ..reviews import checks, formspec, publication
+from ..reviews import checks, formspec, publication, quarterly
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm, ConfirmSubmissionForm, SelfReviewForm
 from ..reviews.models import ReviewState
-from .guards import require_period
+from .guards import own_member, require_period
 from .running import attempt, flash_invalid, perform
 from .written import autosave_written_review, commitment_context, save_written_review, written_form_data
 
 bp = Blueprint("member", __name__, url_prefix="/my-review")
 
 
-def _own_member():
-    """:raise 403: for a login that is not linked to a party member."""
-    if current_user.member is None:
-        abort(403)
-    return current_user.member
-
-
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def review():
-    member, period = _own_member(), require_period()
+    member, period = own_member(), require_period()
     review = ops.find_review(period, member)
     carried = ops.last_year_shortcomings(period, member)
     form = SelfReviewForm(data=written_form_data(review, carried)) if request.method == "GET" else SelfReviewForm()
@@ -54,6 +47,7 @@ def review():
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
         findings=checks.early_warnings(review),
         carried=carried,
+        quarters=quarterly.year_quarters(period, member),
     )
 
 
@@ -62,7 +56,7 @@ def review():
 def results():
     """The member's own file over the years: each decided year's level once published, and the way to the
     last years' reviews and their cell's list."""
-    member = _own_member()
+    member = own_member()
     return render_template(
         "member/results.html", member=member, file=publication.own_file(member), readable=publication.OWN_REVIEW_YEARS
     )
@@ -72,7 +66,7 @@ def results():
 @login_required
 def year_review(year: int):
     """One of the member's last published years, read-only: the review, the cell's comments, the level."""
-    member = _own_member()
+    member = own_member()
     review = publication.own_review_of(member, year) or abort(404)
     return render_template(
         "member/year.html",
@@ -87,7 +81,7 @@ def year_review(year: int):
 @login_required
 def cell_results(year: int):
     """The member's cell's list that year, names and levels only, once the year is published."""
-    member = _own_member()
+    member = own_member()
     review = next((r.review for r in publication.own_file(member) if r.period.year == year and r.published), None)
     if review is None:
         abort(404)
@@ -104,7 +98,7 @@ def cell_results(year: int):
 @login_required
 def print_review():
     """The self-review on A4 in the official layout, to sign and hand to the cell."""
-    member, period = _own_member(), require_period()
+    member, period = own_member(), require_period()
     review = ops.find_review(period, member)
     if review is None:
         abort(404, description=_("Chưa có bản tự kiểm điểm để in."))
@@ -124,7 +118,7 @@ def print_review():
 @bp.post("/autosave")
 @login_required
 def autosave():
-    member, period = _own_member(), require_period()
+    member, period = own_member(), require_period()
     form = SelfReviewForm()
     return autosave_written_review(
         lambda: ops.start_review(period, member, current_user),
@@ -138,7 +132,7 @@ def autosave():
 @login_required
 def commitment():
     """The year's commitments (đăng ký nêu gương), registered at the start of the year."""
-    member, period = _own_member(), require_period()
+    member, period = own_member(), require_period()
     form = CommitmentForm()
     if form.validate_on_submit():
         perform(
@@ -169,7 +163,7 @@ def _save(member, period, form: SelfReviewForm, confirm: bool):
 @login_required
 def confirm():
     """The self-review as the cell will receive it, and the one button that submits it for good."""
-    member, period = _own_member(), require_period()
+    member, period = own_member(), require_period()
     review = ops.find_review(period, member)
     if review is None or review.state is not ReviewState.DRAFT or not period.is_open:
         return redirect(url_for(".review"))

@@ -31,12 +31,13 @@ from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
 from ..dbtypes import utcnow
 from ..org.models import Organization
 from ..org.operations import ancestors, document_place
+from ..periods.models import PeriodState
 from ..periods.operations import current_period, years
 from ..reports import charts, documents, exports, statistics, streaks, wording
-from ..reports.aggregation import history, member_results, rollup, targets
+from ..reports.aggregation import history, member_results, quarter_rollup, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
-from ..reviews import checks, confirmations
+from ..reviews import checks, confirmations, quarterly
 from ..reviews.forms import BulkForm, ReturnConfirmationForm
 from .guards import period_of_year, role_required
 from .running import perform
@@ -315,3 +316,53 @@ def save_target(org, year: int):
     if not saved:
         return _page(org, year, form)
     return redirect(url_for("orgs.show", org_id=org.id, year=year))
+
+
+def _quarter_asked(period):
+    """The quarter asked for, else the latest round that is not in preparation.
+
+    :raise 404: when the year has no such quarterly round.
+    """
+    rounds = [r for r in quarterly.rounds(period) if r.state is not PeriodState.DRAFT]
+    asked = request.args.get("quarter", type=int)
+    round_ = next((r for r in rounds if r.quarter == asked), None) if asked else (rounds[-1] if rounds else None)
+    if round_ is None:
+        abort(404, description=_("Chưa có kết quả đánh giá quý này."))
+    return round_, rounds
+
+
+@bp.route("/<int:org_id>/quarters")
+@role_required(can_view_org)
+def quarters(org):
+    """A quarter's results of the leaders under the organization: levels and areas of results, per child."""
+    period = period_of_year(_year())
+    round_, rounds = _quarter_asked(period)
+    return render_template("orgs/quarters.html", org=org, period=period, round=round_, rounds=rounds,
+                           rollup=quarter_rollup(org, period, round_.quarter), decimals=_decimals(),
+                           framework=quarterly.framework_of(period), years=years())  # fmt: skip
+
+
+@bp.route("/<int:org_id>/quarters.csv")
+@role_required(can_view_org)
+def quarters_export(org):
+    period = period_of_year(_year())
+    round_, _rounds = _quarter_asked(period)
+    rollup = quarter_rollup(org, period, round_.quarter)
+    rows = exports.quarter_rows(rollup, quarterly.framework_of(period), _decimals())
+    response = Response(b"".join(exports.csv_stream(exports.QUARTER_HEADERS, rows)), mimetype="text/csv")
+    name = secure_filename(f"danh-gia-quy-{round_.quarter}-{period.year}-{org.code}.csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:org_id>/quarters/print")
+@role_required(can_view_org)
+def quarters_print(org):
+    """The collective quarterly summary (báo cáo tổng hợp kết quả đánh giá quý), on A4."""
+    period = period_of_year(_year())
+    round_, _rounds = _quarter_asked(period)
+    return render_template("print/quarter.html", org=org, period=period, round=round_,
+                           rollup=quarter_rollup(org, period, round_.quarter),
+                           reviews=quarterly.quarters_under(org, round_), framework=quarterly.framework_of(period),
+                           decimals=_decimals(), place=document_place(org), today=utcnow())  # fmt: skip
