@@ -14,16 +14,18 @@ from .auth.operations import create_user, grant_role
 from .auth.permissions import deciding_org
 from .extensions import db
 from .formatting import today_in_vietnam
+from .framework import MEASURES
 from .levels import QUALITY_LEVELS, Level
 from .members.models import FormType, Member
 from .members.operations import import_members
 from .org.models import Organization, OrgKind
 from .org.operations import find_org, import_orgs
+from .periods.models import PeriodState
 from .periods.operations import create_period, december_deadlines, evaluation_year, open_period
 from .reports.models import TargetSubject
 from .reports.operations import set_target
-from .reviews import formspec
-from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
+from .reviews import formspec, quarterly
+from .reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_quarter_ratings, import_ratings
 from .reviews.models import Review, ReviewState
 from .reviews.workflow import Action, Capacity, apply, record
 from .rules import quota_excess
@@ -232,6 +234,7 @@ def seed(year: int | None = None) -> None:
             )
     _collective_review_submitted(period, _org(RATED_CELL))
     _past_years(rng, year)
+    _quarters(rng, period)
     db.session.flush()
 
 
@@ -287,6 +290,46 @@ def _past_years(rng: random.Random, year: int) -> None:
             rows = [{subject.code_column: code, "level": rng.choices(levels, weights=weights)[0]} for code in codes]
             _, errors = import_ratings(subject, _rows(rows), past)
             assert not errors, errors.lines()
+
+
+# The demo leader's quarters (the "bithu" login, Mẫu 2A): (task, area, weight, self-scored measures) each.
+LEADER_PRODUCTS = [
+    ("Xây dựng kế hoạch dạy học môn Toán – Tin của tổ", "economy", 2, (100, 90, 100)),
+    ("Triển khai sổ điểm điện tử cho các lớp chuyên", "digital", 1, (100, 85, 90)),
+    ("Tổ chức sinh hoạt chuyên đề của chi bộ", "party", 1, (100, 95, 100)),
+]
+DECIDED_QUARTERS = {1: Level.EXCELLENT, 2: Level.GOOD, 3: Level.GOOD}  # the fourth is under way
+
+
+def _quarters(rng: random.Random, period) -> None:
+    """The year's four rounds: the leader's first three quarters written, scored and rated through the same
+    operations as the pages (the committee "danguy" rates), the fourth open with its products registered;
+    the other leaders' quarters loaded as a province's spreadsheet would be."""
+    bithu, danguy = (db.session.scalars(db.select(User).where(User.username == name)).one()
+                     for name in ("bithu", "danguy"))  # fmt: skip
+    rounds = quarterly.make_rounds(period, None)
+    for round_ in rounds:
+        quarterly.set_round_state(round_, PeriodState.OPEN, None)
+        quarter = quarterly.start_quarter(round_, bithu.member, bithu)
+        done = round_.quarter in DECIDED_QUARTERS
+        products = [{"task": task, "area": area, "weight": weight, "due_on": round_.report_by,
+                     "result": "Hoàn thành" if done else "", "self": dict(zip(MEASURES, measures, strict=True))
+                     if done else {}} for task, area, weight, measures in LEADER_PRODUCTS]  # fmt: skip
+        criteria = {c.key: True for c in quarterly.framework_of(period).criteria}
+        quarterly.save_quarter(quarter, bithu, criteria=criteria, products=products, register=True,
+                               self_level=DECIDED_QUARTERS.get(round_.quarter))  # fmt: skip
+        if done:
+            quarterly.submit_quarter(quarter, bithu)
+            quarterly.decide_quarter(quarter, danguy, DECIDED_QUARTERS[round_.quarter])
+            quarterly.set_round_state(round_, PeriodState.CLOSED, None)
+    leaders = db.session.scalars(
+        db.select(Member.code).where(Member.form_type == FormType.LEADER, Member.code.not_in([bithu.member.code]))
+    ).all()
+    levels = [level.value for level in QUALITY_LEVELS]
+    for quarter in DECIDED_QUARTERS:
+        rows = [{"member_code": code, "level": rng.choices(levels, weights=[20, 70, 8, 2])[0]} for code in leaders]
+        _, errors = import_quarter_ratings(_rows(rows), period.year, quarter)
+        assert not errors, errors.lines()
 
 
 def _display_name(username: str) -> str:

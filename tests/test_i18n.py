@@ -11,6 +11,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 from flask_babel import refresh
 
+from evaluation import framework as frameworks
 from tests.test_journey import TEXT, write_and_submit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,14 +19,23 @@ PO = ROOT / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 VIETNAMESE = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.I)
 PAGES = {
     "member": ["/", "/my-review/", "/account/password"],
-    "secretary": ["/cell/{w.cell.id}", "/cell/{w.cell.id}/members/{w.m1.id}", "/collective/{w.cell.id}"],
+    "secretary": ["/cell/{w.cell.id}", "/cell/{w.cell.id}/members/{w.m1.id}", "/collective/{w.cell.id}",
+                  "/my-quarters/", "/my-quarters/2025/1"],
     "committee": ["/committee/{w.grassroots.id}", "/committee/{w.grassroots.id}?show=all",
                   "/committee/{w.grassroots.id}/members/{w.m1.id}", "/rating/{w.grassroots.id}",
-                  "/rating/{w.grassroots.id}/orgs/{w.cell.id}"],
+                  "/rating/{w.grassroots.id}/orgs/{w.cell.id}", "/committee/{w.grassroots.id}/quarters",
+                  "/committee/{w.grassroots.id}/quarters/{w.m2.id}?quarter=1"],
     "leader": ["/orgs/", "/orgs/{w.upper.id}", "/orgs/{w.cell.id}"],
     "admin": ["/admin/", "/admin/users", "/admin/users/{w.secretary.id}", "/admin/members?q=a",
-              "/admin/members/{w.m1.id}/move", "/admin/history"],
+              "/admin/members/{w.m1.id}/move", "/admin/history", "/admin/periods/{w.period.id}/quarters"],
 }  # fmt: skip
+
+
+# A province's quarterly framework is its own guide's wording, in Vietnamese like the names people typed.
+_FRAMEWORK = frameworks.get(frameworks.DEFAULT)
+FRAMEWORK_TEXT = [_FRAMEWORK.name, _FRAMEWORK.general_title, _FRAMEWORK.tasks_title,
+                  *(g.title for g in _FRAMEWORK.groups), *(c.text for c in _FRAMEWORK.criteria),
+                  *(a.title for a in _FRAMEWORK.areas)]  # fmt: skip
 
 
 def _catalog(read, path: Path):
@@ -69,7 +79,7 @@ def test_the_english_pages_hold_no_vietnamese_but_the_data(world, auth, client, 
     write_and_submit(client)
     data = [*TEXT.values(), *(o.name for o in (world.province, world.upper, world.upper2, world.grassroots,
             world.cell, world.cell2, world.small, world.grassroots2, world.cell3)),
-            *(m.full_name for m in (world.m1, world.m2, world.m3, world.m4, world.m5))]  # fmt: skip
+            *(m.full_name for m in (world.m1, world.m2, world.m3, world.m4, world.m5)), *FRAMEWORK_TEXT]  # fmt: skip
     auth.login(username)
     client.get("/")  # shows the "logged out" notice flashed in Vietnamese before the switch
     english(client)

@@ -269,9 +269,8 @@ def test_the_administrator_makes_opens_and_closes_rounds_and_moves_deadlines(wor
     db.session.expire_all()
     assert [r.state for r in quarterly.rounds(world.period)][:2] == [PeriodState.CLOSED, PeriodState.OPEN]
     deadlines = f"/admin/periods/{world.period.id}/quarters/2/deadlines"
-    page = client.post(deadlines, data={"register_by": "2025-04-20", "report_by": "2025-07-10",
-                                        "decide_by": "2025-07-01", "reason": "Lùi hạn"}).get_data(as_text=True)  # fmt: skip
-    assert "theo thứ tự" in page
+    dates = {"register_by": "2025-04-20", "report_by": "2025-07-10", "decide_by": "2025-07-01", "reason": "Lùi hạn"}
+    assert "theo thứ tự" in client.post(deadlines, data=dates).get_data(as_text=True)
     client.post(deadlines, data={"register_by": "2025-04-20", "report_by": "2025-07-10", "decide_by": "2025-07-20",
                                  "reason": "Trùng kỳ nghỉ lễ"})  # fmt: skip
     notes = [e.note for e in db.session.scalars(db.select(PeriodEvent).order_by(PeriodEvent.id))]
@@ -375,8 +374,8 @@ def test_import_quarter_ratings_lands_whole(world, runner, tmp_path):
 
 
 def test_import_quarter_ratings_lists_every_bad_row_and_lands_nothing(world, runner, tmp_path):
-    rows = f"member_code,level\n{world.m2.code},HTTNV\nDV999,HTTNV\n{world.m1.code},not_classified\n{world.m2.code},HTTNV\n"
-    path = write(tmp_path, "bad.csv", rows)
+    lines = [f"{world.m2.code},HTTNV", "DV999,HTTNV", f"{world.m1.code},not_classified", f"{world.m2.code},HTTNV"]
+    path = write(tmp_path, "bad.csv", "\n".join(["member_code,level", *lines]) + "\n")
     result = runner.invoke(args=["import-quarter-ratings", path, "--year", "2025", "--quarter", "3"])
     assert result.exit_code == 1
     assert "dòng 3: không có mã 'DV999'" in result.output

@@ -7,6 +7,7 @@ from ..auth.models import CELL_ROLES, Role
 from ..auth.permissions import orgs_with_role, viewable_roots
 from ..org.models import OrgKind
 from ..periods.operations import current_period
+from ..reviews import quarterly
 from ..reviews.checks import ready_to_rate
 from ..reviews.counts import organizations_tally, progress
 from ..reviews.operations import find_organization_review, find_review, may
@@ -37,7 +38,17 @@ def index():
         ],
         collectives=[_collective(org, period) for org in cells + committees],
         viewable=viewable_roots(current_user),
+        quarter=_own_quarter(period),
     )
+
+
+def _own_quarter(period):
+    """(the round under way, the person's quarter in it) for a leader evaluated each quarter, else None."""
+    member = current_user.member
+    if period is None or member is None or not quarterly.is_evaluated(member, period):
+        return None
+    open_round = next((r for r in quarterly.rounds(period) if r.is_open), None)
+    return open_round, quarterly.find_quarter(period, open_round.quarter, member) if open_round else None
 
 
 def _collective(org, period):

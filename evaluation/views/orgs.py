@@ -319,16 +319,17 @@ def save_target(org, year: int):
 
 
 def _quarter_asked(period):
-    """The quarter asked for, else the latest round that is not in preparation.
-
-    :raise 404: when the year has no such quarterly round.
-    """
+    """The quarter asked for, else the latest round that is not in preparation; None when there is none."""
     rounds = [r for r in quarterly.rounds(period) if r.state is not PeriodState.DRAFT]
     asked = request.args.get("quarter", type=int)
-    round_ = next((r for r in rounds if r.quarter == asked), None) if asked else (rounds[-1] if rounds else None)
+    return next((r for r in rounds if r.quarter == asked), None) if asked else (rounds[-1] if rounds else None), rounds
+
+
+def _quarter_or_404(period):
+    round_, _rounds = _quarter_asked(period)
     if round_ is None:
         abort(404, description=_("Chưa có kết quả đánh giá quý này."))
-    return round_, rounds
+    return round_
 
 
 @bp.route("/<int:org_id>/quarters")
@@ -338,15 +339,15 @@ def quarters(org):
     period = period_of_year(_year())
     round_, rounds = _quarter_asked(period)
     return render_template("orgs/quarters.html", org=org, period=period, round=round_, rounds=rounds,
-                           rollup=quarter_rollup(org, period, round_.quarter), decimals=_decimals(),
-                           framework=quarterly.framework_of(period), years=years())  # fmt: skip
+                           rollup=quarter_rollup(org, period, round_.quarter) if round_ else None,
+                           decimals=_decimals(), framework=quarterly.framework_of(period))  # fmt: skip
 
 
 @bp.route("/<int:org_id>/quarters.csv")
 @role_required(can_view_org)
 def quarters_export(org):
     period = period_of_year(_year())
-    round_, _rounds = _quarter_asked(period)
+    round_ = _quarter_or_404(period)
     rollup = quarter_rollup(org, period, round_.quarter)
     rows = exports.quarter_rows(rollup, quarterly.framework_of(period), _decimals())
     response = Response(b"".join(exports.csv_stream(exports.QUARTER_HEADERS, rows)), mimetype="text/csv")
@@ -361,7 +362,7 @@ def quarters_export(org):
 def quarters_print(org):
     """The collective quarterly summary (báo cáo tổng hợp kết quả đánh giá quý), on A4."""
     period = period_of_year(_year())
-    round_, _rounds = _quarter_asked(period)
+    round_ = _quarter_or_404(period)
     return render_template("print/quarter.html", org=org, period=period, round=round_,
                            rollup=quarter_rollup(org, period, round_.quarter),
                            reviews=quarterly.quarters_under(org, round_), framework=quarterly.framework_of(period),

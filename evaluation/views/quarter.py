@@ -94,8 +94,9 @@ def show(year: int, quarter: int):
         form=form,
         framework=framework,
         may=quarterly.may(current_user, round_, review, member),
-        problems=quarterly.submission_problems(review) if review else [],
-        highest=quarterly.highest_level(review) if review else None,
+        problems=(problems := quarterly.submission_problems(review) if review else []),
+        # What the score allows means something once every product is self-scored.
+        highest=quarterly.highest_level(review) if review and not problems else None,
     )
 
 
