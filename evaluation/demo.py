@@ -326,9 +326,9 @@ def _quarters(rng: random.Random, period) -> None:
         db.select(Member.code).where(Member.form_type == FormType.LEADER, Member.code.not_in([bithu.member.code]))
     ).all()
     levels = [level.value for level in QUALITY_LEVELS]
-    for quarter in DECIDED_QUARTERS:
+    for number in DECIDED_QUARTERS:
         rows = [{"member_code": code, "level": rng.choices(levels, weights=[20, 70, 8, 2])[0]} for code in leaders]
-        _, errors = import_quarter_ratings(_rows(rows), period.year, quarter)
+        _, errors = import_quarter_ratings(_rows(rows), period.year, number)
         assert not errors, errors.lines()
 
 

@@ -86,7 +86,7 @@ def default_deadlines(year: int, quarter: int) -> tuple[date, date, date]:
     return date(year, last_month - 2, 15), end + timedelta(days=5), end + timedelta(days=15)
 
 
-def make_rounds(period: Period, actor: User) -> list[QuarterRound]:
+def make_rounds(period: Period, actor: User | None) -> list[QuarterRound]:
     """The year's four rounds, in preparation, with the default deadlines (those already made stay)."""
     if period.state is PeriodState.CLOSED:
         raise DomainError(_("Năm %(year)s đã đóng.", year=period.year))
@@ -103,7 +103,7 @@ def make_rounds(period: Period, actor: User) -> list[QuarterRound]:
     return made
 
 
-def set_round_state(round_: QuarterRound, state: PeriodState, actor: User) -> None:
+def set_round_state(round_: QuarterRound, state: PeriodState, actor: User | None) -> None:
     """Open or close a round. A closed year's rounds stay closed; a closed round keeps its undecided
     quarters as they are (read-only), as a closed period does."""
     if round_.period.state is PeriodState.CLOSED and state is PeriodState.OPEN:
