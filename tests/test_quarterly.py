@@ -330,6 +330,24 @@ def test_a_quarter_not_completed_rules_out_excellent_for_the_year(world, auth, c
     auth.login("committee")
     page = client.get(f"/committee/{world.grassroots.id}/members/{world.m2.id}").get_data(as_text=True)
     assert "Kết quả đánh giá các quý" in page and "Quý 2:" in page
+    # The decision offers no "excellent", and says why.
+    assert 'value="excellent"' not in page and 'value="good"' in page
+    assert "Quý 2 không hoàn thành nhiệm vụ: không thể xếp loại hoàn thành xuất sắc nhiệm vụ cả năm" in page
+
+
+def test_the_quarter_rules_at_their_boundaries():
+    from evaluation.rules import check_quarters, consecutive_not_completed
+
+    failed, done = Level.NOT_COMPLETED, Level.COMPLETED
+    assert check_quarters({1: done, 2: failed}, Level.EXCELLENT, needs_every_quarter=True).blocking
+    assert check_quarters({1: done, 2: failed}, Level.GOOD, needs_every_quarter=True) is None
+    assert check_quarters({1: done, 2: failed}, Level.EXCELLENT, needs_every_quarter=False) is None
+    assert check_quarters({1: Level.EXCELLENT, 2: None}, Level.EXCELLENT, needs_every_quarter=True) is None
+    assert consecutive_not_completed({1: failed, 3: failed}, 2) is None  # not in a row
+    flag = consecutive_not_completed({2: failed, 3: failed}, 2)
+    assert flag.attention and not flag.is_violation and flag.needs_attention
+    assert consecutive_not_completed({2: failed, 3: failed}, 3) is None
+    assert consecutive_not_completed({2: failed, 3: failed}, 0) is None  # the framework never flags
 
 
 def test_check_reports_excellent_over_a_failed_quarter_and_two_in_a_row(world, runner):

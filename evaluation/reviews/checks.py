@@ -168,6 +168,14 @@ def _quarters_finding(period: Period, quarters: dict[int, Level | None], level: 
     return check_quarters(quarters, level, needs_every_quarter=needs_every)
 
 
+def _quarters_cap(review: Review) -> Finding | None:
+    """Why a member evaluated each quarter may not be rated excellent for the year, if a quarter rules it out."""
+    member = review.member
+    if member is None or not quarterly.is_evaluated(member, review.period):
+        return None
+    return _quarters_finding(review.period, quarterly.quarter_levels(review.period, member), Level.EXCELLENT)
+
+
 def failed_quarters(root: Organization, period: Period) -> dict[int, tuple[str, dict[int, Level | None]]]:
     """{member id: (member code, {quarter: level})} for each member under `root` with a quarter of the year
     decided not completed: the only ones the quarter rules can find anything on."""
@@ -287,6 +295,8 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
             ]
     if (head := _head_cap(review)) is not None and QUALITY_LEVELS.index(head.level) > QUALITY_LEVELS.index(highest):
         highest, why = head.level, [*why, head.why]
+    if highest is Level.EXCELLENT and (quarters := _quarters_cap(review)) is not None:
+        highest, why = Level.GOOD, [*why, quarters.message]
     allowed = [level for level in QUALITY_LEVELS if QUALITY_LEVELS.index(level) >= QUALITY_LEVELS.index(highest)]
     if new := check_not_classified(review.period.rule_set, _joined(review), new_member_reference(review.period),
                                    Level.COMPLETED):  # fmt: skip

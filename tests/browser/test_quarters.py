@@ -12,6 +12,7 @@ from evaluation.members.models import FormType, Member
 from evaluation.org.operations import find_org
 from evaluation.periods.operations import current_period
 from evaluation.reviews import quarterly
+from tests.browser.test_regulation import is_a4_pdf
 
 LEADERS = {"desktop": ("totruong", "Đỗ Quang Huy"), "phone": ("topho", "Mai Thanh Hương")}
 
@@ -43,7 +44,7 @@ def fill_product(page, row: int, task: str, area: str, weight: str) -> None:
 
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
-def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, live_server, width):
+def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, live_server, ids, width):
     person = visitor if width == "desktop" else phone
     page = person.page
     username, name, quarter = a_leader(live_server, width)
@@ -88,7 +89,15 @@ def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, 
     expect(page.locator(".quarter-scores")).to_contain_text("Xếp loại: Hoàn thành tốt nhiệm vụ")
     assert person.has_no_horizontal_scroll()
     person.shot("decided", docs="9-quarter-decided" if width == "desktop" else "")
+    person.go(f"/orgs/{ids['school']}/quarters?quarter={quarter}")
+    expect(page.locator(".report-text")).to_contain_text("được xếp loại hoàn thành tốt nhiệm vụ")
+    assert person.has_no_horizontal_scroll()
+    page.get_by_role("link", name="In báo cáo tổng hợp quý (khổ A4)").click()
+    expect(page.locator(".doc-page")).to_contain_text(name)
+    assert is_a4_pdf(page)
+    page.emulate_media(media="screen")  # is_a4_pdf left the page in print media, which hides the menu
 
+    person.go("/")
     page.get_by_role("button", name="Đăng xuất").click()
     person.login(username)
     person.go(f"/my-quarters/?year={live_server_year(live_server)}")
