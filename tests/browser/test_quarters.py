@@ -12,6 +12,7 @@ from evaluation.members.models import FormType, Member
 from evaluation.org.operations import find_org
 from evaluation.periods.operations import current_period
 from evaluation.reviews import quarterly
+from tests.browser.test_accessibility import violations
 from tests.browser.test_regulation import is_a4_pdf
 
 LEADERS = {"desktop": ("totruong", "Đỗ Quang Huy"), "phone": ("topho", "Mai Thanh Hương")}
@@ -56,6 +57,7 @@ def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, 
     expect(page.get_by_text("Đã đăng ký sản phẩm của quý.")).to_be_visible()
     expect(page.locator("#products-0-task")).to_have_value("Bồi dưỡng học sinh giỏi môn Tin")
     assert person.has_no_horizontal_scroll()
+    assert violations(page) == []
     person.shot("registered", docs="8-quarter-form" if width == "desktop" else "")
 
     for row, measures in ((0, ("100", "90", "100")), (1, ("100", "80", "70"))):
@@ -75,6 +77,7 @@ def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, 
     page.get_by_role("button", name="Đánh giá hằng quý cán bộ lãnh đạo").click()
     page.get_by_role("link", name=name).click()
     expect(page.get_by_text("Mức cao nhất theo điểm: Hoàn thành xuất sắc nhiệm vụ")).to_be_visible()
+    assert violations(page) == []
     page.locator("#s-accepted-1-quality").fill("0")
     page.locator("#s-accepted-1-timeliness").fill("0")
     page.get_by_role("button", name="Lưu điểm").click()
