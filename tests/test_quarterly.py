@@ -425,3 +425,26 @@ def test_the_rollup_counts_levels_and_areas_from_the_kept_tallies(world, auth, c
     assert "Đảng bộ Trường Một" in text and "Khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số" in text
     printed = client.get(f"/orgs/{world.grassroots.id}/quarters/print?year=2025&quarter=1").get_data(as_text=True)
     assert "BÁO CÁO TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ" in printed and "Trần Thị Bình" in printed
+
+
+def test_the_first_quarter_shows_while_last_years_round_is_still_open(world, make, auth, client):
+    next_year = make.period(2026, opened=False)  # being prepared: only its first quarter runs
+    make.quarter_round(next_year, 1)
+    world.quarter.state = PeriodState.CLOSED
+    db.session.commit()
+    auth.login("secretary")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/my-quarters/2026/1"' in home and "15/01/2026" in home  # the products' deadline
+    assert "Đánh giá hằng quý năm 2026" in client.get("/my-quarters/").get_data(as_text=True)
+    assert client.get("/my-quarters/2026/1").status_code == 200
+
+
+@pytest.mark.parametrize("quarter", ["0", "5", "99999999999"])
+def test_a_quarter_that_does_not_exist_is_not_found(world, auth, client, quarter):
+    auth.login("secretary")
+    assert client.get(f"/my-quarters/2025/{quarter}").status_code == 404
+    auth.login("committee")
+    assert client.get(f"/committee/{world.grassroots.id}/quarters/{world.m2.id}?quarter={quarter}").status_code == 404
+    assert client.get(f"/committee/{world.grassroots.id}/quarters?quarter={quarter}").status_code == 200
+    auth.login("admin")
+    assert client.get(f"/admin/periods/{world.period.id}/quarters/{quarter}/deadlines").status_code == 404

@@ -73,8 +73,20 @@ def rounds(period: Period) -> list[QuarterRound]:
 
 
 def find_round(period: Period, quarter: int) -> QuarterRound | None:
+    if quarter not in QUARTERS:  # also keeps a number too large for the column away from the database
+        return None
     return db.session.scalars(
         sa.select(QuarterRound).where(QuarterRound.period_id == period.id, QuarterRound.quarter == quarter)
+    ).first()
+
+
+def open_round() -> QuarterRound | None:
+    """The latest round under way, whatever the annual period: Q1 opens while last year's round is finishing."""
+    return db.session.scalars(
+        sa.select(QuarterRound)
+        .join(Period, QuarterRound.period_id == Period.id)
+        .where(QuarterRound.state == PeriodState.OPEN)
+        .order_by(Period.year.desc(), QuarterRound.quarter.desc())
     ).first()
 
 

@@ -49,7 +49,7 @@ from ..reviews.forms import BulkForm
 from ..text import clean
 from .auth import unlock as unlock_login
 from .guards import admin_required
-from .running import attempt, perform
+from .running import attempt, flash_invalid, perform
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -119,6 +119,8 @@ def _quarters_action(period: Period, form: QuarterFrameworkForm) -> None:
     if action == "framework" and form.validate_on_submit():
         perform(quarterly.choose_framework, period, form.framework.data, current_user,
                 success=_("Đã chọn khung đánh giá quý của năm %(year)s.", year=period.year))  # fmt: skip
+    elif action == "framework":
+        flash_invalid(form)
     elif action == "make" and BulkForm().validate_on_submit():
         perform(quarterly.make_rounds, period, current_user, success=_("Đã tạo các đợt đánh giá quý."))
     elif action in ("open", "close") and BulkForm().validate_on_submit():
@@ -126,7 +128,7 @@ def _quarters_action(period: Period, form: QuarterFrameworkForm) -> None:
         state = PeriodState.OPEN if action == "open" else PeriodState.CLOSED
         perform(quarterly.set_round_state, round_, state, current_user,
                 success=_("Quý %(quarter)s: %(state)s.", quarter=round_.quarter, state=state.label))  # fmt: skip
-    elif not form.errors:
+    else:
         abort(400)
 
 

@@ -21,6 +21,7 @@ from ..reviews.quarter_forms import QuarterDecisionForm, QuarterReasonForm, asse
 from ..reviews.workflow import Capacity
 from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
 from .guards import load_member_in, require_period, role_required, viewed_period
+from .quarter import quarter_period
 from .running import perform
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
@@ -216,7 +217,7 @@ def _round_asked(period):
 @role_required(is_committee_officer)
 def quarters(org):
     """The quarter of every leader under the committee: what waits for its score, and the counts."""
-    period = viewed_period()
+    period = quarter_period()
     round_, rounds = _round_asked(period)
     reviews = {r.member_id: r for r in quarterly.quarters_under(org, round_)} if round_ else {}
     members = quarterly.evaluated_members(org, period)
@@ -260,7 +261,7 @@ QUARTER_ACTIONS = {
 @role_required(is_committee_officer)
 def quarter(org, member_id: int):
     """One leader's quarter: the products and results, the committee's score, and its decision."""
-    period, member = viewed_period(), load_member_in(org, member_id, subtree=True)
+    period, member = quarter_period(), load_member_in(org, member_id, subtree=True)
     round_ = quarterly.find_round(period, request.args.get("quarter", 0, type=int)) or abort(404)
     review = quarterly.find_quarter(period, round_.quarter, member)
     framework = quarterly.framework_of(period)

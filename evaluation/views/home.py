@@ -44,11 +44,11 @@ def index():
 
 def _own_quarter(period):
     """(the round under way, the person's quarter in it) for a leader evaluated each quarter, else None."""
-    member = current_user.member
+    member, round_ = current_user.member, quarterly.open_round()
+    period = round_.period if round_ else period
     if period is None or member is None or not quarterly.is_evaluated(member, period):
         return None
-    open_round = next((r for r in quarterly.rounds(period) if r.is_open), None)
-    return open_round, quarterly.find_quarter(period, open_round.quarter, member) if open_round else None
+    return round_, quarterly.find_quarter(period, round_.quarter, member) if round_ else None
 
 
 def _collective(org, period):

@@ -40,6 +40,7 @@ from ..reports.operations import set_target
 from ..reviews import checks, confirmations, quarterly
 from ..reviews.forms import BulkForm, ReturnConfirmationForm
 from .guards import period_of_year, role_required
+from .quarter import quarter_period
 from .running import perform
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
@@ -336,7 +337,7 @@ def _quarter_or_404(period):
 @role_required(can_view_org)
 def quarters(org):
     """A quarter's results of the leaders under the organization: levels and areas of results, per child."""
-    period = period_of_year(_year())
+    period = quarter_period()
     round_, rounds = _quarter_asked(period)
     return render_template("orgs/quarters.html", org=org, period=period, round=round_, rounds=rounds,
                            rollup=quarter_rollup(org, period, round_.quarter) if round_ else None,
@@ -346,7 +347,7 @@ def quarters(org):
 @bp.route("/<int:org_id>/quarters.csv")
 @role_required(can_view_org)
 def quarters_export(org):
-    period = period_of_year(_year())
+    period = quarter_period()
     round_ = _quarter_or_404(period)
     rollup = quarter_rollup(org, period, round_.quarter)
     rows = exports.quarter_rows(rollup, quarterly.framework_of(period), _decimals())
@@ -361,7 +362,7 @@ def quarters_export(org):
 @role_required(can_view_org)
 def quarters_print(org):
     """The collective quarterly summary (báo cáo tổng hợp kết quả đánh giá quý), on A4."""
-    period = period_of_year(_year())
+    period = quarter_period()
     round_ = _quarter_or_404(period)
     return render_template("print/quarter.html", org=org, period=period, round=round_,
                            rollup=quarter_rollup(org, period, round_.quarter),

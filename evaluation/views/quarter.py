@@ -23,13 +23,24 @@ SAVES = {
 }
 
 
+def quarter_period():
+    """The year a quarterly page asks for (`?year=`), else the year of the round under way, else the current one.
+
+    :raise 404: when there is no such period.
+    """
+    year = request.args.get("year", type=int)
+    if year is not None:
+        return period_of_year(year)
+    round_ = quarterly.open_round()
+    return round_.period if round_ else require_period()
+
+
 @bp.get("/")
 @login_required
 def index():
     """The year's quarters of the person: each round's deadlines, state and level."""
     member = own_member()
-    year = request.args.get("year", type=int)
-    period = require_period() if year is None else period_of_year(year)
+    period = quarter_period()
     return render_template(
         "quarter/index.html",
         member=member,
