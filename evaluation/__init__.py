@@ -189,7 +189,9 @@ def register_template_helpers(app: Flask) -> None:
     from .rules import SCORE_BANDS
 
     app.jinja_env.filters.update(formatting.FILTERS)
-    app.jinja_env.globals["action_label"] = lambda value, of_member=True: Action(value).label_for(of_member)
+    app.jinja_env.globals["action_label"] = lambda value, of_member=True, quarter=False: Action(value).label_for(
+        of_member, quarter
+    )
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
     app.jinja_env.globals["Action"] = Action  # pages ask `Action.X in may`, never a state
     app.jinja_env.globals["form_code"] = form_code

@@ -1,5 +1,6 @@
-"""The append-only history (nhật ký): every change of a review's state or level, of a period, every move
-between cells, and every entry of the journal (logins, roles, targets, quota decisions, imports).
+"""The append-only history (nhật ký): every change of a review's or a leader's quarter's state or level, of a
+period, every move between cells, and every entry of the journal (logins, roles, targets, quota decisions,
+imports).
 
 Results decide people's standing, so their history must be believable: the ORM refuses to flush a
 change to a history row, and the database refuses it too (triggers from migration 0008), so neither a
@@ -28,10 +29,11 @@ from .members.models import Member, MembershipChange
 from .org.models import Organization
 from .periods.models import Period, PeriodAction, PeriodEvent
 from .reviews.models import QuotaException, Review, ReviewEvent, ReviewState
-from .reviews.workflow import Action
+from .reviews.quarter_models import QuarterEvent, QuarterReview
+from .reviews.workflow import QUARTER_ACTION_LABELS, Action
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-HISTORY_MODELS = (ReviewEvent, PeriodEvent, JournalEntry, MembershipChange, QuotaException)
+HISTORY_MODELS = (ReviewEvent, QuarterEvent, PeriodEvent, JournalEntry, MembershipChange, QuotaException)
 
 HEADERS = [N_("Thời điểm"), N_("Năm"), N_("Mã"), N_("Đối tượng"), N_("Thao tác"), N_("Từ trạng thái"),
            N_("Sang trạng thái"), N_("Mức"), N_("Lý do, ghi chú"), N_("Người thực hiện")]  # fmt: skip
@@ -57,6 +59,7 @@ def listen() -> None:
 
 ACTION_KINDS = {
     **{f"review:{a.value}": a.label for a in Action if a is not Action.SAVE},
+    **{f"quarter:{a.value}": QUARTER_ACTION_LABELS[a] for a in QUARTER_ACTION_LABELS},
     **{f"period:{a.value}": a.label for a in PeriodAction},
     **{f"journal:{c.value}": c.label for c in Change},
     "move": N_("Chuyển sinh hoạt"),
@@ -163,7 +166,29 @@ def _branches() -> dict:
         .join(moved_from, moved_from.id == MembershipChange.from_org_id)
         .join(moved_to, moved_to.id == MembershipChange.to_org_id)
     )
-    return {"review:": reviews, "period:": periods, "journal:": journal, "move": moves}
+    quarters = (
+        _row(
+            QuarterEvent.id,
+            QuarterEvent.at,
+            Period.year,
+            cell.path,
+            sa.null(),
+            Member.code,
+            Member.full_name.concat(" · Q").concat(sa.cast(QuarterReview.quarter, sa.String)),
+            sa.literal("quarter:").concat(QuarterEvent.action),
+            sa.cast(QuarterEvent.from_state, sa.String),
+            sa.cast(QuarterEvent.to_state, sa.String),
+            sa.cast(QuarterEvent.level, sa.String),
+            QuarterEvent.reason,
+            sa.null(),
+            QuarterEvent.actor_id,
+        )
+        .join(QuarterReview, QuarterReview.id == QuarterEvent.review_id)
+        .join(Period, Period.id == QuarterReview.period_id)
+        .join(cell, cell.id == QuarterReview.organization_id)
+        .join(Member, Member.id == QuarterReview.member_id)
+    )
+    return {"review:": reviews, "quarter:": quarters, "period:": periods, "journal:": journal, "move": moves}
 
 
 def _history(wanted: HistoryFilter, keep: int | None = None):
@@ -235,7 +260,7 @@ def history_size(wanted: HistoryFilter) -> int:
 def _shown(row) -> list:
     kind, note = row.kind, row.note
     before, after = row.before, row.after
-    if kind.startswith("review:"):
+    if kind.startswith(("review:", "quarter:")):
         before, after = (ReviewState(s).label if s else "" for s in (before, after))
     if kind.startswith("journal:"):
         note = describe(note, json.loads(row.params) if row.params else {})

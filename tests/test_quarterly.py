@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from evaluation import framework as frameworks
 from evaluation.extensions import db
@@ -448,3 +449,22 @@ def test_a_quarter_that_does_not_exist_is_not_found(world, auth, client, quarter
     assert client.get(f"/committee/{world.grassroots.id}/quarters?quarter={quarter}").status_code == 200
     auth.login("admin")
     assert client.get(f"/admin/periods/{world.period.id}/quarters/{quarter}/deadlines").status_code == 404
+
+
+def test_a_quarters_history_is_append_only_and_in_the_administrators_history(world, auth, client):
+    submit_quarter(world, auth, client)
+    auth.login("committee")
+    url = f"/committee/{world.grassroots.id}/quarters/{world.m2.id}?year=2025&quarter=1"
+    client.submit(url, data={"d-level": "good", "action": "decide"})
+    own = client.get(url).get_data(as_text=True)
+    assert "Nộp báo cáo quý cho cấp ủy" in own and "Cấp ủy xếp loại quý" in own  # the quarter's own words
+    auth.login("admin")
+    history = client.get("/admin/history?kind=quarter:decide").get_data(as_text=True)
+    assert "<td>Trần Thị Bình · Q1</td>" in history and "<td>Cấp ủy xếp loại quý</td>" in history
+    assert "<td>Nộp báo cáo quý cho cấp ủy</td>" not in history  # the filter keeps the decisions only
+    with client.get("/admin/history.csv?year=2025") as export:
+        assert "Trần Thị Bình · Q1" in export.get_data(as_text=True)
+    for statement in ("UPDATE quarter_event SET reason = 'x'", "DELETE FROM quarter_event"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(statement))

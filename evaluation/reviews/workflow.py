@@ -60,8 +60,11 @@ class Action(StrEnum):
     def label(self) -> str:
         return gettext(ACTION_LABELS[self])
 
-    def label_for(self, of_member: bool) -> str:
-        """The label in a review's history: an organization's review has no cell, and the level above acts."""
+    def label_for(self, of_member: bool, quarter: bool = False) -> str:
+        """The label in a review's history: an organization's review has no cell, and the level above acts; a
+        leader's quarter is a report the committee scores."""
+        if quarter:
+            return gettext(QUARTER_ACTION_LABELS.get(self, ACTION_LABELS[self]))
         return self.label if of_member else gettext(ORG_ACTION_LABELS.get(self, ACTION_LABELS[self]))
 
 
@@ -89,6 +92,17 @@ ORG_ACTION_LABELS = {
     Action.DECIDE: N_("Cấp trên quyết định xếp loại"),
     Action.REOPEN: N_("Cấp trên mở lại quyết định"),
     Action.CONDITIONS: N_("Cấp trên ghi điều kiện xếp loại"),
+}
+
+QUARTER_ACTION_LABELS = {
+    Action.CREATE: N_("Bắt đầu báo cáo quý"),
+    Action.SUBMIT: N_("Nộp báo cáo quý cho cấp ủy"),
+    Action.SCORE: N_("Cấp ủy chấm điểm quý"),
+    Action.RETURN: N_("Cấp ủy trả lại báo cáo quý để sửa"),
+    Action.DECIDE: N_("Cấp ủy xếp loại quý"),
+    Action.REOPEN: N_("Cấp ủy mở lại kết quả quý"),
+    Action.IMPORT: N_("Nhập kết quả quý từ bảng tính"),
+    Action.REGISTER: ACTION_LABELS[Action.REGISTER],
 }
 
 S = ReviewState
