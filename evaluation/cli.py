@@ -212,17 +212,21 @@ def check_command(year: int, org_code: str | None) -> None:
 @click.option("--days", type=int, default=3, show_default=True, help="Remind of deadlines this many days ahead.")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="For testing a date (YYYY-MM-DD).")
 def remind_command(days: int, today) -> None:
-    """Send the reminders of the open period's approaching deadlines (run daily, e.g. from cron)."""
+    """Send the reminders of the approaching deadlines of the open period and the open quarterly rounds (run
+    daily, e.g. from cron)."""
     from datetime import date
 
-    from .notices.operations import remind
+    from .notices.operations import remind, remind_quarter
     from .periods.models import Period, PeriodState
+    from .reviews.quarter_models import QuarterRound
 
     period = db.session.scalars(db.select(Period).where(Period.state == PeriodState.OPEN)).first()
-    if period is None:
-        click.echo("Không có kỳ đánh giá nào đang mở.")
+    rounds = list(db.session.scalars(db.select(QuarterRound).where(QuarterRound.state == PeriodState.OPEN)))
+    if period is None and not rounds:
+        click.echo("Không có kỳ đánh giá hay đợt đánh giá quý nào đang mở.")
         return
-    sent = remind(period, today.date() if today else date.today(), days)
+    day = today.date() if today else date.today()
+    sent = (remind(period, day, days) if period else 0) + sum(remind_quarter(r, day, days) for r in rounds)
     db.session.commit()
     click.echo(f"Đã gửi {sent} lời nhắc.")
 

@@ -468,3 +468,21 @@ def test_a_quarters_history_is_append_only_and_in_the_administrators_history(wor
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with db.engine.begin() as conn:
                 conn.execute(sa.text(statement))
+
+
+def test_remind_tells_leaders_and_committees_of_the_quarters_deadlines_once(world, auth, client, runner):
+    from evaluation.notices.models import Notice
+
+    # Q1 2025: products by 15/01, results by 05/04, the committee by 15/04.
+    result = runner.invoke(args=["remind", "--days", "3", "--today", "2025-01-13"])
+    assert result.exit_code == 0 and "Đã gửi 1 lời nhắc." in result.output  # m2 ("secretary") only: Mẫu 2A
+    told = db.session.scalars(db.select(Notice).where(Notice.user_id == world.secretary.id)).one()
+    assert "đăng ký sản phẩm của quý trước ngày 15/01/2025" in told.message
+    assert "Đã gửi 0 lời nhắc." in runner.invoke(args=["remind", "--days", "3", "--today", "2025-01-14"]).output
+    submit_quarter(world, auth, client)
+    result = runner.invoke(args=["remind", "--days", "3", "--today", "2025-04-03"])
+    assert "Đã gửi 0 lời nhắc." in result.output  # submitted: nothing left to report
+    result = runner.invoke(args=["remind", "--days", "3", "--today", "2025-04-13"])
+    assert "Đã gửi 1 lời nhắc." in result.output
+    to_committee = db.session.scalars(db.select(Notice).where(Notice.user_id == world.committee.id)).all()
+    assert any("cấp ủy chấm điểm, xếp loại quý trước ngày 15/04/2025" in n.message for n in to_committee)

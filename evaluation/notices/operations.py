@@ -19,8 +19,9 @@ from ..i18n import N_
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period
+from ..reviews import quarterly
 from ..reviews.models import Review, ReviewState
-from ..reviews.quarter_models import QuarterReview
+from ..reviews.quarter_models import QuarterReview, QuarterRound
 from ..reviews.workflow import Action
 from .models import Notice
 
@@ -229,3 +230,38 @@ def _officers_with(period: Period, state: ReviewState, roles, grassroots: bool =
     )
     targets = {deciding_org(org) if grassroots else org for org in orgs}
     return [user for org in targets for user in officers(org, roles)]
+
+
+def remind_quarter(round_: QuarterRound, today: date, days: int) -> int:
+    """The reminders of a quarterly round's deadlines within `days`: the leaders who have not registered their
+    products or reported, and the committees with reports waiting for their score; once per stage."""
+    sent = 0
+    for stage, deadline, people, text in _quarter_stages(round_):
+        if today <= deadline <= today + timedelta(days=days):
+            values = {"stage": text, "deadline": deadline.isoformat()}
+            key = f"remind:{round_.period.year}:q{round_.quarter}:{stage}"
+            sent += notify(people(), REMINDER, values, key=key)
+    return sent
+
+
+def _quarter_stages(round_: QuarterRound):
+    period = round_.period
+    quarters = {q.member_id: q for q in db.session.scalars(
+        db.select(QuarterReview).where(QuarterReview.period_id == period.id, QuarterReview.quarter == round_.quarter)
+    )}  # fmt: skip
+
+    def leaders(still_to_do) -> list[User]:
+        users = db.session.scalars(db.select(User).join(Member, User.member_id == Member.id))
+        return [u for u in users if quarterly.is_evaluated(u.member, period) and still_to_do(quarters.get(u.member_id))]
+
+    def committees() -> list[User]:
+        waiting = {deciding_org(q.organization) for q in quarters.values() if q.state is ReviewState.SUBMITTED}
+        return [user for org in waiting for user in officers(org, (Role.COMMITTEE,))]
+
+    return (
+        ("register", round_.register_by, lambda: leaders(lambda q: q is None or q.registered_at is None),
+         N_("đăng ký sản phẩm của quý")),
+        ("report", round_.report_by, lambda: leaders(lambda q: q is None or q.state is ReviewState.DRAFT),
+         N_("báo cáo kết quả quý và tự chấm điểm")),
+        ("decide", round_.decide_by, committees, N_("cấp ủy chấm điểm, xếp loại quý")),
+    )  # fmt: skip
