@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext
@@ -43,7 +44,35 @@ NOT_STARTED_LABEL = N_("Chưa bắt đầu")
 ORG_STATE_LABELS = STATE_LABELS | {ReviewState.SUBMITTED: N_("Chờ cấp trên xếp loại")}
 
 
-class Review(Model):
+class ScoreParts:
+    """The two parts of a score (/30 and /70), the person's own and the one the deciding level accepts: an annual
+    review's and a leader's quarter's."""
+
+    if TYPE_CHECKING:  # the columns are each model's own
+        self_score_general: Decimal | None
+        self_score_tasks: Decimal | None
+        accepted_score_general: Decimal | None
+        accepted_score_tasks: Decimal | None
+
+    @property
+    def self_score(self) -> Decimal | None:
+        if self.self_score_general is None or self.self_score_tasks is None:
+            return None
+        return self.self_score_general + self.self_score_tasks
+
+    @property
+    def accepted_score(self) -> Decimal | None:
+        if self.accepted_score_general is None or self.accepted_score_tasks is None:
+            return None
+        return self.accepted_score_general + self.accepted_score_tasks
+
+    @property
+    def judged_score(self) -> Decimal | None:
+        """The score the bands judge: the one the deciding level accepted, else the person's own."""
+        return self.accepted_score if self.accepted_score is not None else self.self_score
+
+
+class Review(ScoreParts, Model):
     """One year's review of a member or, when `member_id` is empty, of an organization.
 
     Both kinds share the states, the history and the lock, so one workflow serves both
@@ -127,23 +156,6 @@ class Review(Model):
         if member is not None:
             self.organization = member.organization
         return member
-
-    @property
-    def self_score(self) -> Decimal | None:
-        if self.self_score_general is None or self.self_score_tasks is None:
-            return None
-        return self.self_score_general + self.self_score_tasks
-
-    @property
-    def accepted_score(self) -> Decimal | None:
-        if self.accepted_score_general is None or self.accepted_score_tasks is None:
-            return None
-        return self.accepted_score_general + self.accepted_score_tasks
-
-    @property
-    def judged_score(self) -> Decimal | None:
-        """The score the bands judge: the one the committee accepted, else the member's own."""
-        return self.accepted_score if self.accepted_score is not None else self.self_score
 
     @property
     def is_of_member(self) -> bool:

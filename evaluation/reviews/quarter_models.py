@@ -21,7 +21,7 @@ from ..levels import Level
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
-from .models import SCORE, STATE_LABELS, ReviewState
+from .models import SCORE, STATE_LABELS, ReviewState, ScoreParts
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -58,7 +58,7 @@ class QuarterRound(Model):
         ]
 
 
-class QuarterReview(Model):
+class QuarterReview(ScoreParts, Model):
     """A person's quarter: the products registered, the results, the self-score and the committee's.
 
     `criteria` holds part A as {criterion key: passed}; `products` part B as a list of
@@ -114,23 +114,6 @@ class QuarterReview(Model):
     def _count_under_members_cell(self, _key, member: Member) -> Member:
         self.organization = member.organization
         return member
-
-    @property
-    def self_score(self) -> Decimal | None:
-        if self.self_score_general is None or self.self_score_tasks is None:
-            return None
-        return self.self_score_general + self.self_score_tasks
-
-    @property
-    def accepted_score(self) -> Decimal | None:
-        if self.accepted_score_general is None or self.accepted_score_tasks is None:
-            return None
-        return self.accepted_score_general + self.accepted_score_tasks
-
-    @property
-    def judged_score(self) -> Decimal | None:
-        """The score the bands judge: the committee's, else the person's own."""
-        return self.accepted_score if self.accepted_score is not None else self.self_score
 
     @property
     def state_label(self) -> str:

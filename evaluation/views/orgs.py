@@ -201,9 +201,13 @@ def streaks_export(org):
     rows = [["Đảng viên", s.code, s.name, s.unit] for s in streaks.members_excellent(org, year, run)]
     rows += [["Tổ chức đảng", s.code, s.name, s.unit] for s in streaks.organizations_excellent(org, year, run)]
     headers = ["Loại", "Mã", "Họ và tên / Tên tổ chức", f"Đơn vị năm {year}"]
+    return _small_csv(headers, rows, f"xuat-sac-{run}-nam-lien-{org.code}-{year}.csv")
+
+
+def _small_csv(headers: list[str], rows: list[list[exports.Cell]], name: str) -> Response:
+    """A CSV of a few hundred rows at most, as a download that no cache keeps."""
     response = Response(b"".join(exports.csv_stream(headers, rows)), mimetype="text/csv")
-    name = secure_filename(f"xuat-sac-{run}-nam-lien-{org.code}-{year}.csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{secure_filename(name)}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -351,11 +355,7 @@ def quarters_export(org):
     round_ = _quarter_or_404(period)
     rollup = quarter_rollup(org, period, round_.quarter)
     rows = exports.quarter_rows(rollup, quarterly.framework_of(period), _decimals())
-    response = Response(b"".join(exports.csv_stream(exports.QUARTER_HEADERS, rows)), mimetype="text/csv")
-    name = secure_filename(f"danh-gia-quy-{round_.quarter}-{period.year}-{org.code}.csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _small_csv(exports.QUARTER_HEADERS, rows, f"danh-gia-quy-{round_.quarter}-{period.year}-{org.code}.csv")
 
 
 @bp.route("/<int:org_id>/quarters/print")
