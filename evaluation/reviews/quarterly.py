@@ -25,6 +25,7 @@ from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodAction, PeriodState
 from ..periods.operations import record_period
+from .models import ReviewState
 from .quarter_models import QUARTERS, QuarterReview, QuarterRound
 from .workflow import Action, Capacity, StaleReview, WorkflowError, apply, permitted, record, transitioned
 
@@ -209,7 +210,8 @@ def start_quarter(round_: QuarterRound, member: Member, actor: User) -> QuarterR
     if not is_evaluated(member, round_.period):
         raise WorkflowError(_("Khung đánh giá năm %(year)s không đánh giá hằng quý chức vụ của đồng chí.",
                               year=round_.period.year))  # fmt: skip
-    review = QuarterReview(period=round_.period, quarter=round_.quarter, member=member, criteria={}, products=[])
+    review = QuarterReview(period=round_.period, quarter=round_.quarter, member=member, state=ReviewState.DRAFT,
+                           criteria={}, products=[])  # fmt: skip
     db.session.add(review)
     record(review, actor, Action.CREATE)
     db.session.flush()
@@ -274,7 +276,8 @@ def save_quarter(
     framework = framework_of(review.period)
     if self_level is not None and self_level not in QUALITY_LEVELS:
         raise WorkflowError(_("Mức tự xếp loại phải là một trong bốn mức chất lượng."))
-    kept = {p["task"]: p["accepted"] for p in review.products or []}  # the committee has not scored a draft
+    # A report the committee returned keeps the measures it gave each product still there (matched by task).
+    kept = {p["task"]: p["accepted"] for p in review.products or []}
     cleaned = clean_products(framework, products)
     review.products = [{**p, "accepted": kept.get(p["task"], p["accepted"])} for p in cleaned]
     review.criteria = {c.key: bool(criteria.get(c.key)) for c in framework.criteria}
@@ -393,7 +396,7 @@ def quarter_levels(period: Period, member: Member) -> dict[int, Level | None]:
             sa.select(QuarterReview.quarter, QuarterReview.final_level).where(
                 QuarterReview.period_id == period.id,
                 QuarterReview.member_id == member.id,
-                QuarterReview.state == "decided",
+                QuarterReview.state == ReviewState.DECIDED,
             )
         ).all()
     )
