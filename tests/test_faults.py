@@ -126,10 +126,15 @@ WRITERS = sa.text(
 )
 
 
-def _wait_for_a_writer_in_flight() -> None:
-    """Until another connection holds an open write transaction: the bulk decision has started writing."""
+def _wait_for_a_writer_in_flight(request: threading.Thread) -> None:
+    """Until another connection holds an open write transaction: the bulk decision has started writing.
+
+    A busy machine may take long to get there (the decision writes once, after checking every proposal), so the
+    wait ends on a condition, not a count of polls: the writer seen, or the request over without one being seen.
+    """
     engine = db.engine
-    for _ in range(600):
+    deadline = time.monotonic() + 300  # gunicorn's own timeout in this test: past it the worker is gone anyway
+    while time.monotonic() < deadline:
         with engine.connect() as conn:
             if engine.dialect.name == "postgresql":
                 writing = conn.scalar(WRITERS)
@@ -137,6 +142,8 @@ def _wait_for_a_writer_in_flight() -> None:
                 writing = _sqlite_locked(conn)
         if writing:
             return
+        if not request.is_alive():
+            raise AssertionError("the bulk decision ended before it was seen writing; raise BULK")
         time.sleep(0.05)
     raise AssertionError("the bulk decision never started writing")
 
@@ -179,7 +186,7 @@ def test_a_worker_killed_in_the_middle_of_a_bulk_decision_leaves_all_or_none(wor
 
     request = threading.Thread(target=decide_all)
     request.start()
-    _wait_for_a_writer_in_flight()  # the decision's transaction has written: killed now, it is half-way
+    _wait_for_a_writer_in_flight(request)  # the decision's transaction has written: killed now, it is half-way
     for worker in _workers(server.pid):
         os.kill(worker, signal.SIGKILL)
     request.join(timeout=120)
