@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
 
 from .. import framework as frameworks
 from ..auth.models import User
@@ -417,20 +418,30 @@ def quarters_of(period: Period, member: Member) -> dict[int, QuarterReview]:
     return {review.quarter: review for review in found}
 
 
-def quarters_under(root: Organization, round_: QuarterRound, state=None) -> list[QuarterReview]:
-    """The quarters of a round whose cell is in `root`'s subtree, by cell then name."""
-    query = (
-        sa.select(QuarterReview)
-        .join(Organization, QuarterReview.organization_id == Organization.id)
-        .join(Member, QuarterReview.member_id == Member.id)
-        .where(
-            QuarterReview.period_id == round_.period_id, QuarterReview.quarter == round_.quarter, root.subtree_clause()
-        )  # fmt: skip
-        .order_by(Organization.path, Member.name_sort_key)
+def quarters_under(root: Organization, round_: QuarterRound) -> list[QuarterReview]:
+    """The quarters of a round whose cell is in `root`'s subtree, by cell then name, each with its member (the
+    lists and the printed summary name them: one query, not one per row)."""
+    return list(
+        db.session.scalars(
+            sa.select(QuarterReview)
+            .join(Organization, QuarterReview.organization_id == Organization.id)
+            .join(Member, QuarterReview.member_id == Member.id)
+            .where(
+                QuarterReview.period_id == round_.period_id,
+                QuarterReview.quarter == round_.quarter,
+                root.subtree_clause(),
+            )  # fmt: skip
+            .options(contains_eager(QuarterReview.member))
+            .order_by(Organization.path, Member.name_sort_key)
+        )
     )
-    if state is not None:
-        query = query.where(QuarterReview.state == state)
-    return list(db.session.scalars(query))
+
+
+def chosen_round(rounds: list[QuarterRound], asked: int | None) -> QuarterRound | None:
+    """Of `rounds`, the quarter a page asks for; without one, the round under way, else the latest."""
+    if asked:
+        return next((r for r in rounds if r.quarter == asked), None)
+    return next((r for r in rounds if r.is_open), None) or (rounds[-1] if rounds else None)
 
 
 def evaluated_members(root: Organization, period: Period) -> list[Member]:
@@ -440,6 +451,7 @@ def evaluated_members(root: Organization, period: Period) -> list[Member]:
         sa.select(Member)
         .join(Organization, Member.organization_id == Organization.id)
         .where(root.subtree_clause(), sa.or_(Member.form_type.in_(framework.forms), Member.position != ""))
+        .options(contains_eager(Member.organization))  # the list names each one's cell
         .order_by(Organization.path, Member.name_sort_key)
     )  # the posts are compared folded, in Python: the database narrows to those with a post
     return [member for member in members if framework.applies_to(member.form_type.value, member.position)]

@@ -209,8 +209,7 @@ def _round_asked(period):
     """The quarter asked for (`?quarter=`), else the open round, else the latest; None before any round."""
     rounds = quarterly.rounds(period)
     asked = request.args.get("quarter", type=int)
-    chosen = next((r for r in rounds if r.quarter == asked), None) if asked else None
-    return chosen or next((r for r in rounds if r.is_open), None) or (rounds[-1] if rounds else None), rounds
+    return quarterly.chosen_round(rounds, asked) or quarterly.chosen_round(rounds, None), rounds
 
 
 @bp.get("/<int:org_id>/quarters")

@@ -326,8 +326,7 @@ def save_target(org, year: int):
 def _quarter_asked(period):
     """The quarter asked for, else the latest round that is not in preparation; None when there is none."""
     rounds = [r for r in quarterly.rounds(period) if r.state is not PeriodState.DRAFT]
-    asked = request.args.get("quarter", type=int)
-    return next((r for r in rounds if r.quarter == asked), None) if asked else (rounds[-1] if rounds else None), rounds
+    return quarterly.chosen_round(rounds, request.args.get("quarter", type=int)), rounds
 
 
 def _quarter_or_404(period):
