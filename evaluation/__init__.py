@@ -68,11 +68,11 @@ def register_extensions(app: Flask) -> None:
         models,  # noqa: F401  (every model registered before Alembic or queries look)
     )
     from .members.operations import moved
-    from .notices.operations import drop_outbox, notify_transition, send_outbox
+    from .notices.operations import drop_outbox, notify_transition, notify_transitions, send_outbox
     from .org.operations import retyped
     from .periods.operations import closing, reopened
     from .reviews import confirmations, counts, moves, tallies
-    from .reviews.workflow import transitioned
+    from .reviews.workflow import transitioned, transitioned_many
 
     tallies.listen()
     audit.listen()
@@ -83,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     closing.connect(confirmations.unconfirmed)
     retyped.connect(tallies.retype)
     transitioned.connect(notify_transition)
+    transitioned_many.connect(notify_transitions)
 
     if not sa.event.contains(Session, "after_commit", send_outbox):
         sa.event.listen(Session, "after_commit", send_outbox)

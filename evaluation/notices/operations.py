@@ -77,8 +77,7 @@ def notify_transition(review: Review | QuarterReview, event) -> None:
         _notify_quarter(review, event)
         return
     action, person = Action(event.action), 0 if review.is_of_member else 1
-    name = review.subject_name
-    about = {"year": review.period.year, "name": name}
+    about = _about(review)
     own = _link("member.review") if review.is_of_member else _link("collective.review", org_id=review.organization_id)
     if action in (Action.RETURN, Action.REOPEN):
         said = RETURNED if action is Action.RETURN else REOPENED
@@ -95,6 +94,31 @@ def notify_transition(review: Review | QuarterReview, event) -> None:
         _tell_cell(review, SUBMITTED, about)
     elif action is Action.ENTER_ON_BEHALF:
         notify(_authors(review), ENTERED, about, own)
+
+
+def notify_transitions(action: Action, *, reviews: list[Review]) -> None:
+    """`notify_transition` for many members' reviews moved alike by one request (a bulk decision, a cell's
+    forward): who hears is read once for the selection, and the notices go in as one INSERT."""
+    if action is Action.DECIDE:
+        logins: dict[int, list[User]] = {}
+        member_ids = {review.member_id for review in reviews}
+        for user in db.session.scalars(db.select(User).where(User.member_id.in_(member_ids))):
+            logins.setdefault(user.member_id, []).append(user)
+        link = _link("member.review")
+        sent = [(user, DECIDED[0], _about(review) | {"level": str(review.final_level)}, link)
+                for review in reviews for user in logins.get(review.member_id or 0, [])]  # fmt: skip
+    elif action is Action.FORWARD:
+        committees = {org.id: org for org in (deciding_org(review.organization) for review in reviews)}
+        officers_of = {org_id: officers(org, (Role.COMMITTEE,)) for org_id, org in committees.items()}
+        sent = [(user, WAITING[0], _about(review), "") for review in reviews
+                for user in officers_of[deciding_org(review.organization).id]]  # fmt: skip
+    else:
+        raise ValueError(f"no notices in bulk for {action}")
+    _send(sent)
+
+
+def _about(review: Review) -> dict:
+    return {"year": review.period.year, "name": review.subject_name}
 
 
 def _notify_quarter(review: QuarterReview, event) -> None:
@@ -121,16 +145,30 @@ def _tell_cell(review: Review, text: str, values: dict) -> None:
 
 def notify(users, text: str, values: dict, link: str = "", key: str = "") -> int:
     """One notice per user (skipping those who already have `key`); queue the e-mails. Returns how many."""
-    sent = 0
-    for user in {u.id: u for u in users}.values():
-        if key and db.session.scalar(db.select(Notice.id).where(Notice.user_id == user.id, Notice.key == key)):
-            continue
-        notice = Notice(user_id=user.id, text=text, params=values, link=link, key=key)
-        db.session.add(notice)
-        with force_locale("vi"):  # e-mail goes out in the default language
-            _queue_email(user, notice.message)
-        sent += 1
-    return sent
+    sent = [
+        (user, text, values, link)
+        for user in {u.id: u for u in users}.values()
+        if not key or not db.session.scalar(db.select(Notice.id).where(Notice.user_id == user.id, Notice.key == key))
+    ]
+    _send(sent, key)
+    return len(sent)
+
+
+NOTICES: sa.Table = Notice.__table__  # type: ignore[assignment]
+
+
+def _send(sent: list[tuple[User, str, dict, str]], key: str = "") -> None:
+    """Write the notices (user, sentence, values, link) in one INSERT and queue their e-mails."""
+    if not sent:
+        return
+    rows = [{"user_id": user.id, "text": text, "params": values, "link": link, "key": key, "created_at": utcnow()}
+            for user, text, values, link in sent]  # fmt: skip
+    db.session.execute(sa.insert(NOTICES), rows)  # Core: a third of the ORM's bulk insert's time
+    if not current_app.config.get("MAIL_SERVER"):
+        return
+    with force_locale("vi"):  # e-mail goes out in the default language
+        for user, text, values, _ in sent:
+            _queue_email(user, Notice(text=text, params=values).message)
 
 
 def _queue_email(user: User, text: str) -> None:

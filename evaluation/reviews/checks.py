@@ -146,15 +146,27 @@ def previous_level(review: Review) -> Level | None:
     ).first()
 
 
-def review_findings(review: Review, level: Level) -> list[Finding]:
-    """What the regulation says about giving `review` this level, the quota apart."""
+def previous_levels(period: Period, member_ids: list[int]) -> dict[int, Level]:
+    """`previous_level` of many members in one query: {member id: decided level the year before}."""
+    rows = db.session.execute(
+        db.select(Review.member_id, Review.final_level)
+        .join(Period, Review.period_id == Period.id)
+        .where(Review.member_id.in_(member_ids), Period.year == period.year - 1, Review.state == ReviewState.DECIDED)
+    )
+    return {member_id: level for member_id, level in rows}
+
+
+def review_findings(review: Review, level: Level, previous: dict[int, Level] | None = None) -> list[Finding]:
+    """What the regulation says about giving `review` this level, the quota apart. `previous`: the year
+    before's levels read for a whole selection (`previous_levels`); without it, this member's is read."""
     period, rule_set = review.period, review.period.rule_set
     findings = [
         check_conditions(rule_set, conditions_of(review), review.exception_reason, level),
         check_not_classified(rule_set, _joined(review), new_member_reference(period), level),
     ]
     if review.member is not None:
-        findings += [check_score(rule_set, review.judged_score, level), check_repeated(previous_level(review), level)]
+        before = previous_level(review) if previous is None else previous.get(review.member.id)
+        findings += [check_score(rule_set, review.judged_score, level), check_repeated(before, level)]
         if (unit := review.member.leads) is not None:
             findings.append(check_head(rule_set, level, unit.name, unit_level(unit, period)))
         if quarterly.is_evaluated(review.member, period):  # nobody else has quarters: no query per decision

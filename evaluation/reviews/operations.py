@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from .. import journal
 from ..auth.models import CELL_ROLES, Role, User
@@ -31,7 +31,7 @@ from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
-from . import checks, confirmations, formspec
+from . import bulk, checks, confirmations, formspec
 from .models import CellMeeting, Commitment, QuotaException, Review, ReviewEvent, ReviewState
 from .workflow import (
     WHEN_CLOSED,
@@ -204,13 +204,16 @@ def member_reviews_in(root: Organization, ids: list[int]) -> list[Review]:
             .join(Member, Review.member_id == Member.id)
             .join(Organization, Member.organization_id == Organization.id)
             .where(Review.id.in_(ids), root.subtree_clause())
-            .options(selectinload(Review.member).selectinload(Member.organization), selectinload(Review.period))
+            .options(contains_eager(Review.member).contains_eager(Member.organization), selectinload(Review.period))
         )
     )
 
 
-def _check(review: Review, user: User, capacity: Capacity, action: Action, expected_version: int | None) -> None:
-    """Who, when, what and on which version: the one gate every change of a review passes.
+def _check(
+    review: Review, user: User, capacity: Capacity, action: Action, expected_version: int | None, locks=None
+) -> None:
+    """Who, when, what and on which version: the one gate every change of a review passes. A caller moving
+    many reviews passes `locks` (an empty dict it keeps): the confirmations are then read once per organization.
 
     :raise PermissionDenied: when the user does not hold `capacity` on this review at all.
     """
@@ -230,6 +233,17 @@ def _check(review: Review, user: User, capacity: Capacity, action: Action, expec
                 state=review.state_label,
             )
         )
+    if expected_version is not None and not _read(review, expected_version):
+        raise StaleReview()
+    place = (review.organization_id, review.is_of_member)  # what a confirmation locks
+    if locks is None or place not in locks:
+        _check_unlocked(review, action)
+        if locks is not None:
+            locks[place] = True
+
+
+def _check_unlocked(review: Review, action: Action) -> None:
+    """Whether a confirmation of the figures above the review holds `action` back (one query)."""
     if action in CHANGES_FIGURES and (
         confirmed := confirmations.locked_by(review.period, review.organization, itself=review.is_of_member)
     ):
@@ -241,8 +255,6 @@ def _check(review: Review, user: User, capacity: Capacity, action: Action, expec
                 name=confirmed.name,
             )
         )
-    if expected_version is not None and not _read(review, expected_version):
-        raise StaleReview()
 
 
 # What changes a confirmed organization's figures, and so waits until the level above returns its confirmation.
@@ -545,10 +557,13 @@ def forward(review: Review, actor: User, expected_version: int | None = None) ->
 
 
 def forward_ready(reviews: Iterable[Review], actor: User) -> int:
-    """Forward every submitted review that has a proposal; the rest stay with the cell."""
+    """Forward every submitted review that has a proposal; the rest stay with the cell. Set-based (bulk)."""
     ready = [r for r in reviews if r.state is ReviewState.SUBMITTED and r.proposed_level is not None]
+    locks = dict[tuple, bool]()
     for review in ready:
-        forward(review, actor)
+        _check(review, actor, Capacity.CELL, Action.FORWARD, None, locks)
+    moves = [bulk.Move(r, level=r.proposed_level, reason=r.not_classified_reason) for r in ready]
+    bulk.write(moves, actor, Capacity.CELL, Action.FORWARD)
     return len(ready)
 
 
@@ -587,8 +602,10 @@ def send_back(review: Review, actor: User, reason: str, expected_version: int | 
     db.session.flush()
 
 
-def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note: str) -> None:
-    """Apply a final level after the regulation's checks; the quota is checked by the caller, once."""
+def _decision(review: Review, level: Level, note: str, previous: dict[int, Level] | None = None) -> dict:
+    """The fields a final level sets, after the regulation's checks; the quota is checked by the caller, once.
+    `previous`: the members' levels of the year before, when the caller read them for a whole selection."""
+    fields: dict = {"final_level": level}
     if level is Level.NOT_CLASSIFIED:
         category = review.not_classified_category or checks.not_classified_category(review)
         reason = (
@@ -598,10 +615,15 @@ def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note:
         )  # a new member's case speaks for itself: the dates are on file
         if not reason:
             raise WorkflowError(_("Quyết định không xếp loại cần ghi rõ lý do."))
-        review.not_classified_reason, review.not_classified_category = reason, category
-    if blocking := [str(f) for f in checks.review_findings(review, level) if f.blocking]:
+        fields |= {"not_classified_reason": reason, "not_classified_category": category}
+    if blocking := [str(f) for f in checks.review_findings(review, level, previous) if f.blocking]:
         raise WorkflowError(_("Không thể quyết định mức này: ") + "; ".join(blocking) + ".")
-    _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note, final_level=level, decided_at=utcnow())
+    return fields
+
+
+def _decide(review: Review, actor: User, capacity: Capacity, level: Level, note: str) -> None:
+    fields = _decision(review, level, note)
+    _apply(review, actor, capacity, Action.DECIDE, level=level, reason=note, decided_at=utcnow(), **fields)
 
 
 def _enforce_quota(reviews: list[Review]) -> None:
@@ -636,22 +658,31 @@ def decide(
 
 
 def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
-    """Confirm many proposals at once: each (review, version read); all land or none."""
-    decided = []
-    # One flush for the whole selection, not one per review: the kept tallies then change by one upsert per
-    # organization and level, and nothing read here depends on the others decided in the same request.
-    with db.session.no_autoflush:
-        for review, version in decisions:
-            _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version)
-            if review.proposed_level is None:
-                raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.subject_name))
-            try:
-                _decide(review, actor, Capacity.COMMITTEE, review.proposed_level, "")
-            except WorkflowError as exc:
-                raise WorkflowError(f"{review.subject_name}: {exc}") from exc
-            decided.append(review)
-    _enforce_quota(decided)
-    return len(decided)
+    """Confirm many proposals at once: each (review, version read); all land or none. Set-based (bulk): what
+    the checks read is read once for the selection, and the writes are a few statements."""
+    decisions = list(decisions)
+    previous = _previous_levels([review for review, _ in decisions])
+    decided_at, locks, moves = utcnow(), dict[tuple, bool](), list[bulk.Move]()
+    for review, version in decisions:
+        _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version, locks)
+        if (level := review.proposed_level) is None:
+            raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.subject_name))
+        try:
+            fields = _decision(review, level, "", previous)
+        except WorkflowError as exc:
+            raise WorkflowError(f"{review.subject_name}: {exc}") from exc
+        moves.append(bulk.Move(review, fields | {"decided_at": decided_at}, level=level))
+    bulk.write(moves, actor, Capacity.COMMITTEE, Action.DECIDE)
+    _enforce_quota([move.review for move in moves])
+    return len(moves)
+
+
+def _previous_levels(reviews: list[Review]) -> dict[int, Level] | None:
+    """The year before's levels of a selection of one year's members' reviews, in one query (None: not one year)."""
+    periods = {review.period for review in reviews}
+    if len(periods) != 1:
+        return None
+    return checks.previous_levels(periods.pop(), [review.member_id for review in reviews if review.member_id])
 
 
 def _reopen(review: Review, actor: User, capacity: Capacity, reason: str) -> None:

@@ -320,12 +320,33 @@ def _after_flush(session: Session, _context) -> None:
     """Apply the changes once the flush has written its rows. After, not before: a review's UPDATE checks
     its version, so a decision that lost a race fails there, before it touches a counter another
     transaction just decremented (which the CHECK would refuse, hiding the stale write behind it)."""
-    connection = session.connection()
-    for key, amount in sorted(session.info.pop("tally_deltas", Counter()).items()):  # a fixed order: no deadlock
+    _apply(session.connection(), session.info.pop("tally_deltas", Counter()))
+
+
+def _apply(connection, deltas: Counter) -> None:
+    for key, amount in sorted(deltas.items()):  # a fixed order: no deadlock
         if not amount:
             continue
         table = TALLY if key[0] == "tally" else SIZE
         _upsert(connection, table, dict(zip(COLUMNS[table.name], key[1:], strict=True)), amount)
+
+
+def counted_at(review: Review) -> tuple | None:
+    """Where a loaded member's review is counted, as its attributes stand."""
+    org = review.organization
+    return _review_key(org.path, review.period_id, True, org.kind, review.state, review.final_level, org.type_key,
+                       review.conditions, review.not_classified_category)  # fmt: skip
+
+
+def count_moved(session: Session, moved: list[tuple[tuple | None, tuple | None]]) -> None:
+    """The counters of members' reviews written by set-based statements, which the flush hooks do not see:
+    each (where it was counted, `counted_at` now), applied as one upsert per counter that changes."""
+    deltas: Counter = Counter()
+    for before, after in moved:
+        if before != after:
+            _add(deltas, before, -1)
+            _add(deltas, after, +1)
+    _apply(session.connection(), deltas)
 
 
 def retype(org: Organization, *, old: str | None, new: str | None) -> None:

@@ -20,6 +20,8 @@ from .quarter_models import QuarterEvent, QuarterReview
 # Sent after each transition made by a person, inside its transaction, with the history entry as
 # `event`: the notices package subscribes, so the workflow never needs to know who is told.
 transitioned = Namespace().signal("review-transitioned")
+# Many members' reviews moved alike by one request (reviews.bulk): sent with the action and the reviews.
+transitioned_many = Namespace().signal("reviews-transitioned-in-bulk")
 
 
 class Capacity(StrEnum):
@@ -210,8 +212,15 @@ def apply(
     reason: str = "",
 ) -> ReviewEvent | QuarterEvent:
     """Move the review along the table and write history; raise WorkflowError if not allowed."""
-    next_state = TRANSITIONS.get((review.state, capacity, action))
-    if next_state is None:
+    from_state = review.state
+    review.state = next_state(review, capacity, action, reason)
+    return record(review, actor, action, level=level, reason=reason.strip(), from_state=from_state)
+
+
+def next_state(review: Review | QuarterReview, capacity: Capacity, action: Action, reason: str = "") -> ReviewState:
+    """Where the table moves the review; raise WorkflowError if it does not, or if the move needs a reason."""
+    state = TRANSITIONS.get((review.state, capacity, action))
+    if state is None:
         raise WorkflowError(
             gettext(
                 "Không thể thực hiện “%(action)s” khi bản kiểm điểm ở trạng thái “%(state)s”.",
@@ -221,6 +230,4 @@ def apply(
         )
     if action in NEEDS_REASON and not reason.strip():
         raise WorkflowError(gettext("Cần ghi rõ lý do để “%(action)s”.", action=action.label))
-    from_state = review.state
-    review.state = next_state
-    return record(review, actor, action, level=level, reason=reason.strip(), from_state=from_state)
+    return state

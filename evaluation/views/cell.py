@@ -139,8 +139,10 @@ def print_reviews(cell):
 def forward_all(cell):
     period = require_period()
     if BulkForm().validate_on_submit():
-        reviews = [r for _, r in members_with_reviews(cell, period, states=(ReviewState.SUBMITTED,))]
-        count = perform(ops.forward_ready, reviews, current_user)
+        # The pairs are kept while the forward runs: a member loaded but no longer referenced leaves the
+        # session, and each review's `.member` would then be read again, one query per member.
+        pairs = members_with_reviews(cell, period, states=(ReviewState.SUBMITTED,))
+        count = perform(ops.forward_ready, [review for _, review in pairs], current_user)
         if count is not None:
             flash(
                 _("Đã chuyển %(count)s đề xuất lên đảng ủy.", count=count)

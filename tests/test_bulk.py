@@ -1,0 +1,132 @@
+"""Bulk work written by set-based statements (reviews.bulk): a committee's decision of many proposals and a
+cell's forward of its ready proposals land whole with their history, counters and notices, or not at all."""
+
+from collections import Counter
+
+import pytest
+import sqlalchemy as sa
+
+from evaluation.extensions import db
+from evaluation.levels import Level
+from evaluation.notices.models import Notice
+from evaluation.reviews import operations as ops
+from evaluation.reviews.models import Review, ReviewEvent, ReviewState
+from evaluation.reviews.tallies import expected, stored
+from evaluation.reviews.workflow import StaleReview
+
+LEVELS = [Level.GOOD, Level.EXCELLENT, Level.COMPLETED, Level.NOT_COMPLETED]
+
+
+def reviews_in(world, make, state: ReviewState, count: int = 12) -> list[Review]:
+    """`count` members' reviews over both cells of the grassroots organization, with proposals of every
+    level, and one of them proposed not classified with its reason."""
+    cells, made = (world.cell, world.cell2), []
+    for i in range(count):
+        member = make.member(cells[i % 2], f"Đảng viên {i:02d}")
+        make.user(f"dv{i:02d}", member)
+        level = Level.NOT_CLASSIFIED if i == 0 else LEVELS[i % len(LEVELS)]
+        reason = "Miễn đánh giá: nghỉ hưu" if i == 0 else ""
+        review = Review(period=world.period, member=member, form_type=member.form_type, sections={}, state=state,
+                        proposed_level=level, not_classified_reason=reason)  # fmt: skip
+        if i == 3:
+            review.self_level = Level.GOOD
+            review.version = 4  # read at a later version than the others: a group of its own
+        db.session.add(review)
+        made.append(review)
+    db.session.commit()
+    return made
+
+
+def selection(reviews: list[Review]) -> dict:
+    return {"review": [f"{r.id}:{r.version}" for r in reviews]}
+
+
+def _quota_room(world) -> None:
+    """Excellent proposals within the quota: the committee records its reason once."""
+    ops.set_quota_exception(
+        world.period, world.grassroots, True, False, "Kết quả nổi trội của đảng bộ", world.committee
+    )
+    db.session.commit()
+
+
+def test_a_bulk_decision_lands_every_level_with_its_history_counters_and_notices(world, make, auth, client):
+    reviews = reviews_in(world, make, ReviewState.PROPOSED)
+    _quota_room(world)
+    ids = {r.id: (r.proposed_level, r.version) for r in reviews}
+    auth.login("committee")
+    page = client.post(f"/committee/{world.grassroots.id}/decide", data=selection(reviews), follow_redirects=True)
+    assert "Đã quyết định xếp loại cho 12 đảng viên" in page.get_data(as_text=True)
+    db.session.expire_all()
+    for review_id, (level, version) in ids.items():
+        review = db.session.get(Review, review_id)
+        assert (review.state, review.final_level, review.version) == (ReviewState.DECIDED, level, version + 1)
+        assert review.decided_at is not None
+        [event] = [e for e in review.events if e.action == "decide"]
+        assert (event.from_state, event.to_state, event.level, event.actor_id) == (
+            ReviewState.PROPOSED, ReviewState.DECIDED, level, world.committee.id)  # fmt: skip
+    first = db.session.get(Review, reviews[0].id)
+    assert (first.not_classified_reason, first.not_classified_category) == ("Miễn đánh giá: nghỉ hưu", "other")
+    assert expected(db.session) == stored(db.session)  # the counters followed, once each
+    notices = Counter(db.session.scalars(sa.select(Notice.user_id).where(Notice.text.contains("đã được xếp loại"))))
+    assert len(notices) == 12 and set(notices.values()) == {1}
+
+
+def test_a_review_changed_since_the_page_was_read_refuses_the_whole_selection(world, make, auth, client):
+    reviews = reviews_in(world, make, ReviewState.PROPOSED)
+    _quota_room(world)
+    chosen = selection(reviews)
+    before = stored(db.session)
+    late = db.session.get(Review, reviews[7].id)
+    late.cell_comments = "Chi bộ bổ sung ý kiến"  # someone else's change: a new version
+    db.session.commit()
+    auth.login("committee")
+    page = client.post(f"/committee/{world.grassroots.id}/decide", data=chosen, follow_redirects=True)
+    assert "vừa được người khác cập nhật" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert {r.state for r in db.session.scalars(sa.select(Review))} == {ReviewState.PROPOSED}
+    assert not db.session.scalar(sa.select(sa.func.count(ReviewEvent.id)).where(ReviewEvent.action == "decide"))
+    assert stored(db.session) == before
+    assert not db.session.scalar(sa.select(sa.func.count(Notice.id)).where(Notice.text.contains("xếp loại:")))
+
+
+def test_a_refused_review_in_the_selection_lands_nothing_and_names_it(world, make, auth, client):
+    reviews = reviews_in(world, make, ReviewState.PROPOSED, count=4)  # no quota room: 1 excellent of 4
+    auth.login("committee")
+    page = client.post(f"/committee/{world.grassroots.id}/decide", data=selection(reviews), follow_redirects=True)
+    assert "Vượt tỷ lệ" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert {r.state for r in db.session.scalars(sa.select(Review))} == {ReviewState.PROPOSED}
+    assert expected(db.session) == stored(db.session)
+
+
+def test_a_cell_forwards_its_ready_proposals_at_once(world, make, auth, client):
+    reviews = reviews_in(world, make, ReviewState.SUBMITTED, count=6)
+    db.session.get(Review, reviews[2].id).proposed_level = None  # not ready: stays with the cell
+    db.session.commit()
+    auth.login("secretary")
+    page = client.post(f"/cell/{world.cell.id}/forward", follow_redirects=True)
+    assert "Đã chuyển 2 đề xuất lên đảng ủy" in page.get_data(as_text=True)  # of cell's 0, 2, 4: 2 has none
+    db.session.expire_all()
+    states = {r.id: r.state for r in db.session.scalars(sa.select(Review))}
+    forwarded_ids = {reviews[0].id, reviews[4].id}
+    assert states == {r.id: ReviewState.PROPOSED if r.id in forwarded_ids else ReviewState.SUBMITTED for r in reviews}
+    forwarded = db.session.scalars(sa.select(ReviewEvent).where(ReviewEvent.action == "forward")).all()
+    assert {(e.review_id, e.level, e.reason) for e in forwarded} == {
+        (reviews[0].id, Level.NOT_CLASSIFIED, "Miễn đánh giá: nghỉ hưu"), (reviews[4].id, Level.GOOD, "")}  # fmt: skip
+    assert expected(db.session) == stored(db.session)
+    waiting = db.session.scalars(sa.select(Notice).where(Notice.user_id == world.committee.id)).all()
+    assert len(waiting) == 2 and all("chờ quyết định" in n.message for n in waiting)
+
+
+def test_a_review_written_between_the_checks_and_the_update_refuses_the_selection(world, make):
+    """Another transaction's write after the reviews were read (here: behind the session's back)."""
+    reviews = reviews_in(world, make, ReviewState.PROPOSED)
+    _quota_room(world)
+    pairs = [(r, r.version) for r in reviews]
+    behind = sa.update(Review).where(Review.id == reviews[5].id).values(version=Review.version + 1)
+    db.session.execute(behind, execution_options={"synchronize_session": False})
+    with pytest.raises(StaleReview):
+        ops.decide_many(pairs, world.committee)
+    db.session.rollback()
+    assert {r.state for r in db.session.scalars(sa.select(Review))} == {ReviewState.PROPOSED}
+    assert expected(db.session) == stored(db.session)
