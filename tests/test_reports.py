@@ -14,7 +14,8 @@ from evaluation.members.operations import move_member
 from evaluation.org.models import OrgKind
 from evaluation.periods.models import Period, PeriodState
 from evaluation.periods.operations import close_period
-from evaluation.reports.aggregation import history, rollup
+from evaluation.reports import aggregation
+from evaluation.reports.aggregation import history, member_results, rollup
 from evaluation.reports.models import Target
 from evaluation.reviews.models import Review, ReviewEvent, ReviewState
 from tests.conftest import assert_rejected, write
@@ -494,3 +495,16 @@ def test_members_and_organizations_excellent_n_years_in_a_row_are_listed_and_exp
     assert rows[0] == ["Loại", "Mã", "Họ và tên / Tên tổ chức", "Đơn vị năm 2025"]
     assert sorted(r[2] for r in rows[1:]) == sorted([world.m1.full_name, world.m3.full_name, world.cell.name])
     assert "Đảng viên (0)" in client.get(f"/orgs/{world.upper.id}/streaks?year=2025&years=4").get_data(as_text=True)
+
+
+def test_a_long_list_streams_a_slice_of_organizations_at_a_time_in_the_one_query_order(world, make, monkeypatch):
+    """The export's rows come organization by organization (so the first comes at once at any size), in the
+    order one query over the whole subtree gives: by organization, then the Vietnamese name order."""
+    names = ["Đảng viên Ánh", "Đảng viên Ân", "Đảng viên Anh", "Đảng viên Bình", "Đảng viên Á Châu"]
+    for i, org in enumerate([world.cell, world.cell2, world.small, world.cell3, world.cell, world.cell2] * 2):
+        make.member(org, names[i % len(names)])
+    whole = [(r.org_code, r.code) for r in member_results(world.province, world.period, search="Đảng viên")]
+    monkeypatch.setattr(aggregation, "ORGS_PER_QUERY", 1)
+    sliced = [(r.org_code, r.code) for r in member_results(world.province, world.period)]
+    assert [row for row in sliced if row in whole] == whole and len(whole) == 12
+    assert len({org for org, _ in whole}) == 4

@@ -7,6 +7,8 @@ reviews package's, shared with the workflow's checks; this module arranges it in
 series and export rows.
 """
 
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -57,8 +59,9 @@ class Rollup:
         return [kind for kind in OrgKind if self.below(kind).total]
 
 
-def _members_counted(root: Organization, period: Period, *columns, member_columns: bool = True):
-    """SELECT `columns` over the members the year counts under the subtree.
+def _members_counted(root: Organization, period: Period, *columns, member_columns: bool = True, within=None):
+    """SELECT `columns` over the members the year counts under the subtree (or in the organizations
+    `within` names, a condition on them).
 
     A closed year counts its reviews where they were (the cell of that year). A year still open
     also counts the members who have not started, under their current cell. Counting a closed year
@@ -75,7 +78,8 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
         query = db.select(*columns).select_from(Review).where(Review.period_id == period.id)
         query = query.join(Member, Review.member_id == Member.id) if member_columns else query
         query = query.where(Review.member_id.is_not(None))
-    return query.join(Organization, Organization.id == counted_under).where(root.subtree_clause())
+    where = root.subtree_clause() if within is None else within
+    return query.join(Organization, Organization.id == counted_under).where(where)
 
 
 def rollup(root: Organization, year: int) -> Rollup:
@@ -166,11 +170,12 @@ def targets(root: Organization, year: int) -> dict[TargetSubject, Target]:
     return {target.subject: target for target in found}  # deeper ones come later and win
 
 
-def member_results(root: Organization, period: Period, search: str = ""):
-    """One plain row per member the year counts under the subtree, for lists and exports.
+def member_results(root: Organization, period: Period, search: str = "") -> Iterator[sa.Row]:
+    """One plain row per member the year counts under the subtree, for lists and exports, in list order (by
+    organization, then the Vietnamese name order).
 
-    Columns, not ORM objects, streamed in list order: an export of a whole province never sits in
-    memory. `search` ignores accents and case.
+    Columns, not ORM objects, streamed: an export of a whole province never sits in memory. `search`
+    ignores accents and case.
     """
     columns = (
         Member.code,
@@ -184,10 +189,29 @@ def member_results(root: Organization, period: Period, search: str = ""):
         Review.not_classified_reason,
         Review.rerated_by,
     )
-    query = _members_counted(root, period, *columns).order_by(Organization.path, Member.name_sort_key)
-    if search:
-        query = query.where(member_matches(search))
-    return db.session.execute(query.execution_options(yield_per=2000))
+
+    def ordered(within=None) -> sa.Select:
+        return _members_counted(root, period, *columns, within=within).order_by(Organization.path, Member.name_sort_key)
+
+    if search:  # a few rows: one query
+        return iter(db.session.execute(ordered().where(member_matches(search))))
+    return _by_organizations(ordered, root)
+
+
+# Organizations per query of a long list: about 20,000 members to sort each time at the national average.
+ORGS_PER_QUERY = 1_000
+
+
+def _by_organizations(ordered: Callable[..., sa.Select], root: Organization) -> Iterator[sa.Row]:
+    """`ordered`'s rows, a thousand organizations at a time in path order. Ordered in one query, the
+    database sorts the whole subtree before the first row (at 5.6 million members, 20 s before the first
+    byte of an export); a slice of organizations sorts its own members only, so the first row comes at
+    once and each further one at the same pace, whatever the size of the subtree."""
+    ids = array("q", db.session.scalars(db.select(Organization.id).where(root.subtree_clause())
+                                        .order_by(Organization.path)))  # fmt: skip
+    for start in range(0, len(ids), ORGS_PER_QUERY):
+        chunk = ids[start : start + ORGS_PER_QUERY].tolist()
+        yield from db.session.execute(ordered(within=Organization.id.in_(chunk)))
 
 
 # ---- The leaders' quarters ---------------------------------------------------------------------------

@@ -85,7 +85,7 @@ def _page(org: Organization, year: int, target_form: TargetForm):
     past = history(org, year, decimals=decimals)
     members = []
     if org.kind.holds_members and not org.children and result.period is not None:  # a đảng bộ: drill down instead
-        members = member_results(org, result.period, search=request.args.get("q", "")).all()
+        members = list(member_results(org, result.period, search=request.args.get("q", "")))
     return render_template(
         "orgs/show.html",
         org=org,
