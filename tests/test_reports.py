@@ -502,7 +502,7 @@ def test_a_long_list_streams_a_slice_of_organizations_at_a_time_in_the_one_query
     order one query over the whole subtree gives: by organization, then the Vietnamese name order."""
     names = ["Đảng viên Ánh", "Đảng viên Ân", "Đảng viên Anh", "Đảng viên Bình", "Đảng viên Á Châu"]
     for i, org in enumerate([world.cell, world.cell2, world.small, world.cell3, world.cell, world.cell2] * 2):
-        make.member(org, names[i % len(names)])
+        make.member(org, names[i % len(names)])  # namesakes in one cell too: they come by code
     whole = [(r.org_code, r.code) for r in member_results(world.province, world.period, search="Đảng viên")]
     monkeypatch.setattr(aggregation, "ORGS_PER_QUERY", 1)
     sliced = [(r.org_code, r.code) for r in member_results(world.province, world.period)]

@@ -191,7 +191,8 @@ def member_results(root: Organization, period: Period, search: str = "") -> Iter
     )
 
     def ordered(within=None) -> sa.Select:
-        return _members_counted(root, period, *columns, within=within).order_by(Organization.path, Member.name_sort_key)
+        query = _members_counted(root, period, *columns, within=within)
+        return query.order_by(Organization.path, Member.name_sort_key, Member.code)  # namesakes by code
 
     if search:  # a few rows: one query
         return iter(db.session.execute(ordered().where(member_matches(search))))
@@ -207,11 +208,13 @@ def _by_organizations(ordered: Callable[..., sa.Select], root: Organization) -> 
     database sorts the whole subtree before the first row (at 5.6 million members, 20 s before the first
     byte of an export); a slice of organizations sorts its own members only, so the first row comes at
     once and each further one at the same pace, whatever the size of the subtree."""
-    ids = array("q", db.session.scalars(db.select(Organization.id).where(root.subtree_clause())
-                                        .order_by(Organization.path)))  # fmt: skip
+    subtree = db.select(Organization.id).where(root.subtree_clause()).order_by(Organization.path)
+    # Core, not the ORM, which would turn each result into a list first: rows come from the driver one by one.
+    connection = db.session.connection()
+    ids = array("q", connection.execute(subtree).scalars())  # 8 bytes an organization
     for start in range(0, len(ids), ORGS_PER_QUERY):
         chunk = ids[start : start + ORGS_PER_QUERY].tolist()
-        yield from db.session.execute(ordered(within=Organization.id.in_(chunk)))
+        yield from connection.execute(ordered(within=Organization.id.in_(chunk)))
 
 
 # ---- The leaders' quarters ---------------------------------------------------------------------------
