@@ -1,17 +1,22 @@
-"""Web throughput under gunicorn: 50 concurrent clients on a generated 100,000-member province.
+"""Each page's CPU cost, then web throughput under gunicorn: 50 concurrent clients on a generated
+100,000-member province.
 
     .venv/bin/python bench/web.py [--members 100000] [--clients 50] [--seconds 15] [--workers 5]
-                                  [--database-url URL]
+                                  [--database-url URL] [--cpu-only] [--profile]
 
-Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped), starts
-gunicorn on 127.0.0.1, and for each scenario prints requests per second, p50 / p95 latency and
-errors as `name: value unit` lines. The clients are threads of this process on the same machine,
-so the figures include their own CPU use.
+Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped). First, in this
+process and one request at a time, the CPU time the server spends on each request (process time, measured
+around the WSGI call, the response body included), median and p95, beside its goal; `--profile` prints where
+it goes. Then starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
+latency and errors as `name: value unit` lines. The clients are threads of this process on the same
+machine, so the latencies include their own CPU use.
 """
 
 import argparse
+import cProfile
 import http.cookiejar
 import os
+import pstats
 import re
 import signal
 import statistics
@@ -112,6 +117,57 @@ def run(name: str, clients: list[Client], action, seconds: float) -> None:
     print(f"{name}_errors: {errors[0]} errors")
 
 
+class Timed:
+    """WSGI middleware: the process time of each request, the body included (one request at a time)."""
+
+    def __init__(self, app):
+        self.app, self.times = app, []
+
+    def __call__(self, environ, start_response):
+        start = time.process_time()
+        body = b"".join(self.app(environ, start_response))
+        self.times.append((time.process_time() - start) * 1000)
+        return [body]
+
+
+# Goals in milliseconds of CPU per request.
+CPU_GOALS = {"member_form_page": 4, "member_form_save": 6, "province_rollup_page": 8}
+
+
+def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> None:
+    """What each scenario costs the server in CPU, with no concurrency to blur it."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
+    timed = app.wsgi_app = Timed(app.wsgi_app)
+    member, leader = app.test_client(), app.test_client()
+    member.post("/login", data={"username": "member0", "password": PASSWORD})
+    leader.post("/login", data={"username": "leader", "password": PASSWORD})
+    scenarios = {
+        "member_form_page": lambda: member.get("/my-review/"),
+        "member_form_save": lambda: member.post("/my-review/", data=FORM),
+        "province_rollup_page": lambda: leader.get(f"/orgs/{province}?year=2024"),
+    }
+    for name, action in scenarios.items():
+        for _ in range(5):  # warm: templates compiled, caches filled
+            action()
+        timed.times.clear()
+        profiler = cProfile.Profile() if profile else None
+        for _ in range(requests):
+            if profiler:
+                profiler.enable()
+            status = action().status_code
+            if profiler:
+                profiler.disable()
+            if status >= 400:
+                raise SystemExit(f"{name}: {status}")
+        ordered = sorted(timed.times)
+        median, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+        print(f"{name}_cpu: {median:.1f} ms median, {p95:.1f} ms p95 (goal {CPU_GOALS[name]} ms)")
+        if profiler:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    with app.app_context():
+        db.engine.dispose()
+
+
 def save_form(client: Client) -> None:
     """One save as a browser makes it: the POST and the redirect back to the form."""
     if not hasattr(client, "form_token"):
@@ -126,9 +182,15 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--database-url")
+    parser.add_argument("--cpu-only", action="store_true", help="Only the CPU per request, no gunicorn.")
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--requests", type=int, default=200, help="Requests per scenario for the CPU figures.")
     args = parser.parse_args()
     url = bench_database(args.database_url, "web")
     province = prepare(url, args.members, args.clients)
+    cpu_per_request(url, province, args.requests, args.profile)
+    if args.cpu_only:
+        return
     port = 5123
     # The clients all log in from 127.0.0.1 within seconds: the per-address login limit would refuse them.
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", RATELIMIT_ENABLED="0")

@@ -75,32 +75,36 @@ def level_label(value: Level | str | None) -> str:
     return Level(value).label if value else ""
 
 
-def _pattern(value: int | Decimal) -> str:
-    """Thousands grouped, and exactly the decimals the value was rounded to (15,19 stays 15,19; 20,00 stays)."""
+def _places(value: int | Decimal) -> int:
+    """Exactly the decimals the value was rounded to (15,19 stays 15,19; 20,00 stays)."""
     exponent = value.as_tuple().exponent if isinstance(value, Decimal) else 0
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return "#,##0" + ("." + "0" * places if places else "")
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-@lru_cache(maxsize=64)
-def _parsed(pattern: str) -> numbers.NumberPattern:
-    """A pattern parsed once: Babel's format_decimal parses it on every call, five times the cost of the
-    formatting itself, and a report page writes hundreds of numbers."""
-    return numbers.parse_pattern(pattern)
+@lru_cache(maxsize=8)
+def _symbols(language: str) -> tuple[str, str]:
+    """The language's thousands and decimal separators, from its CLDR data."""
+    locale = Locale.parse(language)
+    return numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
 
 
-def _write(value: int | Decimal, pattern: str, language: str) -> str:
-    return _parsed(pattern).apply(value, Locale.parse(language))
+def _write(value: int | Decimal, language: str) -> str:
+    """Thousands grouped, the value's own decimals, in the language's separators. Python's formatting with
+    the symbols swapped in: Babel's pattern formatting cost a report page a quarter of its time (hundreds of
+    numbers), and writes the same (tests/test_text_and_levels.py compares the two)."""
+    group, decimal = _symbols(language)
+    text = f"{value:,.{_places(value)}f}"
+    return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
 
 
 def vietnamese_number(value: int | Decimal | None) -> str:
     """91400 → "91.400"; Decimal("15.19") → "15,19": exports and printed documents stay Vietnamese."""
-    return "" if value is None else _write(value, _pattern(value), "vi")
+    return "" if value is None else _write(value, "vi")
 
 
 def format_number(value: int | Decimal | None) -> str:
     """A number in the reader's language: "91.400" in Vietnamese, "91,400" in English."""
-    return "" if value is None else _write(value, _pattern(value), _language())
+    return "" if value is None else _write(value, _language())
 
 
 def format_score(value: int | Decimal | None) -> str:
@@ -114,7 +118,7 @@ def format_percent(value: Decimal | None) -> str:
     """A share already in percent: "15,19%" in Vietnamese, "15.19%" in English; "–" when there is none."""
     if value is None:
         return "–"
-    return _write(Decimal(value) / 100, _pattern(value) + "%", _language())
+    return _write(value, _language()) + "%"
 
 
 def format_points(value: Decimal | None) -> str:

@@ -1,12 +1,14 @@
 """The report's numbers and sentences, pinned to the style of the official reports (no database)."""
 
+import random
 import re
 from collections import Counter
 from decimal import Decimal
 
 import pytest
+from babel import numbers
 
-from evaluation.formatting import format_number, format_percent, format_points
+from evaluation.formatting import _write, format_number, format_percent, format_points
 from evaluation.levels import Level
 from evaluation.org.models import OrgKind
 from evaluation.reports.models import Target
@@ -44,6 +46,20 @@ def test_numbers_use_dots_for_thousands_and_commas_for_decimals(value, text):
 )
 def test_percentages_round_half_up_to_the_configured_decimals(part, whole, decimals, text):
     assert format_percent(percent(part, whole, decimals)) == text
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_numbers_are_written_as_babel_writes_them_in_each_language(language):
+    """The report pages write numbers with Python's formatting and the language's separators (fast); what
+    they write is Babel's CLDR formatting, to the value's own decimals."""
+    rng = random.Random(19)
+    values = [0, 7, 999, 1000, 91400, 5_600_000, -1234, Decimal("15.19"), Decimal("20.00"), Decimal("-0.50")]
+    values += [rng.randint(-(10**8), 10**8) for _ in range(300)]
+    values += [Decimal(rng.randint(-(10**7), 10**7)).scaleb(-rng.randint(1, 3)) for _ in range(300)]
+    for value in values:
+        places = max(0, -value.as_tuple().exponent) if isinstance(value, Decimal) else 0
+        pattern = "#,##0" + ("." + "0" * places if places else "")
+        assert _write(value, language) == numbers.format_decimal(value, format=pattern, locale=language), value
 
 
 def test_a_share_of_nothing_is_no_number():
