@@ -163,7 +163,7 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
         median, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
         print(f"{name}_cpu: {median:.1f} ms median, {p95:.1f} ms p95 (goal {CPU_GOALS[name]} ms)")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(80)
     with app.app_context():
         db.engine.dispose()
 

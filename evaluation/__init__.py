@@ -69,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     )
     from .members.operations import moved
     from .notices.operations import drop_outbox, notify_transition, notify_transitions, send_outbox
+    from .org.operations import moved as org_moved
     from .org.operations import retyped
     from .periods.operations import closing, reopened
     from .reviews import confirmations, counts, moves, tallies
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     closing.connect(counts.undecided)
     closing.connect(confirmations.unconfirmed)
     retyped.connect(tallies.retype)
+    org_moved.connect(tallies.follow_move)
     transitioned.connect(notify_transition)
     transitioned_many.connect(notify_transitions)
 

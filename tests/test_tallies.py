@@ -68,8 +68,9 @@ def retype(world, a, b):
 
 
 def move_cell(world, a, b):
-    """A cell moved to the other grassroots organization takes its type."""
-    cell, target = world.cell3, (world.grassroots, world.grassroots2)[a % 2]
+    """A cell moved to the other grassroots organization takes its type. Its counts move with it; the last cell
+    to leave one, or the first to join one, changes what is counted as a party committee."""
+    cell, target = (world.cell3, world.cell2)[b % 2], (world.grassroots, world.grassroots2)[a % 2]
     row = {"code": cell.code, "name": cell.name, "kind": "cell", "parent_code": target.code}
     assert not import_orgs([Row(2, row)])[1]
     _as_a_commit_would()
@@ -203,6 +204,25 @@ def test_a_member_decided_then_moved_while_the_year_is_closed_counts_once_when_i
     assert rollup(world.grassroots, 2025).total.members.total == 2  # m1 and m2, not started; m3 has gone
     assert rollup(world.grassroots2, 2025).total.members.counts[Level.GOOD] == 1
     assert_every_rollup_is_a_recount()
+    db.session.rollback()
+
+
+def test_a_moved_subtree_moves_its_counts_without_counting_everything_again(world):
+    """Cell 2 leaves a grassroots organization that keeps a cell for one that has one already, of another
+    type: its counters leave the old ancestors and join the new, one upsert each, and match a recount."""
+    set_type(world.grassroots2, "ward")
+    for step in (start, start, start):
+        step(world, 2, 0)
+    db.session.flush()
+    for review in _open_reviews(world):
+        review.state, review.final_level = ReviewState.DECIDED, Level.GOOD
+    db.session.flush()
+    row = {"code": world.cell2.code, "name": world.cell2.name, "kind": "cell", "parent_code": world.grassroots2.code}
+    assert not import_orgs([Row(2, row)])[1]
+    db.session.flush()
+    assert not db.session.info.get("recount")  # the fast path: nothing counted again
+    assert stored(db.session) == expected(db.session)
+    assert rollup(world.grassroots2, 2025).total.members.counts[Level.GOOD] == 1
     db.session.rollback()
 
 

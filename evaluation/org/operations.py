@@ -17,6 +17,9 @@ from .models import ALLOWED_PARENTS, Organization, OrganizationType, OrgKind
 # Sent after a grassroots organization's subtree changed type: (organization, old=key or None, new=key or
 # None). The kept tallies move their counts to the new column.
 retyped = Namespace().signal("organization-retyped")
+# Sent when an organization has moved under another parent, its subtree's paths written: (organization,
+# old_path=its path before). The kept tallies move the subtree's counts from the old ancestors to the new.
+moved = Namespace().signal("organization-moved")
 INHERITS_TYPE = (OrgKind.SECTION, OrgKind.CELL)  # they carry their grassroots organization's type
 
 
@@ -53,9 +56,15 @@ def _place(org: Organization, parent: Organization | None) -> None:
             .execution_options(synchronize_session="fetch")
         )
     org.path, org.depth = new_path, org.depth + depth_change
-    if old_path and org.kind in INHERITS_TYPE and parent is not None and org.type_key != parent.type_key:
-        # Moved under another grassroots organization: its type now (the move has it counted again).
+    if not old_path or old_path == new_path:
+        return
+    db.session.flush()  # the kept tallies move what is written
+    moved.send(org, old_path=old_path)
+    if org.kind in INHERITS_TYPE and parent is not None and org.type_key != parent.type_key:
+        # Moved under another grassroots organization: its type now.
+        old_type = org.type_key
         _set_subtree_type(org, parent.type_key)
+        retyped.send(org, old=old_type, new=parent.type_key)
 
 
 def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) -> Organization:

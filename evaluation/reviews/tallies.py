@@ -262,9 +262,7 @@ def _size_deltas(session: Session, deltas: Counter) -> None:
             org = orgs[org_id]
             if old_path == org.path:
                 continue
-            if old_path:  # a subtree moved with a bulk UPDATE of its paths: counted again at commit
-                session.info["recount"] = True
-            else:  # placed for the first time, right after its insert (the id is part of the path)
+            if not old_path:  # placed for the first time, right after its insert (the id is part of the path)
                 _add_size(deltas, org.path, org.kind.value, org.type_key, +1)
                 if _first_unit_of_grassroots(session, org):  # a chi bộ cơ sở becomes a đảng bộ cơ sở
                     session.info["recount"] = True
@@ -373,6 +371,41 @@ def retype(org: Organization, *, old: str | None, new: str | None) -> None:
             for ancestor in _ids(org.path)[:-1]:
                 _upsert(connection, table, {**keys, "organization_id": ancestor, "org_type": old or ""}, -count)
                 _upsert(connection, table, {**keys, "organization_id": ancestor, "org_type": new or ""}, count)
+
+
+def follow_move(org: Organization, *, old_path: str) -> None:
+    """A subtree moved: its root's own counters (the subtree's totals) leave the old ancestors and join the
+    new, one upsert per counter, whatever the size of the subtree; the counters inside it do not change.
+
+    A cell or section that leaves its grassroots organization without units (a chi bộ cơ sở now) or gives
+    one its first (a đảng bộ cơ sở now) changes what is counted as a party committee: that rare move is
+    counted again whole at commit.
+    """
+    session = Session.object_session(org)
+    assert session is not None
+    connection = session.connection()
+    before, after = _ids(old_path)[:-1], _ids(org.path)[:-1]
+    deltas: Counter = Counter()
+    for tag, table in (("tally", TALLY), ("size", SIZE)):
+        own = connection.execute(sa.select(table).where(table.c.organization_id == org.id, table.c.count != 0))
+        for _org_id, *rest, count in own:
+            for ancestor in before:
+                deltas[(tag, ancestor, *rest)] -= count
+            for ancestor in after:
+                deltas[(tag, ancestor, *rest)] += count
+    _apply(connection, deltas)
+    if org.kind in HOLDS_UNITS and _changes_party_committees(connection, org, before[-1:] + after[-1:]):
+        session.info["recount"] = True
+
+
+def _changes_party_committees(connection, unit: Organization, parents: list[int]) -> bool:
+    """Whether one of the grassroots organizations `unit` left or joined has no other cell or section."""
+    grassroots = connection.execute(
+        sa.select(Organization.id).where(Organization.id.in_(parents), Organization.kind == OrgKind.GRASSROOTS)
+    ).scalars()
+    others = sa.select(sa.func.count(Organization.id)).where(Organization.id != unit.id,
+                                                             Organization.kind.in_(HOLDS_UNITS))  # fmt: skip
+    return any(not connection.execute(others.where(Organization.parent_id == g)).scalar() for g in grassroots)
 
 
 def _before_commit(session: Session) -> None:
