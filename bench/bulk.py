@@ -4,8 +4,9 @@ pages do it, in one request and one transaction.
     .venv/bin/python bench/bulk.py [--reviews 5000] [--database-url URL] [--profile]
 
 Builds a grassroots organization of ten cells with N submitted reviews, each member with a login (so every
-decision writes its notice). Times the ten cells' "Chuyển đề xuất" requests (N forwards in all), then the
-committee's "Quyết định" request for all N proposals, as the browser posts it. Without --database-url it uses
+decision writes its notice). Times the ten cells' "Chuyển đề xuất" requests (N forwards in all), the
+committee's "Quyết định" request for all N proposals, as the browser posts it, then the import of the N
+members' results of the year before (`import-ratings`). Without --database-url it uses
 a fresh SQLite file; a PostgreSQL URL is wiped first, so give it a database of its own.
 """
 
@@ -30,8 +31,10 @@ from evaluation.members.models import Member  # noqa: E402
 from evaluation.org.models import Organization, OrgKind  # noqa: E402
 from evaluation.org.operations import add_org  # noqa: E402
 from evaluation.periods.operations import create_period, december_deadlines, open_period  # noqa: E402
+from evaluation.reviews.imports import MEMBER_RATINGS, import_ratings  # noqa: E402
 from evaluation.reviews.models import Review, ReviewState  # noqa: E402
 from evaluation.reviews.operations import set_quota_exception  # noqa: E402
+from evaluation.tabular import Row  # noqa: E402
 
 PASSWORD = "mot cau rat dai va kho doan"
 GOAL_S = 2.0
@@ -103,11 +106,21 @@ def main() -> None:
     with app.app_context():
         decided = db.session.scalar(db.select(db.func.count()).where(Review.state == ReviewState.DECIDED))
         name = db.session.get(Organization, school_id).name
-        db.engine.dispose()
     if decided != args.reviews:
         raise SystemExit(f"{name}: {decided} of {args.reviews} decided")
+    with app.app_context():
+        rows = [Row(i + 2, {"member_code": f"M{i}", "level": ("good", "excellent", "completed")[i % 3]})
+                for i in range(args.reviews)]  # fmt: skip
+        start = time.perf_counter()
+        _summary, errors = import_ratings(MEMBER_RATINGS, rows, 2024)
+        db.session.commit()
+        imported = time.perf_counter() - start
+        db.engine.dispose()
+    if errors:
+        raise SystemExit(f"import: {errors}")
     n = args.reviews
     print(f"backend: {url.split(':')[0].split('+')[0]}")
+    print(f"import_ratings_{n}_rows_past_year: {imported:.2f} s ({imported / n * 1000:.2f} ms a row)")
     print(f"bulk_forward_{n}_in_10_requests: {forwards:.2f} s ({forwards / n * 1000:.2f} ms a review)")
     print(f"bulk_decision_{n}_one_request: {decision:.2f} s ({decision / n * 1000:.2f} ms a review; goal {GOAL_S} s)")
     if profile:

@@ -29,20 +29,35 @@ from .quarter_models import QUARTERS, QuarterReview, QuarterRound
 from .workflow import Action, Capacity, apply
 
 
-def _member_review(period: Period, member: Member) -> Review:
-    review = db.session.scalars(
-        db.select(Review).where(Review.period_id == period.id, Review.member_id == member.id)
-    ).first()
-    return review or Review(period=period, member=member, form_type=member.form_type, sections={})
+def _member_reviews(period: Period, members: list[Member]) -> dict[int | None, Review]:
+    """The year's reviews of these members, by member id, a few queries for the whole file."""
+    return {review.member_id: review for review in _reviews(period, Review.member_id, [m.id for m in members])}
 
 
-def _org_review(period: Period, org: Organization) -> Review:
-    review = db.session.scalars(
-        db.select(Review).where(
-            Review.period_id == period.id, Review.organization_id == org.id, Review.member_id.is_(None)
-        )
-    ).first()
-    return review or Review(period=period, organization=org, sections={})
+def _org_reviews(period: Period, orgs: list[Organization]) -> dict[int, Review]:
+    """The year's own reviews of these organizations, by organization id."""
+    reviews = _reviews(period, Review.organization_id, [o.id for o in orgs], Review.member_id.is_(None))
+    return {review.organization_id: review for review in reviews}
+
+
+def _reviews(period: Period, column, ids: list[int], *where) -> list[Review]:
+    found: list[Review] = []
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        found += db.session.scalars(db.select(Review).where(Review.period_id == period.id, column.in_(chunk), *where))
+    return found
+
+
+# Codes per query: well within every database's limit on bound parameters.
+CHUNK = 5_000
+
+
+def _new_member_review(period: Period, member: Member) -> Review:
+    return Review(period=period, member=member, form_type=member.form_type, sections={})
+
+
+def _new_org_review(period: Period, org: Organization) -> Review:
+    return Review(period=period, organization=org, sections={})
 
 
 @dataclass(frozen=True)
@@ -51,7 +66,8 @@ class RatedSubject:
 
     model: type[Member] | type[Organization]
     code_column: str
-    review_of: Callable[[Period, Any], Review]  # given the `model` instance
+    reviews_of: Callable[[Period, list], dict[Any, Review]]  # the existing ones, by the `model` instance's id
+    new_review: Callable[[Period, Any], Review]
     members: bool
     noun: str  # in the quota warning
 
@@ -95,8 +111,8 @@ def _parse_result(row: Row, rule_set: RuleSet) -> Result:
     return Result(level, sorted(set(conditions), key=conditions.index), row.get("exception"), category)
 
 
-MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_review, True, _l("đảng viên"))
-ORG_RATINGS = RatedSubject(Organization, "org_code", _org_review, False, _l("tổ chức"))
+MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_reviews, _new_member_review, True, _l("đảng viên"))
+ORG_RATINGS = RatedSubject(Organization, "org_code", _org_reviews, _new_org_review, False, _l("tổ chức"))
 
 
 def import_ratings(
@@ -133,28 +149,37 @@ def _import(
 ) -> tuple[ImportSummary, RowErrors]:
     summary, errors = ImportSummary(), RowErrors()
     seen: dict[str, int] = {}
-    for row in rows:
-        code = row.get(subject.code_column)
-        try:
-            result = _parse_result(row, period.rule_set)
-        except ValueError as exc:
-            errors.add(row.line, str(exc))
-            continue
-        if code not in found:
-            errors.add(
-                row.line,
-                _("không có mã %(code)s", code=repr(code))
-                if code
-                else _("thiếu %(code_column)s", code_column=subject.code_column),
-            )
-            continue
-        if code in seen:
-            errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
-            continue
-        seen[code] = row.line
-        _set_result(subject.review_of(period, found[code]), result, actor, summary)
+    existing = subject.reviews_of(period, list(found.values()))
+    # One flush at the end, not one per row: the kept tallies then change by one upsert per counter.
+    with db.session.no_autoflush:
+        for row in rows:
+            _import_row(row, period, subject, found, existing, seen, actor, summary, errors)
     db.session.flush()
     return summary, errors
+
+
+def _import_row(row: Row, period: Period, subject: RatedSubject, found: dict, existing: dict, seen: dict, actor,
+                summary: ImportSummary, errors: RowErrors) -> None:  # fmt: skip
+    code = row.get(subject.code_column)
+    try:
+        result = _parse_result(row, period.rule_set)
+    except ValueError as exc:
+        errors.add(row.line, str(exc))
+        return
+    if code not in found:
+        errors.add(
+            row.line,
+            _("không có mã %(code)s", code=repr(code))
+            if code
+            else _("thiếu %(code_column)s", code_column=subject.code_column),
+        )
+        return
+    if code in seen:
+        errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
+        return
+    seen[code] = row.line
+    item = found[code]
+    _set_result(existing.get(item.id) or subject.new_review(period, item), result, actor, summary)
 
 
 def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -> None:
