@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from . import config
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
-from .i18n import LANGUAGES, babel, current_language, failed_fields, select_locale
+from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_templates, select_locale
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
         default_timezone="Asia/Ho_Chi_Minh",
         default_translation_directories=str(PROJECT_ROOT / "translations"),
     )
+    install_in_templates(app)
     register_security_headers(app)
     from . import (
         audit,
@@ -187,6 +188,7 @@ def register_template_helpers(app: Flask) -> None:
     from . import formatting
     from .levels import QUALITY_LEVELS
     from .notices.operations import unread_count
+    from .reports.wording import tally_cells
     from .reviews.formspec import SECTION_MAX_CHARS, form_code
     from .reviews.workflow import Action
     from .rules import SCORE_BANDS
@@ -196,6 +198,7 @@ def register_template_helpers(app: Flask) -> None:
         of_member, quarter
     )
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
+    app.jinja_env.globals["tally_cells"] = tally_cells
     app.jinja_env.globals["Action"] = Action  # pages ask `Action.X in may`, never a state
     app.jinja_env.globals["form_code"] = form_code
     app.jinja_env.globals["score_bands"] = lambda: [[floor, level.label] for floor, level in SCORE_BANDS]

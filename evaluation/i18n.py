@@ -4,8 +4,10 @@ The source strings are Vietnamese, as the users read them; `translations/en` hol
 A user's choice is kept in their session; nobody gets English because of their browser's settings.
 """
 
-from flask import g, has_request_context, session
-from flask_babel import Babel, get_locale
+from typing import Any
+
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, get_locale, get_translations
 from flask_wtf import FlaskForm
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -21,8 +23,38 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    locale = get_locale()
+    # Read from the request once Flask-Babel has chosen it (force_locale sets it there too): a report page
+    # asks hundreds of times, and Flask-Babel's own lookup walks the application context each time.
+    locale = (getattr(request, "babel_locale", None) if has_request_context() else None) or get_locale()
     return locale.language if locale else DEFAULT
+
+
+_catalogues: dict[str, Any] = {}
+
+
+def translations():
+    """The catalogue of the page's language, kept per language (the catalogues never change while running)."""
+    language = current_language()
+    if (catalogue := _catalogues.get(language)) is None:
+        catalogue = _catalogues[language] = get_translations()
+    return catalogue
+
+
+def gettext(string: str, **variables) -> str:
+    """Flask-Babel's `gettext`, for strings translated on every row (level labels)."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def install_in_templates(app: Flask) -> None:
+    """Templates translate through `translations()` instead of Flask-Babel's per-string lookup."""
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+    )
 
 
 def is_vietnamese() -> bool:

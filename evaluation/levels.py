@@ -8,10 +8,9 @@ reports count it apart and percentages of levels are taken over the classified o
 import re
 from enum import StrEnum
 
-from flask_babel import gettext
 from flask_babel import gettext as _
 
-from .i18n import N_
+from .i18n import N_, gettext  # the fast one: labels are written on every row of every table
 from .text import fold
 
 
