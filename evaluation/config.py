@@ -54,6 +54,9 @@ def from_environment(instance_path: str) -> dict:
         # Logins made at once for an organization's members: each password hash costs ~0.1 s on purpose, so
         # a hundred stay well inside a worker's 30 s; the page offers the rest in the next batch.
         "LOGINS_PER_REQUEST": int(os.environ.get("LOGINS_PER_REQUEST", "100")),
+        # Proposals one bulk decision request decides (about 2 s for 5,000); the confirmation page sends a larger
+        # selection in parts of this size, with a progress bar.
+        "DECISIONS_PER_REQUEST": int(os.environ.get("DECISIONS_PER_REQUEST", "5000")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A bulk decision sends one field per member: a grassroots organization can have thousands.
         "MAX_FORM_PARTS": 20_000,

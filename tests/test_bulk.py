@@ -130,3 +130,41 @@ def test_a_review_written_between_the_checks_and_the_update_refuses_the_selectio
     db.session.rollback()
     assert {r.state for r in db.session.scalars(sa.select(Review))} == {ReviewState.PROPOSED}
     assert expected(db.session) == stored(db.session)
+
+
+def test_a_selection_larger_than_one_request_is_confirmed_then_decided_in_parts(
+    world, make, auth, client, app, monkeypatch
+):
+    """The confirmation page takes the whole selection and offers it in parts; each part is one request
+    (JSON: how many were decided, or why the part was refused) and lands whole."""
+    reviews = reviews_in(world, make, ReviewState.PROPOSED)
+    _quota_room(world)
+    monkeypatch.setitem(app.config, "DECISIONS_PER_REQUEST", 5)
+    auth.login("committee")
+    confirm = client.post(f"/committee/{world.grassroots.id}/confirm", data=selection(reviews)).get_data(as_text=True)
+    assert 'data-parts="5"' in confirm and "3 phần" in confirm
+    whole = client.post(f"/committee/{world.grassroots.id}/decide", data=selection(reviews), follow_redirects=True)
+    assert "Mỗi lần chọn tối đa 5 đảng viên" in whole.get_data(as_text=True)  # without the page's script
+    json = {"Accept": "application/json"}
+    first = client.post(f"/committee/{world.grassroots.id}/decide", data=selection(reviews[:5]), headers=json)
+    assert first.get_json() == {"decided": 5, "refusal": None}
+    again = client.post(f"/committee/{world.grassroots.id}/decide", data=selection(reviews[:5]), headers=json)
+    assert again.get_json()["decided"] == 0 and "Đã quyết định" in again.get_json()["refusal"]  # refused, said why
+    db.session.expire_all()
+    decided = {r.id for r in db.session.scalars(sa.select(Review).where(Review.state == ReviewState.DECIDED))}
+    assert decided == {r.id for r in reviews[:5]}
+    assert expected(db.session) == stored(db.session)
+
+
+def test_parts_are_the_committees_own_to_send(world, make, auth, client):
+    reviews = reviews_in(world, make, ReviewState.PROPOSED, count=2)
+    auth.login("committee2")  # another grassroots organization's committee
+    json = {"Accept": "application/json"}
+    assert (
+        client.post(f"/committee/{world.grassroots.id}/decide", data=selection(reviews), headers=json).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/committee/{world.grassroots2.id}/decide", data=selection(reviews), headers=json).status_code
+        == 404
+    )

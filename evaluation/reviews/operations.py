@@ -661,7 +661,7 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     """Confirm many proposals at once: each (review, version read); all land or none. Set-based (bulk): what
     the checks read is read once for the selection, and the writes are a few statements."""
     decisions = list(decisions)
-    previous = _previous_levels([review for review, _ in decisions])
+    previous = previous_levels_of([review for review, _ in decisions])
     decided_at, locks, moves = utcnow(), dict[tuple, bool](), list[bulk.Move]()
     for review, version in decisions:
         _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version, locks)
@@ -677,7 +677,7 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     return len(moves)
 
 
-def _previous_levels(reviews: list[Review]) -> dict[int, Level] | None:
+def previous_levels_of(reviews: list[Review]) -> dict[int, Level] | None:
     """The year before's levels of a selection of one year's members' reviews, in one query (None: not one year)."""
     periods = {review.period for review in reviews}
     if len(periods) != 1:

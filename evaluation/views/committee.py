@@ -3,7 +3,7 @@
 import re
 from collections import Counter
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -22,7 +22,7 @@ from ..reviews.workflow import Capacity
 from .deciding import DECIDER_ACTIONS, decision_forms, decision_page, quota_form, record_quota
 from .guards import load_member_in, require_period, role_required, viewed_period
 from .quarter import quarter_period
-from .running import perform
+from .running import attempt, perform
 
 bp = Blueprint("committee", __name__, url_prefix="/committee")
 
@@ -81,23 +81,24 @@ def quota(org):
 _ID = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit an integer column; "²".isdigit() is True
 
 
-# The most reviews one bulk decision takes: a request of bounded size and time, whatever is posted.
-BULK_MAX = 5_000
+# The most reviews one selection names: what one form can post (MAX_FORM_PARTS). Past the decisions one request
+# makes (DECISIONS_PER_REQUEST), the confirmation page sends them in parts with a progress bar.
+SELECTION_MAX = 19_000
 
 
 class TooManySelected(Exception):
     """More reviews ticked than one request takes."""
 
 
-def _selected_reviews(org) -> list[tuple[Review, int]]:
+def _selected_reviews(org, most: int) -> list[tuple[Review, int]]:
     """The (review, version read) pairs ticked on the list, each once, each checked to lie under `org`.
 
-    :raise TooManySelected: over BULK_MAX (counted before anything is read from the database).
+    :raise TooManySelected: over `most` (counted before anything is read from the database).
     :raise 400: when the same review is named with two versions.
     :raise 404: when an id is not a review under this committee.
     """
     values = request.form.getlist("review")
-    if len(values) > BULK_MAX:
+    if len(values) > most:
         raise TooManySelected()
     if not all(_ID.fullmatch(review_id) and _ID.fullmatch(version) for review_id, version in
                (value.partition(":")[::2] for value in values)):  # fmt: skip
@@ -114,14 +115,8 @@ def _selected_reviews(org) -> list[tuple[Review, int]]:
     return [(found[review_id], version) for review_id, version in versions.items()]
 
 
-def _too_many(org):
-    flash(
-        _(
-            "Mỗi lần chọn tối đa %(most)s đảng viên; hãy chia thành nhiều lần.",
-            most=format_number(BULK_MAX),
-        ),
-        "error",
-    )
+def _too_many(org, most: int):
+    flash(_("Mỗi lần chọn tối đa %(most)s đảng viên; hãy chia thành nhiều lần.", most=format_number(most)), "error")
     return redirect(url_for(".index", org_id=org.id))
 
 
@@ -133,21 +128,27 @@ def confirm(org):
     if not BulkForm().validate_on_submit():
         abort(400)
     try:
-        selected = _selected_reviews(org)
+        selected = _selected_reviews(org, SELECTION_MAX)
     except TooManySelected:
-        return _too_many(org)
+        return _too_many(org, SELECTION_MAX)
     if not selected:
         flash(_("Chưa chọn đảng viên nào."), "info")
         return redirect(url_for(".index", org_id=org.id))
     proposed = Counter(review.proposed_level for review, _ in selected if review.proposed_level)
+    previous = ops.previous_levels_of([review for review, _ in selected])
     return render_template(
         "committee/confirm.html",
         org=org,
         period=period,
         selected=selected,
-        findings={review.id: checks.review_findings(review, review.proposed_level) for review, _ in selected},
+        findings={
+            review.id: checks.review_findings(review, review.proposed_level, previous)
+            for review, _ in selected
+            if review.proposed_level
+        },  # fmt: skip
         quotas=[q for q in [checks.quota_finding(period, org, True, proposed)] if q],
         bulk_form=BulkForm(),
+        per_request=current_app.config["DECISIONS_PER_REQUEST"],
     )
 
 
@@ -157,10 +158,14 @@ def decide_bulk(org):
     require_period()
     if not BulkForm().validate_on_submit():
         abort(400)
+    most = current_app.config["DECISIONS_PER_REQUEST"]
     try:
-        selected = _selected_reviews(org)
+        selected = _selected_reviews(org, most)
     except TooManySelected:
-        return _too_many(org)
+        return _too_many(org, most)
+    if request.accept_mimetypes.best == "application/json":  # a part of a larger selection (confirm.html)
+        count, refusal = attempt(ops.decide_many, selected, current_user)
+        return jsonify(decided=0 if refusal else count, refusal=str(refusal) if refusal else None)
     count = perform(ops.decide_many, selected, current_user)
     if count is not None:
         flash(_("Đã quyết định xếp loại cho %(count)s đảng viên theo đề xuất của chi bộ.", count=count), "success")

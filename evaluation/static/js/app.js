@@ -245,6 +245,44 @@ document.addEventListener("submit", (event) => {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+// A selection larger than one request decides (`data-parts` on the confirmation form): sent part by part,
+// each part its own transaction, with the progress shown; a refused part stops the rest and says where.
+for (const form of document.querySelectorAll("form[data-parts]")) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const size = Number(form.dataset.parts);
+    const chosen = [...form.querySelectorAll("input[name=review]")].map((input) => input.value);
+    const box = form.querySelector(".parts");
+    const progress = box.querySelector("progress");
+    const status = box.querySelector("[role=status]");
+    const say = (text, values) => { status.textContent = Object.entries(values).reduce((t, [k, v]) => t.replace(`%(${k})s`, v), text); };
+    const total = groupDigits(chosen.length);
+    box.hidden = false;
+    form.querySelector("button[type=submit]").disabled = true;
+    let done = 0;
+    for (let start = 0; start < chosen.length; start += size) {
+      const body = new FormData();
+      body.append("csrf_token", form.querySelector("input[name=csrf_token]").value);
+      chosen.slice(start, start + size).forEach((value) => body.append("review", value));
+      let answer;
+      try {
+        const response = await fetch(form.action, { method: "POST", body, headers: { Accept: "application/json" } });
+        answer = response.ok ? await response.json() : { refusal: `HTTP ${response.status}.` };
+      } catch (error) {
+        answer = { refusal: String(error) };
+      }
+      if (answer.refusal) {
+        say(status.dataset.refusedText, { reason: answer.refusal, done: groupDigits(done), total });
+        break;
+      }
+      done += answer.decided;
+      progress.value = done;
+      say(status.dataset.progressText, { done: groupDigits(done), total });
+    }
+    box.querySelector("a").hidden = false;
+  });
+}
+
 // "Select all" ticks or clears every box of the list's form named by `data-select-all`.
 for (const all of document.querySelectorAll("[data-select-all]")) {
   const boxes = () => [...all.form.querySelectorAll(`input[type=checkbox][name='${all.dataset.selectAll}']:not(:disabled)`)];
