@@ -142,7 +142,8 @@ def move_grassroots(grassroots: Organization) -> None:
     db.session.flush()
     took = (time.perf_counter() - start) * 1000
     counted_again = bool(db.session.info.pop("recount", False))
-    print(f"move_largest_grassroots: {took:.0f} ms (errors: {len(errors)}; everything counted again: {counted_again})")
+    refused = errors.lines()
+    print(f"move_largest_grassroots: {took:.0f} ms (refused: {refused}; everything counted again: {counted_again})")
     db.session.rollback()
 
 
