@@ -160,26 +160,27 @@ def _import(
 
 def _import_row(row: Row, period: Period, subject: RatedSubject, found: dict, existing: dict, seen: dict, actor,
                 summary: ImportSummary, errors: RowErrors) -> None:  # fmt: skip
-    code = row.get(subject.code_column)
     try:
         result = _parse_result(row, period.rule_set)
     except ValueError as exc:
         errors.add(row.line, str(exc))
         return
+    if (item := _subject_of(row, subject.code_column, found, seen, errors)) is not None:
+        _set_result(existing.get(item.id) or subject.new_review(period, item), result, actor, summary)
+
+
+def _subject_of(row: Row, column: str, found: dict, seen: dict[str, int], errors: RowErrors):
+    """The member or organization a row names, or None with why recorded: no such code, none, or given before."""
+    code = row.get(column)
     if code not in found:
-        errors.add(
-            row.line,
-            _("không có mã %(code)s", code=repr(code))
-            if code
-            else _("thiếu %(code_column)s", code_column=subject.code_column),
-        )
-        return
+        no_code = _("thiếu %(code_column)s", code_column=column)
+        errors.add(row.line, _("không có mã %(code)s", code=repr(code)) if code else no_code)
+        return None
     if code in seen:
         errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
-        return
+        return None
     seen[code] = row.line
-    item = found[code]
-    _set_result(existing.get(item.id) or subject.new_review(period, item), result, actor, summary)
+    return found[code]
 
 
 def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -> None:
@@ -224,7 +225,6 @@ def import_quarter_ratings(
     found = {m.code: m for m in db.session.scalars(db.select(Member).where(Member.code.in_(codes)))}
     summary, errors, seen = ImportSummary(), RowErrors(), dict[str, int]()
     for row in progress(rows):
-        code = row.get("member_code")
         try:
             level = parse_level(row.get("level"))
             if not level.is_quality_level:
@@ -232,17 +232,11 @@ def import_quarter_ratings(
         except ValueError as exc:
             errors.add(row.line, str(exc))
             continue
-        if code not in found:
-            errors.add(row.line, _("không có mã %(code)s", code=repr(code)) if code else _("thiếu member_code"))
+        if (member := _subject_of(row, "member_code", found, seen, errors)) is None:
             continue
-        if code in seen:
-            errors.add(row.line, _("mã %(code)s trùng với dòng %(line)s", code=code, line=seen[code]))
-            continue
-        seen[code] = row.line
-        member = found[code]
         if not quarterly.is_evaluated(member, period):
             summary.warnings.append(_("%(code)s: khung đánh giá năm %(year)s không đánh giá hằng quý đồng chí này.",
-                                      code=code, year=year))  # fmt: skip
+                                      code=member.code, year=year))  # fmt: skip
         _set_quarter(quarterly.find_quarter(period, quarter, member), period, quarter, member, level, actor, summary)
     db.session.flush()
     if not errors:
