@@ -9,10 +9,13 @@ import sqlalchemy as sa
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.models import Notice
+from evaluation.periods.models import Period
 from evaluation.reviews import operations as ops
+from evaluation.reviews.imports import MEMBER_RATINGS, import_ratings
 from evaluation.reviews.models import Review, ReviewEvent, ReviewState
 from evaluation.reviews.tallies import expected, stored
 from evaluation.reviews.workflow import StaleReview
+from evaluation.tabular import Row
 
 LEVELS = [Level.GOOD, Level.EXCELLENT, Level.COMPLETED, Level.NOT_COMPLETED]
 
@@ -168,3 +171,31 @@ def test_parts_are_the_committees_own_to_send(world, make, auth, client):
         client.post(f"/committee/{world.grassroots2.id}/decide", data=selection(reviews), headers=json).status_code
         == 404
     )
+
+
+def test_a_ratings_import_writes_new_results_in_bulk_as_the_workflow_would(world):
+    """Members' new results of a past year go in as a few statements (reviews, history, counters); a result
+    that exists changes through the workflow. Both read the same afterwards, and the counters match a recount."""
+    rows = [Row(2, {"member_code": world.m1.code, "level": "good"}),
+            Row(3, {"member_code": world.m3.code, "level": "not_classified"}),
+            Row(4, {"member_code": world.m5.code, "level": "not_completed", "conditions": "discipline"})]  # fmt: skip
+    summary, errors = import_ratings(MEMBER_RATINGS, rows, 2023, actor=world.admin)
+    assert not errors and (summary.created, summary.updated) == (3, 0)
+    reviews = {
+        r.member_id: r for r in db.session.scalars(sa.select(Review).join(Review.period).where(Period.year == 2023))
+    }
+    assert {m: (r.state, r.final_level, r.version) for m, r in reviews.items()} == {
+        world.m1.id: (ReviewState.DECIDED, Level.GOOD, 1),
+        world.m3.id: (ReviewState.DECIDED, Level.NOT_CLASSIFIED, 1),
+        world.m5.id: (ReviewState.DECIDED, Level.NOT_COMPLETED, 1),
+    }
+    assert reviews[world.m3.id].not_classified_reason == "Theo kết quả lưu trữ."
+    assert reviews[world.m5.id].conditions == ["discipline"] and reviews[world.m5.id].organization_id == world.cell3.id
+    for review in reviews.values():
+        [event] = review.events
+        assert (event.action, event.from_state, event.to_state, event.level, event.actor_id) == (
+            "import", ReviewState.DRAFT, ReviewState.DECIDED, review.final_level, world.admin.id)  # fmt: skip
+    assert expected(db.session) == stored(db.session)
+    again, errors = import_ratings(MEMBER_RATINGS, [Row(2, {"member_code": world.m1.code, "level": "excellent"})], 2023)
+    assert not errors and (again.created, again.updated) == (0, 1)
+    assert expected(db.session) == stored(db.session)

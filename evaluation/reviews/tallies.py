@@ -336,9 +336,13 @@ def _apply(connection, deltas: Counter) -> None:
 
 def counted_at(review: Review) -> tuple | None:
     """Where a loaded member's review is counted, as its attributes stand."""
-    org = review.organization
-    return _review_key(org.path, review.period_id, True, org.kind, review.state, review.final_level, org.type_key,
-                       review.conditions, review.not_classified_category)  # fmt: skip
+    return member_key(review.organization, review.period_id, review.state, review.final_level, review.conditions,
+                      review.not_classified_category)  # fmt: skip
+
+
+def member_key(org: Organization, period_id: int, state, level, conditions, category) -> tuple | None:
+    """Where a member's review with these values is counted, in `org` (the member's cell)."""
+    return _review_key(org.path, period_id, True, org.kind, state, level, org.type_key, conditions, category)
 
 
 def count_moved(session: Session, moved: list[tuple[tuple | None, tuple | None]]) -> None:
