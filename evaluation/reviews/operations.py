@@ -210,10 +210,15 @@ def member_reviews_in(root: Organization, ids: list[int]) -> list[Review]:
 
 
 def _check(
-    review: Review, user: User, capacity: Capacity, action: Action, expected_version: int | None, locks=None
+    review: Review,
+    user: User,
+    capacity: Capacity,
+    action: Action,
+    expected_version: int | None,
+    checked: set | None = None,
 ) -> None:
     """Who, when, what and on which version: the one gate every change of a review passes. A caller moving
-    many reviews passes `locks` (an empty dict it keeps): the confirmations are then read once per organization.
+    many reviews passes `checked` (an empty set it keeps): the confirmations are then read once per place.
 
     :raise PermissionDenied: when the user does not hold `capacity` on this review at all.
     """
@@ -236,10 +241,10 @@ def _check(
     if expected_version is not None and not _read(review, expected_version):
         raise StaleReview()
     place = (review.organization_id, review.is_of_member)  # what a confirmation locks
-    if locks is None or place not in locks:
+    if checked is None or place not in checked:
         _check_unlocked(review, action)
-        if locks is not None:
-            locks[place] = True
+        if checked is not None:
+            checked.add(place)
 
 
 def _check_unlocked(review: Review, action: Action) -> None:
@@ -559,9 +564,9 @@ def forward(review: Review, actor: User, expected_version: int | None = None) ->
 def forward_ready(reviews: Iterable[Review], actor: User) -> int:
     """Forward every submitted review that has a proposal; the rest stay with the cell. Set-based (bulk)."""
     ready = [r for r in reviews if r.state is ReviewState.SUBMITTED and r.proposed_level is not None]
-    locks = dict[tuple, bool]()
+    checked = set[tuple]()
     for review in ready:
-        _check(review, actor, Capacity.CELL, Action.FORWARD, None, locks)
+        _check(review, actor, Capacity.CELL, Action.FORWARD, None, checked)
     moves = [bulk.Move(r, level=r.proposed_level, reason=r.not_classified_reason) for r in ready]
     bulk.write(moves, actor, Capacity.CELL, Action.FORWARD)
     return len(ready)
@@ -662,9 +667,9 @@ def decide_many(decisions: Iterable[tuple[Review, int]], actor: User) -> int:
     the checks read is read once for the selection, and the writes are a few statements."""
     decisions = list(decisions)
     previous = previous_levels_of([review for review, _ in decisions])
-    decided_at, locks, moves = utcnow(), dict[tuple, bool](), list[bulk.Move]()
+    decided_at, checked, moves = utcnow(), set[tuple](), list[bulk.Move]()
     for review, version in decisions:
-        _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version, locks)
+        _check(review, actor, Capacity.COMMITTEE, Action.DECIDE, version, checked)
         if (level := review.proposed_level) is None:
             raise WorkflowError(_("Chưa có đề xuất cho đồng chí %(full_name)s.", full_name=review.subject_name))
         try:
