@@ -1,9 +1,21 @@
 """Column helpers shared by the models."""
 
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TypeVar
 
 import sqlalchemy as sa
+
+T = TypeVar("T")
+# Ids one statement names (`IN (…)`): well within every database's limit on bound parameters.
+IDS_PER_STATEMENT = 1_000
+
+
+def batches(items: Sequence[T], size: int = IDS_PER_STATEMENT) -> Iterator[Sequence[T]]:
+    """`items` a `size` at a time, for statements that take a bounded number of values."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def utcnow() -> datetime:

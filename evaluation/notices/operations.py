@@ -108,10 +108,13 @@ def notify_transitions(action: Action, *, reviews: list[Review]) -> None:
         sent = [(user, DECIDED[0], _about(review) | {"level": str(review.final_level)}, link)
                 for review in reviews for user in logins.get(review.member_id or 0, [])]  # fmt: skip
     elif action is Action.FORWARD:
-        committees = {org.id: org for org in (deciding_org(review.organization) for review in reviews)}
-        officers_of = {org_id: officers(org, (Role.COMMITTEE,)) for org_id, org in committees.items()}
-        sent = [(user, WAITING[0], _about(review), "") for review in reviews
-                for user in officers_of[deciding_org(review.organization).id]]  # fmt: skip
+        officers_of: dict[int, list[User]] = {}  # per deciding committee: a cell's reviews share one
+        sent = []
+        for review in reviews:
+            committee = deciding_org(review.organization)
+            if committee.id not in officers_of:
+                officers_of[committee.id] = officers(committee, (Role.COMMITTEE,))
+            sent += [(user, WAITING[0], _about(review), "") for user in officers_of[committee.id]]
     else:
         raise ValueError(f"no notices in bulk for {action}")
     _send(sent)

@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
+from ..dbtypes import batches
 from ..extensions import db
 from ..levels import Level
 from ..members.models import Member
@@ -212,9 +213,8 @@ def _by_organizations(ordered: Callable[..., sa.Select], root: Organization) -> 
     # Core, not the ORM, which would turn each result into a list first: rows come from the driver one by one.
     connection = db.session.connection()
     ids = array("q", connection.execute(subtree).scalars())  # 8 bytes an organization
-    for start in range(0, len(ids), ORGS_PER_QUERY):
-        chunk = ids[start : start + ORGS_PER_QUERY].tolist()
-        yield from connection.execute(ordered(within=Organization.id.in_(chunk)))
+    for batch in batches(ids, ORGS_PER_QUERY):
+        yield from connection.execute(ordered(within=Organization.id.in_(list(batch))))
 
 
 # ---- The leaders' quarters ---------------------------------------------------------------------------

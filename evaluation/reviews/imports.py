@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..dbtypes import utcnow
+from ..dbtypes import batches, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..levels import Level, NotClassifiedReason, parse_level, parse_not_classified_reason
@@ -26,7 +26,7 @@ from ..periods.operations import period_for_history, period_for_year, record_per
 from ..rules import RuleSet, conditions_for, parse_condition
 from ..tabular import ImportSummary, Row, RowErrors
 from . import checks, quarterly, tallies
-from .bulk import EVENTS
+from .bulk import EVENTS, history_row
 from .models import Review, ReviewState
 from .quarter_models import QUARTERS, QuarterReview, QuarterRound
 from .workflow import Action, Capacity, apply
@@ -47,14 +47,9 @@ def _org_reviews(period: Period, orgs: list[Organization]) -> dict[int, Review]:
 
 def _reviews(period: Period, column, ids: list[int], *where) -> list[Review]:
     found: list[Review] = []
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        found += db.session.scalars(db.select(Review).where(Review.period_id == period.id, column.in_(chunk), *where))
+    for batch in batches(ids):
+        found += db.session.scalars(db.select(Review).where(Review.period_id == period.id, column.in_(batch), *where))
     return found
-
-
-# Codes per query: well within every database's limit on bound parameters.
-CHUNK = 5_000
 
 
 def _new_member_review(period: Period, member: Member) -> Review:
@@ -190,9 +185,8 @@ def _insert_decided(period: Period, new: list[tuple[Member, "Result"]], actor) -
     returning = sa.insert(REVIEWS).returning(REVIEWS.c.id, sort_by_parameter_order=True)
     ids = db.session.execute(returning, rows).scalars().all()
     db.session.execute(sa.insert(EVENTS), [
-        {"review_id": review_id, "actor_id": actor.id if actor else None, "action": Action.IMPORT.value,
-         "from_state": ReviewState.DRAFT, "to_state": ReviewState.DECIDED, "level": result.level, "reason": "",
-         "at": now} for review_id, (_member, result) in zip(ids, new, strict=True)])  # fmt: skip
+        history_row(review_id, actor, Action.IMPORT, ReviewState.DRAFT, ReviewState.DECIDED, result.level)
+        for review_id, (_member, result) in zip(ids, new, strict=True)])  # fmt: skip
     tallies.count_moved(db.session(), [(None, tallies.member_key(
         member.organization, period.id, ReviewState.DECIDED, result.level, result.conditions, result.not_classified
     )) for member, result in new])  # fmt: skip

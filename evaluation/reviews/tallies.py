@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from ..dbtypes import batches
 from ..extensions import Model
 from ..levels import Level, NotClassifiedReason
 from ..members.models import Member
@@ -494,6 +495,6 @@ def recount(session: Session) -> int:
     return wrong
 
 
-def _insert_all(session: Session, model, rows: list[dict], batch: int = 10_000) -> None:
-    for start in range(0, len(rows), batch):
-        session.execute(sa.insert(model), rows[start : start + batch])
+def _insert_all(session: Session, model, rows: list[dict]) -> None:
+    for batch in batches(rows, 10_000):
+        session.execute(sa.insert(model), batch)
