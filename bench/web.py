@@ -2,9 +2,10 @@
 100,000-member province.
 
     .venv/bin/python bench/web.py [--members 100000] [--clients 50] [--seconds 15] [--workers 5]
-                                  [--database-url URL] [--cpu-only] [--profile]
+                                  [--database-url URL [--reuse]] [--cpu-only] [--profile]
 
-Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped). First, in this
+Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped; `--reuse` measures
+the database an earlier run built at that URL). First, in this
 process and one request at a time, the CPU time the server spends on each request (process time, measured
 around the WSGI call, the response body included), median and p95, beside its goal; `--profile` prints where
 it goes. Then starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
@@ -15,6 +16,7 @@ machine, so the latencies include their own CPU use.
 import argparse
 import cProfile
 import http.cookiejar
+import itertools
 import os
 import pstats
 import re
@@ -47,6 +49,18 @@ from evaluation.org.models import Organization  # noqa: E402
 PASSWORD = "bench-password"
 FORM = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
         "shortcomings": "Còn chậm.", "measures": "Khắc phục.", "self_level": "good", "action": "save"}  # fmt: skip
+VERSION = re.compile(r'name="version" type="hidden" value="([0-9]*)"')
+
+
+def save_data(page: str, number: int) -> dict:
+    """A save as the browser posts it: the version of the page it was read with, and a text that changed
+    (an unchanged form writes nothing)."""
+    return {**FORM, "duties": f"Hoàn thành ({number}).", "version": VERSION.search(page).group(1)}
+
+
+def saved(page: str, number: int) -> bool:
+    """Whether the form shows the text of save `number` (a refused save shows the form with its error)."""
+    return f"Hoàn thành ({number})." in page
 
 
 def prepare(url: str, members: int, clients: int) -> int:
@@ -66,6 +80,11 @@ def prepare(url: str, members: int, clients: int) -> int:
         return info["province"]
 
 
+def built_province(url: str) -> int:
+    with sa.create_engine(url).connect() as conn:
+        return conn.scalar(sa.select(Organization.id).where(Organization.parent_id.is_(None)))
+
+
 class Client:
     def __init__(self, base: str, username: str):
         self.base = base
@@ -77,14 +96,18 @@ class Client:
         with self.opener.open(self.base + path, timeout=60) as response:
             return response.read().decode()
 
-    def post(self, path: str, data: dict) -> int:
+    def post(self, path: str, data: dict) -> str:
+        """The page the POST ends on, its redirect followed as a browser does."""
         body = urllib.parse.urlencode(data).encode()
         with self.opener.open(self.base + path, body, timeout=60) as response:
-            response.read()
-            return response.status
+            return response.read().decode()
 
     def token(self, path: str) -> str:
-        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', self.get(path)).group(1)
+        return token_in(self.get(path))
+
+
+def token_in(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
 def run(name: str, clients: list[Client], action, seconds: float) -> None:
@@ -95,8 +118,9 @@ def run(name: str, clients: list[Client], action, seconds: float) -> None:
         while time.perf_counter() < stop:
             start = time.perf_counter()
             try:
-                action(client)
-            except (urllib.error.URLError, OSError, AttributeError):
+                if action(client) is False:
+                    raise ValueError("refused")
+            except (urllib.error.URLError, OSError, AttributeError, ValueError):
                 with lock:
                     errors[0] += 1
                 continue
@@ -141,12 +165,20 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
     member, leader = app.test_client(), app.test_client()
     member.post("/login", data={"username": "member0", "password": PASSWORD})
     leader.post("/login", data={"username": "leader", "password": PASSWORD})
-    scenarios = {
-        "member_form_page": lambda: member.get("/my-review/"),
-        "member_form_save": lambda: member.post("/my-review/", data=FORM),
-        "province_rollup_page": lambda: leader.get(f"/orgs/{province}?year=2024"),
+    saves = itertools.count()
+
+    def save():
+        """The save alone: the form page the browser had is read outside the timing."""
+        page = member.get("/my-review/").get_data(as_text=True)
+        del timed.times[-1]
+        return member.post("/my-review/", data=save_data(page, next(saves)))
+
+    scenarios = {  # name: (request, the status it must end with)
+        "member_form_page": (lambda: member.get("/my-review/"), 200),
+        "member_form_save": (save, 302),  # saved: back to the form
+        "province_rollup_page": (lambda: leader.get(f"/orgs/{province}?year=2024"), 200),
     }
-    for name, action in scenarios.items():
+    for name, (action, expected) in scenarios.items():
         for _ in range(5):  # warm: templates compiled, caches filled
             action()
         timed.times.clear()
@@ -157,8 +189,8 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
             status = action().status_code
             if profiler:
                 profiler.disable()
-            if status >= 400:
-                raise SystemExit(f"{name}: {status}")
+            if status != expected:
+                raise SystemExit(f"{name}: {status}, not {expected}")
         ordered = sorted(timed.times)
         median, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
         print(f"{name}_cpu: {median:.1f} ms median, {p95:.1f} ms p95 (goal {CPU_GOALS[name]} ms)")
@@ -168,11 +200,14 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
         db.engine.dispose()
 
 
-def save_form(client: Client) -> None:
-    """One save as a browser makes it: the POST and the redirect back to the form."""
-    if not hasattr(client, "form_token"):
-        client.form_token = client.token("/my-review/")  # valid for the session, as in a browser tab
-    client.post("/my-review/", {**FORM, "csrf_token": client.form_token})
+def save_form(client: Client) -> bool:
+    """One save as a browser makes it: the POST and the redirect back to the form, which has the version
+    the next save sends. False when the save was refused."""
+    if not hasattr(client, "page"):
+        client.page, client.saves = client.get("/my-review/"), itertools.count()
+    number = next(client.saves)
+    client.page = client.post("/my-review/", {**save_data(client.page, number), "csrf_token": token_in(client.page)})
+    return saved(client.page, number)
 
 
 def main() -> None:
@@ -185,9 +220,12 @@ def main() -> None:
     parser.add_argument("--cpu-only", action="store_true", help="Only the CPU per request, no gunicorn.")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--requests", type=int, default=200, help="Requests per scenario for the CPU figures.")
+    parser.add_argument("--reuse", action="store_true", help="Measure the database an earlier run built.")
     args = parser.parse_args()
-    url = bench_database(args.database_url, "web")
-    province = prepare(url, args.members, args.clients)
+    if args.reuse and not args.database_url:
+        parser.error("--reuse needs the --database-url an earlier run built")
+    url = args.database_url if args.reuse else bench_database(args.database_url, "web")
+    province = built_province(url) if args.reuse else prepare(url, args.members, args.clients)
     cpu_per_request(url, province, args.requests, args.profile)
     if args.cpu_only:
         return
