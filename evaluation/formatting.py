@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale, dates, numbers
 from flask_babel import gettext
 
+from .i18n import current_language
 from .levels import Level
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -19,14 +20,16 @@ DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "dd MMM yyyy"}
 DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "dd MMM yyyy HH:mm"}
 
 
-def _language() -> str:
-    from .i18n import current_language
-
+def reader_language() -> str:
+    """The language numbers and dates are written in for this page's reader."""
     return "en" if current_language() == "en" else "vi"
 
 
 def format_date(value: date | None) -> str:
-    return dates.format_date(value, DATE_PATTERNS[_language()], locale=_language()) if value else ""
+    if not value:
+        return ""
+    language = reader_language()
+    return dates.format_date(value, DATE_PATTERNS[language], locale=language)
 
 
 def _in_vietnam(value: datetime) -> datetime:
@@ -38,7 +41,8 @@ def _in_vietnam(value: datetime) -> datetime:
 def format_datetime(value: datetime | None) -> str:
     if not value:
         return ""
-    return dates.format_datetime(_in_vietnam(value), DATETIME_PATTERNS[_language()], locale=_language())
+    language = reader_language()
+    return dates.format_datetime(_in_vietnam(value), DATETIME_PATTERNS[language], locale=language)
 
 
 def today_in_vietnam() -> date:
@@ -59,7 +63,7 @@ def deadline_status(day: date, today: date | None = None) -> tuple[str, str]:
 
 def format_time(value: datetime | None) -> str:
     """Hours, minutes and seconds in Vietnam's time: when a draft was last saved."""
-    return dates.format_time(_in_vietnam(value), "HH:mm:ss", locale=_language()) if value else ""
+    return dates.format_time(_in_vietnam(value), "HH:mm:ss", locale=reader_language()) if value else ""
 
 
 def format_document_date(value: date | datetime) -> str:
@@ -102,9 +106,10 @@ def vietnamese_number(value: int | Decimal | None) -> str:
     return "" if value is None else _write(value, "vi")
 
 
-def format_number(value: int | Decimal | None) -> str:
-    """A number in the reader's language: "91.400" in Vietnamese, "91,400" in English."""
-    return "" if value is None else _write(value, _language())
+def format_number(value: int | Decimal | None, language: str | None = None) -> str:
+    """A number in the reader's language: "91.400" in Vietnamese, "91,400" in English. A page writing
+    hundreds of numbers passes the language it read once."""
+    return "" if value is None else _write(value, language or reader_language())
 
 
 def format_score(value: int | Decimal | None) -> str:
@@ -114,11 +119,11 @@ def format_score(value: int | Decimal | None) -> str:
     return format_number(value)
 
 
-def format_percent(value: Decimal | None) -> str:
+def format_percent(value: Decimal | None, language: str | None = None) -> str:
     """A share already in percent: "15,19%" in Vietnamese, "15.19%" in English; "–" when there is none."""
     if value is None:
         return "–"
-    return _write(value, _language()) + "%"
+    return _write(value, language or reader_language()) + "%"
 
 
 def format_points(value: Decimal | None) -> str:

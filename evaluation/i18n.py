@@ -6,7 +6,7 @@ A user's choice is kept in their session; nobody gets English because of their b
 
 from typing import Any
 
-from flask import Flask, g, has_request_context, request, session
+from flask import Flask, g, has_app_context, has_request_context, session
 from flask_babel import Babel, get_locale, get_translations
 from flask_wtf import FlaskForm
 
@@ -23,9 +23,10 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    # Read from the request once Flask-Babel has chosen it (force_locale sets it there too): a report page
-    # asks hundreds of times, and Flask-Babel's own lookup walks the application context each time.
-    locale = (getattr(request, "babel_locale", None) if has_request_context() else None) or get_locale()
+    # Read where Flask-Babel keeps the locale once chosen (force_locale sets it there too): a report page
+    # asks hundreds of times, and get_locale() walks the context stack several times per call.
+    state = g.get("_flask_babel") if has_app_context() else None
+    locale = getattr(state, "babel_locale", None) or get_locale()
     return locale.language if locale else DEFAULT
 
 

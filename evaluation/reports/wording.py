@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..formatting import format_number, format_percent
+from ..formatting import format_number, format_percent, reader_language
 from ..i18n import N_, is_vietnamese
 from ..levels import NOT_CLASSIFIED_NOUNS, QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import OrgKind
@@ -37,14 +37,14 @@ def tally_cells(tally: Tally, decimals: int, people: bool = True) -> Markup:
     """A table row's cells for a tally: (everyone), classified, each quality level and good or better with
     its share of the classified, not classified, not yet rated. Written here, not by a template macro per
     cell: a results page has a few hundred of them."""
+    language = reader_language()
     cells = [tally.total] if people else []
     cells.append(tally.classified)
-    shares = [*QUALITY_LEVELS, GOOD_OR_BETTER]
-    written = [format_number(n) for n in cells]
-    for key in shares:
-        share = f' <small class="muted">({format_percent(tally.percent(key, decimals))})</small>'
-        written.append(format_number(tally[key]) + (share if tally.classified else ""))
-    written += [format_number(tally.not_classified), format_number(tally.pending)]
+    written = [format_number(n, language) for n in cells]
+    for key in (*QUALITY_LEVELS, GOOD_OR_BETTER):
+        share = f' <small class="muted">({format_percent(tally.percent(key, decimals), language)})</small>'
+        written.append(format_number(tally[key], language) + (share if tally.classified else ""))
+    written += [format_number(tally.not_classified, language), format_number(tally.pending, language)]
     return Markup("".join(f"<td>{text}</td>" for text in written))  # numbers only: nothing to escape
 
 
@@ -198,12 +198,16 @@ def organizations_sentences(tally: Tally, kind: OrgKind, decimals: int = 2) -> l
     return ["; ".join(parts) + ".", *_apart(tally, noun, decimals)]
 
 
-def report_paragraphs(rollup: Rollup, decimals: int = 2) -> list[str]:
+def report_paragraphs(
+    rollup: Rollup, decimals: int = 2, past: list[YearResult] | None = None, goals: dict | None = None
+) -> list[str]:
     """The report's paragraphs for a rollup: a heading line, members, then each kind of organization; each
-    with the change since the year before. While the year is open every figure is called provisional."""
+    with the change since the year before. While the year is open every figure is called provisional.
+    `past` and `goals`: the organization's `history` and `targets` up to the year, when the caller has them."""
     org = rollup.org
     paragraphs = [_heading(rollup)]
-    before, goals = _year_before(rollup, decimals), targets(org, rollup.year)
+    before = _year_before(rollup, decimals, past)
+    goals = targets(org, rollup.year) if goals is None else goals
     members = members_sentences(rollup.total.members, decimals, rollup.total.not_classified_by_reason)
     members += _target_sentence(rollup, rollup.total.members, goals.get(TargetSubject.MEMBERS), MEMBERS_NOUN, decimals)
     paragraphs.append(" ".join([*members, *_change_sentence(rollup, before, "members", decimals)]))
@@ -241,9 +245,9 @@ def _heading(rollup: Rollup) -> str:
     )
 
 
-def _year_before(rollup: Rollup, decimals: int) -> tuple[YearResult, int] | None:
+def _year_before(rollup: Rollup, decimals: int, past: list[YearResult] | None) -> tuple[YearResult, int] | None:
     """This year's results with their change since the latest earlier year, and that year; None without one."""
-    past = history(rollup.org, rollup.year, limit=2, decimals=decimals)
+    past = (history(rollup.org, rollup.year, limit=2, decimals=decimals) if past is None else past)[-2:]
     return (past[1], past[0].year) if len(past) == 2 and past[1].year == rollup.year else None
 
 

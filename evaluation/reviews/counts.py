@@ -31,6 +31,9 @@ from .tallies import MEMBER, PARTY_COMMITTEE, QUARTER_SUBJECTS, KeptTally, Subtr
 NOT_STARTED = "not_started"
 GOOD_OR_BETTER = "good_or_better"  # hoàn thành tốt nhiệm vụ trở lên: excellent + good
 SHARE_KEYS = (*QUALITY_LEVELS, GOOD_OR_BETTER)
+# The stored values' members, looked up once: a rollup reads a few hundred rows per page.
+STATES = {state.value: state for state in ReviewState}
+LEVELS = {level.value: level for level in Level}
 
 
 class Threshold(Protocol):
@@ -79,7 +82,7 @@ class Tally:
     def __getitem__(self, key: Level | str) -> int:
         if key == GOOD_OR_BETTER:
             return self.good_or_better
-        return self.counts[Level(key)]
+        return self.counts[key if isinstance(key, Level) else LEVELS[key]]
 
     @property
     def classified(self) -> int:
@@ -164,7 +167,7 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
         .group_by(*keys)  # the types added up by the database: a fifteenth of the rows to read
     )
     for org_id, subject, state, level, reason, count in rows:
-        unit, state, level = units[org_id], ReviewState(state), Level(level) if level else None
+        unit, state, level = units[org_id], STATES[state], LEVELS.get(level)
         if subject == MEMBER:
             _add_to(unit.members, state, level, count)
             unit.progress.counts[state.value] += count
