@@ -125,7 +125,9 @@ def register_security_headers(app: Flask) -> None:
         """A shared computer's browser or a proxy must not keep a page or an export someone logged in to see."""
         from flask_login import current_user
 
-        if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        # `is_anonymous`, not `is_authenticated`: it reads no column, so a login its request's commit expired
+        # is not read again from the database for a header.
+        if request.endpoint != "static" and current_user and not current_user.is_anonymous:
             response.headers["Cache-Control"] = "no-store"
         return response
 

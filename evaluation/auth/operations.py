@@ -210,6 +210,8 @@ def find_user(username: str) -> User | None:
 
 def session_user(user_id: int, epoch: int | None) -> User | None:
     """The login a session names, only while it is enabled and its sessions were not ended since."""
-    # Every page asks for the login's grants and most for its member: read with it, one query, not three.
-    user = db.session.get(User, user_id, options=[joinedload(User.grants), joinedload(User.member)])
+    # Every page asks for the login's grants and most for its member and the member's cell: read with it, one
+    # query, not four.
+    options = [joinedload(User.grants), joinedload(User.member).joinedload(Member.organization)]
+    user = db.session.get(User, user_id, options=options)
     return user if user is not None and user.active and user.session_epoch == epoch else None

@@ -50,6 +50,8 @@ def _member_roles(user: User, member: Member) -> set[Capacity]:
     held = set()
     if user.member_id == member.id:
         held.add(Capacity.MEMBER)
+    if not user.grants:  # most logins: a member's own, with no office to look up the tree for
+        return held
     if is_cell_officer(user, member.organization):
         held.add(Capacity.CELL)
     if is_committee_officer(user, deciding_org(member.organization)):

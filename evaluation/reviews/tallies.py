@@ -138,9 +138,20 @@ def _changed(session: Session, model) -> list:
     return [obj for obj in session.dirty if isinstance(obj, model) and session.is_modified(obj)]
 
 
+# What a review is counted by (`_review_key`): a change of anything else, its text or its version on every
+# save of a draft, leaves the counters alone, and spares reading where the review was counted.
+COUNTED_BY = ("state", "final_level", "conditions", "not_classified_category", "organization", "organization_id",
+              "period", "period_id", "member", "member_id")  # fmt: skip
+
+
+def _recounted(review: Review) -> bool:
+    attributes = sa.inspect(review).attrs
+    return any(attributes[name].history.has_changes() for name in COUNTED_BY)
+
+
 def _review_deltas(session: Session, deltas: Counter) -> None:
     new = [obj for obj in session.new if isinstance(obj, Review)]
-    dirty = {review.id: review for review in _changed(session, Review)}
+    dirty = {review.id: review for review in _changed(session, Review) if _recounted(review)}
     grassroots = {
         r.organization.id
         for r in (*new, *dirty.values())

@@ -23,17 +23,20 @@ bp = Blueprint("member", __name__, url_prefix="/my-review")
 def review():
     member, period = own_member(), require_period()
     review = ops.find_review(period, member)
-    carried = ops.last_year_shortcomings(period, member)
-    form = SelfReviewForm(data=written_form_data(review, carried)) if request.method == "GET" else SelfReviewForm()
     conflict = None
-    if request.method == "POST" and form.validate_on_submit():
-        # "Nộp" saves the draft and shows what will be sent; the submission itself is the next page's button.
-        outcome = _save(member, period, form, confirm=request.form.get("action") == "submit")
-        if outcome.saved:
-            return redirect(url_for(".confirm" if outcome.ready else ".review"))
-        conflict = outcome.conflict
-    elif request.method == "POST":
-        flash_invalid(form)
+    if request.method == "POST":
+        form = SelfReviewForm()
+        if form.validate_on_submit():
+            # "Nộp" saves the draft and shows what will be sent; the submission itself is the next page's button.
+            outcome = _save(member, period, review, form, confirm=request.form.get("action") == "submit")
+            if outcome.saved:
+                return redirect(url_for(".confirm" if outcome.ready else ".review"))
+            conflict = outcome.conflict
+        else:
+            flash_invalid(form)
+    carried = ops.last_year_shortcomings(period, member)  # read for the page only: a save redirects
+    if request.method == "GET":
+        form = SelfReviewForm(data=written_form_data(review, carried))
     return render_template(
         "member/review.html",
         **commitment_context(period, review, member),
@@ -148,9 +151,9 @@ def commitment():
     return redirect(url_for(".review"))
 
 
-def _save(member, period, form: SelfReviewForm, confirm: bool):
+def _save(member, period, review, form: SelfReviewForm, confirm: bool):
     return save_written_review(
-        lambda: ops.start_review(period, member, current_user),
+        lambda: review or ops.start_review(period, member, current_user),
         form,
         submit=False,
         confirm=confirm,
