@@ -81,7 +81,7 @@ def show(org):
 
 def _page(org: Organization, year: int, target_form: TargetForm):
     decimals = _decimals()
-    result = rollup(org, year)
+    result, goals = rollup(org, year), targets(org, year)
     past = history(org, year, decimals=decimals)
     members = []
     if org.kind.holds_members and not org.children and result.period is not None:  # a đảng bộ: drill down instead
@@ -94,9 +94,9 @@ def _page(org: Organization, year: int, target_form: TargetForm):
         decimals=decimals,
         result=result,
         ancestors=_visible_ancestors(org),
-        paragraphs=wording.report_paragraphs(result, decimals) if result.period else [],
+        paragraphs=wording.report_paragraphs(result, decimals, past, goals) if result.period else [],
         history=past,
-        targets=targets(org, year),
+        targets=goals,
         can_set_targets=can_set_targets(current_user, org),
         target_form=target_form,
         bars=charts.stacked_levels([(c.org.name, c.members) for c in result.children], decimals),
