@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request, url_for
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
@@ -195,6 +196,9 @@ def register_template_helpers(app: Flask) -> None:
     from .reviews.workflow import Action
     from .rules import SCORE_BANDS
 
+    if cache_dir := app.config["TEMPLATE_CACHE_DIR"]:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(cache_dir)
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["action_label"] = lambda value, of_member=True, quarter=False: Action(value).label_for(
         of_member, quarter
