@@ -1,0 +1,81 @@
+"""What the busiest requests ask of the database: a member's save, the member's form and a leader's rollup
+page. bench/web.py measures what they cost; these keep the statements cut from them from coming back."""
+
+import re
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from evaluation.extensions import db
+from tests.conftest import PASSWORD
+
+URL = "/my-review/"
+FORM = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
+        "shortcomings": "Còn chậm.", "measures": "Khắc phục.", "score_general": "27", "score_tasks": "63",
+        "self_level": "good", "action": "save"}  # fmt: skip
+
+
+@contextmanager
+def statements(engine=None):
+    """The statements sent through `engine` (the tests' app's when not given) while the block runs."""
+    engine, seen = engine or db.engine, []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        seen.append(" ".join(statement.split()))
+
+    sa.event.listen(engine, "before_cursor_execute", remember)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", remember)
+
+
+def _version(client, url: str = URL) -> str:
+    """The version the page shows, which its form sends back."""
+    return re.search(r'name="version" type="hidden" value="([0-9]*)"', client.get(url).get_data(as_text=True))[1]
+
+
+def test_saving_a_drafts_text_reads_no_counter_no_cell_and_not_the_login_again(world, auth, client):
+    auth.login("member")
+    assert client.post(URL, data={**FORM, "version": _version(client)}).status_code == 302  # the draft made
+    version = _version(client)
+    with statements() as seen:
+        response = client.post(URL, data={**FORM, "duties": "Hoàn thành tốt.", "version": version})
+    assert response.status_code == 302
+    updates = [i for i, statement in enumerate(seen) if statement.startswith("UPDATE review SET sections")]
+    assert len(updates) == 1, seen
+    # The text and the version are not what the counters count; the login's office decides nothing here.
+    assert not [s for s in seen if " tally" in s or "FROM organization" in s], seen
+    assert not seen[updates[0] + 1 :], "nothing is read after the write (the header needs no column)"
+    assert not [s for s in seen if "review.sections FROM review JOIN period" in s], "last year's text: the page's"
+
+
+def test_a_submission_still_counts_the_review(world, auth, client):
+    auth.login("member")
+    assert client.post(URL, data={**FORM, "version": _version(client)}).status_code == 302
+    version = _version(client, "/my-review/confirm")
+    with statements() as seen:
+        assert client.post("/my-review/confirm", data={"version": version}).status_code == 302
+    assert [s for s in seen if s.startswith(("INSERT INTO tally", "UPDATE tally"))], seen
+
+
+def test_the_members_form_reads_the_members_cell_with_the_login(world, other_app):
+    # An app of its own: each request gets its own session, as in a worker (the tests' app shares one).
+    app = other_app()
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    client.post("/login", data={"username": "member", "password": PASSWORD})
+    with statements(engine) as seen:
+        page = client.get(URL).get_data(as_text=True)
+    assert world.cell.name in page
+    assert [s for s in seen if s.startswith("SELECT app_user.")], "the page was read through this engine"
+    assert not [s for s in seen if s.startswith("SELECT organization.")], seen
+
+
+def test_the_rollup_page_reads_the_targets_and_the_years_before_once(world, auth, client):
+    auth.login("leader")
+    with statements() as seen:
+        assert client.get(f"/orgs/{world.upper.id}?year=2025").status_code == 200
+    assert len([s for s in seen if "FROM target" in s]) == 1, seen
+    assert len([s for s in seen if "FROM tally JOIN period" in s]) == 1, seen
