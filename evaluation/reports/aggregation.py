@@ -44,17 +44,20 @@ class Rollup:
     total: UnitResult
     children: list[UnitResult]
     quota_exceptions: list[QuotaException] = field(default_factory=list)  # reasons for going over, in the subtree
+    _below: dict[OrgKind, Tally] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def is_open(self) -> bool:
         return self.period is not None and self.period.state is not PeriodState.CLOSED
 
     def below(self, kind: OrgKind) -> Tally:
-        """The organizations of a kind strictly under the root (its own rating is not a child's)."""
-        tally = Tally()
-        for child in self.children:
-            tally.add(child.org_tally(kind))
-        return tally
+        """The organizations of a kind strictly under the root (its own rating is not a child's). Added up once
+        per kind: a report page asks a dozen times. Read it, do not change it."""
+        if kind not in self._below:
+            tally = self._below[kind] = Tally()
+            for child in self.children:
+                tally.add(child.org_tally(kind))
+        return self._below[kind]
 
     def kinds_below(self) -> list[OrgKind]:
         return [kind for kind in OrgKind if self.below(kind).total]

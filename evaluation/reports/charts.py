@@ -9,9 +9,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from ..formatting import format_percent
+from ..formatting import format_percent, reader_language
 from ..levels import QUALITY_LEVELS
-from ..reviews.counts import GOOD_OR_BETTER, Tally
+from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
 from .aggregation import YearResult
 
 WIDTH = 640
@@ -34,16 +34,20 @@ def _short(label: str, limit: int = 32) -> str:
 def stacked_levels(rows: list[tuple[str, Tally]], decimals: int = 2) -> Markup:
     """One horizontal bar per row, split into the four levels' shares of the classified."""
     body, span = [], WIDTH - LABEL_WIDTH - 4
+    # Read once for the whole chart: a province's has a hundred bars.
+    language, names = reader_language(), {level: escape(level.label) for level in QUALITY_LEVELS}
     for index, (label, tally) in enumerate(rows):
         y = index * (BAR_HEIGHT + ROW_GAP)
         body.append(f'<text x="0" y="{y + 13}" class="chart-label">{escape(_short(label))}</text>')
-        x = float(LABEL_WIDTH)
-        for level in (level for level in QUALITY_LEVELS if tally[level]):
-            width = span * tally[level] / tally.classified
-            share = format_percent(tally.percent(level, decimals))
+        x, classified = float(LABEL_WIDTH), tally.classified
+        for level in QUALITY_LEVELS:
+            if not (count := tally[level]):
+                continue
+            width = span * count / classified
+            share = format_percent(percent(count, classified, decimals), language)
             body.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="lvl-{level.value}">'
-                f"<title>{escape(label)}: {escape(level.label)} {tally[level]} ({share})</title></rect>"
+                f"<title>{escape(label)}: {names[level]} {count} ({share})</title></rect>"
             )
             x += width
     height = max(1, len(rows)) * (BAR_HEIGHT + ROW_GAP)
