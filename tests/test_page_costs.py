@@ -79,3 +79,19 @@ def test_the_rollup_page_reads_the_targets_and_the_years_before_once(world, auth
         assert client.get(f"/orgs/{world.upper.id}?year=2025").status_code == 200
     assert len([s for s in seen if "FROM target" in s]) == 1, seen
     assert len([s for s in seen if "FROM tally JOIN period" in s]) == 1, seen
+
+
+def test_a_stylesheet_asked_by_a_logged_in_browser_reads_nothing_from_the_database(world, other_app):
+    app = other_app()
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    client.post("/login", data={"username": "member", "password": PASSWORD})
+    with statements(engine) as for_the_sheet:
+        with client.get("/static/css/app.css") as sheet:
+            assert sheet.status_code == 200
+    with statements(engine) as for_the_page:
+        with client.get(URL) as page:
+            assert page.status_code == 200
+    assert not for_the_sheet, for_the_sheet
+    assert [s for s in for_the_page if s.startswith("SELECT app_user.")], "the page reads its login"

@@ -73,8 +73,9 @@ def _start_session(now: int) -> None:
 @bp.before_app_request
 def require_own_password():
     """An initial password is known to whoever set it: nothing else opens until it is changed."""
-    if current_user.is_authenticated and current_user.must_change_password:
-        if request.endpoint not in BEFORE_PASSWORD_CHANGE:
+    # The page first, the login after: a stylesheet or a script (every page asks for three) reads no login.
+    if request.endpoint not in BEFORE_PASSWORD_CHANGE and current_user.is_authenticated:
+        if current_user.must_change_password:
             return redirect(url_for("auth.change_password"), code=303)
     return None
 
@@ -125,8 +126,8 @@ def _trusted_device() -> bool:
 @bp.before_app_request
 def require_second_factor():
     """Administrators and the roles TWO_FACTOR_REQUIRED_FOR names set up two-factor login before anything else."""
-    if current_user.is_authenticated and not current_user.totp_enabled and two_factor.required(current_user):
-        if request.endpoint not in BEFORE_SECOND_FACTOR:
+    if request.endpoint not in BEFORE_SECOND_FACTOR and current_user.is_authenticated:
+        if not current_user.totp_enabled and two_factor.required(current_user):
             return redirect(url_for("two_factor.setup"), code=303)
     return None
 
