@@ -1,0 +1,29 @@
+"""The stylesheets, the script and the icon are addressed by their content, so browsers keep them."""
+
+import re
+
+from flask import url_for
+
+
+def test_pages_name_each_file_by_its_content_and_browsers_keep_it_a_year(client):
+    page = client.get("/login").get_data(as_text=True)
+    addresses = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert len(addresses) == 4 and all(re.search(r"\?v=[0-9a-f]{12}$", a) for a in addresses), addresses
+    for address in addresses:
+        with client.get(address) as response:
+            assert response.status_code == 200
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with client.get(addresses[0].partition("?")[0]) as unversioned:  # an address no page gives: asked again
+        assert "max-age=31536000" not in unversioned.headers.get("Cache-Control", "")
+
+
+def test_an_edited_file_gets_a_new_address_and_a_missing_one_none(other_app, tmp_path):
+    app = other_app()
+    app.static_folder = str(tmp_path)
+    sheet = tmp_path / "sheet.css"
+    sheet.write_text("body { color: black }")
+    with app.test_request_context():
+        first = url_for("static", filename="sheet.css")
+        sheet.write_text("body { color: darkred }")
+        assert url_for("static", filename="sheet.css") != first
+        assert url_for("static", filename="missing.css") == "/static/missing.css"
