@@ -59,13 +59,19 @@ def test_a_submission_still_counts_the_review(world, auth, client):
     assert [s for s in seen if s.startswith(("INSERT INTO tally", "UPDATE tally"))], seen
 
 
-def test_the_members_form_reads_the_members_cell_with_the_login(world, other_app):
-    # An app of its own: each request gets its own session, as in a worker (the tests' app shares one).
+def _member_in_a_worker(other_app):
+    """The member logged in to an app of its own, and that app's engine: each request gets its own session, as
+    in a worker (the tests' app shares one across requests)."""
     app = other_app()
     with app.app_context():
         engine = db.engine
     client = app.test_client()
     client.post("/login", data={"username": "member", "password": PASSWORD})
+    return client, engine
+
+
+def test_the_members_form_reads_the_members_cell_with_the_login(world, other_app):
+    client, engine = _member_in_a_worker(other_app)
     with statements(engine) as seen:
         page = client.get(URL).get_data(as_text=True)
     assert world.cell.name in page
@@ -82,11 +88,7 @@ def test_the_rollup_page_reads_the_targets_and_the_years_before_once(world, auth
 
 
 def test_a_stylesheet_asked_by_a_logged_in_browser_reads_nothing_from_the_database(world, other_app):
-    app = other_app()
-    with app.app_context():
-        engine = db.engine
-    client = app.test_client()
-    client.post("/login", data={"username": "member", "password": PASSWORD})
+    client, engine = _member_in_a_worker(other_app)
     with statements(engine) as for_the_sheet:
         with client.get("/static/css/app.css") as sheet:
             assert sheet.status_code == 200
