@@ -6,7 +6,8 @@ A user's choice is kept in their session; nobody gets English because of their b
 
 from typing import Any
 
-from flask import Flask, g, has_app_context, has_request_context, session
+from flask import Flask, g, has_request_context, session
+from flask.globals import _cv_app
 from flask_babel import Babel, get_locale, get_translations
 from flask_wtf import FlaskForm
 
@@ -23,9 +24,11 @@ def select_locale() -> str:
 
 
 def current_language() -> str:
-    # Read where Flask-Babel keeps the locale once chosen (force_locale sets it there too): a report page
-    # asks hundreds of times, and get_locale() walks the context stack several times per call.
-    state = g.get("_flask_babel") if has_app_context() else None
+    # Read where Flask-Babel keeps the locale once chosen (force_locale sets it there too), through the
+    # context variable itself: a report page asks hundreds of times, get_locale() walks the context stack
+    # several times per call, and even `g` is a proxy that looks the context up again on every access.
+    context = _cv_app.get(None)
+    state = context.g.get("_flask_babel") if context is not None else None
     locale = getattr(state, "babel_locale", None) or get_locale()
     return locale.language if locale else DEFAULT
 

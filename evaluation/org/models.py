@@ -4,12 +4,11 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import enum_column
 from ..extensions import Model
-from ..i18n import N_
+from ..i18n import N_, gettext
 
 
 class OrgKind(StrEnum):

@@ -5,11 +5,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
+from ..i18n import gettext as _
 from ..rules import RuleSet
 
 if TYPE_CHECKING:  # periods sit below auth (docs/architecture.md): the actor's type is for the checker only

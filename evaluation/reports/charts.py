@@ -6,10 +6,10 @@ strict Content-Security-Policy needs no inline styles.
 
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..formatting import format_percent, reader_language
+from ..i18n import gettext as _
 from ..levels import QUALITY_LEVELS
 from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
 from .aggregation import YearResult

@@ -5,12 +5,12 @@ from decimal import Decimal
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
+from ..i18n import gettext as _
 from ..org.models import Organization
 
 

@@ -11,11 +11,11 @@ from collections import Counter
 from decimal import Decimal
 
 from flask import current_app, has_app_context
-from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..formatting import format_number, format_percent, reader_language
 from ..i18n import N_, is_vietnamese
+from ..i18n import gettext as _
 from ..levels import NOT_CLASSIFIED_NOUNS, QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import OrgKind
 from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
