@@ -11,7 +11,7 @@ from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config
+from . import assets, config, html_attributes
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_templates, select_locale
@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_input_guard(app)
     register_template_helpers(app)
     assets.install(app)
+    html_attributes.install()
     register_commands(app)
     return app
 

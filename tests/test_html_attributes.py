@@ -1,0 +1,45 @@
+"""The fields' attributes are written by our `html_params` exactly as WTForms writes them, only faster."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+from wtforms import Form, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.widgets import core
+
+from evaluation import create_app, html_attributes
+
+names = st.sampled_from(["name", "id", "class_", "for_", "data_max_chars", "aria_invalid", "rows", "value", "type"])
+values = st.one_of(
+    st.booleans(),
+    st.integers(),
+    st.text(),
+    st.text().map(Markup),  # already markup: a raw quote in it becomes &quot;
+    st.sampled_from(['a "quoted" <b>&amp;</b>', Markup('x "y"'), "Hoàn thành tốt", "", 0]),
+)
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])  # a busy machine is no failure
+@given(st.dictionaries(names, values, max_size=6))
+def test_the_same_text_as_wtforms(attributes):
+    ours = html_attributes.html_params(**attributes)
+    assert ours == html_attributes.WTFORMS_HTML_PARAMS(**attributes)
+    assert isinstance(ours, Markup)
+
+
+class Sample(Form):
+    text = StringField("Tên", default='Nguyễn "A" <b>')
+    body = TextAreaField("Nội dung")
+    choice = SelectField("Mức", choices=[SelectChoice("good", "Tốt"), SelectChoice("x", 'A "b"')], default="x")
+
+
+def test_every_widget_writes_through_it_once_installed():
+    """create_app installs it: the widgets, the static html_params of inputs and buttons, and the labels."""
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
+    assert core.html_params is html_attributes.html_params
+    assert core.Input.html_params is html_attributes.html_params
+    assert core.Button.html_params is html_attributes.html_params
+    form = Sample()
+    assert str(form.text()) == '<input id="text" name="text" type="text" value="Nguyễn &#34;A&#34; &lt;b&gt;">'
+    assert str(form.body(rows=6, maxlength=False)) == '<textarea id="body" name="body" rows="6">\r\n</textarea>'
+    assert '<option selected value="x">A &#34;b&#34;</option>' in str(form.choice())
+    assert str(form.text.label(class_="muted")) == '<label class="muted" for="text">Tên</label>'
