@@ -7,6 +7,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from evaluation.extensions import db
+from evaluation.levels import Level
+from evaluation.reviews.models import Review, ReviewState
 from tests.conftest import PASSWORD
 
 URL = "/my-review/"
@@ -97,3 +99,18 @@ def test_a_stylesheet_asked_by_a_logged_in_browser_reads_nothing_from_the_databa
             assert page.status_code == 200
     assert not for_the_sheet, for_the_sheet
     assert [s for s in for_the_page if s.startswith("SELECT app_user.")], "the page reads its login"
+
+
+def test_the_members_form_reads_the_year_before_once_for_its_shortcomings_and_its_level(world, make, auth, client):
+    """The items to follow up and the repeated-failure warning come from the same review of the year before."""
+    last_year = make.period(2024, opened=False)
+    db.session.add(Review(period=last_year, member=world.m1, form_type=world.m1.form_type, state=ReviewState.DECIDED,
+                          final_level=Level.NOT_COMPLETED, sections={"shortcomings": "- Có lúc chậm báo cáo."}))  # fmt: skip
+    db.session.commit()
+    auth.login("member")
+    assert client.post(URL, data={**FORM, "self_level": "not_completed", "version": _version(client)}).status_code == 302
+    with statements() as seen:
+        page = client.get(URL).get_data(as_text=True)
+    assert "1. Có lúc chậm báo cáo. — đã khắc phục / đang khắc phục / chưa khắc phục" in page
+    assert "2 năm liền không hoàn thành nhiệm vụ" in page
+    assert len([s for s in seen if "FROM review JOIN period" in s]) == 1, seen

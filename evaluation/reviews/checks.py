@@ -8,6 +8,7 @@ calls it for a whole subtree.
 
 import calendar
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -156,7 +157,7 @@ def previous_levels(period: Period, member_ids: list[int]) -> dict[int, Level]:
     return {member_id: level for member_id, level in rows}
 
 
-def review_findings(review: Review, level: Level, previous: dict[int, Level] | None = None) -> list[Finding]:
+def review_findings(review: Review, level: Level, previous: Mapping[int, Level | None] | None = None) -> list[Finding]:
     """What the regulation says about giving `review` this level, the quota apart. `previous`: the year
     before's levels read for a whole selection (`previous_levels`); without it, this member's is read."""
     period, rule_set = review.period, review.period.rule_set
@@ -262,14 +263,16 @@ def _joined(review: Review) -> date | None:
     return review.organization.founded_on if review.period.rule_set in RULE_SETS_WITH_NEW_ORGANIZATIONS else None
 
 
-def projected_findings(review: Review, level: Level | None) -> list[Finding]:
+def projected_findings(
+    review: Review, level: Level | None, previous: Mapping[int, Level | None] | None = None
+) -> list[Finding]:
     """Everything the page warns about before `level` is decided, the group's quota and the cell's vote
     included."""
     if level is None:
         return []
     extra = Counter({level: 1}) if review.state is not ReviewState.DECIDED else Counter()
     quota = quota_finding(review.period, quota_group(review), review.is_of_member, extra, group_kind(review))
-    return review_findings(review, level) + [f for f in (quota, vote_finding(review, level)) if f]
+    return review_findings(review, level, previous) + [f for f in (quota, vote_finding(review, level)) if f]
 
 
 def vote_finding(review: Review, level: Level) -> Finding | None:
@@ -284,14 +287,15 @@ def vote_finding(review: Review, level: Level) -> Finding | None:
     return check_votes(review.period.rule_set, level, review.votes_for, meeting and meeting.official_members)
 
 
-def early_warnings(review: Review | None) -> list[Finding]:
+def early_warnings(review: Review | None, previous: Mapping[int, Level | None] | None = None) -> list[Finding]:
     """What the member (on their self-rating) and the cell (on its proposal) are told before the committee
-    sees the review: the findings the committee would meet at that level, said early."""
+    sees the review: the findings the committee would meet at that level, said early. `previous`: as for
+    `review_findings`, when the page has read the year before already."""
     if review is None:
         return []
     if review.proposed_level is not None:
-        return projected_findings(review, review.proposed_level)
-    return review_findings(review, review.self_level) if review.self_level is not None else []
+        return projected_findings(review, review.proposed_level, previous)
+    return review_findings(review, review.self_level, previous) if review.self_level is not None else []
 
 
 def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:

@@ -5,6 +5,7 @@ the caller (a request or a CLI command) commits once, so a failure leaves nothin
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -467,14 +468,28 @@ def submission_problems(review: Review) -> list[str]:
     return problems
 
 
-def last_year_shortcomings(period: Period, member: Member) -> list[str]:
-    """The shortcomings the member's review of the year before named, item by item (empty when none)."""
-    text = db.session.scalars(
-        db.select(Review.sections)
+class LastYear(NamedTuple):
+    """What the page of a member's review shows of the year before: the shortcomings it named, item by
+    item (empty when none), and its decided level (None when not decided), for the repeated-failure flag."""
+
+    shortcomings: list[str]
+    level: Level | None
+
+
+def last_year(period: Period, member: Member) -> LastYear:
+    """The member's review of the year before, read once for both (a member has one review a year)."""
+    row = db.session.execute(
+        db.select(Review.sections, Review.state, Review.final_level)
         .join(Period, Review.period_id == Period.id)
         .where(Review.member_id == member.id, Period.year == period.year - 1, Review.state != ReviewState.DRAFT)
     ).first()
-    return formspec.shortcoming_items((text or {}).get("shortcomings", ""))
+    if row is None:
+        return LastYear([], None)
+    sections, state, level = row
+    return LastYear(
+        formspec.shortcoming_items((sections or {}).get("shortcomings", "")),
+        level if state is ReviewState.DECIDED else None,
+    )
 
 
 def submit_self_review(review: Review, actor: User, expected_version: int | None = None) -> None:

@@ -189,7 +189,7 @@ def on_behalf(cell, member_id: int):
     if Action.ENTER_ON_BEHALF not in ops.may(current_user, period, review, member=member):
         flash(_("Chỉ nhập hộ được khi đảng viên chưa nộp bản tự kiểm điểm và kỳ đánh giá đang mở."), "error")
         return redirect(url_for(".member", org_id=cell.id, member_id=member.id))
-    carried = ops.last_year_shortcomings(period, member)
+    carried = ops.last_year(period, member).shortcomings
     form = OnBehalfForm(data=written_form_data(review, carried)) if request.method == "GET" else OnBehalfForm()
     if request.method == "POST" and form.validate_on_submit():
         _done, refusal = attempt(

@@ -34,7 +34,8 @@ def review():
             conflict = outcome.conflict
         else:
             flash_invalid(form)
-    carried = ops.last_year_shortcomings(period, member)  # read for the page only: a save redirects
+    before = ops.last_year(period, member)  # read for the page only: a save redirects
+    carried = before.shortcomings
     if request.method == "GET":
         form = SelfReviewForm(data=written_form_data(review, carried))
     return render_template(
@@ -48,7 +49,7 @@ def review():
         sections=formspec.sections_of(member, period, review),
         editable=period.is_open and (review is None or review.state is ReviewState.DRAFT),
         problems=ops.submission_problems(review) if review and review.state is ReviewState.DRAFT else [],
-        findings=checks.early_warnings(review),
+        findings=checks.early_warnings(review, {member.id: before.level}),
         carried=carried,
         quarters=quarterly.year_quarters(period, member),
     )
