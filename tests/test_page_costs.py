@@ -104,11 +104,13 @@ def test_a_stylesheet_asked_by_a_logged_in_browser_reads_nothing_from_the_databa
 def test_the_members_form_reads_the_year_before_once_for_its_shortcomings_and_its_level(world, make, auth, client):
     """The items to follow up and the repeated-failure warning come from the same review of the year before."""
     last_year = make.period(2024, opened=False)
-    db.session.add(Review(period=last_year, member=world.m1, form_type=world.m1.form_type, state=ReviewState.DECIDED,
-                          final_level=Level.NOT_COMPLETED, sections={"shortcomings": "- Có lúc chậm báo cáo."}))  # fmt: skip
+    sections = {"shortcomings": "- Có lúc chậm báo cáo."}
+    db.session.add(Review(period=last_year, member=world.m1, form_type=world.m1.form_type,
+                          state=ReviewState.DECIDED, final_level=Level.NOT_COMPLETED, sections=sections))  # fmt: skip
     db.session.commit()
     auth.login("member")
-    assert client.post(URL, data={**FORM, "self_level": "not_completed", "version": _version(client)}).status_code == 302
+    failing = {**FORM, "self_level": "not_completed", "version": _version(client)}
+    assert client.post(URL, data=failing).status_code == 302
     with statements() as seen:
         page = client.get(URL).get_data(as_text=True)
     assert "1. Có lúc chậm báo cáo. — đã khắc phục / đang khắc phục / chưa khắc phục" in page
