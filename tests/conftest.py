@@ -20,11 +20,13 @@ from evaluation import create_app
 from evaluation.auth.models import Role
 from evaluation.auth.operations import create_user, grant_role
 from evaluation.extensions import db
+from evaluation.levels import Level
 from evaluation.members.models import FormType, Member
 from evaluation.org.models import OrgKind
 from evaluation.org.operations import add_org
 from evaluation.periods.models import PeriodState
 from evaluation.periods.operations import create_period, december_deadlines, open_period
+from evaluation.reviews.models import Review, ReviewState
 from evaluation.reviews.quarter_models import QuarterRound
 from evaluation.reviews.quarterly import default_deadlines
 
@@ -264,6 +266,15 @@ class Factory:
             open_period(period)
         db.session.commit()
         return period
+
+    def decided_last_year(self, member, level: Level, shortcomings: str, year: int = 2024) -> Review:
+        """The member's review of a closed year before, decided at `level`, naming `shortcomings`."""
+        review = Review(period=self.period(year, opened=False), member=member, form_type=member.form_type,
+                        state=ReviewState.DECIDED, final_level=level,
+                        sections={"shortcomings": shortcomings})  # fmt: skip
+        db.session.add(review)
+        db.session.commit()
+        return review
 
     def quarter_round(self, period, quarter: int = 1, state: PeriodState = PeriodState.OPEN) -> QuarterRound:
         """A quarterly round of the year (the leaders' quarterly evaluation), open by default."""

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 
 from evaluation.extensions import db
 from evaluation.levels import Level
-from evaluation.reviews.models import Review, ReviewState
 from tests.conftest import PASSWORD
 
 URL = "/my-review/"
@@ -103,11 +102,7 @@ def test_a_stylesheet_asked_by_a_logged_in_browser_reads_nothing_from_the_databa
 
 def test_the_members_form_reads_the_year_before_once_for_its_shortcomings_and_its_level(world, make, auth, client):
     """The items to follow up and the repeated-failure warning come from the same review of the year before."""
-    last_year = make.period(2024, opened=False)
-    sections = {"shortcomings": "- Có lúc chậm báo cáo."}
-    db.session.add(Review(period=last_year, member=world.m1, form_type=world.m1.form_type,
-                          state=ReviewState.DECIDED, final_level=Level.NOT_COMPLETED, sections=sections))  # fmt: skip
-    db.session.commit()
+    make.decided_last_year(world.m1, Level.NOT_COMPLETED, "- Có lúc chậm báo cáo.")
     auth.login("member")
     failing = {**FORM, "self_level": "not_completed", "version": _version(client)}
     assert client.post(URL, data=failing).status_code == 302

@@ -251,11 +251,7 @@ def test_a_leader_whose_units_mostly_failed_carries_the_condition_from_the_resul
 
 
 def test_last_years_shortcomings_are_carried_into_the_follow_up_item_by_item(world, make, auth, client):
-    last_year = make.period(2024, opened=False)
-    sections = {"shortcomings": "- Có lúc chậm báo cáo.\n\n2) Ít tham gia sinh hoạt chuyên đề."}
-    db.session.add(Review(period=last_year, member=world.m1, form_type=world.m1.form_type,
-                          state=ReviewState.DECIDED, final_level=Level.GOOD, sections=sections))  # fmt: skip
-    db.session.commit()
+    make.decided_last_year(world.m1, Level.GOOD, "- Có lúc chậm báo cáo.\n\n2) Ít tham gia sinh hoạt chuyên đề.")
     auth.login("member")
     page = client.get("/my-review/").get_data(as_text=True)
     assert "1. Có lúc chậm báo cáo. — đã khắc phục / đang khắc phục / chưa khắc phục" in page
