@@ -134,21 +134,9 @@ def not_classified_category(review: Review) -> NotClassifiedReason:
     return NotClassifiedReason.NEW_MEMBER if new else NotClassifiedReason.OTHER
 
 
-def previous_level(review: Review) -> Level | None:
-    """The member's decided level the year before, for the repeated-failure flag."""
-    return db.session.scalars(
-        db.select(Review.final_level)
-        .join(Period, Review.period_id == Period.id)
-        .where(
-            Review.member_id == review.member_id,
-            Period.year == review.period.year - 1,
-            Review.state == ReviewState.DECIDED,
-        )
-    ).first()
-
-
 def previous_levels(period: Period, member_ids: list[int]) -> dict[int, Level]:
-    """`previous_level` of many members in one query: {member id: decided level the year before}."""
+    """The members' decided levels the year before, in one query: {member id: level} (the repeated-failure
+    flag)."""
     rows = db.session.execute(
         db.select(Review.member_id, Review.final_level)
         .join(Period, Review.period_id == Period.id)
@@ -166,7 +154,8 @@ def review_findings(review: Review, level: Level, previous: Mapping[int, Level |
         check_not_classified(rule_set, _joined(review), new_member_reference(period), level),
     ]
     if review.member is not None:
-        before = previous_level(review) if previous is None else previous.get(review.member.id)
+        known = previous_levels(period, [review.member.id]) if previous is None else previous
+        before = known.get(review.member.id)
         findings += [check_score(rule_set, review.judged_score, level), check_repeated(before, level)]
         if (unit := review.member.leads) is not None:
             findings.append(check_head(rule_set, level, unit.name, unit_level(unit, period)))
