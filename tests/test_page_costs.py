@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
 from tests.conftest import PASSWORD
 
 URL = "/my-review/"
@@ -111,3 +112,25 @@ def test_the_members_form_reads_the_year_before_once_for_its_shortcomings_and_it
     assert "1. Có lúc chậm báo cáo. — đã khắc phục / đang khắc phục / chưa khắc phục" in page
     assert "2 năm liền không hoàn thành nhiệm vụ" in page
     assert len([s for s in seen if "FROM review JOIN period" in s]) == 1, seen
+
+
+def test_every_page_counts_the_unread_notices_with_the_login_in_one_statement(world, other_app):
+    notify([world.member], "Chi bộ đã trả lại bản kiểm điểm.", {})
+    db.session.commit()
+    client, engine = _member_in_a_worker(other_app)
+    with statements(engine) as seen:
+        page = client.get(URL).get_data(as_text=True)
+    assert '<span class="badge submitted">1</span>' in page
+    assert not [s for s in seen if "FROM notice" in s and not s.startswith("SELECT app_user.")], seen
+
+
+def test_a_notice_written_or_read_during_the_request_is_counted_again(world, app):
+    with app.test_request_context("/"):
+        keep_unread(world.member, 0)  # what the login's read found
+        notify([world.member], "Chi bộ đã trả lại bản kiểm điểm.", {})
+        assert unread_count(world.member) == 1
+        mark_read(world.member)
+        assert unread_count(world.member) == 0
+        keep_unread(world.secretary, 5)
+        assert unread_count(world.member) == 0, "another login's count is not the member's"
+    db.session.rollback()

@@ -7,7 +7,7 @@ E-mail (when MAIL_SERVER is set) is queued and sent only after the commit, for t
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
+from flask import current_app, g, has_app_context, has_request_context, url_for
 from flask_babel import force_locale
 from flask_mail import Message
 
@@ -164,6 +164,7 @@ def _send(sent: list[tuple[User, str, dict, str]], key: str = "") -> None:
     """Write the notices (user, sentence, values, link) in one INSERT and queue their e-mails."""
     if not sent:
         return
+    _forget_unread()
     rows = [{"user_id": user.id, "text": text, "params": values, "link": link, "key": key, "created_at": utcnow()}
             for user, text, values, link in sent]  # fmt: skip
     db.session.execute(sa.insert(NOTICES), rows)  # Core: a third of the ORM's bulk insert's time
@@ -209,6 +210,7 @@ def own_notice(user: User, notice_id: int) -> Notice | None:
 
 def mark_read(user: User, notice: Notice | None = None) -> None:
     """Mark one of the user's notices read, or all of them without one."""
+    _forget_unread()
     if notice is not None:
         notice.read_at = notice.read_at or utcnow()
         return
@@ -216,10 +218,28 @@ def mark_read(user: User, notice: Notice | None = None) -> None:
     db.session.execute(db.update(Notice).where(unread).values(read_at=utcnow()))
 
 
+def unread_column(user_id: int) -> sa.ScalarSelect:
+    """How many of the login's notices are unread, as a column: the login's own read on every page carries it,
+    and the navigation shows it, one statement fewer per page."""
+    unread = sa.and_(Notice.user_id == user_id, Notice.read_at.is_(None))
+    return db.select(db.func.count(Notice.id)).where(unread).scalar_subquery()
+
+
+def keep_unread(user: User, count: int) -> None:
+    """The count read with the login, for this request; writing notices or marking them read forgets it."""
+    g.unread_notices = (user.id, count)
+
+
+def _forget_unread() -> None:
+    if has_app_context():
+        g.pop("unread_notices", None)
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        db.select(db.func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None))
-    )
+    kept = g.get("unread_notices") if has_app_context() else None
+    if kept is not None and kept[0] == user.id:
+        return kept[1]
+    return db.session.scalar(db.select(unread_column(user.id)))
 
 
 # ---- Reminders as deadlines approach (flask remind, run daily by cron) ----------------------------

@@ -21,6 +21,7 @@ from ..auth import two_factor
 from ..auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from ..auth.models import User
 from ..extensions import db, limiter, login_manager
+from ..notices import operations as notice_ops
 from ..text import fold
 from .running import perform
 
@@ -43,7 +44,10 @@ def load_user(session_id: str) -> User | None:
     if not re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", session_id or ""):
         return None
     user_id, epoch = map(int, session_id.split(":"))
-    return auth_ops.session_user(user_id, epoch)
+    user, also = auth_ops.session_user(user_id, epoch, notice_ops.unread_column(user_id))
+    if user is not None:
+        notice_ops.keep_unread(user, *also)
+    return user
 
 
 @bp.before_app_request
@@ -208,7 +212,7 @@ def _pending_user() -> User | None:
     pending = session.get(PENDING) or {}
     if int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
         return None
-    return auth_ops.session_user(pending.get("id", 0), pending.get("epoch"))
+    return auth_ops.session_user(pending.get("id", 0), pending.get("epoch"))[0]
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
