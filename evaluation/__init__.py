@@ -7,11 +7,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request, url_for
-from jinja2 import FileSystemBytecodeCache
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, html_attributes
+from . import assets, config, html_attributes, templating
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_templates, select_locale
@@ -26,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
         template_folder=str(PROJECT_ROOT / "templates"),
     )
+    app.jinja_environment = templating.Environment  # before anything asks for app.jinja_env
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
@@ -200,7 +200,7 @@ def register_template_helpers(app: Flask) -> None:
 
     if cache_dir := app.config["TEMPLATE_CACHE_DIR"]:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        app.jinja_env.bytecode_cache = FileSystemBytecodeCache(cache_dir)
+        app.jinja_env.bytecode_cache = templating.BytecodeCache(cache_dir)
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["action_label"] = lambda value, of_member=True, quarter=False: Action(value).label_for(
         of_member, quarter

@@ -2,6 +2,8 @@
 
 import os
 
+from evaluation import templating
+
 
 def _render_login(app) -> str:
     with app.test_client() as client:
@@ -25,3 +27,26 @@ def test_an_empty_setting_keeps_no_compiled_page(world, other_app):
     app = other_app(TEMPLATE_CACHE_DIR="")
     _render_login(app)
     assert app.jinja_env.bytecode_cache is None
+
+
+def _render_login_in_both(app) -> list[str]:
+    with app.test_client() as client:
+        vietnamese = client.get("/login").get_data(as_text=True)
+        client.get("/language/en")
+        return [vietnamese, client.get("/login").get_data(as_text=True)]
+
+
+def test_each_language_keeps_its_own_compiled_pages_named_by_its_translations(world, other_app, tmp_path):
+    first = other_app(TEMPLATE_CACHE_DIR=str(tmp_path))
+    vietnamese, english = _render_login_in_both(first)
+    assert "Đăng nhập" in vietnamese and "Log in" in english
+    kept = sorted(tmp_path.iterdir())
+    later = other_app(TEMPLATE_CACHE_DIR=str(tmp_path))
+    assert _render_login_in_both(later) == [vietnamese, english]
+    assert sorted(tmp_path.iterdir()) == kept, "both languages read back, nothing compiled again"
+    templating._fingerprints["en"] = "en:other translations"  # a release that changed the English
+    try:
+        _render_login_in_both(other_app(TEMPLATE_CACHE_DIR=str(tmp_path)))
+    finally:
+        del templating._fingerprints["en"]
+    assert len(list(tmp_path.iterdir())) == len(kept) + len(kept) // 2, "the English pages compiled again"

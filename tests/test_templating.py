@@ -1,0 +1,97 @@
+"""Templates compiled per language with their constant translations in them give the very text that
+translating at each render gives, in both languages, and keep one compiled copy per language."""
+
+import re
+
+import jinja2
+import pytest
+from flask_babel import force_locale, refresh
+
+from evaluation import templating
+from evaluation.i18n import translations
+from tests.test_i18n import PAGES, english
+from tests.test_journey import write_and_submit
+
+CASES = {
+    "constant.html": '<a title="{{ _("Đăng xuất") }}">{{ _("Đăng xuất") }}</a>',
+    "variables.html": '{{ _("Bản tự kiểm điểm năm %(year)s", year=year) }} '
+    '{{ _("Đồng chí <strong>%(name)s</strong> · mã %(code)s", name=name, code="<b>") }}',
+    "percent.html": '{{ _("Tỷ lệ xuất sắc: đánh giá kết quả nổi trội (25%%) hoặc ghi lý do vượt tỷ lệ") }}',
+    "unformattable.html": '{% if false %}{{ _("%(missing)s") }}{% endif %}ok',
+    "values.html": '{% macro say(text) %}[{{ text }}]{% endmacro %}{{ say(_("Đăng xuất")) }} {{ _(title) }}',
+    "bound.html": '{% macro _(text) %}<{{ text }}>{% endmacro %}{{ _("Đăng xuất") }}',
+    "looped.html": "{% for _ in [1, 2] %}{{ _ }}{% endfor %}",
+    "no_escape.txt": '{{ _("Đồng chí <strong>%(name)s</strong> · mã %(code)s", name=name, code="<b>") }}',
+}
+VALUES = {"year": 2025, "name": "<Lê & Văn>", "title": "Thông báo"}
+
+
+def _install(environment: jinja2.Environment) -> jinja2.Environment:
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s), ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        newstyle=True,
+    )  # fmt: skip
+    return environment
+
+
+def _environments(app):
+    options = {"loader": jinja2.DictLoader(CASES), "extensions": ["jinja2.ext.i18n"],
+               "autoescape": jinja2.select_autoescape(["html"])}  # fmt: skip
+    return _install(templating.Environment(app, **options)), _install(jinja2.Environment(**options))
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_folded_template_says_what_translating_at_render_time_says(app, language):
+    folded, at_render_time = _environments(app)
+    with app.test_request_context("/"), force_locale(language):
+        for name in CASES:
+            assert folded.get_template(name).render(VALUES) == at_render_time.get_template(name).render(VALUES), name
+        percent = folded.get_template("percent.html").render()
+        assert "(25%)" in percent and "%%" not in percent
+
+
+def test_the_constant_translations_are_in_the_compiled_template_and_calls_on_values_stay_calls(app):
+    folded, _ = _environments(app)
+    with app.test_request_context("/"), force_locale("en"):
+        code = folded.compile(CASES["values.html"] + CASES["constant.html"], raw=True)
+        assert "'Log out'" in code and "Đăng xuất" not in code
+        assert code.count("resolve('_')") == 1, "only `_(title)` is left to run"
+        bound = folded.compile(CASES["bound.html"], raw=True)
+        assert "Đăng xuất" in bound, "a template that defines `_` itself is compiled as written"
+
+
+def test_each_language_has_its_own_compiled_copy_of_a_template(app):
+    folded, _ = _environments(app)
+    with app.test_request_context("/"):
+        with force_locale("en"):
+            assert folded.get_template("constant.html").render() == '<a title="Log out">Log out</a>'
+        with force_locale("vi"):
+            assert folded.get_template("constant.html").render() == '<a title="Đăng xuất">Đăng xuất</a>'
+        with force_locale("en"):
+            assert folded.get_template("constant.html").render() == '<a title="Log out">Log out</a>'
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'(name="csrf_token" type="hidden" value=")[^"]+', r"\1", html)
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_every_page_reads_the_same_folded_as_translated_at_render_time(world, auth, client, app, monkeypatch,
+                                                                       username):  # fmt: skip
+    auth.login("member")
+    write_and_submit(client)
+    auth.login(username)
+
+    def pages() -> list[str]:
+        return [_without_tokens(client.get(path.format(w=world)).get_data(as_text=True)) for path in PAGES[username]]
+
+    client.get("/")  # the notice flashed at login, shown once
+    folded = {"vi": pages()}
+    english(client)
+    folded["en"] = pages()
+    monkeypatch.setattr(templating, "_constant_text", lambda call: None)
+    app.jinja_env.cache.clear()
+    assert pages() == folded["en"]
+    client.get("/language/vi")
+    refresh()
+    assert pages() == folded["vi"]
