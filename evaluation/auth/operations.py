@@ -1,5 +1,6 @@
 """Creating, disabling and resetting logins, and granting and revoking roles: each written in the journal."""
 
+import functools
 import secrets
 from dataclasses import dataclass
 
@@ -209,16 +210,18 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(db.select(User).where(User.username == username)).first()
 
 
-# Every page asks for the login's grants and most for its member and the member's cell: read with it, one
-# statement, not four. Built once: the options never change, and building them showed on every page.
-_WITH_THE_LOGIN = (joinedload(User.grants), joinedload(User.member).joinedload(Member.organization))
-
-
 def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement) -> tuple[User | None, tuple]:
     """The login a session names, only while it is enabled and its sessions were not ended since; with the
-    values of `also`, scalar subqueries every page needs anyway (its unread notices), read in the same statement."""
-    statement = sa.select(User, *also).options(*_WITH_THE_LOGIN).where(User.id == user_id)
-    row = db.session.execute(statement).unique().first()
+    values of `also`, columns every page needs anyway (its unread notices), read in the same statement."""
+    row = db.session.execute(_login_statement(also), {"user_id": user_id}).unique().first()
     if row is None or not row[0].active or row[0].session_epoch != epoch:
         return None, ()
     return row[0], tuple(row[1:])
+
+
+@functools.cache  # one statement per set of columns (the callers pass constants): built once, not per page
+def _login_statement(also: tuple[sa.ColumnElement, ...]) -> sa.Select:
+    # Every page asks for the login's grants and most for its member and the member's cell: read with it, one
+    # statement, not four.
+    loads = (joinedload(User.grants), joinedload(User.member).joinedload(Member.organization))
+    return sa.select(User, *also).options(*loads).where(User.id == sa.bindparam("user_id"))

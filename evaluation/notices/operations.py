@@ -218,11 +218,15 @@ def mark_read(user: User, notice: Notice | None = None) -> None:
     db.session.execute(db.update(Notice).where(unread).values(read_at=utcnow()))
 
 
-def unread_column(user_id: int) -> sa.ScalarSelect:
-    """How many of the login's notices are unread, as a column: the login's own read on every page carries it,
-    and the navigation shows it, one statement fewer per page."""
-    unread = sa.and_(Notice.user_id == user_id, Notice.read_at.is_(None))
-    return db.select(db.func.count(Notice.id)).where(unread).scalar_subquery()
+# How many of a login's notices are unread, as a column of the login's own statement on every page (one
+# statement fewer per page), and as a statement of its own where the login was read without it.
+UNREAD_OF_LOGIN = (
+    sa.select(sa.func.count(Notice.id))
+    .where(Notice.user_id == User.id, Notice.read_at.is_(None))
+    .correlate(User)
+    .scalar_subquery()
+)
+_UNREAD = sa.select(sa.func.count(Notice.id)).where(Notice.user_id == sa.bindparam("user_id"), Notice.read_at.is_(None))
 
 
 def keep_unread(user: User, count: int) -> None:
@@ -239,7 +243,7 @@ def unread_count(user: User) -> int:
     kept = g.get("unread_notices") if has_app_context() else None
     if kept is not None and kept[0] == user.id:
         return kept[1]
-    return db.session.scalar(db.select(unread_column(user.id)))
+    return db.session.scalar(_UNREAD, {"user_id": user.id}) or 0
 
 
 # ---- Reminders as deadlines approach (flask remind, run daily by cron) ----------------------------

@@ -267,10 +267,11 @@ def document_place(org: Organization) -> str:
     return root.name
 
 
+_BY_IDS_FROM_THE_ROOT = (
+    db.select(Organization).where(Organization.id.in_(sa.bindparam("ids", expanding=True))).order_by(Organization.depth)
+)
+
+
 def ancestors(org: Organization) -> list[Organization]:
     """The organizations above `org`, from the root down."""
-    return list(
-        db.session.scalars(
-            db.select(Organization).where(Organization.id.in_(org.ancestor_ids[:-1])).order_by(Organization.depth)
-        )
-    )
+    return list(db.session.scalars(_BY_IDS_FROM_THE_ROOT, {"ids": org.ancestor_ids[:-1]}))

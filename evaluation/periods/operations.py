@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import sqlalchemy as sa
 from blinker import Namespace
 from flask_babel import gettext as _
 
@@ -19,15 +20,20 @@ reopened = Namespace().signal("period-reopened")
 closing = Namespace().signal("period-closing")
 
 
+# The statements nearly every page runs are built once, with bound parameters: building a statement and its
+# cache key costs about as much as running it (docs/performance.md).
+_CURRENT = db.select(Period).order_by((Period.state == PeriodState.OPEN).desc(), Period.year.desc()).limit(1)
+_OF_YEAR = db.select(Period).where(Period.year == sa.bindparam("year"))
+_YEARS = db.select(Period.year).order_by(Period.year.desc())
+
+
 def current_period() -> Period | None:
     """The open period, else the most recent one (so results stay visible after closing)."""
-    return db.session.scalars(
-        db.select(Period).order_by((Period.state == PeriodState.OPEN).desc(), Period.year.desc())
-    ).first()
+    return db.session.scalars(_CURRENT).first()
 
 
 def period_for_year(year: int) -> Period | None:
-    return db.session.scalars(db.select(Period).where(Period.year == year)).first()
+    return db.session.scalars(_OF_YEAR, {"year": year}).first()
 
 
 def all_periods() -> list[Period]:
@@ -37,7 +43,7 @@ def all_periods() -> list[Period]:
 
 def years() -> list[int]:
     """Years with a period (open, closed or imported), newest first."""
-    return list(db.session.scalars(db.select(Period.year).order_by(Period.year.desc())))
+    return list(db.session.scalars(_YEARS))
 
 
 def evaluation_year(today: date) -> int:

@@ -86,6 +86,34 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
     return query.join(Organization, Organization.id == counted_under).where(where)
 
 
+# The rollup page's statements, built once with bound parameters: building one costs about as much as running
+# it. The quota decisions keep their literal subtree prefix (Organization.subtree_clause says why).
+_OWN_LEVELS = db.select(Review.organization_id, Review.final_level).where(
+    Review.organization_id.in_(sa.bindparam("orgs", expanding=True)),
+    Review.member_id.is_(None),
+    Review.period_id == sa.bindparam("period"),
+    Review.state == ReviewState.DECIDED,
+)
+_HISTORY = (
+    db.select(Period.year, KeptTally.subject, KeptTally.level, sa.func.sum(KeptTally.count))
+    .join(Period, KeptTally.period_id == Period.id)
+    .where(
+        KeptTally.organization_id == sa.bindparam("root"),
+        KeptTally.state == ReviewState.DECIDED.value,
+        KeptTally.subject.in_((MEMBER, OrgKind.GRASSROOTS.value)),
+        KeptTally.count != 0,
+        Period.year <= sa.bindparam("until"),
+    )
+    .group_by(Period.year, KeptTally.subject, KeptTally.level)  # over the types and reasons
+)
+_TARGETS = (
+    db.select(Target)
+    .join(Organization, Target.organization_id == Organization.id)
+    .where(Target.organization_id.in_(sa.bindparam("ancestors", expanding=True)), Target.year == sa.bindparam("year"))
+    .order_by(Organization.depth)
+)
+
+
 def rollup(root: Organization, year: int) -> Rollup:
     """The year's results of `root`'s subtree: one row per direct child and a total row."""
     period = period_for_year(year)
@@ -93,14 +121,7 @@ def rollup(root: Organization, year: int) -> Rollup:
     if period is None:
         return Rollup(root, year, None, UnitResult(root), [UnitResult(child) for child in children])
     units = unit_results([root, *children], period)
-    own_levels = db.session.execute(
-        db.select(Review.organization_id, Review.final_level).where(
-            Review.organization_id.in_(units),
-            Review.member_id.is_(None),
-            Review.period_id == period.id,
-            Review.state == ReviewState.DECIDED,
-        )
-    )
+    own_levels = db.session.execute(_OWN_LEVELS, {"orgs": list(units), "period": period.id})
     for org_id, level in own_levels:
         units[org_id].own_level = level
     total = units.pop(root.id)
@@ -134,18 +155,7 @@ class YearResult:
 
 def history(root: Organization, until: int, limit: int = 5, decimals: int = 2) -> list[YearResult]:
     """The decided results of the subtree year by year, oldest first, with the change in points."""
-    rows = db.session.execute(
-        db.select(Period.year, KeptTally.subject, KeptTally.level, sa.func.sum(KeptTally.count))
-        .join(Period, KeptTally.period_id == Period.id)
-        .where(
-            KeptTally.organization_id == root.id,
-            KeptTally.state == ReviewState.DECIDED.value,
-            KeptTally.subject.in_((MEMBER, OrgKind.GRASSROOTS.value)),
-            KeptTally.count != 0,
-            Period.year <= until,
-        )
-        .group_by(Period.year, KeptTally.subject, KeptTally.level)  # over the types and reasons
-    )
+    rows = db.session.execute(_HISTORY, {"root": root.id, "until": until})
     by_year: dict[int, YearResult] = {}
     for year, subject, level, count in rows:
         result = by_year.setdefault(year, YearResult(year, Tally(), Tally()))
@@ -165,12 +175,7 @@ def _change(before: Tally, after: Tally, key, decimals: int) -> Decimal | None:
 
 def targets(root: Organization, year: int) -> dict[TargetSubject, Target]:
     """The targets that apply to `root` in a year: its own, else the nearest ancestor's."""
-    found = db.session.scalars(
-        db.select(Target)
-        .join(Organization, Target.organization_id == Organization.id)
-        .where(Target.organization_id.in_(root.ancestor_ids), Target.year == year)
-        .order_by(Organization.depth)
-    )
+    found = db.session.scalars(_TARGETS, {"ancestors": root.ancestor_ids, "year": year})
     return {target.subject: target for target in found}  # deeper ones come later and win
 
 

@@ -150,22 +150,32 @@ def _add_to(tally: Tally, state: ReviewState | None, level: Level | None, count:
         tally.pending += count
 
 
+# Built once with bound parameters (a list of organizations expands at run time): the rollup pages run them
+# on every view, and building a statement costs about as much as running it.
+_TALLY_KEYS = (KeptTally.organization_id, KeptTally.subject, KeptTally.state, KeptTally.level, KeptTally.reason)
+_UNITS_TALLIES = (
+    db.select(*_TALLY_KEYS, sa.func.sum(KeptTally.count))
+    .where(
+        KeptTally.organization_id.in_(sa.bindparam("orgs", expanding=True)),
+        KeptTally.period_id == sa.bindparam("period"),
+        # Counted again for the statistics, not a kind; and the leaders' quarters, read apart.
+        KeptTally.subject.not_in((PARTY_COMMITTEE, *QUARTER_SUBJECTS)),
+        KeptTally.count != 0,
+    )
+    .group_by(*_TALLY_KEYS)  # the types added up by the database: a fifteenth of the rows to read
+)
+_UNITS_SIZES = (
+    db.select(SubtreeSize.organization_id, SubtreeSize.kind, sa.func.sum(SubtreeSize.count))
+    .where(SubtreeSize.organization_id.in_(sa.bindparam("orgs", expanding=True)), SubtreeSize.kind != PARTY_COMMITTEE)
+    .group_by(SubtreeSize.organization_id, SubtreeSize.kind)  # the types added up
+)
+
+
 def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResult]:
     """Each organization's subtree counts for the period, read from the kept tallies: a few indexed
     rows per organization, whatever the size of the subtree."""
     units = {org.id: UnitResult(org) for org in orgs}
-    keys = (KeptTally.organization_id, KeptTally.subject, KeptTally.state, KeptTally.level, KeptTally.reason)
-    rows = db.session.execute(
-        db.select(*keys, sa.func.sum(KeptTally.count))
-        .where(
-            KeptTally.organization_id.in_(units),
-            KeptTally.period_id == period.id,
-            # Counted again for the statistics, not a kind; and the leaders' quarters, read apart.
-            KeptTally.subject.not_in((PARTY_COMMITTEE, *QUARTER_SUBJECTS)),
-            KeptTally.count != 0,
-        )
-        .group_by(*keys)  # the types added up by the database: a fifteenth of the rows to read
-    )
+    rows = db.session.execute(_UNITS_TALLIES, {"orgs": list(units), "period": period.id})
     for org_id, subject, state, level, reason, count in rows:
         unit, state, level = units[org_id], STATES[state], LEVELS.get(level)
         if subject == MEMBER:
@@ -182,11 +192,7 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
 
 def _add_not_started(units: dict[int, UnitResult], period: Period) -> None:
     """While a period is open, whoever has no review yet is pending: the subtree's size minus its reviews."""
-    sizes = db.session.execute(
-        db.select(SubtreeSize.organization_id, SubtreeSize.kind, sa.func.sum(SubtreeSize.count))
-        .where(SubtreeSize.organization_id.in_(units), SubtreeSize.kind != PARTY_COMMITTEE)
-        .group_by(SubtreeSize.organization_id, SubtreeSize.kind)  # the types added up
-    )
+    sizes = db.session.execute(_UNITS_SIZES, {"orgs": list(units)})
     for org_id, kind, count in sizes:
         unit = units[org_id]
         if kind == MEMBER:

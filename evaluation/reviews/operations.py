@@ -291,10 +291,14 @@ def sent_back_among(reviews: Iterable[Review | None]) -> set[int]:
     )
 
 
+# Built once with bound parameters, as the pages that run them are the busiest (see periods.operations).
+_REVIEW_OF = db.select(Review).where(
+    Review.period_id == sa.bindparam("period"), Review.member_id == sa.bindparam("member")
+)
+
+
 def find_review(period: Period, member: Member) -> Review | None:
-    return db.session.scalars(
-        db.select(Review).where(Review.period_id == period.id, Review.member_id == member.id)
-    ).first()
+    return db.session.scalars(_REVIEW_OF, {"period": period.id, "member": member.id}).first()
 
 
 def start_review(period: Period, member: Member, actor: User) -> Review:
@@ -476,13 +480,17 @@ class LastYear(NamedTuple):
     level: Level | None
 
 
+_LAST_YEAR = (
+    db.select(Review.sections, Review.state, Review.final_level)
+    .join(Period, Review.period_id == Period.id)
+    .where(Review.member_id == sa.bindparam("member"), Period.year == sa.bindparam("year"))
+    .where(Review.state != ReviewState.DRAFT)
+)
+
+
 def last_year(period: Period, member: Member) -> LastYear:
     """The member's review of the year before, read once for both (a member has one review a year)."""
-    row = db.session.execute(
-        db.select(Review.sections, Review.state, Review.final_level)
-        .join(Period, Review.period_id == Period.id)
-        .where(Review.member_id == member.id, Period.year == period.year - 1, Review.state != ReviewState.DRAFT)
-    ).first()
+    row = db.session.execute(_LAST_YEAR, {"member": member.id, "year": period.year - 1}).first()
     if row is None:
         return LastYear([], None)
     sections, state, level = row
@@ -889,14 +897,17 @@ def commitment_open(period: Period, review: Review | None) -> bool:
     return period.state is not PeriodState.CLOSED and (review is None or review.state is ReviewState.DRAFT)
 
 
+_COMMITMENTS = db.select(Commitment).where(Commitment.period_id == sa.bindparam("period"))
+_MEMBERS_COMMITMENT = _COMMITMENTS.where(Commitment.member_id == sa.bindparam("subject"))
+_ORGANIZATIONS_COMMITMENT = _COMMITMENTS.where(
+    Commitment.organization_id == sa.bindparam("subject"), Commitment.member_id.is_(None)
+)
+
+
 def find_commitment(period: Period, subject: Member | Organization) -> Commitment | None:
     """The year's commitments (đăng ký) of a member, or of an organization."""
-    whose = (
-        Commitment.member_id == subject.id
-        if isinstance(subject, Member)
-        else sa.and_(Commitment.organization_id == subject.id, Commitment.member_id.is_(None))
-    )
-    return db.session.scalars(db.select(Commitment).where(Commitment.period_id == period.id, whose)).first()
+    statement = _MEMBERS_COMMITMENT if isinstance(subject, Member) else _ORGANIZATIONS_COMMITMENT
+    return db.session.scalars(statement, {"period": period.id, "subject": subject.id}).first()
 
 
 def save_commitment(period: Period, actor: User, text: str, subject: Member | Organization) -> Commitment:

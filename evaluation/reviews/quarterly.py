@@ -390,17 +390,17 @@ def reopen_quarter(review: QuarterReview, actor: User, reason: str, expected_ver
 # ---- Reading -------------------------------------------------------------------------------------------
 
 
+# Built once with bound parameters: every member's form shows the quarters (see periods.operations).
+_DECIDED_QUARTERS = sa.select(QuarterReview.quarter, QuarterReview.final_level).where(
+    QuarterReview.period_id == sa.bindparam("period"),
+    QuarterReview.member_id == sa.bindparam("member"),
+    QuarterReview.state == ReviewState.DECIDED,
+)
+
+
 def quarter_levels(period: Period, member: Member) -> dict[int, Level | None]:
     """The member's decided level of each quarter of the year (None: not decided, or no quarter)."""
-    decided = dict(
-        db.session.execute(
-            sa.select(QuarterReview.quarter, QuarterReview.final_level).where(
-                QuarterReview.period_id == period.id,
-                QuarterReview.member_id == member.id,
-                QuarterReview.state == ReviewState.DECIDED,
-            )
-        ).all()
-    )
+    decided = dict(db.session.execute(_DECIDED_QUARTERS, {"period": period.id, "member": member.id}).all())
     return {quarter: decided.get(quarter) for quarter in QUARTERS}
 
 
