@@ -12,6 +12,7 @@ from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
 from tests.conftest import PASSWORD
+from tests.test_journey import write_and_submit
 
 URL = "/my-review/"
 FORM = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
@@ -177,3 +178,16 @@ def test_the_busiest_pages_run_statements_built_once_not_built_per_request(world
         assert leader.get(f"/orgs/{world.upper.id}?year=2025").status_code == 200
     # The quota decisions keep a literal subtree prefix for the planner; the organization is looked up by key.
     assert set(built) <= {"_quota_exceptions", "load_org"}, built
+
+
+def test_the_members_form_reads_its_history_and_who_did_each_step_with_the_review(world, auth, client, other_app):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "Bổ sung"})
+    member, engine = _member_in_a_worker(other_app)
+    with statements(engine) as seen:
+        page = member.get(URL).get_data(as_text=True)
+    assert "Bổ sung" in page and world.m2.full_name in page  # the reason, and who returned it
+    assert not [s for s in seen if s.startswith("SELECT review_event.")], seen
+    assert len([s for s in seen if "FROM app_user" in s]) == 1, "the login's; the history's people come with it"

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import journal
 from ..auth.models import CELL_ROLES, Role, User
@@ -295,10 +295,13 @@ def sent_back_among(reviews: Iterable[Review | None]) -> set[int]:
 _REVIEW_OF = db.select(Review).where(
     Review.period_id == sa.bindparam("period"), Review.member_id == sa.bindparam("member")
 )
+# A page that shows the review's history reads it in the same statement, with who did each step.
+_REVIEW_WITH_HISTORY = _REVIEW_OF.options(joinedload(Review.events).joinedload(ReviewEvent.actor))
 
 
-def find_review(period: Period, member: Member) -> Review | None:
-    return db.session.scalars(_REVIEW_OF, {"period": period.id, "member": member.id}).first()
+def find_review(period: Period, member: Member, *, with_history: bool = False) -> Review | None:
+    statement = _REVIEW_WITH_HISTORY if with_history else _REVIEW_OF
+    return db.session.scalars(statement, {"period": period.id, "member": member.id}).unique().first()
 
 
 def start_review(period: Period, member: Member, actor: User) -> Review:

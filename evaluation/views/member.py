@@ -22,7 +22,7 @@ bp = Blueprint("member", __name__, url_prefix="/my-review")
 @login_required
 def review():
     member, period = own_member(), require_period()
-    review = ops.find_review(period, member)
+    review = ops.find_review(period, member, with_history=request.method == "GET")
     conflict = None
     if request.method == "POST":
         form = SelfReviewForm()
