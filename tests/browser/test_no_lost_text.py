@@ -86,3 +86,24 @@ def test_text_typed_offline_is_kept_sent_when_the_connection_returns_and_offered
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/login")
     assert page.evaluate(KEPT) == 0  # nothing typed stays on a shared computer
+
+
+def test_text_typed_while_the_pages_script_is_on_its_way_is_not_overwritten_by_what_the_browser_kept(visitor):
+    """A reload on a slow connection: the person types before the page's script has arrived. The script then
+    finds this page's own kept text, which it would put back by itself, and offers it instead."""
+    page = visitor.page
+    visitor.login("bithu")
+    visitor.go("/my-review/")
+    page.route("**/my-review/autosave", lambda route: route.abort())  # only this browser keeps what is typed
+    page.locator("textarea[name=measures]").fill("Gõ trước khi tải lại.")
+    page.wait_for_function(f"{KEPT} > 0")
+    script = visitor.base + page.locator("script[src*='app.js']").get_attribute("src")
+    page.route("**/js/app.js*", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    page.reload()
+    page.locator("textarea[name=measures]").fill("Gõ lúc trang còn đang tải.")
+    page.unroute("**/js/app.js*")
+    page.add_script_tag(url=script)
+    expect(page.locator(".draft-restore")).to_be_visible()
+    expect(page.locator("textarea[name=measures]")).to_have_value("Gõ lúc trang còn đang tải.")
+    page.locator(".draft-restore").get_by_role("button", name="Khôi phục nội dung đó").click()
+    expect(page.locator("textarea[name=measures]")).to_have_value("Gõ trước khi tải lại.")

@@ -22,7 +22,8 @@ document.addEventListener("click", async (event) => {
 //   names the version it read, and the answer gives the next one.
 // - Until the server has it, what was typed is also kept in this browser (localStorage, per login and
 //   review, with the version it was typed on), so a lost connection or a closed tab loses nothing: the
-//   page offers it back when opened again, and puts it back by itself when nothing changed meanwhile.
+//   page offers it back when opened again, and puts it back by itself when nothing changed meanwhile
+//   (neither on the server nor in the page before this script ran).
 // - The page names itself with a random token; a reload inherits the token of the page it replaces, so
 //   the save sent as that page was left, landing after the reload, is not taken for someone else's.
 // - On a conflict the page stops saving by itself: "Lưu nháp" then shows both versions, field by field.
@@ -90,7 +91,12 @@ if (draft) {
     .sort((a, b) => b.at - a.at);
   const own = inherited && kept.find((slot) => slot.key === keptKey);
   const other = kept.find((slot) => slot.key !== keptKey);
-  if (own && own.version === version.value && !conflicted) {
+  // Put back by itself only over fields still as the server wrote them: what was typed while this script
+  // was on its way (a slow connection) is never overwritten; the kept text is offered instead.
+  const untouched = Array.from(draft.elements).every((field) => field.type === "hidden"
+    || (field.type === "radio" ? field.checked === field.defaultChecked
+      : !("defaultValue" in field) || field.value === field.defaultValue));
+  if (own && own.version === version.value && !conflicted && untouched) {
     put(own.values);
   } else if ((own || other) && offer) {
     const slot = own || other;
