@@ -12,6 +12,7 @@ from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
 from tests.conftest import PASSWORD
+from tests.test_cell_meeting import propose
 from tests.test_journey import write_and_submit
 
 URL = "/my-review/"
@@ -191,3 +192,18 @@ def test_the_members_form_reads_its_history_and_who_did_each_step_with_the_revie
     assert "Bổ sung" in page and world.m2.full_name in page  # the reason, and who returned it
     assert not [s for s in seen if s.startswith("SELECT review_event.")], seen
     assert len([s for s in seen if "FROM app_user" in s]) == 1, "the login's; the history's people come with it"
+
+
+def test_the_cells_whole_list_reads_its_members_once_and_a_filtered_list_still_counts_every_ready_one(
+    world, auth, client
+):
+    auth.login("member")
+    write_and_submit(client)
+    auth.login("secretary")
+    propose(world, client, "good", "")
+    for shown in ("", "?show=draft", "?q=Bình"):  # the whole cell; lists without the proposal in them
+        with statements() as seen:
+            page = client.get(f"/cell/{world.cell.id}{shown}").get_data(as_text=True)
+        assert "Chuyển 1 đề xuất đã ghi lên đảng ủy" in page, shown
+        members_read = [s for s in seen if "FROM member JOIN organization" in s]
+        assert len(members_read) == (1 if not shown else 2), (shown, members_read)

@@ -219,7 +219,7 @@ def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement) -> tu
     return row[0], tuple(row[1:])
 
 
-@functools.cache  # one statement per set of columns (the callers pass constants): built once, not per page
+@functools.lru_cache(maxsize=8)  # a statement per set of columns (the callers pass constants): built once
 def _login_statement(also: tuple[sa.ColumnElement, ...]) -> sa.Select:
     # Every page asks for the login's grants and most for its member and the member's cell: read with it, one
     # statement, not four.

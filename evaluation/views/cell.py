@@ -52,10 +52,13 @@ def _index_page(cell, meeting_form: MeetingForm | None):
     period = require_period()
     show = request.args.get("show", "all")
     states, _label = FILTERS.get(show, FILTERS["all"])
-    rows = members_with_reviews(cell, period, states=states, search=request.args.get("q", ""))
-    # Counted over the whole cell, whatever the list shows: the bulk forward sends them all.
-    waiting = members_with_reviews(cell, period, states=(ReviewState.SUBMITTED,))
-    ready = sum(1 for _, r in waiting if r.proposed_level)
+    search = request.args.get("q", "")
+    rows = members_with_reviews(cell, period, states=states, search=search)
+    # Counted over the whole cell, whatever the list shows: the bulk forward sends them all. The whole list,
+    # when it shows it, has them already.
+    submitted = ReviewState.SUBMITTED
+    whole = rows if states is None and not search else members_with_reviews(cell, period, states=(submitted,))
+    ready = sum(1 for _, r in whole if r is not None and r.state is submitted and r.proposed_level)
     meeting = ops.find_meeting(period, cell)
     return render_template(
         "cell/index.html",
