@@ -76,12 +76,8 @@ def _in_a_worker(other_app, username: str):
     return client, engine
 
 
-def _member_in_a_worker(other_app):
-    return _in_a_worker(other_app, "member")
-
-
 def test_the_members_form_reads_the_members_cell_with_the_login(world, other_app):
-    client, engine = _member_in_a_worker(other_app)
+    client, engine = _in_a_worker(other_app, "member")
     with statements(engine) as seen:
         page = client.get(URL).get_data(as_text=True)
     assert world.cell.name in page
@@ -98,7 +94,7 @@ def test_the_rollup_page_reads_the_targets_and_the_years_before_once(world, auth
 
 
 def test_a_stylesheet_asked_by_a_logged_in_browser_reads_nothing_from_the_database(world, other_app):
-    client, engine = _member_in_a_worker(other_app)
+    client, engine = _in_a_worker(other_app, "member")
     with statements(engine) as for_the_sheet:
         with client.get("/static/css/app.css") as sheet:
             assert sheet.status_code == 200
@@ -125,7 +121,7 @@ def test_the_members_form_reads_the_year_before_once_for_its_shortcomings_and_it
 def test_every_page_counts_the_unread_notices_with_the_login_in_one_statement(world, other_app):
     notify([world.member], "Chi bộ đã trả lại bản kiểm điểm.", {})
     db.session.commit()
-    client, engine = _member_in_a_worker(other_app)
+    client, engine = _in_a_worker(other_app, "member")
     with statements(engine) as seen:
         page = client.get(URL).get_data(as_text=True)
     assert '<span class="badge submitted">1</span>' in page
@@ -186,7 +182,7 @@ def test_the_members_form_reads_its_history_and_who_did_each_step_with_the_revie
     write_and_submit(client)
     auth.login("secretary")
     client.submit(f"/cell/{world.cell.id}/members/{world.m1.id}", data={"action": "return", "r-reason": "Bổ sung"})
-    member, engine = _member_in_a_worker(other_app)
+    member, engine = _in_a_worker(other_app, "member")
     with statements(engine) as seen:
         page = member.get(URL).get_data(as_text=True)
     assert "Bổ sung" in page and world.m2.full_name in page  # the reason, and who returned it

@@ -226,7 +226,7 @@ UNREAD_OF_LOGIN = (
     .correlate(User)
     .scalar_subquery()
 )
-_UNREAD = sa.select(sa.func.count(Notice.id)).where(Notice.user_id == sa.bindparam("user_id"), Notice.read_at.is_(None))
+_UNREAD = sa.select(UNREAD_OF_LOGIN).where(User.id == sa.bindparam("user_id"))
 
 
 def keep_unread(user: User, count: int) -> None:
