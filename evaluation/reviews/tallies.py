@@ -372,15 +372,18 @@ def retype(org: Organization, *, old: str | None, new: str | None) -> None:
     """A grassroots organization's subtree changed type: its counts move from the old column to the new.
 
     Under it every counter is of its one type, so the rows change their type in place; above it, its own
-    counters are taken from the old type and added to the new, as any other change is.
+    counters are taken from the old type and added to the new, as any other change is. Counters back at zero
+    may be of another type (a cell moved in from another type left them): they go first, or the new type's
+    row would meet one.
     """
     session = Session.object_session(org)
     assert session is not None
     connection = session.connection()
     for table in (TALLY, SIZE):
-        inside = sa.select(Organization.id).where(org.subtree_clause())
+        inside = table.c.organization_id.in_(sa.select(Organization.id).where(org.subtree_clause()))
         own = list(connection.execute(sa.select(table).where(table.c.organization_id == org.id, table.c.count != 0)))
-        connection.execute(sa.update(table).where(table.c.organization_id.in_(inside)).values(org_type=new or ""))
+        connection.execute(sa.delete(table).where(inside, table.c.count == 0))
+        connection.execute(sa.update(table).where(inside).values(org_type=new or ""))
         columns = COLUMNS[table.name]
         for *key, count in own:
             keys = dict(zip(columns, key, strict=True))
