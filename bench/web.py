@@ -46,6 +46,7 @@ from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
 from evaluation.members.models import Member  # noqa: E402
 from evaluation.org.models import Organization  # noqa: E402
+from evaluation.stamps import ResultsStamp, new_token  # noqa: E402
 
 PASSWORD = "bench-password"
 FORM = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
@@ -156,7 +157,12 @@ class Timed:
 
 
 # Goals in milliseconds of CPU per request.
-CPU_GOALS = {"member_form_page": 4, "member_form_save": 6, "province_rollup_page": 8}
+CPU_GOALS = {
+    "member_form_page": 4,
+    "member_form_save": 6,
+    "province_rollup_page": 8,
+    "province_rollup_page_after_a_change": 8,
+}
 
 
 def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> None:
@@ -182,10 +188,19 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
         del timed.times[-1]
         return member.post("/my-review/", data=save_data(page, next(saves)))
 
+    def rollup_after_a_change():
+        """The rollup page as the first to look after a change of results: its kept parts are not the stamps'
+        any more (the stamp is given a new token outside the timing, as a decision's commit would)."""
+        with app.app_context():
+            db.session.execute(sa.update(ResultsStamp).values(token=new_token()))
+            db.session.commit()
+        return leader.get(f"/orgs/{province}?year=2024")
+
     scenarios = {  # name: (request, the status it must end with)
         "member_form_page": (lambda: member.get("/my-review/"), 200),
         "member_form_save": (save, 302),  # saved: back to the form
         "province_rollup_page": (lambda: leader.get(f"/orgs/{province}?year=2024"), 200),
+        "province_rollup_page_after_a_change": (rollup_after_a_change, 200),
         "reference": (reference, 200),
     }
     for action, _expected in scenarios.values():

@@ -10,7 +10,7 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, html_attributes, templating
+from . import assets, config, html_attributes, kept, stamps, templating
 from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_templates, select_locale
@@ -31,6 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     register_extensions(app)
+    kept.install(app)
     app.url_map.converters["int"] = DatabaseInteger
     register_blueprints(app)
     register_errorhandlers(app)
@@ -80,6 +81,7 @@ def register_extensions(app: Flask) -> None:
     from .reviews.workflow import transitioned, transitioned_many
 
     tallies.listen()
+    stamps.listen()
     audit.listen()
     # Lower layers announce, higher ones act: see docs/architecture.md, "Layers".
     reopened.connect(moves.follow_moves_into)

@@ -60,6 +60,9 @@ def from_environment(instance_path: str) -> dict:
         # Compiled templates kept on disk: a new worker loads them instead of compiling each page on its first
         # request (the member's form: 0.38 s first, 0.12 s with them). Empty: none kept.
         "TEMPLATE_CACHE_DIR": os.environ.get("TEMPLATE_CACHE_DIR", str(Path(instance_path) / "template-cache")),
+        # The report pages' shared parts each worker keeps (evaluation/kept.py): about 40 kB a rollup page, so
+        # 16 MB keep some four hundred. 0: none kept.
+        "KEPT_PAGES_BYTES": int(os.environ.get("KEPT_PAGES_BYTES", str(16 * 1024 * 1024))),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A bulk decision sends one field per member: a grassroots organization can have thousands.
         "MAX_FORM_PARTS": 20_000,

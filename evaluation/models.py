@@ -12,3 +12,4 @@ from .reviews.models import Commitment, QuotaException, Review, ReviewEvent  # n
 from .reviews.publication import Publication  # noqa: F401
 from .reviews.quarter_models import QuarterEvent, QuarterReview, QuarterRound  # noqa: F401
 from .reviews.tallies import KeptTally, SubtreeSize  # noqa: F401
+from .stamps import ResultsStamp  # noqa: F401

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from evaluation import stamps
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -88,6 +90,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # The results' stamps do not exist before their migration; processes that keep pages restart after one.
+        connection.execution_options(**{stamps.OFF: True})
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

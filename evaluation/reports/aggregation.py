@@ -15,6 +15,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
+from .. import stamps
 from ..dbtypes import batches
 from ..extensions import db
 from ..levels import Level
@@ -112,6 +113,24 @@ _TARGETS = (
     .where(Target.organization_id.in_(sa.bindparam("ancestors", expanding=True)), Target.year == sa.bindparam("year"))
     .order_by(Organization.depth)
 )
+
+
+_STAMPS = (
+    db.select(stamps.ResultsStamp.period_id, stamps.ResultsStamp.token)
+    .outerjoin(Period, Period.id == stamps.ResultsStamp.period_id)
+    .where(sa.or_(stamps.ResultsStamp.period_id == stamps.EVERY_YEAR, Period.year <= sa.bindparam("year")))
+    .order_by(stamps.ResultsStamp.period_id)
+)
+
+
+def results_stamp(year: int) -> str | None:
+    """What a report of `year` is made from (that year and the years before it: the comparison), as one key to
+    keep it under; None while this transaction has changed results it has not committed. Read before the
+    results: a change committed in between is then kept under the older stamp, never the reverse."""
+    found = db.session.execute(_STAMPS, {"year": year}).all()
+    if stamps.uncommitted(db.session.connection()):
+        return None
+    return ",".join(f"{period_id}:{token}" for period_id, token in found)
 
 
 def rollup(root: Organization, year: int) -> Rollup:

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from .. import stamps
 from ..dbtypes import batches
 from ..extensions import Model
 from ..levels import Level, NotClassifiedReason
@@ -339,11 +340,13 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _apply(connection, deltas: Counter) -> None:
-    for key, amount in sorted(deltas.items()):  # a fixed order: no deadlock
-        if not amount:
-            continue
-        table = TALLY if key[0] == "tally" else SIZE
-        _upsert(connection, table, dict(zip(COLUMNS[table.name], key[1:], strict=True)), amount)
+    periods = {key[2] for key, amount in deltas.items() if amount and key[0] == "tally"}
+    with stamps.counters_of(connection, periods):  # those years' reports change, not every year's
+        for key, amount in sorted(deltas.items()):  # a fixed order: no deadlock
+            if not amount:
+                continue
+            table = TALLY if key[0] == "tally" else SIZE
+            _upsert(connection, table, dict(zip(COLUMNS[table.name], key[1:], strict=True)), amount)
 
 
 def counted_at(review: Review) -> tuple | None:

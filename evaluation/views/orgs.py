@@ -27,18 +27,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
+from .. import kept
 from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
 from ..dbtypes import utcnow
+from ..i18n import current_language
 from ..org.models import Organization
 from ..org.operations import ancestors, document_place
 from ..periods.models import PeriodState
-from ..periods.operations import current_period, years
+from ..periods.operations import current_period, period_for_year, years
 from ..reports import charts, documents, exports, statistics, streaks, wording
-from ..reports.aggregation import history, member_results, quarter_rollup, rollup, targets
+from ..reports.aggregation import history, member_results, quarter_rollup, results_stamp, rollup, targets
 from ..reports.forms import TargetForm
 from ..reports.operations import set_target
 from ..reviews import checks, confirmations, quarterly
 from ..reviews.forms import BulkForm, ReturnConfirmationForm
+from ..templating import render_blocks
 from .guards import period_of_year, role_required
 from .quarter import quarter_period
 from .running import perform
@@ -80,28 +83,47 @@ def show(org):
 
 
 def _page(org: Organization, year: int, target_form: TargetForm):
-    decimals = _decimals()
-    result, goals = rollup(org, year), targets(org, year)
-    past = history(org, year, decimals=decimals)
-    members = []
-    if org.kind.holds_members and not org.children and result.period is not None:  # a đảng bộ: drill down instead
-        members = list(member_results(org, result.period, search=request.args.get("q", "")))
+    decimals, period = _decimals(), period_for_year(year)
+    members = None
+    if org.kind.holds_members and not org.children and period is not None:  # a đảng bộ: drill down instead
+        members = list(member_results(org, period, search=request.args.get("q", "")))
     return render_template(
         "orgs/show.html",
         org=org,
         year=year,
+        period=period,
         years=years(),
         decimals=decimals,
-        result=result,
+        shared=_shared_parts(org, year, decimals),
         ancestors=_visible_ancestors(org),
+        can_set_targets=can_set_targets(current_user, org),
+        target_form=target_form,
+        members=members,
+    )
+
+
+def _shared_parts(org: Organization, year: int, decimals: int) -> kept.Parts:
+    """The report, tables, charts, targets and years: the same for everyone who may see the page, so kept until
+    the results they show change (evaluation/stamps.py). A second look costs no counting."""
+    stamp = results_stamp(year)  # first: what the parts are made of is then at least as new as their key
+    key = f"orgs.show:{org.id}:{year}:{decimals}:{current_language()}:{request.script_root}:{stamp}"
+    return kept.kept(key if stamp is not None else None, lambda: _render_shared(org, year, decimals))
+
+
+def _render_shared(org: Organization, year: int, decimals: int) -> kept.Parts:
+    result, goals = rollup(org, year), targets(org, year)
+    past = history(org, year, decimals=decimals)
+    return render_blocks(
+        "orgs/_shared.html",
+        org=org,
+        year=year,
+        decimals=decimals,
+        result=result,
         paragraphs=wording.report_paragraphs(result, decimals, past, goals) if result.period else [],
         history=past,
         targets=goals,
-        can_set_targets=can_set_targets(current_user, org),
-        target_form=target_form,
         bars=charts.stacked_levels([(c.org.name, c.members) for c in result.children], decimals),
         trend=charts.trend(past, decimals) if len(past) > 1 else None,
-        members=members,
     )
 
 
