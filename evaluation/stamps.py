@@ -78,11 +78,16 @@ def uncommitted(connection: sa.Connection) -> bool:
 
 
 def _before_execute(connection, statement, _multiparams, _params, options) -> None:
-    if not options.get(OFF) and (scopes := _changed_by(connection, statement)):
+    # A connection the database dropped has no info to read: SQLAlchemy refuses the statement itself.
+    if options.get(OFF) or connection.invalidated:
+        return
+    if scopes := _changed_by(connection, statement):
         connection.info.setdefault(_CHANGED, set()).update(scopes)
 
 
-def _forget(connection) -> None:
+def _begin(connection) -> None:
+    """A transaction starts with nothing changed: a rolled back one's changes are forgotten here, not at its
+    rollback, when the connection may be one the database dropped."""
     connection.info.pop(_CHANGED, None)
 
 
@@ -103,6 +108,5 @@ def new_token() -> int:
 def listen() -> None:
     if not sa.event.contains(Engine, "before_execute", _before_execute):
         sa.event.listen(Engine, "before_execute", _before_execute)
-        sa.event.listen(Engine, "begin", _forget)
-        sa.event.listen(Engine, "rollback", _forget)
+        sa.event.listen(Engine, "begin", _begin)
         sa.event.listen(Engine, "commit", _stamp)
