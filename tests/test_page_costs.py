@@ -5,6 +5,7 @@ import re
 import sys
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.sql.selectable import Select
 
@@ -65,10 +66,10 @@ def test_a_submission_still_counts_the_review(world, auth, client):
     assert [s for s in seen if s.startswith(("INSERT INTO tally", "UPDATE tally"))], seen
 
 
-def _in_a_worker(other_app, username: str):
+def _in_a_worker(other_app, username: str, **settings):
     """The login in an app of its own, and that app's engine: each request gets its own session, as in a
     worker (the tests' app shares one across requests)."""
-    app = other_app()
+    app = other_app(**settings)
     with app.app_context():
         engine = db.engine
     client = app.test_client()
@@ -169,7 +170,7 @@ def test_the_busiest_pages_run_statements_built_once_not_built_per_request(world
             member.post(URL, data={**FORM, "duties": "Hoàn thành tốt.", "version": _version(member)}).status_code == 302
         )
     assert built == [], built
-    leader, _ = _in_a_worker(other_app, "leader")
+    leader, _ = _in_a_worker(other_app, "leader", KEPT_PAGES_BYTES=0)  # counted and written every time
     leader.get(f"/orgs/{world.upper.id}?year=2025")
     with statements_built(monkeypatch) as built:
         assert leader.get(f"/orgs/{world.upper.id}?year=2025").status_code == 200
@@ -188,6 +189,18 @@ def test_the_members_form_reads_its_history_and_who_did_each_step_with_the_revie
     assert "Bổ sung" in page and world.m2.full_name in page  # the reason, and who returned it
     assert not [s for s in seen if s.startswith("SELECT review_event.")], seen
     assert len([s for s in seen if "FROM app_user" in s]) == 1, "the login's; the history's people come with it"
+
+
+@pytest.mark.parametrize("office", ["secretary", "committee"])
+def test_an_officers_page_of_a_member_reads_the_history_with_the_review(world, auth, client, other_app, office):
+    auth.login("member")
+    write_and_submit(client)
+    officer, engine = _in_a_worker(other_app, office)
+    page = {"secretary": f"/cell/{world.cell.id}", "committee": f"/committee/{world.grassroots.id}"}[office]
+    with statements(engine) as seen:
+        shown = officer.get(f"{page}/members/{world.m1.id}").get_data(as_text=True)
+    assert "Lịch sử (2)" in shown, "written, submitted"
+    assert not [s for s in seen if s.startswith("SELECT review_event.")], seen
 
 
 def test_the_cells_whole_list_reads_its_members_once_and_a_filtered_list_still_counts_every_ready_one(

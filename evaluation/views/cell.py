@@ -161,7 +161,7 @@ def forward_all(cell):
 def member(cell, member_id: int):
     period = require_period()
     member = load_member_in(cell, member_id, subtree=False)
-    review = ops.find_review(period, member)
+    review = ops.find_review(period, member, with_history=request.method == "GET")
     action = request.form.get("action", "")
     forms = _forms(review)
     if request.method == "POST" and action in forms and forms[action].validate_on_submit():

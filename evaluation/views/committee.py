@@ -177,7 +177,7 @@ def decide_bulk(org):
 def member(org, member_id: int):
     period = viewed_period()
     member = load_member_in(org, member_id, subtree=True)
-    review = ops.find_review(period, member)
+    review = ops.find_review(period, member, with_history=request.method == "GET")
     suggested = review.proposed_level if review else None
     forms, why_not = decision_forms(review, period, suggested=suggested, back="send_back")
     if request.method == "POST" and decision_page(review, forms, ACTIONS):
