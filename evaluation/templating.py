@@ -11,8 +11,7 @@ import hashlib
 import weakref
 from typing import Any
 
-import flask
-from flask import templating
+from flask import current_app, templating
 from jinja2 import FileSystemBytecodeCache, nodes
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
@@ -112,6 +111,6 @@ def render_blocks(name: str, **values: Any) -> dict[str, Markup]:
     """Each block of a template rendered on its own, from the same values: the parts of a page that are kept
     apart from the rest of it. Only `values` and the environment's globals are seen, not the request's
     context (no `current_user`), so a part cannot depend on who asked for it by accident."""
-    template = flask.current_app.jinja_env.get_template(name)
+    template = current_app.jinja_env.get_template(name)
     context = template.new_context(values)
     return {block: Markup("".join(render(context))) for block, render in template.blocks.items()}

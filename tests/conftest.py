@@ -337,6 +337,13 @@ class Auth:
         return self.client.post("/login", data={"username": username, "password": password})
 
 
+def client_of(app, username: str):
+    """A client of `app` (the tests' own or another worker's) with `username` logged in."""
+    client = app.test_client()
+    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
+    return client
+
+
 @pytest.fixture
 def auth(client) -> Auth:
     return Auth(client)

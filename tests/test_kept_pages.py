@@ -11,10 +11,13 @@ from evaluation import stamps
 from evaluation.auth.models import Role
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.members.models import Member
+from evaluation.periods.operations import close_period
+from evaluation.reports.aggregation import results_stamp
 from evaluation.reports.models import TargetSubject
 from evaluation.reports.operations import set_target
 from evaluation.reviews.models import Review, ReviewState
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, client_of
 from tests.test_page_costs import statements
 from tests.test_tallies import (
     archive,
@@ -32,12 +35,6 @@ from tests.test_tallies import (
 )
 
 CSRF = re.compile(r'value="[\w-]+\.[\w-]+\.[\w-]+"')  # a signed token: each session has its own
-
-
-def _logged_in(app, username: str = "leader"):
-    client = app.test_client()
-    assert client.post("/login", data={"username": username, "password": PASSWORD}).status_code == 302
-    return client
 
 
 def _page(client, org, year: int = 2025, **args) -> str:
@@ -61,7 +58,7 @@ def _decide(member, period, level: Level) -> None:
 
 
 def test_a_second_look_counts_nothing_and_a_committed_decision_shows_at_once_in_every_worker(world, app, other_app):
-    looking, other_worker = _logged_in(app), _logged_in(other_app())
+    looking, other_worker = client_of(app, "leader"), client_of(other_app(), "leader")
     first = _page(looking, world.upper)
     assert _page(other_worker, world.upper) == first
     with statements() as seen:
@@ -79,8 +76,8 @@ def test_a_second_look_counts_nothing_and_a_committed_decision_shows_at_once_in_
 
 def test_kept_parts_are_the_same_whoever_looks_and_follow_the_language(world, app, other_app, make):
     make.user("chief", grants=[(world.province, Role.LEADER)])
-    leader, chief = _logged_in(app, "leader"), _logged_in(app, "chief")
-    fresh_leader = _logged_in(other_app(KEPT_PAGES_BYTES=0), "leader")
+    leader, chief = client_of(app, "leader"), client_of(app, "chief")
+    fresh_leader = client_of(other_app(KEPT_PAGES_BYTES=0), "leader")
     _page(chief, world.grassroots)  # kept by one who may set the grassroots' targets...
     with statements() as seen:
         kept = _page(leader, world.grassroots)  # ...shown to one who may not: no form, the same figures
@@ -88,7 +85,7 @@ def test_kept_parts_are_the_same_whoever_looks_and_follow_the_language(world, ap
     assert kept == _page(fresh_leader, world.grassroots)
     assert _page(leader, world.grassroots, decimals=0) == _page(fresh_leader, world.grassroots, decimals=0)
     # Apps of their own: the tests' app keeps one app context, where Flask-Babel keeps the first language.
-    reader = _logged_in(other_app(), "leader")
+    reader = client_of(other_app(), "leader")
     assert _page(reader, world.grassroots) == kept  # kept in Vietnamese by this worker...
     for client in (reader, fresh_leader):
         client.get("/language/en")
@@ -103,8 +100,6 @@ def test_results_changed_but_not_committed_are_shown_to_their_own_transaction_an
     db.session.add(Review(period=world.period, member=world.m1, form_type=world.m1.form_type,
                           state=ReviewState.DECIDED, final_level=Level.EXCELLENT))  # fmt: skip
     db.session.flush()
-    from evaluation.reports.aggregation import results_stamp
-
     assert results_stamp(2025) is None
     db.session.rollback()
     assert results_stamp(2025) is not None
@@ -137,12 +132,8 @@ def test_each_change_renews_the_stamps_of_what_it_can_change(world, change, rene
     elif change == "a target":
         set_target(world.upper, 2025, TargetSubject.MEMBERS, Decimal(85), world.leader, False)
     elif change == "a closed year":
-        from evaluation.periods.operations import close_period
-
         close_period(world.period, note="Đóng khi còn tồn đọng")
     else:
-        from evaluation.members.models import Member
-
         db.session.add(Member(code="NEW1", full_name="Đảng viên Mới", organization=world.cell))
     if change.startswith("a rolled back"):
         db.session.flush()
@@ -160,7 +151,7 @@ def test_the_kept_page_equals_a_page_counted_afresh_after_every_kind_of_change(w
     """The tallies' operations, each committed: every write path the counters know (moves of members and of
     cells, types, imports of past years, closing and reopening, conditions, new cells and members)."""
     make.user("chief", grants=[(world.province, Role.LEADER)])
-    kept, fresh = _logged_in(app, "chief"), _logged_in(other_app(KEPT_PAGES_BYTES=0), "chief")
+    kept, fresh = client_of(app, "chief"), client_of(other_app(KEPT_PAGES_BYTES=0), "chief")
     steps = [(start, 2, 0), (start, 0, 0), (decide, 0, 1), (decide, 1, 2), (record_conditions, 0, 1),
              (retype, 0, 1), (move, 1, 3), (move_cell, 1, 1), (reopen, 0, 0), (join, 0, 2), (new_cell, 2, 0),
              (archive, 1, 0), (archive, 0, 1), (close_year, 0, 0), (move, 0, 1), (reopen_year, 0, 0),

@@ -12,7 +12,7 @@ from sqlalchemy.sql.selectable import Select
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
-from tests.conftest import PASSWORD
+from tests.conftest import client_of
 from tests.test_cell_meeting import propose
 from tests.test_journey import write_and_submit
 
@@ -72,9 +72,7 @@ def _in_a_worker(other_app, username: str, **settings):
     app = other_app(**settings)
     with app.app_context():
         engine = db.engine
-    client = app.test_client()
-    client.post("/login", data={"username": username, "password": PASSWORD})
-    return client, engine
+    return client_of(app, username), engine
 
 
 def test_the_members_form_reads_the_members_cell_with_the_login(world, other_app):
