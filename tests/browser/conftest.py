@@ -39,6 +39,26 @@ class Server:
         self.changed: set[str] = set()  # logins whose demo password was already changed
 
 
+def _closing_when_dropped(app):
+    """Werkzeug's development server does not close a response whose browser went away (a favicon request
+    cancelled by the next page): its open file then warns, in whichever test runs next. gunicorn closes them.
+    Each body here closes its response when it is dropped, at once."""
+
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+
+        def body():
+            try:
+                yield from response
+            finally:
+                if hasattr(response, "close"):
+                    response.close()
+
+        return body()
+
+    return serve
+
+
 @pytest.fixture(scope="module")
 def live_server(database_url):
     """The demo province served by a threaded server; the tables are emptied after the module."""
@@ -46,7 +66,7 @@ def live_server(database_url):
     with app.app_context():
         demo.seed()
         db.session.commit()
-    server = make_server("127.0.0.1", _free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", _free_port(), _closing_when_dropped(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield Server(app, f"http://127.0.0.1:{server.server_port}")
