@@ -15,6 +15,7 @@ machine, so the latencies include their own CPU use.
 
 import argparse
 import cProfile
+import gc
 import http.cookiejar
 import itertools
 import os
@@ -206,6 +207,7 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
     for action, _expected in scenarios.values():
         for _ in range(5):  # warm: templates compiled, caches filled
             action()
+    gc.freeze()  # as app.py does in each worker
     times = {name: [] for name in scenarios}
     profilers = {name: cProfile.Profile() for name in scenarios} if profile else {}
     # Round by round, one request of each: a shared machine's speed drifts, and then drifts for all alike.
