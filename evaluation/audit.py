@@ -15,14 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import gettext
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session, aliased
 
 from .auth.models import User
 from .extensions import db
 from .formatting import format_datetime
-from .i18n import N_
+from .i18n import N_, gettext
+from .i18n import gettext as _
 from .journal import Change, JournalEntry, describe
 from .levels import Level
 from .members.models import Member, MembershipChange

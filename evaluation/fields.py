@@ -8,12 +8,12 @@ plain text inputs (`inputmode` brings up the phone's number pad) read here, the 
 import re
 from decimal import Decimal
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField, IntegerField
 from wtforms.widgets import TextInput
 
 from .formatting import format_score
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 
 _WHOLE = re.compile(r"[0-9]{1,9}")
 _PERCENT_EXAMPLE = _l("85 hoặc 78,3")

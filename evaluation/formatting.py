@@ -9,9 +9,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
-from flask_babel import gettext
 
-from .i18n import current_language
+from .i18n import current_language, gettext
 from .levels import Level
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, session
 from flask.globals import _cv_app
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, LazyString, get_locale, get_translations
 from flask_wtf import FlaskForm
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
@@ -40,14 +40,23 @@ def translations():
     """The catalogue of the page's language, kept per language (the catalogues never change while running)."""
     language = current_language()
     if (catalogue := _catalogues.get(language)) is None:
-        catalogue = _catalogues[language] = get_translations()
+        catalogue = get_translations()
+        if _cv_app.get(None) is not None:  # outside the app, Flask-Babel answers with no catalogue at all
+            _catalogues[language] = catalogue
     return catalogue
 
 
 def gettext(string: str, **variables) -> str:
-    """Flask-Babel's `gettext`, for strings translated on every row (level labels)."""
+    """Flask-Babel's `gettext` through the catalogue kept per language: Flask-Babel looks the app, the locale
+    and the domain up again for every string (8.6 µs a string against 0.5)."""
     text = translations().ugettext(string)
     return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """Flask-Babel's `lazy_gettext` (a label defined at import, read in the reader's language), through
+    `gettext` above."""
+    return LazyString(gettext, string, **variables)
 
 
 def install_in_templates(app: Flask) -> None:

@@ -10,12 +10,11 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .dbtypes import Timestamp, enum_column, utcnow
 from .extensions import Model, db
-from .i18n import N_
+from .i18n import N_, gettext
 
 
 class Change(StrEnum):

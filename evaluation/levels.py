@@ -8,9 +8,8 @@ reports count it apart and percentages of levels are taken over the classified o
 import re
 from enum import StrEnum
 
-from flask_babel import gettext as _
-
-from .i18n import N_, gettext  # the fast one: labels are written on every row of every table
+from .i18n import N_, gettext
+from .i18n import gettext as _
 from .text import fold
 
 

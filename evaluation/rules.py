@@ -11,11 +11,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from flask_babel import gettext
-from flask_babel import gettext as _
-
 from .formatting import format_score
-from .i18n import N_
+from .i18n import N_, gettext
+from .i18n import gettext as _
 from .levels import QUALITY_LEVELS, Level, spelling_key
 
 

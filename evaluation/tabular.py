@@ -9,8 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
-from flask_babel import gettext as _
 
+from .i18n import gettext as _
 from .text import clean
 
 

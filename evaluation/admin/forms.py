@@ -1,13 +1,12 @@
 """The administrator's forms: periods, logins, role grants, moves, the history's filter."""
 
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..auth.models import Role
 from ..fields import WholeNumberField
-from ..i18n import Form
+from ..i18n import Form, gettext
+from ..i18n import lazy_gettext as _l
 from ..text import form_text
 
 _required = DataRequired(_l("Trường này là bắt buộc."))

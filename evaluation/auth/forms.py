@@ -1,8 +1,8 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..i18n import Form
+from ..i18n import lazy_gettext as _l
 from ..text import form_text
 from .passwords import MIN_LENGTH
 

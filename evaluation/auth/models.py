@@ -5,13 +5,13 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
+from ..i18n import gettext as _
 from ..members.models import Member
 from ..org.models import Organization
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..journal import Change, write
 from ..members.models import Member
 from ..org.models import Organization

@@ -7,9 +7,9 @@ NIST SP 800-63B found that composition rules make passwords harder to remember, 
 
 import re
 
-from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
+from ..i18n import gettext as _
 from ..text import fold
 
 MIN_LENGTH = 10

@@ -5,9 +5,9 @@ again before changing anything, so no path around a view skips the check.
 """
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..org.models import Organization, OrgKind
 from .models import CELL_ROLES, Role, RoleGrant, User
 

@@ -15,10 +15,10 @@ import pyotp
 import qrcode
 import qrcode.image.svg
 from flask import current_app
-from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
 from ..journal import Change, write
 from .models import User
 

@@ -4,11 +4,11 @@ from datetime import date, datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
+from ..i18n import gettext as _
 from ..org.models import Organization
 from ..text import clean_name, fold, name_sort_key
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
 from ..org.models import Organization
 from ..org.operations import find_by_code, find_org
 from ..tabular import ImportSummary, Row, RowErrors, parse_date

@@ -3,12 +3,12 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import Timestamp, utcnow
 from ..extensions import Model
 from ..formatting import format_date
+from ..i18n import gettext
 from ..levels import Level
 
 

@@ -3,12 +3,12 @@
 import sqlalchemy as sa
 from blinker import Namespace
 from flask import current_app
-from flask_babel import gettext as _
 
 from .. import journal
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..levels import spelling_key
 from ..tabular import ImportSummary, Row, RowErrors, parse_date
 from ..text import fold

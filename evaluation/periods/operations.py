@@ -4,10 +4,10 @@ from datetime import date
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask_babel import gettext as _
 
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
 from ..rules import rule_set_for_year
 from .models import Period, PeriodAction, PeriodEvent, PeriodState
 

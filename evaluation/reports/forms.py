@@ -1,12 +1,12 @@
 """The report page's form: a target (chỉ tiêu)."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import NumberRange, Optional
 
 from ..fields import CommaDecimalField
 from ..i18n import Form
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from .models import TargetSubject
 
 

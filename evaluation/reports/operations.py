@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from .. import journal
 from ..auth.permissions import can_set_targets, require
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from .models import Target, TargetSubject

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy.orm import aliased
 
 from ..auth.permissions import deciding_org, rated_kinds, rated_organizations, rating_org
 from ..extensions import db
 from ..formatting import format_score
+from ..i18n import gettext as _
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization, OrgKind

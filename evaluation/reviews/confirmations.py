@@ -11,7 +11,6 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import journal
@@ -22,6 +21,7 @@ from ..errors import DomainError
 from ..extensions import Model, db
 from ..formatting import today_in_vietnam
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from .counts import unit_results

@@ -15,10 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from ..auth.permissions import RATED_BY_GRASSROOTS, rated_by
 from ..extensions import db
+from ..i18n import gettext as _
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
 from ..members.operations import member_matches

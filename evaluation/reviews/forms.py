@@ -3,8 +3,6 @@
 import re
 
 from flask_babel import LazyString
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +20,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..fields import CommaDecimalField, WholeNumberField
 from ..formatting import format_number
 from ..i18n import Form
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..rules import conditions_for
 from ..text import form_text

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ..dbtypes import batches, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..levels import Level, NotClassifiedReason, parse_level, parse_not_classified_reason
 from ..members.models import Member
 from ..org.models import Organization

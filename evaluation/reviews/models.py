@@ -6,13 +6,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
-from ..i18n import N_
+from ..i18n import N_, gettext
 from ..levels import Level
 from ..members.models import FormType, Member
 from ..org.models import Organization

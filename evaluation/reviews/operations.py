@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import NamedTuple
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from .. import journal
@@ -27,6 +26,7 @@ from ..dbtypes import utcnow
 from ..extensions import db
 from ..formatting import format_score, today_in_vietnam
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..levels import QUALITY_LEVELS, Level, NotClassifiedReason
 from ..members.models import Member
 from ..org.models import Organization

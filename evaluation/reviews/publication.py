@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import journal
@@ -20,6 +19,7 @@ from ..dbtypes import Timestamp, utcnow
 from ..errors import DomainError
 from ..extensions import Model, db
 from ..i18n import N_
+from ..i18n import gettext as _
 from ..levels import Level
 from ..members.models import Member
 from ..org.models import Organization

@@ -1,6 +1,5 @@
 """Forms of the quarterly evaluation: the person's products and self-score, the committee's score and decision."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, FieldList, FormField, SelectField, StringField, TextAreaField
 from wtforms import Form as RowForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from ..fields import WholeNumberField
 from ..framework import MEASURES, Framework
 from ..i18n import FormMessages
+from ..i18n import lazy_gettext as _l
 from ..levels import QUALITY_LEVELS
 from ..text import form_text
 from .forms import VersionedForm, _level_or_none, _reason, level_choices

@@ -11,12 +11,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
+from ..i18n import gettext
 from ..levels import Level
 from ..members.models import Member
 from ..org.models import Organization

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from .. import framework as frameworks
@@ -21,6 +20,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_score
 from ..framework import MEASURES, Framework
+from ..i18n import gettext as _
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
 from ..org.models import Organization

@@ -8,11 +8,10 @@ pages ask the same table which actions to offer (`operations.may`).
 from enum import StrEnum
 
 from blinker import Namespace
-from flask_babel import gettext
 from sqlalchemy.orm import object_session
 
 from ..errors import DomainError
-from ..i18n import N_
+from ..i18n import N_, gettext
 from ..levels import Level
 from .models import Review, ReviewEvent, ReviewState
 from .quarter_models import QuarterEvent, QuarterReview

@@ -15,7 +15,6 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import audit, journal
@@ -37,6 +36,7 @@ from ..auth.models import RoleGrant, User
 from ..dbtypes import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
 from ..members.models import Member
 from ..members.operations import find_member, move_member, moves_of, search_members
 from ..org.models import Organization

@@ -8,8 +8,6 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -21,6 +19,8 @@ from ..auth import two_factor
 from ..auth.forms import CodeForm, LoginForm, PasswordChangeForm
 from ..auth.models import User
 from ..extensions import db, limiter, login_manager
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..notices import operations as notice_ops
 from ..text import fold
 from .running import perform

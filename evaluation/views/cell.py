@@ -2,12 +2,12 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import is_cell_officer
 from ..dbtypes import utcnow
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..org.operations import document_place
 from ..reviews import checks, formspec, quarterly
 from ..reviews import operations as ops

@@ -3,11 +3,11 @@ to the committee one level up."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.permissions import rating_org, writes_collective_review
 from ..dbtypes import utcnow
+from ..i18n import gettext as _
 from ..org.operations import document_place
 from ..reviews import formspec
 from ..reviews import operations as ops

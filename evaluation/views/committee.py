@@ -4,12 +4,12 @@ import re
 from collections import Counter
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import is_committee_officer
 from ..formatting import format_number
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..periods.operations import years
 from ..reports.aggregation import quarter_rollup
 from ..reviews import checks, formspec, publication, quarterly

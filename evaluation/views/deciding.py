@@ -1,10 +1,10 @@
 """The pages where a committee decides a review or records its quota decision."""
 
 from flask import abort, request
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..i18n import gettext as _
+from ..i18n import lazy_gettext as _l
 from ..reviews import checks
 from ..reviews import operations as ops
 from ..reviews.forms import ConditionsForm, DecisionForm, QuotaForm, ReasonForm, RerateForm, level_choices

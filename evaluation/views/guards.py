@@ -4,10 +4,10 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort, request
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..dbtypes import utcnow
+from ..i18n import gettext as _
 from ..org.operations import document_place
 from ..reviews import checks, formspec, publication, quarterly
 from ..reviews import operations as ops

@@ -23,7 +23,6 @@ from flask import (
     url_for,
 )
 from flask_babel import force_locale
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
@@ -31,6 +30,7 @@ from .. import kept
 from ..auth.permissions import can_set_targets, can_view_org, viewable_roots
 from ..dbtypes import utcnow
 from ..i18n import current_language
+from ..i18n import gettext as _
 from ..org.models import Organization
 from ..org.operations import ancestors, document_place
 from ..periods.models import PeriodState

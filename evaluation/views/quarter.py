@@ -3,10 +3,10 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..framework import MEASURES
+from ..i18n import lazy_gettext as _l
 from ..reviews import quarterly
 from ..reviews.quarter_forms import BLANK_ROWS, quarter_form
 from ..reviews.quarter_models import QuarterReview

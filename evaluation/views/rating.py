@@ -2,10 +2,10 @@
 an upper committee its grassroots organizations, the province its upper committees."""
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..auth.permissions import is_rating_committee, rated_organizations
+from ..i18n import lazy_gettext as _l
 from ..org.models import Organization
 from ..periods.operations import years
 from ..reviews import checks, formspec

@@ -4,13 +4,13 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..auth.permissions import PermissionDenied
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import gettext as _
 from ..reviews.operations import StaleReview
 
 

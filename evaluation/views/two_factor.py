@@ -1,11 +1,11 @@
 """Each login's two-factor setup: scan a QR code, confirm a code, keep the recovery codes; or turn it off."""
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from ..auth import two_factor
 from ..auth.forms import CodeForm
+from ..i18n import gettext as _
 from .running import perform
 
 bp = Blueprint("two_factor", __name__, url_prefix="/account/two-factor")

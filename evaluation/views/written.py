@@ -5,11 +5,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import flash, jsonify, request
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..errors import DomainError
 from ..formatting import format_time
+from ..i18n import gettext as _
 from ..reviews import formspec
 from ..reviews import operations as ops
 from ..reviews.forms import CommitmentForm
