@@ -3,11 +3,12 @@
 A report page (a rollup, its paragraphs, charts, targets and years) is the same for everyone allowed to see
 it until something it counts changes, so the pages keep their shared sections (views/orgs.py) under the
 stamps they were read with. A stamp is a random token, and every transaction that changes what the reports
-count gives new tokens at its commit: to the period alone when only that year's counters changed (a
-submission, a proposal, a decision), to stamp 0, every year's, when it wrote an organization, a period, a
-target, a quota decision or the subtrees' sizes, or counters without saying of which year. Same stamps, same
-results. Tokens, not a counter: a database restored from a backup, whose counter would go back, cannot meet
-a page kept for another history under the same number.
+count gives new tokens at its commit: to an organization's stamp of one year when its counters of that year
+changed (a submission, a proposal or a decision below it), to the stamp of every year and organization when
+it wrote an organization, a period, a target, a quota decision or the subtrees' sizes, or counters without
+saying whose. A page of an organization reads that one and its own: a decision in one district leaves the
+pages of the others kept. Same stamps, same results. Tokens, not a counter: a database restored from a
+backup, whose counter would go back, cannot meet a page kept for another history under the same number.
 
 The changes are seen where they are written: every INSERT, UPDATE and DELETE built with SQLAlchemy, from an
 ORM flush or a Core statement alike, so a feature cannot forget to say that it changed results. SQL written
@@ -26,26 +27,30 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
+from .dbtypes import batches
 from .extensions import Model
 
-EVERY_YEAR = 0
+EVERY_YEAR = (0, 0)  # (organization, period): the scope of every year and every organization
 # A write to one of these can change a report of any year.
 ANY_YEAR_TABLES = frozenset(
     {"organization", "organization_type", "period", "quota_exception", "target", "subtree_size"}
 )
-COUNTERS = "tally"  # tallies.KeptTally: per period
+COUNTERS = "tally"  # tallies.KeptTally: per organization and period
 # An execution option: the migrations write before this table exists, and a deployment restarts the processes
 # that keep pages.
 OFF = "results_stamps_off"
 
+STAMPS_PER_STATEMENT = 1000  # three values each: within every database's bound
 _CHANGED = "results_changed"  # in the connection's info: the stamps its transaction changes
-_COUNTERS_OF = "results_counters_of"  # while set, the counters written are of these periods only
+_COUNTERS_OF = "results_counters_of"  # while set, the counters written are of these scopes only
 
 
 class ResultsStamp(Model):
     __tablename__ = "results_stamp"
 
-    period_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # EVERY_YEAR or a period's id
+    # No foreign keys: 0 stands for every organization and year, and a stamp must not hold a deletion back.
+    organization_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    period_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     token: Mapped[int] = mapped_column(sa.BigInteger)
 
 
@@ -53,16 +58,17 @@ STAMPS: sa.Table = ResultsStamp.__table__  # type: ignore[assignment]
 
 
 @contextmanager
-def counters_of(connection: sa.Connection, periods: Iterable[int]) -> Iterator[None]:
-    """The counters written inside are of these periods only: their stamps change, not every year's."""
-    connection.info[_COUNTERS_OF] = frozenset(periods)
+def counters_of(connection: sa.Connection, scopes: Iterable[tuple[int, int]]) -> Iterator[None]:
+    """The counters written inside are of these (organization, period) only: their stamps change, not every
+    year's."""
+    connection.info[_COUNTERS_OF] = frozenset(scopes)
     try:
         yield
     finally:
         connection.info.pop(_COUNTERS_OF, None)
 
 
-def _changed_by(connection: sa.Connection, statement) -> Iterable[int]:
+def _changed_by(connection: sa.Connection, statement) -> Iterable[tuple[int, int]]:
     if isinstance(statement, UpdateBase):
         table = getattr(statement.table, "name", None)
         if table == COUNTERS:
@@ -94,10 +100,12 @@ def _begin(connection) -> None:
 def _stamp(connection) -> None:
     """At commit, the changed stamps get new tokens, in a fixed order and after every other write of the
     transaction, so that holding a stamp's row never waits on another lock: no deadlock."""
-    for scope in sorted(connection.info.pop(_CHANGED, ())):
-        insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
-        statement = insert(STAMPS).values(period_id=scope, token=new_token())
-        connection.execute(statement.on_conflict_do_update(index_elements=["period_id"],
+    rows = [{"organization_id": org, "period_id": period, "token": new_token()}
+            for org, period in sorted(connection.info.pop(_CHANGED, ()))]  # fmt: skip
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
+    for batch in batches(rows, STAMPS_PER_STATEMENT):  # a decision's are a few; a province's import, thousands
+        statement = insert(STAMPS).values(batch)
+        connection.execute(statement.on_conflict_do_update(index_elements=["organization_id", "period_id"],
                                                            set_={"token": statement.excluded.token}))  # fmt: skip
 
 

@@ -47,8 +47,10 @@ def _counters_read(seen: list[str]) -> list[str]:
     return [statement for statement in seen if " FROM tally" in statement]
 
 
-def _stamps() -> dict[int, int]:
-    return dict(db.session.execute(sa.select(stamps.ResultsStamp.period_id, stamps.ResultsStamp.token)).all())
+def _stamps() -> dict[tuple[int, int], int]:
+    stamp = stamps.ResultsStamp
+    found = db.session.execute(sa.select(stamp.organization_id, stamp.period_id, stamp.token))
+    return {(org, period): token for org, period, token in found}
 
 
 def _decide(member, period, level: Level) -> None:
@@ -72,6 +74,20 @@ def test_a_second_look_counts_nothing_and_a_committed_decision_shows_at_once_in_
     assert changed != first and _counters_read(seen), "counted again after the change"
     for page in (changed, _page(other_worker, world.upper)):
         assert "1 trong tổng số 1 đảng viên được đánh giá, xếp loại hoàn thành xuất sắc nhiệm vụ" in page
+
+
+def test_a_decision_changes_the_pages_above_the_member_and_leaves_the_others_kept(world, app, make):
+    make.user("chief", grants=[(world.province, Role.LEADER)])
+    looking = client_of(app, "chief")
+    above, elsewhere = (world.province, world.upper2, world.grassroots2), (world.upper, world.grassroots)
+    first = {org: _page(looking, org) for org in above + elsewhere}
+    _decide(world.m5, world.period, Level.EXCELLENT)  # in the second district
+    with statements() as seen:
+        assert all(_page(looking, org) == first[org] for org in elsewhere)
+    assert not _counters_read(seen), "the first district's pages stay kept"
+    with statements() as seen:
+        assert all(_page(looking, org) != first[org] for org in above)
+    assert len(_counters_read(seen)) >= len(above), "each page above the member is counted again"
 
 
 def test_kept_parts_are_the_same_whoever_looks_and_follow_the_language(world, app, other_app, make):
@@ -100,22 +116,22 @@ def test_results_changed_but_not_committed_are_shown_to_their_own_transaction_an
     db.session.add(Review(period=world.period, member=world.m1, form_type=world.m1.form_type,
                           state=ReviewState.DECIDED, final_level=Level.EXCELLENT))  # fmt: skip
     db.session.flush()
-    assert results_stamp(2025) is None
+    assert results_stamp(world.upper, 2025) is None
     db.session.rollback()
-    assert results_stamp(2025) is not None
+    assert results_stamp(world.upper, 2025) is not None
     assert _page(client, world.upper) == before
 
 
 @pytest.mark.parametrize(
     ("change", "renewed"),
     [
-        ("a draft's text", set()),
-        ("a decision", {"year"}),
-        ("a rolled back decision", set()),
-        ("a renamed organization", {"every year"}),
-        ("a target", {"every year"}),
-        ("a closed year", {"every year"}),
-        ("a member who joins", {"every year"}),
+        ("a draft's text", "none"),
+        ("a decision", "the year's of the organizations above the member"),
+        ("a rolled back decision", "none"),
+        ("a renamed organization", "every year's"),
+        ("a target", "every year's"),
+        ("a closed year", "every year's"),
+        ("a member who joins", "every year's"),
     ],
 )
 def test_each_change_renews_the_stamps_of_what_it_can_change(world, change, renewed):
@@ -143,8 +159,9 @@ def test_each_change_renews_the_stamps_of_what_it_can_change(world, change, rene
     else:
         db.session.commit()
     after = _stamps()
-    names = {stamps.EVERY_YEAR: "every year", world.period.id: "year"}
-    assert {names[scope] for scope in after if after[scope] != before.get(scope)} == renewed
+    above = {(org.id, world.period.id) for org in (world.province, world.upper, world.grassroots, world.cell2)}
+    expected = {"none": set(), "every year's": {stamps.EVERY_YEAR}}.get(renewed, above)
+    assert {scope for scope in after if after[scope] != before.get(scope)} == expected
 
 
 def test_the_kept_page_equals_a_page_counted_afresh_after_every_kind_of_change(world, app, other_app, make):

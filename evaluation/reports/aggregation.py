@@ -115,22 +115,29 @@ _TARGETS = (
 )
 
 
+_STAMP = stamps.ResultsStamp
 _STAMPS = (
-    db.select(stamps.ResultsStamp.period_id, stamps.ResultsStamp.token)
-    .outerjoin(Period, Period.id == stamps.ResultsStamp.period_id)
-    .where(sa.or_(stamps.ResultsStamp.period_id == stamps.EVERY_YEAR, Period.year <= sa.bindparam("year")))
-    .order_by(stamps.ResultsStamp.period_id)
+    db.select(_STAMP.organization_id, _STAMP.period_id, _STAMP.token)
+    .outerjoin(Period, Period.id == _STAMP.period_id)
+    .where(
+        sa.or_(
+            sa.and_(_STAMP.organization_id == stamps.EVERY_YEAR[0], _STAMP.period_id == stamps.EVERY_YEAR[1]),
+            sa.and_(_STAMP.organization_id == sa.bindparam("org"), Period.year <= sa.bindparam("year")),
+        )
+    )
+    .order_by(_STAMP.organization_id, _STAMP.period_id)
 )
 
 
-def results_stamp(year: int) -> str | None:
-    """What a report of `year` is made from (that year and the years before it: the comparison), as one key to
-    keep it under; None while this transaction has changed results it has not committed. Read before the
-    results: a change committed in between is then kept under the older stamp, never the reverse."""
-    found = db.session.execute(_STAMPS, {"year": year}).all()
+def results_stamp(org: Organization, year: int) -> str | None:
+    """What a report of `org` for `year` is made from (its subtree's counters of that year and the years
+    before it, for the comparison), as one key to keep it under; None while this transaction has changed
+    results it has not committed. Read before the results: a change committed in between is then kept under
+    the older stamp, never the reverse."""
+    found = db.session.execute(_STAMPS, {"org": org.id, "year": year}).all()
     if stamps.uncommitted(db.session.connection()):
         return None
-    return ",".join(f"{period_id}:{token}" for period_id, token in found)
+    return ",".join(f"{org_id}:{period_id}:{token}" for org_id, period_id, token in found)
 
 
 def rollup(root: Organization, year: int) -> Rollup:

@@ -340,8 +340,10 @@ def _after_flush(session: Session, _context) -> None:
 
 
 def _apply(connection, deltas: Counter) -> None:
-    periods = {key[2] for key, amount in deltas.items() if amount and key[0] == "tally"}
-    with stamps.counters_of(connection, periods):  # those years' reports change, not every year's
+    # The pages of these organizations and years change, no other. Counters that end where they started count
+    # too: a member moved between two cells leaves their committee's as they were, but its page shows both.
+    scopes = {(key[1], key[2]) for key in deltas if key[0] == "tally"}
+    with stamps.counters_of(connection, scopes):
         for key, amount in sorted(deltas.items()):  # a fixed order: no deadlock
             if not amount:
                 continue

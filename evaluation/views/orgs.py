@@ -105,7 +105,7 @@ def _page(org: Organization, year: int, target_form: TargetForm):
 def _shared_parts(org: Organization, year: int, decimals: int) -> kept.Parts:
     """The report, tables, charts, targets and years: the same for everyone who may see the page, so kept until
     the results they show change (evaluation/stamps.py). A second look costs no counting."""
-    stamp = results_stamp(year)  # first: what the parts are made of is then at least as new as their key
+    stamp = results_stamp(org, year)  # first: what the parts are made of is then at least as new as their key
     key = f"orgs.show:{org.id}:{year}:{decimals}:{current_language()}:{request.script_root}:{stamp}"
     return kept.kept(key if stamp is not None else None, lambda: _render_shared(org, year, decimals))
 
