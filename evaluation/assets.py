@@ -12,10 +12,17 @@ KEPT_FOR = 365 * 24 * 3600  # seconds: the address changes with the content, so 
 
 
 def install(app: Flask) -> None:
+    known: dict[str, str] = {}
+
     @app.url_defaults
     def name_the_version(endpoint: str, values: dict) -> None:
         if endpoint == "static" and "filename" in values and "v" not in values and app.static_folder:
-            if found := version(Path(app.static_folder, values["filename"])):
+            name = values["filename"]
+            # A release restarts the workers, so a worker's files do not change under it: looked at once.
+            # A developer's server (debug) looks every time, so an edited stylesheet gets its new address.
+            if (found := known.get(name)) is None or app.debug:
+                found = known[name] = version(Path(app.static_folder, name))
+            if found:
                 values["v"] = found
 
     @app.after_request
