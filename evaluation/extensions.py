@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -35,6 +36,16 @@ if TYPE_CHECKING:
 else:
     Model = db.Model
 migrate = Migrate()
+
+
+def read_columns(statement, parameters: dict) -> sa.CursorResult:
+    """The rows of a statement that selects columns, not entities, read past the ORM: its handling of the
+    result cost more than the query itself (80 of 130 µs for a small read on the member's form). What the
+    session has not written yet is flushed first, as the ORM would."""
+    db.session.flush()
+    return db.session.connection().execute(statement, parameters)
+
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()

@@ -17,7 +17,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from .. import stamps
 from ..dbtypes import batches
-from ..extensions import db
+from ..extensions import db, read_columns
 from ..levels import Level
 from ..members.models import Member
 from ..members.operations import member_matches
@@ -134,7 +134,7 @@ def results_stamp(org: Organization, year: int) -> str | None:
     before it, for the comparison), as one key to keep it under; None while this transaction has changed
     results it has not committed. Read before the results: a change committed in between is then kept under
     the older stamp, never the reverse."""
-    found = db.session.execute(_STAMPS, {"org": org.id, "year": year}).all()
+    found = read_columns(_STAMPS, {"org": org.id, "year": year}).all()
     if stamps.uncommitted(db.session.connection()):
         return None
     return ",".join(f"{org_id}:{period_id}:{token}" for org_id, period_id, token in found)
@@ -147,7 +147,7 @@ def rollup(root: Organization, year: int) -> Rollup:
     if period is None:
         return Rollup(root, year, None, UnitResult(root), [UnitResult(child) for child in children])
     units = unit_results([root, *children], period)
-    own_levels = db.session.execute(_OWN_LEVELS, {"orgs": list(units), "period": period.id})
+    own_levels = read_columns(_OWN_LEVELS, {"orgs": list(units), "period": period.id})
     for org_id, level in own_levels:
         units[org_id].own_level = level
     total = units.pop(root.id)
@@ -181,7 +181,7 @@ class YearResult:
 
 def history(root: Organization, until: int, limit: int = 5, decimals: int = 2) -> list[YearResult]:
     """The decided results of the subtree year by year, oldest first, with the change in points."""
-    rows = db.session.execute(_HISTORY, {"root": root.id, "until": until})
+    rows = read_columns(_HISTORY, {"root": root.id, "until": until})
     by_year: dict[int, YearResult] = {}
     for year, subject, level, count in rows:
         result = by_year.setdefault(year, YearResult(year, Tally(), Tally()))

@@ -17,7 +17,7 @@ from typing import Protocol
 import sqlalchemy as sa
 
 from ..auth.permissions import RATED_BY_GRASSROOTS, rated_by
-from ..extensions import db
+from ..extensions import db, read_columns
 from ..i18n import gettext as _
 from ..levels import QUALITY_LEVELS, Level
 from ..members.models import Member
@@ -175,7 +175,7 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
     """Each organization's subtree counts for the period, read from the kept tallies: a few indexed
     rows per organization, whatever the size of the subtree."""
     units = {org.id: UnitResult(org) for org in orgs}
-    rows = db.session.execute(_UNITS_TALLIES, {"orgs": list(units), "period": period.id})
+    rows = read_columns(_UNITS_TALLIES, {"orgs": list(units), "period": period.id})
     for org_id, subject, state, level, reason, count in rows:
         unit, state, level = units[org_id], STATES[state], LEVELS.get(level)
         if subject == MEMBER:
@@ -192,7 +192,7 @@ def unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResu
 
 def _add_not_started(units: dict[int, UnitResult], period: Period) -> None:
     """While a period is open, whoever has no review yet is pending: the subtree's size minus its reviews."""
-    sizes = db.session.execute(_UNITS_SIZES, {"orgs": list(units)})
+    sizes = read_columns(_UNITS_SIZES, {"orgs": list(units)})
     for org_id, kind, count in sizes:
         unit = units[org_id]
         if kind == MEMBER:

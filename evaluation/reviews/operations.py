@@ -23,7 +23,7 @@ from ..auth.permissions import (
     writes_collective_review,
 )
 from ..dbtypes import utcnow
-from ..extensions import db
+from ..extensions import db, read_columns
 from ..formatting import format_score, today_in_vietnam
 from ..i18n import N_
 from ..i18n import gettext as _
@@ -493,7 +493,7 @@ _LAST_YEAR = (
 
 def last_year(period: Period, member: Member) -> LastYear:
     """The member's review of the year before, read once for both (a member has one review a year)."""
-    row = db.session.execute(_LAST_YEAR, {"member": member.id, "year": period.year - 1}).first()
+    row = read_columns(_LAST_YEAR, {"member": member.id, "year": period.year - 1}).first()
     if row is None:
         return LastYear([], None)
     sections, state, level = row

@@ -17,7 +17,7 @@ from ..auth.models import User
 from ..auth.permissions import deciding_org, is_committee_officer, require
 from ..dbtypes import utcnow
 from ..errors import DomainError
-from ..extensions import db
+from ..extensions import db, read_columns
 from ..formatting import format_score
 from ..framework import MEASURES, Framework
 from ..i18n import gettext as _
@@ -400,7 +400,7 @@ _DECIDED_QUARTERS = sa.select(QuarterReview.quarter, QuarterReview.final_level).
 
 def quarter_levels(period: Period, member: Member) -> dict[int, Level | None]:
     """The member's decided level of each quarter of the year (None: not decided, or no quarter)."""
-    decided = dict(db.session.execute(_DECIDED_QUARTERS, {"period": period.id, "member": member.id}).all())
+    decided = dict(read_columns(_DECIDED_QUARTERS, {"period": period.id, "member": member.id}).all())
     return {quarter: decided.get(quarter) for quarter in QUARTERS}
 
 
