@@ -40,13 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.timing import bench_database  # noqa: E402
-from evaluation import create_app  # noqa: E402
+from evaluation import create_app, stamps  # noqa: E402
 from evaluation.auth.models import Role  # noqa: E402
 from evaluation.auth.operations import create_user, grant_role  # noqa: E402
 from evaluation.extensions import db  # noqa: E402
 from evaluation.generate import generate  # noqa: E402
 from evaluation.members.models import Member  # noqa: E402
-from evaluation.org.models import Organization  # noqa: E402
+from evaluation.org.models import Organization, OrgKind  # noqa: E402
+from evaluation.periods.models import Period  # noqa: E402
+from evaluation.reviews.tallies import KeptTally  # noqa: E402
 from evaluation.stamps import ResultsStamp, new_token  # noqa: E402
 
 PASSWORD = "bench-password"
@@ -163,6 +165,7 @@ CPU_GOALS = {
     "member_form_save": 6,
     "province_rollup_page": 8,
     "province_rollup_page_after_a_change": 8,
+    "district_rollup_page_while_another_decides": 8,
 }
 
 
@@ -197,10 +200,27 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
             db.session.commit()
         return leader.get(f"/orgs/{province}?year=2024")
 
+    district, elsewhere = _two_districts(app, province)
+
+    def district_while_another_decides():
+        """A district's rollup page, looked at before, after a decision committed in another district: the
+        stamps of a cell there and of the organizations above it are renewed outside the timing, as the
+        decision's commit would. With one stamp per year, every such decision sent the page back to counting."""
+        leader.get(f"/orgs/{district}?year=2024")
+        del timed.times[-1]
+        with app.app_context():
+            connection = db.session.connection()
+            with stamps.counters_of(connection, [(org, elsewhere.period) for org in elsewhere.orgs]):
+                connection.execute(sa.update(KeptTally).where(sa.false()).values(count=KeptTally.count))
+            db.session.commit()
+        return leader.get(f"/orgs/{district}?year=2024")
+
     scenarios = {  # name: (request, the status it must end with)
         "member_form_page": (lambda: member.get("/my-review/"), 200),
         "member_form_save": (save, 302),  # saved: back to the form
         "province_rollup_page": (lambda: leader.get(f"/orgs/{province}?year=2024"), 200),
+        # Before the next: its decision renews the province's stamp, and the next keeps the province page again.
+        "district_rollup_page_while_another_decides": (district_while_another_decides, 200),
         "province_rollup_page_after_a_change": (rollup_after_a_change, 200),
         "reference": (reference, 200),
     }
@@ -231,6 +251,20 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
             pstats.Stats(profilers[name]).sort_stats("cumulative").print_stats(80)
     with app.app_context():
         db.engine.dispose()
+
+
+def _two_districts(app, province: int) -> tuple[int, SimpleNamespace]:
+    """The province's first district, and the 2024 period with a cell of its second district and the
+    organizations above that cell (where a decision renews the stamps)."""
+    with app.app_context():
+        first, second = db.session.scalars(
+            sa.select(Organization).where(Organization.parent_id == province).order_by(Organization.id).limit(2)
+        ).all()
+        cell = db.session.scalars(
+            sa.select(Organization).where(Organization.path.startswith(second.path), Organization.kind == OrgKind.CELL)
+        ).first()
+        period = db.session.scalar(sa.select(Period.id).where(Period.year == 2024))
+        return first.id, SimpleNamespace(period=period, orgs=cell.ancestor_ids)
 
 
 def save_form(client: Client) -> bool:
