@@ -14,6 +14,8 @@ from sqlalchemy.sql.selectable import Select
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
+from evaluation.reviews.models import Review, ReviewState
+from evaluation.reviews.operations import LastYear, last_year
 from tests.conftest import client_of
 from tests.test_cell_meeting import propose
 from tests.test_journey import write_and_submit
@@ -229,3 +231,12 @@ def test_the_servers_entry_point_keeps_what_it_loaded_out_of_the_garbage_collect
     factory = "import gc; from evaluation import create_app; create_app(); print(gc.get_freeze_count())"
     alone = subprocess.run([sys.executable, "-c", factory], cwd=root, env=env, capture_output=True, text=True)
     assert int(frozen.stdout) > 50_000 and int(alone.stdout) == 0, (frozen.stdout, alone.stdout)
+
+
+def test_a_column_read_past_the_orm_still_sees_what_the_session_has_not_written_yet(world, make):
+    past = make.period(2024, opened=False)
+    for loaded in (world.period, world.m1, past):
+        db.session.refresh(loaded)  # loaded now: reading them later would flush the session by itself
+    db.session.add(Review(period=past, member=world.m1, form_type=world.m1.form_type, state=ReviewState.DECIDED,
+                          final_level=Level.GOOD, sections={"shortcomings": "Còn chậm"}))  # fmt: skip
+    assert last_year(world.period, world.m1) == LastYear(["Còn chậm"], Level.GOOD), "flushed before the read"
