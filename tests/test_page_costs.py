@@ -220,17 +220,21 @@ def test_the_cells_whole_list_reads_its_members_once_and_a_filtered_list_still_c
         assert len(members_read) == (1 if not shown else 2), (shown, members_read)
 
 
-def test_the_servers_entry_point_keeps_what_it_loaded_out_of_the_garbage_collector(tmp_path):
+def _frozen_after(loading: str) -> int:
+    """How many objects the garbage collector leaves alone once a new Python has run `loading`."""
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite://", "SECRET_KEY": "test"}
+    code = f"import gc; {loading}; print(gc.get_freeze_count())"
+    ran = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent, env=env,
+                         capture_output=True, text=True)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    return int(ran.stdout)
+
+
+def test_the_servers_entry_point_keeps_what_it_loaded_out_of_the_garbage_collector():
     # A worker's libraries and app live as long as it does; the collector's full passes over them stalled a
     # worker for 80-110 ms every few hundred pages. The app factory alone (the tests' apps) freezes nothing.
-    check = "import gc, app; print(gc.get_freeze_count())"
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "sqlite://", "SECRET_KEY": "test"}
-    root = Path(__file__).resolve().parent.parent
-    frozen = subprocess.run([sys.executable, "-c", check], cwd=root, env=env, capture_output=True, text=True)
-    assert frozen.returncode == 0, frozen.stderr
-    factory = "import gc; from evaluation import create_app; create_app(); print(gc.get_freeze_count())"
-    alone = subprocess.run([sys.executable, "-c", factory], cwd=root, env=env, capture_output=True, text=True)
-    assert int(frozen.stdout) > 50_000 and int(alone.stdout) == 0, (frozen.stdout, alone.stdout)
+    assert _frozen_after("import app") > 50_000
+    assert _frozen_after("from evaluation import create_app; create_app()") == 0
 
 
 def test_a_column_read_past_the_orm_still_sees_what_the_session_has_not_written_yet(world, make):
