@@ -17,7 +17,7 @@ from evaluation.periods.operations import close_period
 from evaluation.reports import aggregation
 from evaluation.reports.aggregation import history, member_results, rollup
 from evaluation.reports.models import Target
-from evaluation.reviews.models import Review, ReviewEvent, ReviewState
+from evaluation.reviews.models import QuotaException, Review, ReviewEvent, ReviewState
 from tests.conftest import assert_rejected, write
 
 E, G, C, N, X = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED, Level.NOT_CLASSIFIED
@@ -113,6 +113,27 @@ def test_organizations_are_counted_by_kind_below_the_root_with_each_childs_own_r
     assert by_code(result)[world.upper2.code].own_level is None
     assert result.kinds_below() == [OrgKind.UPPER, OrgKind.GRASSROOTS, OrgKind.CELL]
     assert rollup(world.grassroots, 2024).total.own_level is E
+
+
+def test_the_reasons_for_going_over_the_quota_are_the_subtrees_latest_of_the_year(world, make):
+    past = make.period(2024, opened=False)
+
+    def decide(org, reason, period=world.period, for_members=True):
+        db.session.add(QuotaException(period_id=period.id, organization=org, for_members=for_members, reason=reason))
+
+    decide(world.grassroots, "Dẫn đầu thi đua")
+    decide(world.grassroots, "", for_members=False)
+    decide(world.grassroots2, "Lý do cũ")
+    decide(world.grassroots2, "")  # withdrawn: the latest is in force
+    decide(world.upper2, "Năm trước", period=past)
+    db.session.commit()
+
+    def reasons(root):
+        return [(e.organization.name, e.reason) for e in rollup(root, 2025).quota_exceptions]
+
+    assert reasons(world.province) == [(world.grassroots.name, "Dẫn đầu thi đua")]
+    assert reasons(world.upper) == [(world.grassroots.name, "Dẫn đầu thi đua")]
+    assert reasons(world.upper2) == []
 
 
 def test_an_empty_organization_and_a_year_without_results(world, make):

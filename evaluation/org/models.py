@@ -128,8 +128,13 @@ class Organization(Model):
             return "Đảng ủy"
         return "Chi bộ"
 
+    @property
+    def subtree_pattern(self) -> str:
+        """The LIKE pattern of this organization's subtree, for a statement built once with a bound parameter."""
+        # One prefix and its wildcard (a path holds only digits and "/", nothing LIKE treats specially), not a
+        # concatenation in SQL: the database sees the prefix and answers from the index.
+        return f"{self.path}%"
+
     def subtree_clause(self):
         """SQL condition selecting this organization and everything under it."""
-        # One literal pattern (a path holds only digits and "/", nothing LIKE treats specially), so
-        # the database sees the prefix and answers from the index.
-        return Organization.path.like(f"{self.path}%")
+        return Organization.path.like(self.subtree_pattern)

@@ -88,7 +88,7 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
 
 
 # The rollup page's statements, built once with bound parameters: building one costs about as much as running
-# it. The quota decisions keep their literal subtree prefix (Organization.subtree_clause says why).
+# it.
 _OWN_LEVELS = db.select(Review.organization_id, Review.final_level).where(
     Review.organization_id.in_(sa.bindparam("orgs", expanding=True)),
     Review.member_id.is_(None),
@@ -154,21 +154,26 @@ def rollup(root: Organization, year: int) -> Rollup:
     return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
 
 
+_LATEST_QUOTA_DECISIONS = (
+    db.select(sa.func.max(QuotaException.id))
+    .where(QuotaException.period_id == sa.bindparam("period"))
+    .group_by(QuotaException.organization_id, QuotaException.for_members)
+)
+_QUOTA_EXCEPTIONS = (
+    db.select(QuotaException)
+    .join(Organization, QuotaException.organization_id == Organization.id)
+    .where(
+        QuotaException.id.in_(_LATEST_QUOTA_DECISIONS),
+        QuotaException.reason != "",
+        Organization.path.like(sa.bindparam("subtree")),
+    )
+    .order_by(Organization.path)
+)
+
+
 def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:
     """Committees in the subtree whose quota decision in force (their latest) says why they go over it."""
-    latest = (
-        db.select(sa.func.max(QuotaException.id))
-        .where(QuotaException.period_id == period.id)
-        .group_by(QuotaException.organization_id, QuotaException.for_members)
-    )
-    return list(
-        db.session.scalars(
-            db.select(QuotaException)
-            .join(Organization, QuotaException.organization_id == Organization.id)
-            .where(QuotaException.id.in_(latest), QuotaException.reason != "", root.subtree_clause())
-            .order_by(Organization.path)
-        )
-    )
+    return list(db.session.scalars(_QUOTA_EXCEPTIONS, {"period": period.id, "subtree": root.subtree_pattern}))
 
 
 @dataclass
