@@ -174,8 +174,8 @@ def test_parts_are_the_committees_own_to_send(world, make, auth, client):
 
 
 def test_a_ratings_import_writes_new_results_in_bulk_as_the_workflow_would(world):
-    """Members' new results of a past year go in as a few statements (reviews, history, counters); a result
-    that exists changes through the workflow. Both read the same afterwards, and the counters match a recount."""
+    """Members' results of a past year go in as a few statements (reviews, history, counters), new or changed
+    alike, as the workflow would write them; the counters match a recount."""
     rows = [Row(2, {"member_code": world.m1.code, "level": "good"}),
             Row(3, {"member_code": world.m3.code, "level": "not_classified"}),
             Row(4, {"member_code": world.m5.code, "level": "not_completed", "conditions": "discipline"})]  # fmt: skip
@@ -196,6 +196,16 @@ def test_a_ratings_import_writes_new_results_in_bulk_as_the_workflow_would(world
         assert (event.action, event.from_state, event.to_state, event.level, event.actor_id) == (
             "import", ReviewState.DRAFT, ReviewState.DECIDED, review.final_level, world.admin.id)  # fmt: skip
     assert expected(db.session) == stored(db.session)
-    again, errors = import_ratings(MEMBER_RATINGS, [Row(2, {"member_code": world.m1.code, "level": "excellent"})], 2023)
-    assert not errors and (again.created, again.updated) == (0, 1)
+    rows[0].values["level"] = "excellent"
+    rows[2].values["conditions"] = "discipline;tasks_undone"
+    again, errors = import_ratings(MEMBER_RATINGS, rows, 2023, actor=world.admin)
+    assert not errors and (again.created, again.updated, again.unchanged) == (0, 2, 1)
+    db.session.expire_all()
+    m1, m3, m5 = (reviews[member.id] for member in (world.m1, world.m3, world.m5))
+    assert (m1.final_level, m1.version, m3.version) == (Level.EXCELLENT, 2, 1)
+    assert (m5.conditions, m5.version) == (["discipline", "tasks_undone"], 2)
+    assert [(e.action, e.from_state, e.to_state, e.level) for e in m1.events] == [
+        ("import", ReviewState.DRAFT, ReviewState.DECIDED, Level.GOOD),
+        ("import", ReviewState.DECIDED, ReviewState.DECIDED, Level.EXCELLENT),
+    ]
     assert expected(db.session) == stored(db.session)

@@ -19,7 +19,7 @@ from evaluation.periods.operations import close_period, open_period
 from evaluation.reports.aggregation import rollup
 from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from evaluation.reviews.models import Review, ReviewState
-from evaluation.reviews.tallies import KeptTally, expected, recount, stored
+from evaluation.reviews.tallies import KeptTally, count_moved, expected, member_key, recount, stored
 from evaluation.tabular import Row
 
 LEVELS = list(Level)
@@ -238,6 +238,30 @@ def test_recount_repairs_a_damaged_counter_and_says_so(world, runner):
     assert "bộ đếm sai hoặc thiếu đã được sửa" in result.output
     assert stored(db.session) == expected(db.session)
     assert recount(db.session) == 0
+
+
+def test_counters_move_in_runs_and_taking_from_one_never_kept_is_refused(world, make):
+    """Counters written past the ORM: increments and decrements in the order given, and a decrement of a
+    counter that was never kept stops the write, as a bug in its caller, instead of making a row."""
+    past = make.period(2019, opened=False)
+
+    def key(org, level):
+        return member_key(org, past.id, ReviewState.DECIDED, level, [], "")
+
+    def counts(level):
+        found = db.select(KeptTally.organization_id, KeptTally.count).where(
+            KeptTally.period_id == past.id, KeptTally.level == level.value
+        )
+        return dict(db.session.execute(found).all())
+
+    count_moved(db.session(), [(None, key(world.cell, Level.GOOD)), (None, key(world.cell3, Level.GOOD))])
+    count_moved(db.session(), [(key(world.cell, Level.GOOD), key(world.cell, Level.EXCELLENT))])
+    assert counts(Level.GOOD) == {world.province.id: 1, world.upper.id: 0, world.grassroots.id: 0, world.cell.id: 0,
+                                  world.upper2.id: 1, world.grassroots2.id: 1, world.cell3.id: 1}  # fmt: skip
+    assert counts(Level.EXCELLENT) == {world.province.id: 1, world.upper.id: 1, world.grassroots.id: 1,
+                                       world.cell.id: 1}  # fmt: skip
+    with pytest.raises(RuntimeError, match="never kept"):
+        count_moved(db.session(), [(key(world.cell2, Level.COMPLETED), None)])
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="concurrency is PostgreSQL's to prove")

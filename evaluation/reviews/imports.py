@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ..dbtypes import batches, utcnow
 from ..errors import DomainError
@@ -25,8 +26,8 @@ from ..periods.models import Period, PeriodAction, PeriodState
 from ..periods.operations import period_for_history, period_for_year, record_period
 from ..rules import RuleSet, conditions_for, parse_condition
 from ..tabular import ImportSummary, Row, RowErrors
-from . import checks, quarterly, tallies
-from .bulk import EVENTS, history_row
+from . import bulk, checks, quarterly, tallies
+from .bulk import EVENTS, Move, history_row
 from .models import Review, ReviewState
 from .quarter_models import QUARTERS, QuarterReview, QuarterRound
 from .workflow import Action, Capacity, apply
@@ -70,6 +71,7 @@ class RatedSubject:
     new_review: Callable[[Period, Any], Review]
     members: bool
     noun: str  # in the quota warning
+    loaded_with: tuple = ()  # what writing a row reads of its subject, loaded with the subjects in one query
 
     @property
     def columns(self) -> set[str]:
@@ -111,7 +113,15 @@ def _parse_result(row: Row, rule_set: RuleSet) -> Result:
     return Result(level, sorted(set(conditions), key=conditions.index), row.get("exception"), category)
 
 
-MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_reviews, _new_member_review, True, _l("đảng viên"))
+MEMBER_RATINGS = RatedSubject(
+    Member,
+    "member_code",
+    _member_reviews,
+    _new_member_review,
+    True,
+    _l("đảng viên"),
+    (selectinload(Member.organization),),
+)
 ORG_RATINGS = RatedSubject(Organization, "org_code", _org_reviews, _new_org_review, False, _l("tổ chức"))
 
 
@@ -122,7 +132,8 @@ def import_ratings(
     period = period_for_history(year)
     model = subject.model
     codes = [row.get(subject.code_column) for row in rows]
-    found = {item.code: item for item in db.session.scalars(db.select(model).where(model.code.in_(codes)))}
+    query = db.select(model).where(model.code.in_(codes)).options(*subject.loaded_with)
+    found = {item.code: item for item in db.session.scalars(query)}
     summary, errors = _import(progress(rows), period, subject, found, actor)
     if not errors:
         record_period(
@@ -158,17 +169,49 @@ def _import(
         if (item := _subject_of(row, subject.code_column, found, seen, errors)) is not None:
             results.append((item, result))
     existing = subject.reviews_of(period, [item for item, _ in results])
-    # The reviews that exist change through the ORM, flushed once (one upsert per counter); members' new ones,
-    # most of a first import, are written in bulk.
-    with db.session.no_autoflush:
-        for item, result in results:
-            if (review := existing.get(item.id)) is not None or not subject.members:
-                _set_result(review or subject.new_review(period, item), result, actor, summary)
-    db.session.flush()
-    new = [(item, result) for item, result in results if subject.members and item.id not in existing]
+    if not subject.members:  # organizations' own reviews, a few thousand at most, change through the ORM
+        with db.session.no_autoflush:
+            for item, result in results:
+                _set_result(existing.get(item.id) or subject.new_review(period, item), result, actor, summary)
+        db.session.flush()
+        return summary, errors
+    # Members' results are written as the bulk decision writes them: one UPDATE per group of reviews that end
+    # alike, one INSERT for the new ones, one for the history, and the counters in a statement per run.
+    moves = []
+    for item, result in results:
+        if (review := existing.get(item.id)) is None:
+            continue
+        if _unchanged(review, result):
+            summary.unchanged += 1
+        else:
+            moves.append(Move(review, _fields(result), level=result.level))
+    db.session.flush()  # what the session holds is written before the statements that go past it
+    bulk.store(moves, actor, Capacity.ARCHIVE, Action.IMPORT)
+    summary.updated += len(moves)
+    new = [(item, result) for item, result in results if item.id not in existing]
     _insert_decided(period, new, actor)
     summary.created += len(new)
     return summary, errors
+
+
+def _unchanged(review: Review, result: Result) -> bool:
+    facts = (result.conditions, result.exception, result.not_classified)
+    return (
+        review.state is ReviewState.DECIDED
+        and review.final_level is result.level
+        and facts == (review.conditions or [], review.exception_reason, review.not_classified_category)
+    )
+
+
+def _fields(result: Result) -> dict:
+    """The columns a result sets on a review."""
+    return {
+        "final_level": result.level,
+        "conditions": result.conditions,
+        "exception_reason": result.exception,
+        "not_classified_category": result.not_classified,
+        "not_classified_reason": _archived(result.level),
+    }
 
 
 def _insert_decided(period: Period, new: list[tuple[Member, "Result"]], actor) -> None:
@@ -212,12 +255,7 @@ def _subject_of(row: Row, column: str, found: dict, seen: dict[str, int], errors
 
 
 def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -> None:
-    facts = (result.conditions, result.exception, result.not_classified)
-    if (
-        review.state is ReviewState.DECIDED
-        and review.final_level is result.level
-        and facts == (review.conditions or [], review.exception_reason, review.not_classified_category)
-    ):
+    if _unchanged(review, result):
         summary.unchanged += 1
         return
     if review.id is None:
@@ -227,9 +265,8 @@ def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -
         summary.updated += 1
     review.state = review.state or ReviewState.DRAFT  # a new review: the column default, set before the table reads it
     apply(review, actor, Capacity.ARCHIVE, Action.IMPORT, level=result.level)
-    review.final_level = result.level
-    review.conditions, review.exception_reason, review.not_classified_category = facts
-    review.not_classified_reason = _archived(result.level)
+    for name, value in _fields(result).items():
+        setattr(review, name, value)
 
 
 def import_quarter_ratings(

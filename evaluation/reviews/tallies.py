@@ -15,6 +15,8 @@ subtree of organizations) call `recount`, which rebuilds both tables from the so
 reports any difference.
 """
 
+import functools
+import itertools
 from collections import Counter
 
 import sqlalchemy as sa
@@ -298,22 +300,37 @@ def _add_size(deltas: Counter, path: str, kind: str, org_type: str | None, amoun
         deltas[("size", org_id, kind, org_type or "")] += amount
 
 
-def _upsert(connection, table, keys: dict, amount: int) -> None:
-    """Add `amount` to a counter. Only increments insert: the database checks the proposed row of an
-    upsert against `count >= 0` before it finds the existing one, and a decrement of a counter that does
-    not exist is a bug to report, not a row to make."""
-    if amount < 0:
-        match = sa.and_(*(table.c[name] == value for name, value in keys.items()))
-        updated = connection.execute(sa.update(table).where(match).values(count=table.c.count + amount))
-        if updated.rowcount != 1:
-            raise RuntimeError(f"{table.name} {keys}: cannot take {-amount} from a counter that was never kept")
-        return
-    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
-    statement = insert(table).values(**keys, count=amount)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(keys), set_={"count": table.c.count + statement.excluded.count}
-    )
-    connection.execute(statement)
+def _add_to_counters(connection, table, changes: list[tuple[tuple, int]]) -> None:
+    """Add each amount to its counter (a key in `COLUMNS` order), in the order given: one statement per run of
+    increments or of decrements, its rows sent at once. Only increments insert: the database checks the
+    proposed row of an upsert against `count >= 0` before it finds the existing one, and a decrement of a
+    counter that does not exist is a bug to report, not a row to make."""
+    add, take = _statements(table, connection.dialect.name)
+    columns = COLUMNS[table.name]
+    for taking, run in itertools.groupby(changes, key=lambda change: change[1] < 0):
+        rows = [dict(zip(columns, key, strict=True)) | {"amount": amount} for key, amount in run]
+        if not taking:
+            connection.execute(add, rows)
+        elif (taken := connection.execute(take, [_prefixed(row) for row in rows]).rowcount) != len(rows):
+            raise RuntimeError(f"{table.name}: {len(rows) - taken} of {rows} were never kept, to be taken from")
+
+
+def _prefixed(row: dict) -> dict:
+    """An UPDATE's own parameters may not share the names of the columns it sets."""
+    return {f"key_{name}": value for name, value in row.items() if name != "amount"} | {"amount": row["amount"]}
+
+
+@functools.cache
+def _statements(table: sa.Table, dialect: str) -> tuple[sa.Insert, sa.Update]:
+    """The upsert that adds to a counter and the UPDATE that takes from one, built once: building a statement
+    cost more than running it, a thousand times over in a large import."""
+    columns = COLUMNS[table.name]
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    add = insert.values({name: sa.bindparam(name) for name in columns} | {"count": sa.bindparam("amount")})
+    add = add.on_conflict_do_update(index_elements=list(columns), set_={"count": table.c.count + add.excluded.count})
+    match = (table.c[name] == sa.bindparam(f"key_{name}") for name in columns)
+    take = sa.update(table).where(*match).values(count=table.c.count + sa.bindparam("amount"))
+    return add, take
 
 
 # The key columns of each table, in the order its deltas and `expected` spell a key.
@@ -343,12 +360,10 @@ def _apply(connection, deltas: Counter) -> None:
     # The pages of these organizations and years change, no other. Counters that end where they started count
     # too: a member moved between two cells leaves their committee's as they were, but its page shows both.
     scopes = {(key[1], key[2]) for key in deltas if key[0] == "tally"}
+    changes = sorted((key, amount) for key, amount in deltas.items() if amount)  # a fixed order: no deadlock
     with stamps.counters_of(connection, scopes):
-        for key, amount in sorted(deltas.items()):  # a fixed order: no deadlock
-            if not amount:
-                continue
-            table = TALLY if key[0] == "tally" else SIZE
-            _upsert(connection, table, dict(zip(COLUMNS[table.name], key[1:], strict=True)), amount)
+        for tag, counters in itertools.groupby(changes, key=lambda change: change[0][0]):
+            _add_to_counters(connection, TALLY if tag == "tally" else SIZE, [(key[1:], n) for key, n in counters])
 
 
 def counted_at(review: Review) -> tuple | None:
@@ -389,12 +404,13 @@ def retype(org: Organization, *, old: str | None, new: str | None) -> None:
         own = list(connection.execute(sa.select(table).where(table.c.organization_id == org.id, table.c.count != 0)))
         connection.execute(sa.delete(table).where(inside, table.c.count == 0))
         connection.execute(sa.update(table).where(inside).values(org_type=new or ""))
-        columns = COLUMNS[table.name]
-        for *key, count in own:
-            keys = dict(zip(columns, key, strict=True))
+        type_at = COLUMNS[table.name].index("org_type")
+        changes = []
+        for _org_id, *key, count in own:
             for ancestor in _ids(org.path)[:-1]:
-                _upsert(connection, table, {**keys, "organization_id": ancestor, "org_type": old or ""}, -count)
-                _upsert(connection, table, {**keys, "organization_id": ancestor, "org_type": new or ""}, count)
+                for org_type, amount in ((old, -count), (new, count)):
+                    changes.append(((ancestor, *key[: type_at - 1], org_type or "", *key[type_at:]), amount))
+        _add_to_counters(connection, table, changes)
 
 
 def follow_move(org: Organization, *, old_path: str) -> None:
