@@ -5,9 +5,11 @@ pages do it, in one request and one transaction.
 
 Builds a grassroots organization of ten cells with N submitted reviews, each member with a login (so every
 decision writes its notice). Times the ten cells' "Chuyển đề xuất" requests (N forwards in all), the
-committee's "Quyết định" request for all N proposals, as the browser posts it, then the import of the N
-members' results of the year before (`import-ratings`). Without --database-url it uses
-a fresh SQLite file; a PostgreSQL URL is wiped first, so give it a database of its own.
+committee's "Quyết định" request for all N proposals, as the browser posts it. Then, in a province of N
+other members in cells of 20 and grassroots organizations of ten cells, the import of the year before's
+results (`import-ratings`): the members' and the organizations', first, then again with every level changed
+(a corrected file). Without --database-url it uses a fresh SQLite file; a PostgreSQL URL is wiped first, so
+give it a database of its own.
 """
 
 import argparse
@@ -31,7 +33,7 @@ from evaluation.members.models import Member  # noqa: E402
 from evaluation.org.models import Organization, OrgKind  # noqa: E402
 from evaluation.org.operations import add_org  # noqa: E402
 from evaluation.periods.operations import create_period, december_deadlines, open_period  # noqa: E402
-from evaluation.reviews.imports import MEMBER_RATINGS, import_ratings  # noqa: E402
+from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, RatedSubject, import_ratings  # noqa: E402
 from evaluation.reviews.models import Review, ReviewState  # noqa: E402
 from evaluation.reviews.operations import set_quota_exception  # noqa: E402
 from evaluation.tabular import Row  # noqa: E402
@@ -62,6 +64,31 @@ def build(reviews: int) -> tuple[int, list[int]]:
     set_quota_exception(period, school, True, True, "Kết quả nổi trội", officer)
     db.session.commit()
     return school.id, [cell.id for cell in cells]
+
+
+def build_archive(members: int) -> tuple[list[str], list[str]]:
+    """A province whose past year is imported: the members' codes and its organizations' (cells first)."""
+    province = add_org("A", "Tỉnh lưu trữ", OrgKind.PROVINCE, None)
+    grassroots = [
+        add_org(f"AG{i}", f"Đảng bộ {i}", OrgKind.GRASSROOTS, province) for i in range(max(1, members // 200))
+    ]
+    cells = [add_org(f"AC{i}", f"Chi bộ {i}", OrgKind.CELL, grassroots[i // 10]) for i in range(len(grassroots) * 10)]
+    for i in range(members):
+        db.session.add(Member(code=f"A{i}", full_name=f"Đảng viên {i}", organization=cells[i % len(cells)]))
+    db.session.commit()
+    return [f"A{i}" for i in range(members)], [org.code for org in (*cells, *grassroots)]
+
+
+def timed_import(subject: RatedSubject, codes: list[str], shift: int) -> float:
+    """One import of the year 2024's results for these codes, committed; `shift` changes every level."""
+    levels = ("good", "excellent", "completed")
+    rows = [Row(i + 2, {subject.code_column: code, "level": levels[(i + shift) % 3]}) for i, code in enumerate(codes)]
+    start = time.perf_counter()
+    summary, errors = import_ratings(subject, rows, 2024)
+    db.session.commit()
+    if errors or summary.created + summary.updated != len(codes):
+        raise SystemExit(f"import: {errors.errors[:3]}, {summary}")
+    return time.perf_counter() - start
 
 
 def timed(action, profile: cProfile.Profile | None) -> float:
@@ -109,18 +136,15 @@ def main() -> None:
     if decided != args.reviews:
         raise SystemExit(f"{name}: {decided} of {args.reviews} decided")
     with app.app_context():
-        rows = [Row(i + 2, {"member_code": f"M{i}", "level": ("good", "excellent", "completed")[i % 3]})
-                for i in range(args.reviews)]  # fmt: skip
-        start = time.perf_counter()
-        _summary, errors = import_ratings(MEMBER_RATINGS, rows, 2024)
-        db.session.commit()
-        imported = time.perf_counter() - start
+        members, orgs = build_archive(args.reviews)
+        imports = [(f"import_{what}_ratings_{len(codes)}_rows_{how}", len(codes), timed_import(subject, codes, shift))
+                   for what, subject, codes in (("member", MEMBER_RATINGS, members), ("org", ORG_RATINGS, orgs))
+                   for how, shift in (("past_year", 0), ("again_each_changed", 1))]  # fmt: skip
         db.engine.dispose()
-    if errors:
-        raise SystemExit(f"import: {errors}")
     n = args.reviews
     print(f"backend: {url.split(':')[0].split('+')[0]}")
-    print(f"import_ratings_{n}_rows_past_year: {imported:.2f} s ({imported / n * 1000:.2f} ms a row)")
+    for name, rows, taken in imports:
+        print(f"{name}: {taken:.2f} s ({taken / rows * 1000:.2f} ms a row; goal {GOAL_S} s for 5,000)")
     print(f"bulk_forward_{n}_in_10_requests: {forwards:.2f} s ({forwards / n * 1000:.2f} ms a review)")
     print(f"bulk_decision_{n}_one_request: {decision:.2f} s ({decision / n * 1000:.2f} ms a review; goal {GOAL_S} s)")
     if profile:
