@@ -11,7 +11,7 @@ from evaluation.levels import Level
 from evaluation.notices.models import Notice
 from evaluation.periods.models import Period
 from evaluation.reviews import operations as ops
-from evaluation.reviews.imports import MEMBER_RATINGS, import_ratings
+from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from evaluation.reviews.models import Review, ReviewEvent, ReviewState
 from evaluation.reviews.tallies import expected, stored
 from evaluation.reviews.workflow import StaleReview
@@ -209,3 +209,26 @@ def test_a_ratings_import_writes_new_results_in_bulk_as_the_workflow_would(world
         ("import", ReviewState.DECIDED, ReviewState.DECIDED, Level.EXCELLENT),
     ]
     assert expected(db.session) == stored(db.session)
+
+
+def test_an_organizations_ratings_import_writes_in_bulk_too_and_tells_no_one(world):
+    """Organizations' own results, a đảng bộ cơ sở's (counted again as a party committee) among them, go in and
+    change as members' do; an archived result is no news to anyone."""
+    rows = [Row(2, {"org_code": world.cell.code, "level": "good"}),
+            Row(3, {"org_code": world.grassroots.code, "level": "excellent"})]  # fmt: skip
+    summary, errors = import_ratings(ORG_RATINGS, rows, 2023, actor=world.admin)
+    assert not errors and (summary.created, summary.updated) == (2, 0)
+    assert expected(db.session) == stored(db.session)
+    rows[1].values["level"] = "completed"
+    again, errors = import_ratings(ORG_RATINGS, rows, 2023, actor=world.admin)
+    assert not errors and (again.created, again.updated, again.unchanged) == (0, 1, 1)
+    db.session.expire_all()
+    own = db.session.scalars(sa.select(Review).where(Review.member_id.is_(None)).order_by(Review.id)).all()
+    assert [(r.organization_id, r.final_level, r.form_type, r.version) for r in own] == [
+        (world.cell.id, Level.GOOD, None, 1), (world.grassroots.id, Level.COMPLETED, None, 2)]  # fmt: skip
+    assert [(e.from_state, e.to_state, e.level, e.actor_id) for e in own[1].events] == [
+        (ReviewState.DRAFT, ReviewState.DECIDED, Level.EXCELLENT, world.admin.id),
+        (ReviewState.DECIDED, ReviewState.DECIDED, Level.COMPLETED, world.admin.id),
+    ]
+    assert expected(db.session) == stored(db.session)
+    assert db.session.scalar(sa.select(sa.func.count(Notice.id))) == 0

@@ -19,7 +19,7 @@ from evaluation.periods.operations import close_period, open_period
 from evaluation.reports.aggregation import rollup
 from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratings
 from evaluation.reviews.models import Review, ReviewState
-from evaluation.reviews.tallies import KeptTally, count_moved, expected, member_key, recount, stored
+from evaluation.reviews.tallies import KeptTally, count_moved, expected, recount, review_key, stored
 from evaluation.tabular import Row
 
 LEVELS = list(Level)
@@ -246,7 +246,7 @@ def test_counters_move_in_runs_and_taking_from_one_never_kept_is_refused(world, 
     past = make.period(2019, opened=False)
 
     def key(org, level):
-        return member_key(org, past.id, ReviewState.DECIDED, level, [], "")
+        return review_key(org, past.id, True, ReviewState.DECIDED, level, [], "")
 
     def counts(level):
         found = db.select(KeptTally.organization_id, KeptTally.count).where(

@@ -4,7 +4,8 @@ An imported result is a decided review whose history says it was imported, with 
 cap a level (`conditions`, the self-report `exception`) and why a member was not classified. Old results
 are facts: the regulation's checks warn about them (`flask check` lists them) but never refuse them. A
 bad row (unknown code, unreadable level or condition, a condition the year's rules do not have, a
-duplicate) refuses the whole file, as every import does.
+duplicate) refuses the whole file, as every import does. A file's results are written as a bulk decision
+writes (`reviews.bulk`): a few statements whatever its length, the history and the counters included.
 """
 
 from collections.abc import Callable, Iterable
@@ -53,12 +54,12 @@ def _reviews(period: Period, column, ids: list[int], *where) -> list[Review]:
     return found
 
 
-def _new_member_review(period: Period, member: Member) -> Review:
-    return Review(period=period, member=member, form_type=member.form_type, sections={})
+def _member_row(member: Member) -> dict:
+    return {"member_id": member.id, "organization_id": member.organization_id, "form_type": member.form_type}
 
 
-def _new_org_review(period: Period, org: Organization) -> Review:
-    return Review(period=period, organization=org, sections={})
+def _org_row(org: Organization) -> dict:
+    return {"member_id": None, "organization_id": org.id, "form_type": None}
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class RatedSubject:
     model: type[Member] | type[Organization]
     code_column: str
     reviews_of: Callable[[Period, list], dict[Any, Review]]  # the existing ones, by the `model` instance's id
-    new_review: Callable[[Period, Any], Review]
+    new_row: Callable[[Any], dict]  # a new review's columns that name whose it is
+    counted_in: Callable[[Any], Organization]  # where its review is counted
     members: bool
     noun: str  # in the quota warning
     loaded_with: tuple = ()  # what writing a row reads of its subject, loaded with the subjects in one query
@@ -113,16 +115,9 @@ def _parse_result(row: Row, rule_set: RuleSet) -> Result:
     return Result(level, sorted(set(conditions), key=conditions.index), row.get("exception"), category)
 
 
-MEMBER_RATINGS = RatedSubject(
-    Member,
-    "member_code",
-    _member_reviews,
-    _new_member_review,
-    True,
-    _l("đảng viên"),
-    (selectinload(Member.organization),),
-)
-ORG_RATINGS = RatedSubject(Organization, "org_code", _org_reviews, _new_org_review, False, _l("tổ chức"))
+MEMBER_RATINGS = RatedSubject(Member, "member_code", _member_reviews, _member_row, lambda m: m.organization, True,
+                              _l("đảng viên"), loaded_with=(selectinload(Member.organization),))  # fmt: skip
+ORG_RATINGS = RatedSubject(Organization, "org_code", _org_reviews, _org_row, lambda org: org, False, _l("tổ chức"))
 
 
 def import_ratings(
@@ -169,14 +164,8 @@ def _import(
         if (item := _subject_of(row, subject.code_column, found, seen, errors)) is not None:
             results.append((item, result))
     existing = subject.reviews_of(period, [item for item, _ in results])
-    if not subject.members:  # organizations' own reviews, a few thousand at most, change through the ORM
-        with db.session.no_autoflush:
-            for item, result in results:
-                _set_result(existing.get(item.id) or subject.new_review(period, item), result, actor, summary)
-        db.session.flush()
-        return summary, errors
-    # Members' results are written as the bulk decision writes them: one UPDATE per group of reviews that end
-    # alike, one INSERT for the new ones, one for the history, and the counters in a statement per run.
+    # Written as the bulk decision writes: one UPDATE per group of results that end alike, one INSERT for the
+    # new ones, one for the history, and the counters in a statement per run.
     moves = []
     for item, result in results:
         if (review := existing.get(item.id)) is None:
@@ -189,7 +178,7 @@ def _import(
     bulk.store(moves, actor, Capacity.ARCHIVE, Action.IMPORT)
     summary.updated += len(moves)
     new = [(item, result) for item, result in results if item.id not in existing]
-    _insert_decided(period, new, actor)
+    _insert_decided(period, subject, new, actor)
     summary.created += len(new)
     return summary, errors
 
@@ -214,25 +203,24 @@ def _fields(result: Result) -> dict:
     }
 
 
-def _insert_decided(period: Period, new: list[tuple[Member, "Result"]], actor) -> None:
-    """Members' new reviews of the year, decided as the file says, written as the bulk decision writes: one
-    INSERT for the reviews, one for their history, one upsert per counter (an ORM object each cost 1 ms a row)."""
+def _insert_decided(period: Period, subject: RatedSubject, new: list[tuple[Any, Result]], actor) -> None:
+    """New reviews of the year, decided as the file says, written as the bulk decision writes: one INSERT for
+    the reviews, one for their history, the counters in a statement per run (an ORM object each cost 1 ms a
+    row)."""
     if not new:
         return
     now = utcnow()
-    rows = [{"period_id": period.id, "member_id": member.id, "organization_id": member.organization_id,
-             "form_type": member.form_type, "sections": {}, "state": ReviewState.DECIDED, "final_level": result.level,
-             "conditions": result.conditions, "exception_reason": result.exception,
-             "not_classified_category": result.not_classified, "not_classified_reason": _archived(result.level),
-             "version": 1, "updated_at": now} for member, result in new]  # fmt: skip
+    rows = [subject.new_row(item) | _fields(result) | {"period_id": period.id, "sections": {},
+            "state": ReviewState.DECIDED, "version": 1, "updated_at": now} for item, result in new]  # fmt: skip
     returning = sa.insert(REVIEWS).returning(REVIEWS.c.id, sort_by_parameter_order=True)
     ids = db.session.execute(returning, rows).scalars().all()
     db.session.execute(sa.insert(EVENTS), [
         history_row(review_id, actor, Action.IMPORT, ReviewState.DRAFT, ReviewState.DECIDED, result.level)
-        for review_id, (_member, result) in zip(ids, new, strict=True)])  # fmt: skip
-    tallies.count_moved(db.session(), [(None, tallies.member_key(
-        member.organization, period.id, ReviewState.DECIDED, result.level, result.conditions, result.not_classified
-    )) for member, result in new])  # fmt: skip
+        for review_id, (_item, result) in zip(ids, new, strict=True)])  # fmt: skip
+    tallies.count_moved(db.session(), [(None, tallies.review_key(
+        subject.counted_in(item), period.id, subject.members, ReviewState.DECIDED, result.level, result.conditions,
+        result.not_classified,
+    )) for item, result in new])  # fmt: skip
 
 
 def _archived(level: Level) -> str:
@@ -252,21 +240,6 @@ def _subject_of(row: Row, column: str, found: dict, seen: dict[str, int], errors
         return None
     seen[code] = row.line
     return found[code]
-
-
-def _set_result(review: Review, result: Result, actor, summary: ImportSummary) -> None:
-    if _unchanged(review, result):
-        summary.unchanged += 1
-        return
-    if review.id is None:
-        db.session.add(review)
-        summary.created += 1
-    else:
-        summary.updated += 1
-    review.state = review.state or ReviewState.DRAFT  # a new review: the column default, set before the table reads it
-    apply(review, actor, Capacity.ARCHIVE, Action.IMPORT, level=result.level)
-    for name, value in _fields(result).items():
-        setattr(review, name, value)
 
 
 def import_quarter_ratings(

@@ -367,25 +367,29 @@ def _apply(connection, deltas: Counter) -> None:
 
 
 def counted_at(review: Review) -> tuple | None:
-    """Where a loaded member's review is counted, as its attributes stand."""
-    return member_key(review.organization, review.period_id, review.state, review.final_level, review.conditions,
-                      review.not_classified_category)  # fmt: skip
+    """Where a loaded review is counted, as its attributes stand."""
+    return review_key(review.organization, review.period_id, review.member_id is not None, review.state,
+                      review.final_level, review.conditions, review.not_classified_category)  # fmt: skip
 
 
-def member_key(org: Organization, period_id: int, state, level, conditions, category) -> tuple | None:
-    """Where a member's review with these values is counted, in `org` (the member's cell)."""
-    return _review_key(org.path, period_id, True, org.kind, state, level, org.type_key, conditions, category)
+def review_key(org: Organization, period_id: int, is_member: bool, state, level, conditions, category) -> tuple | None:
+    """Where a review with these values is counted: a member's in `org`, their cell; an organization's own
+    in `org` itself."""
+    return _review_key(org.path, period_id, is_member, org.kind, state, level, org.type_key, conditions, category)
 
 
 def count_moved(session: Session, moved: list[tuple[tuple | None, tuple | None]]) -> None:
-    """The counters of members' reviews written by set-based statements, which the flush hooks do not see:
-    each (where it was counted, `counted_at` now), applied as one upsert per counter that changes."""
+    """The counters of reviews written by set-based statements, which the flush hooks do not see: each (where
+    it was counted, `counted_at` now), applied as one statement per run of counters that change."""
+    connection = session.connection()
+    rated = {key[0]: _ids(key[0])[-1] for pair in moved for key in pair if key and key[2] == OrgKind.GRASSROOTS.value}
+    with_units = _with_units(connection, set(rated.values()))
     deltas: Counter = Counter()
     for before, after in moved:
         if before != after:
-            _add(deltas, before, -1)
-            _add(deltas, after, +1)
-    _apply(session.connection(), deltas)
+            for key, amount in ((before, -1), (after, +1)):
+                _add_review(deltas, key, amount, key is not None and rated.get(key[0]) in with_units)
+    _apply(connection, deltas)
 
 
 def retype(org: Organization, *, old: str | None, new: str | None) -> None:
