@@ -390,6 +390,11 @@ def test_import_quarter_ratings_lands_whole(world, runner, tmp_path):
     assert "2 không đổi" in again.output
     events = db.session.scalars(db.select(QuarterEvent.action)).all()
     assert events == ["import", "import"]
+    path = write(tmp_path, "q2.csv", f"member_code,level\n{world.m2.code},good\n{world.m1.code},not_completed\n")
+    corrected = runner.invoke(args=["import-quarter-ratings", path, "--year", "2025", "--quarter", "2"])
+    assert "1 cập nhật" in corrected.output and "1 không đổi" in corrected.output, corrected.output
+    assert quarterly.quarter_levels(world.period, world.m2)[2] is Level.GOOD
+    assert len(db.session.scalars(db.select(QuarterEvent.action)).all()) == 3
 
 
 def test_import_quarter_ratings_lists_every_bad_row_and_lands_nothing(world, runner, tmp_path):

@@ -260,22 +260,13 @@ def import_quarter_ratings(
     )  # fmt: skip
     db.session.add(round_)
     codes = [row.get("member_code") for row in rows]
-    found = {m.code: m for m in db.session.scalars(db.select(Member).where(Member.code.in_(codes)))}
+    query = db.select(Member).where(Member.code.in_(codes)).options(selectinload(Member.organization))
+    found = {m.code: m for m in db.session.scalars(query)}
+    db.session.flush()  # the round, and the period if new: then nothing is left to flush before each row
+    existing = _quarters(period, quarter, [m.id for m in found.values()])
     summary, errors, seen = ImportSummary(), RowErrors(), dict[str, int]()
-    for row in progress(rows):
-        try:
-            level = parse_level(row.get("level"))
-            if not level.is_quality_level:
-                raise ValueError(_("một quý được xếp một trong bốn mức chất lượng"))
-        except ValueError as exc:
-            errors.add(row.line, str(exc))
-            continue
-        if (member := _subject_of(row, "member_code", found, seen, errors)) is None:
-            continue
-        if not quarterly.is_evaluated(member, period):
-            summary.warnings.append(_("%(code)s: khung đánh giá năm %(year)s không đánh giá hằng quý đồng chí này.",
-                                      code=member.code, year=year))  # fmt: skip
-        _set_quarter(quarterly.find_quarter(period, quarter, member), period, quarter, member, level, actor, summary)
+    with db.session.no_autoflush:
+        _set_quarters(progress(rows), period, quarter, found, existing, actor, summary, errors, seen)
     db.session.flush()
     if not errors:
         said = _(
@@ -287,6 +278,35 @@ def import_quarter_ratings(
         )
         record_period(period, PeriodAction.QUARTER, actor, said)
     return summary, errors
+
+
+def _quarters(period: Period, quarter: int, member_ids: list[int]) -> dict[int, QuarterReview]:
+    """The quarter's reviews of these members, by member id, a few queries for the whole file."""
+    found: dict[int, QuarterReview] = {}
+    for batch in batches(member_ids):
+        query = db.select(QuarterReview).where(
+            QuarterReview.period_id == period.id, QuarterReview.quarter == quarter, QuarterReview.member_id.in_(batch)
+        )
+        found |= {review.member_id: review for review in db.session.scalars(query)}
+    return found
+
+
+def _set_quarters(rows: Iterable[Row], period: Period, quarter: int, found: dict, existing: dict, actor,
+                  summary: ImportSummary, errors: RowErrors, seen: dict[str, int]) -> None:  # fmt: skip
+    for row in rows:
+        try:
+            level = parse_level(row.get("level"))
+            if not level.is_quality_level:
+                raise ValueError(_("một quý được xếp một trong bốn mức chất lượng"))
+        except ValueError as exc:
+            errors.add(row.line, str(exc))
+            continue
+        if (member := _subject_of(row, "member_code", found, seen, errors)) is None:
+            continue
+        if not quarterly.is_evaluated(member, period):
+            summary.warnings.append(_("%(code)s: khung đánh giá năm %(year)s không đánh giá hằng quý đồng chí này.",
+                                      code=member.code, year=period.year))  # fmt: skip
+        _set_quarter(existing.get(member.id), period, quarter, member, level, actor, summary)
 
 
 def _set_quarter(review, period, quarter, member, level: Level, actor, summary: ImportSummary) -> None:
