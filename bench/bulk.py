@@ -1,15 +1,15 @@
 """Bulk work: a cell's forward of its ready proposals and a committee's decision of N proposals, each as the
 pages do it, in one request and one transaction.
 
-    .venv/bin/python bench/bulk.py [--reviews 5000] [--database-url URL] [--profile]
+    .venv/bin/python bench/bulk.py [--reviews 5000] [--archive 100000] [--database-url URL] [--profile]
 
 Builds a grassroots organization of ten cells with N submitted reviews, each member with a login (so every
 decision writes its notice). Times the ten cells' "Chuyển đề xuất" requests (N forwards in all), the
-committee's "Quyết định" request for all N proposals, as the browser posts it. Then, in a province of N
-other members in cells of 20 and grassroots organizations of ten cells, the import of the year before's
-results (`import-ratings`): the members' and the organizations', first, then again with every level changed
-(a corrected file). Without --database-url it uses a fresh SQLite file; a PostgreSQL URL is wiped first, so
-give it a database of its own.
+committee's "Quyết định" request for all N proposals, as the browser posts it. Then, in a province of
+100,000 other members (--archive) in cells of 20 and grassroots organizations of ten cells, the import of the
+year before's results (`import-ratings`): N members' (whole cells) and all the organizations' (5,500), first,
+then again with every level changed (a corrected file). Without --database-url it uses a fresh SQLite file;
+a PostgreSQL URL is wiped first, so give it a database of its own.
 """
 
 import argparse
@@ -67,14 +67,14 @@ def build(reviews: int) -> tuple[int, list[int]]:
 
 
 def build_archive(members: int) -> tuple[list[str], list[str]]:
-    """A province whose past year is imported: the members' codes and its organizations' (cells first)."""
+    """A province of `members` members whose past year is imported, in cells of 20 and grassroots organizations
+    of ten cells: the members' codes, a cell after another, and its organizations' (cells first)."""
+    count = max(1, members // 200)
     province = add_org("A", "Tỉnh lưu trữ", OrgKind.PROVINCE, None)
-    grassroots = [
-        add_org(f"AG{i}", f"Đảng bộ {i}", OrgKind.GRASSROOTS, province) for i in range(max(1, members // 200))
-    ]
-    cells = [add_org(f"AC{i}", f"Chi bộ {i}", OrgKind.CELL, grassroots[i // 10]) for i in range(len(grassroots) * 10)]
+    grassroots = [add_org(f"AG{i}", f"Đảng bộ {i}", OrgKind.GRASSROOTS, province) for i in range(count)]
+    cells = [add_org(f"AC{i}", f"Chi bộ {i}", OrgKind.CELL, grassroots[i // 10]) for i in range(count * 10)]
     for i in range(members):
-        db.session.add(Member(code=f"A{i}", full_name=f"Đảng viên {i}", organization=cells[i % len(cells)]))
+        db.session.add(Member(code=f"A{i}", full_name=f"Đảng viên {i}", organization=cells[i * len(cells) // members]))
     db.session.commit()
     return [f"A{i}" for i in range(members)], [org.code for org in (*cells, *grassroots)]
 
@@ -104,6 +104,7 @@ def timed(action, profile: cProfile.Profile | None) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--reviews", type=int, default=5_000)
+    parser.add_argument("--archive", type=int, default=100_000, help="Members of the province imported.")
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
@@ -136,7 +137,8 @@ def main() -> None:
     if decided != args.reviews:
         raise SystemExit(f"{name}: {decided} of {args.reviews} decided")
     with app.app_context():
-        members, orgs = build_archive(args.reviews)
+        members, orgs = build_archive(args.archive)
+        members = members[: args.reviews]  # a district's file, say: its cells whole
         imports = [(f"import_{what}_ratings_{len(codes)}_rows_{how}", len(codes), timed_import(subject, codes, shift))
                    for what, subject, codes in (("member", MEMBER_RATINGS, members), ("org", ORG_RATINGS, orgs))
                    for how, shift in (("past_year", 0), ("again_each_changed", 1))]  # fmt: skip

@@ -17,6 +17,7 @@ bypasses SQLAlchemy (the generator's COPY) ends with a recount, which is seen. S
 none of these tables, so the pages stay kept while members write.
 """
 
+import functools
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,7 +28,6 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
-from .dbtypes import batches
 from .extensions import Model
 
 EVERY_YEAR = (0, 0)  # (organization, period): the scope of every year and every organization
@@ -40,8 +40,8 @@ COUNTERS = "tally"  # tallies.KeptTally: per organization and period
 # that keep pages.
 OFF = "results_stamps_off"
 
-STAMPS_PER_STATEMENT = 1000  # three values each: within every database's bound
 _CHANGED = "results_changed"  # in the connection's info: the stamps its transaction changes
+_NOTED = "results_noted"  # the scopes last added to it: a run of counters' statements shares one set
 _COUNTERS_OF = "results_counters_of"  # while set, the counters written are of these scopes only
 
 
@@ -87,26 +87,34 @@ def _before_execute(connection, statement, _multiparams, _params, options) -> No
     # A connection the database dropped has no info to read: SQLAlchemy refuses the statement itself.
     if options.get(OFF) or connection.invalidated:
         return
-    if scopes := _changed_by(connection, statement):
+    if (scopes := _changed_by(connection, statement)) and connection.info.get(_NOTED) is not scopes:
         connection.info.setdefault(_CHANGED, set()).update(scopes)
+        connection.info[_NOTED] = scopes
 
 
 def _begin(connection) -> None:
     """A transaction starts with nothing changed: a rolled back one's changes are forgotten here, not at its
     rollback, when the connection may be one the database dropped."""
     connection.info.pop(_CHANGED, None)
+    connection.info.pop(_NOTED, None)
 
 
 def _stamp(connection) -> None:
     """At commit, the changed stamps get new tokens, in a fixed order and after every other write of the
     transaction, so that holding a stamp's row never waits on another lock: no deadlock."""
-    rows = [{"organization_id": org, "period_id": period, "token": new_token()}
-            for org, period in sorted(connection.info.pop(_CHANGED, ()))]  # fmt: skip
-    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert
-    for batch in batches(rows, STAMPS_PER_STATEMENT):  # a decision's are a few; a province's import, thousands
-        statement = insert(STAMPS).values(batch)
-        connection.execute(statement.on_conflict_do_update(index_elements=["organization_id", "period_id"],
-                                                           set_={"token": statement.excluded.token}))  # fmt: skip
+    connection.info.pop(_NOTED, None)
+    if changed := sorted(connection.info.pop(_CHANGED, ())):  # a decision's are a few; a province's import, thousands
+        rows = [{"organization_id": org, "period_id": period, "token": new_token()} for org, period in changed]
+        connection.execute(_renewal(connection.dialect.name), rows)
+
+
+@functools.cache
+def _renewal(dialect: str) -> sa.Insert:
+    """The upsert of a stamp's new token, built once; its rows are sent at once."""
+    statement = (postgresql if dialect == "postgresql" else sqlite).insert(STAMPS)
+    return statement.on_conflict_do_update(
+        index_elements=["organization_id", "period_id"], set_={"token": statement.excluded.token}
+    )
 
 
 def new_token() -> int:

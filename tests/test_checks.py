@@ -182,6 +182,10 @@ def test_cli_check_sees_imported_results_and_a_recorded_reason(world, make, runn
     result = runner.invoke(args=["check", "--year", "2025"])
     assert result.exit_code == 0 and "lý do của cấp ủy: Kết quả nổi bật" in result.output
     assert runner.invoke(args=["check", "--year", "2019"]).exit_code == 1
+    db.session.add(QuotaException(period_id=world.period.id, organization=world.grassroots, for_members=True,
+                                  reason=""))  # fmt: skip
+    db.session.commit()  # withdrawn: the latest decision is in force
+    assert "Kết quả nổi bật" not in runner.invoke(args=["check", "--year", "2025"]).output
 
 
 def test_the_bands_judge_the_score_the_committee_accepts(world, auth, client):

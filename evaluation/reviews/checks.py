@@ -7,7 +7,7 @@ calls it for a whole subtree.
 """
 
 import calendar
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -94,7 +94,7 @@ def quota_finding(
     """The group's quota as decided, plus `extra` levels about to be decided."""
     tally = group_tally(period, group, for_members, kind)
     tally.counts.update(extra or Counter())
-    return _group_quota(period, group, for_members, tally, kind)
+    return _group_quota(period, group, tally, kind, quota_exception(period, group, for_members))
 
 
 def organization_quota_findings(period: Period, committee: Organization) -> list[Finding]:
@@ -104,9 +104,8 @@ def organization_quota_findings(period: Period, committee: Organization) -> list
 
 
 def _group_quota(
-    period: Period, group: Organization, for_members: bool, tally: Tally, kind: OrgKind | None = None
+    period: Period, group: Organization, tally: Tally, kind: OrgKind | None, exception: QuotaException | None
 ) -> Finding | None:
-    exception = quota_exception(period, group, for_members)
     name = group.name if kind is None else _("%(name)s, nhóm %(kind)s", name=group.name, kind=kind.label.lower())
     return check_quota(
         period.rule_set,
@@ -403,13 +402,23 @@ def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Find
 
 def quota_findings(period: Period, root: Organization | None = None, subjects=(True, False)):
     """(committee code, finding) for each quota group over its quota, under `root` or anywhere."""
+    exceptions = _quota_exceptions_in_force(period)
     for for_members in subjects:
-        groups = quota_groups(period, members=for_members)
-        ids = {committee_id for committee_id, _kind in groups}
-        query = db.select(Organization).where(Organization.id.in_(ids)).order_by(Organization.path)
-        committees = db.session.scalars(query.where(root.subtree_clause()) if root else query)
-        for committee in committees:
-            for (committee_id, kind), tally in sorted(groups.items(), key=lambda item: str(item[0][1])):
-                if committee_id == committee.id and (finding := _group_quota(period, committee, for_members, tally,
-                                                                             kind)):  # fmt: skip
+        groups: dict[int, list[tuple[OrgKind | None, Tally]]] = defaultdict(list)
+        for (committee_id, kind), tally in sorted(quota_groups(period, members=for_members).items(),
+                                                  key=lambda item: str(item[0][1])):  # fmt: skip
+            groups[committee_id].append((kind, tally))
+        query = db.select(Organization).where(Organization.id.in_(groups)).order_by(Organization.path)
+        for committee in db.session.scalars(query.where(root.subtree_clause()) if root else query):
+            exception = exceptions.get((committee.id, for_members))
+            for kind, tally in groups[committee.id]:
+                if finding := _group_quota(period, committee, tally, kind, exception):
                     yield committee.code, finding
+
+
+def _quota_exceptions_in_force(period: Period) -> dict[tuple[int, bool], QuotaException]:
+    """Each group's quota decision in force (its latest), by (committee id, for members), in one query."""
+    found = db.session.scalars(
+        db.select(QuotaException).where(QuotaException.period_id == period.id).order_by(QuotaException.id)
+    )
+    return {(exception.organization_id, exception.for_members): exception for exception in found}
