@@ -1,14 +1,15 @@
 """Many members' reviews moved alike in one request (a committee's bulk decision, a cell's forward of its
-ready proposals), written by a few set-based statements instead of one flush per review.
+ready proposals, an import's archived results), written by a few set-based statements instead of one flush
+per review.
 
 The caller has passed each review through the same gate and the same rules as a single move. `write` then
-stores the selection in the caller's transaction:
+stores the selection in the caller's transaction (`store` alone, for an import, tells no one):
 
 - one UPDATE per group of reviews that end alike (the state, the version read, the fields set), which names
   the version: a review someone changed since it was read leaves its group short of rows, and the whole
   selection is refused (StaleReview) before anything is counted;
-- the history in one INSERT, the kept tallies by one upsert per counter that changes, and the notices by
-  the receivers of `transitioned_many`.
+- the history in one INSERT, the kept tallies by a statement per run of counters that change
+  (`tallies.count_moved`), and the notices by the receivers of `transitioned_many`.
 
 The loaded reviews are then given what was written as committed values, so the session agrees with the
 database and the flush hooks have nothing left to count.

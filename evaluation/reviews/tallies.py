@@ -419,7 +419,7 @@ def retype(org: Organization, *, old: str | None, new: str | None) -> None:
 
 def follow_move(org: Organization, *, old_path: str) -> None:
     """A subtree moved: its root's own counters (the subtree's totals) leave the old ancestors and join the
-    new, one upsert per counter, whatever the size of the subtree; the counters inside it do not change.
+    new, whatever the size of the subtree; the counters inside it do not change.
 
     A cell or section that leaves its grassroots organization without units (a chi bộ cơ sở now) or gives
     one its first (a đảng bộ cơ sở now) changes what is counted as a party committee: that rare move is
