@@ -312,7 +312,8 @@ def _add_to_counters(connection, table, changes: list[tuple[tuple, int]]) -> Non
         if not taking:
             connection.execute(add, rows)
         elif (taken := connection.execute(take, [_prefixed(row) for row in rows]).rowcount) != len(rows):
-            raise RuntimeError(f"{table.name}: {len(rows) - taken} of {rows} were never kept, to be taken from")
+            missing = len(rows) - taken
+            raise RuntimeError(f"{table.name}: {missing} of these were never kept, to be taken from: {rows[:20]}")
 
 
 def _prefixed(row: dict) -> dict:
