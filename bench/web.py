@@ -166,6 +166,7 @@ CPU_GOALS = {
     "province_rollup_page": 8,
     "province_rollup_page_after_a_change": 8,
     "district_rollup_page_while_another_decides": 8,
+    "province_rollup_page_after_a_decision_in_a_district": 8,
 }
 
 
@@ -193,8 +194,8 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
         return member.post("/my-review/", data=save_data(page, next(saves)))
 
     def rollup_after_a_change():
-        """The rollup page as the first to look after a change of results: its kept parts are not the stamps'
-        any more (the stamp is given a new token outside the timing, as a decision's commit would)."""
+        """The rollup page as the first to look after a change that renews every stamp (renaming an organization,
+        a target): nothing it shows is kept any more (the tokens are renewed outside the timing)."""
         with app.app_context():
             db.session.execute(sa.update(ResultsStamp).values(token=new_token()))
             db.session.commit()
@@ -202,18 +203,29 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
 
     district, elsewhere = _two_districts(app, province)
 
-    def district_while_another_decides():
-        """A district's rollup page, looked at before, after a decision committed in another district: the
-        stamps of a cell there and of the organizations above it are renewed outside the timing, as the
-        decision's commit would. With one stamp per year, every such decision sent the page back to counting."""
-        leader.get(f"/orgs/{district}?year=2024")
-        del timed.times[-1]
+    def decision_elsewhere() -> None:
+        """What a decision's commit in the second district renews: the stamps of a cell there and of the
+        organizations above it (outside the timing)."""
         with app.app_context():
             connection = db.session.connection()
             with stamps.counters_of(connection, [(org, elsewhere.period) for org in elsewhere.orgs]):
                 connection.execute(sa.update(KeptTally).where(sa.false()).values(count=KeptTally.count))
             db.session.commit()
+
+    def district_while_another_decides():
+        """A district's rollup page, looked at before, after a decision committed in another district. With one
+        stamp per year, every such decision sent the page back to counting."""
+        leader.get(f"/orgs/{district}?year=2024")
+        del timed.times[-1]
+        decision_elsewhere()
         return leader.get(f"/orgs/{district}?year=2024")
+
+    def province_after_a_decision():
+        """The province's page after a decision in one of its districts: the first look of the review season,
+        when decisions come all day. It counts the province and that district again, and takes the other
+        districts' counts as kept."""
+        decision_elsewhere()
+        return leader.get(f"/orgs/{province}?year=2024")
 
     scenarios = {  # name: (request, the status it must end with)
         "member_form_page": (lambda: member.get("/my-review/"), 200),
@@ -222,6 +234,7 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
         # Before the next: its decision renews the province's stamp, and the next keeps the province page again.
         "district_rollup_page_while_another_decides": (district_while_another_decides, 200),
         "province_rollup_page_after_a_change": (rollup_after_a_change, 200),
+        "province_rollup_page_after_a_decision_in_a_district": (province_after_a_decision, 200),
         "reference": (reference, 200),
     }
     for action, _expected in scenarios.values():

@@ -63,6 +63,10 @@ def from_environment(instance_path: str) -> dict:
         # The report pages' shared parts each worker keeps (evaluation/kept.py): about 40 kB a rollup page, so
         # 16 MB keep some four hundred. 0: none kept.
         "KEPT_PAGES_BYTES": int(os.environ.get("KEPT_PAGES_BYTES", str(16 * 1024 * 1024))),
+        # The counts of an organization's subtree for a year each worker keeps (evaluation/kept.py), about 4 kB
+        # each, so some 16 MB: a rollup counted again after a decision counts only the children it changed.
+        # 0: none kept.
+        "KEPT_COUNTS": int(os.environ.get("KEPT_COUNTS", "4000")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # A bulk decision sends one field per member: a grassroots organization can have thousands.
         "MAX_FORM_PARTS": 20_000,

@@ -1,14 +1,17 @@
-"""Parts of pages kept in each process's memory, under keys that say exactly what they were made from.
+"""Parts of pages, and counts, kept in each process's memory under keys that say exactly what they were made
+from.
 
 A key names everything a part depends on (for the reports, the results' stamps of `stamps.py`), so a part is
 never out of date: what changed makes another key, and the old part is simply never asked for again. The
 parts are bounded by their total size, the least recently used going first: a worker keeps
-`KEPT_PAGES_BYTES` of them.
+`KEPT_PAGES_BYTES` of them. The counts (an organization's subtree for a year, `reports.aggregation`) are
+bounded by their number, `KEPT_COUNTS`.
 """
 
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 from cachetools import LRUCache
 from flask import Flask, current_app
@@ -18,18 +21,20 @@ Parts = dict[str, Markup]
 
 
 class Kept:
-    def __init__(self, max_bytes: int):
-        self._parts: LRUCache[str, Parts] = LRUCache(max_bytes, getsizeof=_size)
+    """A bounded store, the least recently used out first: by size when given `getsizeof`, else by number."""
+
+    def __init__(self, maxsize: int, getsizeof: Callable[[Any], int] | None = None):
+        self._kept: LRUCache[Hashable, Any] = LRUCache(maxsize, getsizeof=getsizeof)
         self._lock = threading.Lock()  # the development server answers in threads
 
-    def get(self, key: str) -> Parts | None:
+    def get(self, key: Hashable) -> Any:
         with self._lock:
-            return self._parts.get(key)
+            return self._kept.get(key)
 
-    def set(self, key: str, parts: Parts) -> None:
+    def set(self, key: Hashable, value: Any) -> None:
         with self._lock:
-            if self._parts.getsizeof(parts) <= self._parts.maxsize:
-                self._parts[key] = parts
+            if self._kept.getsizeof(value) <= self._kept.maxsize:
+                self._kept[key] = value
 
 
 def _size(parts: Parts) -> int:
@@ -37,7 +42,13 @@ def _size(parts: Parts) -> int:
 
 
 def install(app: Flask) -> None:
-    app.extensions["kept"] = Kept(app.config["KEPT_PAGES_BYTES"])
+    app.extensions["kept"] = Kept(app.config["KEPT_PAGES_BYTES"], _size)
+    app.extensions["kept_counts"] = Kept(app.config["KEPT_COUNTS"])
+
+
+def counts() -> Kept:
+    """The counts this process keeps (none when `KEPT_COUNTS` is 0)."""
+    return current_app.extensions["kept_counts"]
 
 
 def kept(key: str | None, make: Callable[[], Parts]) -> Parts:

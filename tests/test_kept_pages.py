@@ -13,6 +13,7 @@ from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.members.models import Member
 from evaluation.periods.operations import close_period
+from evaluation.reports import aggregation
 from evaluation.reports.aggregation import results_stamp
 from evaluation.reports.models import TargetSubject
 from evaluation.reports.operations import set_target
@@ -90,10 +91,29 @@ def test_a_decision_changes_the_pages_above_the_member_and_leaves_the_others_kep
     assert len(_counters_read(seen)) >= len(above), "each page above the member is counted again"
 
 
+def test_after_a_decision_the_rollup_counts_again_only_what_it_changed(world, app, other_app, make, monkeypatch):
+    """The province's page after a decision in the second district counts the province and that district again;
+    the first district's counts are the ones kept, and the page is what a page counted afresh shows."""
+    make.user("chief", grants=[(world.province, Role.LEADER)])
+    looking = client_of(app, "chief")
+    _page(looking, world.province)
+    _decide(world.m5, world.period, Level.EXCELLENT)  # in the second district
+    counted, count = [], aggregation.unit_results
+
+    def spy(orgs, period):
+        counted.extend(org.name for org in orgs)
+        return count(orgs, period)
+
+    monkeypatch.setattr(aggregation, "unit_results", spy)
+    page = _page(looking, world.province)
+    assert sorted(counted) == sorted([world.province.name, world.upper2.name])
+    assert page == _page(client_of(other_app(KEPT_PAGES_BYTES=0, KEPT_COUNTS=0), "chief"), world.province)
+
+
 def test_kept_parts_are_the_same_whoever_looks_and_follow_the_language(world, app, other_app, make):
     make.user("chief", grants=[(world.province, Role.LEADER)])
     leader, chief = client_of(app, "leader"), client_of(app, "chief")
-    fresh_leader = client_of(other_app(KEPT_PAGES_BYTES=0), "leader")
+    fresh_leader = client_of(other_app(KEPT_PAGES_BYTES=0, KEPT_COUNTS=0), "leader")
     _page(chief, world.grassroots)  # kept by one who may set the grassroots' targets...
     with statements() as seen:
         kept = _page(leader, world.grassroots)  # ...shown to one who may not: no form, the same figures
@@ -168,7 +188,7 @@ def test_the_kept_page_equals_a_page_counted_afresh_after_every_kind_of_change(w
     """The tallies' operations, each committed: every write path the counters know (moves of members and of
     cells, types, imports of past years, closing and reopening, conditions, new cells and members)."""
     make.user("chief", grants=[(world.province, Role.LEADER)])
-    kept, fresh = client_of(app, "chief"), client_of(other_app(KEPT_PAGES_BYTES=0), "chief")
+    kept, fresh = client_of(app, "chief"), client_of(other_app(KEPT_PAGES_BYTES=0, KEPT_COUNTS=0), "chief")
     steps = [(start, 2, 0), (start, 0, 0), (decide, 0, 1), (decide, 1, 2), (record_conditions, 0, 1),
              (retype, 0, 1), (move, 1, 3), (move_cell, 1, 1), (reopen, 0, 0), (join, 0, 2), (new_cell, 2, 0),
              (archive, 1, 0), (archive, 0, 1), (close_year, 0, 0), (move, 0, 1), (reopen_year, 0, 0),

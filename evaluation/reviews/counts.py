@@ -107,6 +107,9 @@ class Tally:
         self.counts.update(other.counts)
         self.pending += other.pending
 
+    def copy(self) -> "Tally":
+        return Tally(Counter(self.counts), self.pending)
+
     def meets(self, target: Threshold | None) -> bool | None:
         """Whether the good-or-better share reaches the target ("từ 85% trở lên") or, for "trên 85%", is
         above it; None when there is nothing to judge."""
@@ -130,6 +133,13 @@ class UnitResult:
 
     def org_tally(self, kind: OrgKind) -> Tally:
         return self.orgs.get(kind, Tally())
+
+    def copy_for(self, org: Organization) -> "UnitResult":
+        """The same counts, as a row of `org` (the same organization, loaded by another session), that the
+        reader may change without changing these; without the organization's own rating, read apart."""
+        return UnitResult(org, self.members.copy(), Progress(Counter(self.progress.counts)),
+                          {kind: tally.copy() for kind, tally in self.orgs.items()}, None,
+                          Counter(self.not_classified_by_reason))  # fmt: skip
 
     def add(self, other: "UnitResult") -> None:
         self.members.add(other.members)
