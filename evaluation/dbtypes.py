@@ -6,6 +6,7 @@ from enum import Enum
 from typing import TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
 # Ids one statement names (`IN (…)`): well within every database's limit on bound parameters.
@@ -34,3 +35,8 @@ def enum_column(enum_cls: type[Enum]) -> sa.Enum:
 
 
 Timestamp = sa.DateTime(timezone=True)
+
+
+def upsert_into(table: sa.Table, dialect: str):
+    """An INSERT that can say what to do on a conflict (`on_conflict_do_update`): PostgreSQL's, else SQLite's."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.dml import UpdateBase
 
+from .dbtypes import upsert_into
 from .extensions import Model
 
 EVERY_YEAR = (0, 0)  # (organization, period): the scope of every year and every organization
@@ -111,7 +111,7 @@ def _stamp(connection) -> None:
 @functools.cache
 def _renewal(dialect: str) -> sa.Insert:
     """The upsert of a stamp's new token, built once; its rows are sent at once."""
-    statement = (postgresql if dialect == "postgresql" else sqlite).insert(STAMPS)
+    statement = upsert_into(STAMPS, dialect)
     return statement.on_conflict_do_update(
         index_elements=["organization_id", "period_id"], set_={"token": statement.excluded.token}
     )

@@ -32,7 +32,7 @@ from ..reviews.counts import (
     counts_current_members,
     unit_results,
 )
-from ..reviews.models import QuotaException, Review, ReviewState, handed_in_self_level
+from ..reviews.models import QUOTA_DECISIONS_IN_FORCE, QuotaException, Review, ReviewState, handed_in_self_level
 from ..reviews.tallies import MEMBER, QUARTER_SUBJECTS, KeptTally
 from .models import Target, TargetSubject
 
@@ -116,12 +116,13 @@ _TARGETS = (
 
 
 _STAMP = stamps.ResultsStamp
+_EVERY_YEARS_STAMP = sa.and_(_STAMP.organization_id == stamps.EVERY_YEAR[0], _STAMP.period_id == stamps.EVERY_YEAR[1])
 _STAMPS = (
     db.select(_STAMP.organization_id, _STAMP.period_id, _STAMP.token)
     .outerjoin(Period, Period.id == _STAMP.period_id)
     .where(
         sa.or_(
-            sa.and_(_STAMP.organization_id == stamps.EVERY_YEAR[0], _STAMP.period_id == stamps.EVERY_YEAR[1]),
+            _EVERY_YEARS_STAMP,
             sa.and_(_STAMP.organization_id == sa.bindparam("org"), Period.year <= sa.bindparam("year")),
         )
     )
@@ -154,26 +155,16 @@ def rollup(root: Organization, year: int) -> Rollup:
     return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
 
 
-_LATEST_QUOTA_DECISIONS = (
-    db.select(sa.func.max(QuotaException.id))
-    .where(QuotaException.period_id == sa.bindparam("period"))
-    .group_by(QuotaException.organization_id, QuotaException.for_members)
-)
 _QUOTA_EXCEPTIONS = (
-    db.select(QuotaException)
-    .join(Organization, QuotaException.organization_id == Organization.id)
-    .where(
-        QuotaException.id.in_(_LATEST_QUOTA_DECISIONS),
-        QuotaException.reason != "",
-        Organization.path.like(sa.bindparam("subtree")),
-    )
+    QUOTA_DECISIONS_IN_FORCE.join(Organization, QuotaException.organization_id == Organization.id)
+    .where(QuotaException.reason != "", Organization.path.like(sa.bindparam("subtree")))
     .order_by(Organization.path)
 )
 
 
 _UNIT_STAMPS = db.select(_STAMP.organization_id, _STAMP.token).where(
     sa.or_(
-        sa.and_(_STAMP.organization_id == stamps.EVERY_YEAR[0], _STAMP.period_id == stamps.EVERY_YEAR[1]),
+        _EVERY_YEARS_STAMP,
         sa.and_(
             _STAMP.organization_id.in_(sa.bindparam("orgs", expanding=True)), _STAMP.period_id == sa.bindparam("period")
         ),

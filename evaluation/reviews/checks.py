@@ -51,7 +51,7 @@ from .counts import (
     quota_groups,
     undecided_organizations_below,
 )
-from .models import CellMeeting, QuotaException, Review, ReviewState
+from .models import QUOTA_DECISIONS_IN_FORCE, CellMeeting, QuotaException, Review, ReviewState
 from .quarter_models import QuarterReview
 
 
@@ -418,7 +418,5 @@ def quota_findings(period: Period, root: Organization | None = None, subjects=(T
 
 def _quota_exceptions_in_force(period: Period) -> dict[tuple[int, bool], QuotaException]:
     """Each group's quota decision in force (its latest), by (committee id, for members), in one query."""
-    found = db.session.scalars(
-        db.select(QuotaException).where(QuotaException.period_id == period.id).order_by(QuotaException.id)
-    )
+    found = db.session.scalars(QUOTA_DECISIONS_IN_FORCE, {"period": period.id})
     return {(exception.organization_id, exception.for_members): exception for exception in found}

@@ -255,6 +255,16 @@ class QuotaException(Model):
     organization: Mapped[Organization] = relationship()
 
 
+# The decisions in force: each group's latest (a statement built once; bind "period").
+QUOTA_DECISIONS_IN_FORCE = sa.select(QuotaException).where(
+    QuotaException.id.in_(
+        sa.select(sa.func.max(QuotaException.id))
+        .where(QuotaException.period_id == sa.bindparam("period"))
+        .group_by(QuotaException.organization_id, QuotaException.for_members)
+    )
+)
+
+
 class Commitment(Model):
     """What a member or an organization commits to at the start of the year (đăng ký nêu gương, "5 rõ").
 

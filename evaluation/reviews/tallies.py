@@ -20,11 +20,10 @@ import itertools
 from collections import Counter
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .. import stamps
-from ..dbtypes import batches
+from ..dbtypes import batches, upsert_into
 from ..extensions import Model
 from ..levels import Level, NotClassifiedReason
 from ..members.models import Member
@@ -306,28 +305,25 @@ def _add_to_counters(connection, table, changes: list[tuple[tuple, int]]) -> Non
     proposed row of an upsert against `count >= 0` before it finds the existing one, and a decrement of a
     counter that does not exist is a bug to report, not a row to make."""
     add, take = _statements(table, connection.dialect.name)
-    columns = COLUMNS[table.name]
+    names = [f"key_{column}" for column in COLUMNS[table.name]]
     for taking, run in itertools.groupby(changes, key=lambda change: change[1] < 0):
-        rows = [dict(zip(columns, key, strict=True)) | {"amount": amount} for key, amount in run]
+        rows = [dict(zip(names, key, strict=True)) | {"amount": amount} for key, amount in run]
         if not taking:
             connection.execute(add, rows)
-        elif (taken := connection.execute(take, [_prefixed(row) for row in rows]).rowcount) != len(rows):
+        elif (taken := connection.execute(take, rows).rowcount) != len(rows):
             missing = len(rows) - taken
             raise RuntimeError(f"{table.name}: {missing} of these were never kept, to be taken from: {rows[:20]}")
-
-
-def _prefixed(row: dict) -> dict:
-    """An UPDATE's own parameters may not share the names of the columns it sets."""
-    return {f"key_{name}": value for name, value in row.items() if name != "amount"} | {"amount": row["amount"]}
 
 
 @functools.cache
 def _statements(table: sa.Table, dialect: str) -> tuple[sa.Insert, sa.Update]:
     """The upsert that adds to a counter and the UPDATE that takes from one, built once: building a statement
-    cost more than running it, a thousand times over in a large import."""
+    cost more than running it, a thousand times over in a large import. Their parameters are the key's
+    columns prefixed (an UPDATE's may not share the names of the columns it sets) and the amount."""
     columns = COLUMNS[table.name]
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-    add = insert.values({name: sa.bindparam(name) for name in columns} | {"count": sa.bindparam("amount")})
+    values: dict[str, sa.BindParameter] = {name: sa.bindparam(f"key_{name}") for name in columns}
+    values["count"] = sa.bindparam("amount")
+    add = upsert_into(table, dialect).values(values)
     add = add.on_conflict_do_update(index_elements=list(columns), set_={"count": table.c.count + add.excluded.count})
     match = (table.c[name] == sa.bindparam(f"key_{name}") for name in columns)
     take = sa.update(table).where(*match).values(count=table.c.count + sa.bindparam("amount"))
