@@ -65,3 +65,29 @@ def test_a_grassroots_pages_in_a_large_province_read_only_their_own_rows(app):
                 narrowed = any(column in condition for column in NARROWED_BY[table])
                 assert node["Node Type"] != "Seq Scan" and narrowed, f"{table} not narrowed:\n{statement}\n{node}"
     assert seen == set(NARROWED_BY), "every table the check names was read by a statement it checked"
+
+
+def test_sqlite_reads_the_childrens_own_ratings_child_by_child(app):
+    """SQLite took a rollup's "member_id IS NULL" for an equality on the unique (period, member) index,
+    expected one row, and read every organization's review of the year to find the children's own ratings."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner; PostgreSQL's is checked above")
+    info = generate(3_000, seed=3, years=[2024], open_year=2025)  # analyzed, as a generated province is
+    db.session.commit()
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        if "final_level" in statement and "IN (" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        rollup(db.session.get(Organization, info["province"]), 2024)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", remember)
+    assert len(statements) == 1
+    with db.engine.connect() as conn:
+        plan = " ".join(
+            row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statements[0][0], statements[0][1])
+        )
+    assert "SEARCH review USING INDEX" in plan and "(organization_id=? AND period_id=?)" in plan, plan

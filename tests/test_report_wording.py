@@ -165,3 +165,26 @@ def test_the_trend_charts_labels_never_sit_on_each_other(app, members_good, gras
     last_x = max(float(x) for x, _, _ in labels)
     ys = sorted(float(y) for x, y, _ in labels if float(x) == last_x)
     assert len(ys) == 2 and ys[1] - ys[0] >= 24  # taller than a 20-unit label: apart at any size
+
+
+def test_a_rows_cells_and_its_bar_are_kept_by_what_they_show_in_the_readers_language(app):
+    """A rollup keeps each row's cells and chart bar by its counts (a decision changes one district's): the
+    same counts read in English or to other decimals, and counts changed by one, are written anew."""
+    from flask_babel import force_locale
+
+    from evaluation.reports.charts import stacked_levels
+    from evaluation.reports.wording import tally_cells
+
+    counts = tally(pending=3, excellent=1234, good=5678, completed=9, not_completed=1, not_classified=2)
+    assert Tally.from_key(counts.key()) == counts
+    with app.test_request_context():
+        vietnamese, vietnamese_bar = tally_cells(counts, 2), stacked_levels([("Đảng bộ A", counts)])
+        with force_locale("en"):
+            english, english_bar, good = tally_cells(counts, 2), stacked_levels([("Đảng bộ A", counts)]), G.label
+        one_decimal = tally_cells(counts, 1)
+        counts.counts[G] += 1
+        changed, changed_bar = tally_cells(counts, 2), stacked_levels([("Đảng bộ A", counts)])
+    assert "<td>1.234 " in vietnamese and "<td>1,234 " in english
+    assert f": {good} 5678 (82.03%)" in english_bar and ": Hoàn thành tốt nhiệm vụ 5678 (82,03%)" in vietnamese_bar
+    assert "(17,8%)" in one_decimal and "(17,8%)" not in vietnamese
+    assert "<td>5.679 " in changed and ": Hoàn thành tốt nhiệm vụ 5679 " in changed_bar

@@ -91,7 +91,10 @@ def _members_counted(root: Organization, period: Period, *columns, member_column
 # it.
 _OWN_LEVELS = db.select(Review.organization_id, Review.final_level).where(
     Review.organization_id.in_(sa.bindparam("orgs", expanding=True)),
-    Review.member_id.is_(None),
+    # "+ 0": SQLite takes a plain "member_id IS NULL" for an equality on the unique (period, member) index,
+    # expects one row, and reads every organization's review of the year (0.7 ms on a province) instead of
+    # each child's by the (organization, period) index.
+    (Review.member_id + 0).is_(None),
     Review.period_id == sa.bindparam("period"),
     Review.state == ReviewState.DECIDED,
 )

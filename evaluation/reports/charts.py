@@ -5,6 +5,7 @@ strict Content-Security-Policy needs no inline styles.
 """
 
 from decimal import Decimal
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -33,25 +34,31 @@ def _short(label: str, limit: int = 32) -> str:
 
 def stacked_levels(rows: list[tuple[str, Tally]], decimals: int = 2) -> Markup:
     """One horizontal bar per row, split into the four levels' shares of the classified."""
-    body, span = [], WIDTH - LABEL_WIDTH - 4
-    # Read once for the whole chart: a province's has a hundred bars.
-    language, names = reader_language(), {level: escape(level.label) for level in QUALITY_LEVELS}
-    for index, (label, tally) in enumerate(rows):
-        y = index * (BAR_HEIGHT + ROW_GAP)
-        body.append(f'<text x="0" y="{y + 13}" class="chart-label">{escape(_short(label))}</text>')
-        x, classified = float(LABEL_WIDTH), tally.classified
-        for level in QUALITY_LEVELS:
-            if not (count := tally[level]):
-                continue
-            width = span * count / classified
-            share = format_percent(percent(count, classified, decimals), language)
-            body.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="lvl-{level.value}">'
-                f"<title>{escape(label)}: {names[level]} {count} ({share})</title></rect>"
-            )
-            x += width
+    language = reader_language()
+    body = [_bar(index, label, tally.key(), decimals, language) for index, (label, tally) in enumerate(rows)]
     height = max(1, len(rows)) * (BAR_HEIGHT + ROW_GAP)
     return _svg(height, body, _("Tỷ lệ bốn mức xếp loại đảng viên theo tổ chức trực thuộc"), "bars")
+
+
+# Kept by what it shows, as a table row's cells are (wording.tally_cells): a province's chart has a hundred bars,
+# and a decision changes one.
+@lru_cache(maxsize=4096)
+def _bar(index: int, label: str, key: tuple[int, ...], decimals: int, language: str) -> str:
+    """A row's label and its bar, split into the four levels' shares of the classified."""
+    tally, span, y = Tally.from_key(key), WIDTH - LABEL_WIDTH - 4, index * (BAR_HEIGHT + ROW_GAP)
+    parts = [f'<text x="0" y="{y + 13}" class="chart-label">{escape(_short(label))}</text>']
+    x, classified = float(LABEL_WIDTH), tally.classified
+    for level in QUALITY_LEVELS:
+        if not (count := tally[level]):
+            continue
+        width = span * count / classified
+        share = format_percent(percent(count, classified, decimals), language)
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" class="lvl-{level.value}">'
+            f"<title>{escape(label)}: {escape(level.label)} {count} ({share})</title></rect>"
+        )
+        x += width
+    return "".join(parts)
 
 
 def _point(x: float, y: float, label: str, series: str, above: bool) -> str:

@@ -9,6 +9,7 @@ trailing zeros ("chiếm 20%"), unless REPORT_FIXED_DECIMALS keeps the fixed for
 
 from collections import Counter
 from decimal import Decimal
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 from markupsafe import Markup
@@ -37,13 +38,20 @@ def tally_cells(tally: Tally, decimals: int, people: bool = True) -> Markup:
     """A table row's cells for a tally: (everyone), classified, each quality level and good or better with
     its share of the classified, not classified, not yet rated. Written here, not by a template macro per
     cell: a results page has a few hundred of them."""
-    language = reader_language()
+    return _cells(tally.key(), decimals, people, reader_language())
+
+
+# Kept by what they show: after a decision in one district, the province's page writes the other districts'
+# rows as it wrote them before (a row's cells cost more than its counting).
+@lru_cache(maxsize=4096)
+def _cells(key: tuple[int, ...], decimals: int, people: bool, language: str) -> Markup:
+    tally = Tally.from_key(key)
     cells = [tally.total] if people else []
     cells.append(tally.classified)
     written = [format_number(n, language) for n in cells]
-    for key in (*QUALITY_LEVELS, GOOD_OR_BETTER):
-        share = f' <small class="muted">({format_percent(tally.percent(key, decimals), language)})</small>'
-        written.append(format_number(tally[key], language) + (share if tally.classified else ""))
+    for share_key in (*QUALITY_LEVELS, GOOD_OR_BETTER):
+        share = f' <small class="muted">({format_percent(tally.percent(share_key, decimals), language)})</small>'
+        written.append(format_number(tally[share_key], language) + (share if tally.classified else ""))
     written += [format_number(tally.not_classified, language), format_number(tally.pending, language)]
     return Markup("".join(f"<td>{text}</td>" for text in written))  # numbers only: nothing to escape
 

@@ -110,6 +110,15 @@ class Tally:
     def copy(self) -> "Tally":
         return Tally(Counter(self.counts), self.pending)
 
+    def key(self) -> tuple[int, ...]:
+        """The tally as a value (the pending, then each level's count), to keep what is written from it by."""
+        return (self.pending, *(self.counts[level] for level in Level))
+
+    @classmethod
+    def from_key(cls, key: tuple[int, ...]) -> "Tally":
+        pending, *counts = key
+        return cls(Counter({level: count for level, count in zip(Level, counts, strict=True) if count}), pending)
+
     def meets(self, target: Threshold | None) -> bool | None:
         """Whether the good-or-better share reaches the target ("từ 85% trở lên") or, for "trên 85%", is
         above it; None when there is nothing to judge."""
