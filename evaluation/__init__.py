@@ -219,6 +219,9 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["deadline_status"] = formatting.deadline_status
     app.jinja_env.globals["section_max_chars"] = SECTION_MAX_CHARS
     app.jinja_env.globals["unread_notices"] = lambda: unread_count(current_user)
+    # Macros reach the login without the page's context: a file imported "with context" is run again on every
+    # page that imports it, where one imported without it is run once per worker.
+    app.jinja_env.globals["current_user"] = current_user
 
 
 def this_page(**changes) -> str:

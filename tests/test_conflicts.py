@@ -154,3 +154,14 @@ def test_the_first_save_names_version_zero_and_a_review_started_elsewhere_is_a_c
 def test_logging_out_clears_what_the_browser_kept(world, auth, client):
     auth.login("member")
     assert client.post("/logout").headers["Clear-Site-Data"] == '"storage"'
+
+
+def test_the_browser_keeps_each_logins_unsent_text_under_that_login(world, auth, client):
+    """On a shared computer one login's unsent text is never offered to the next: the page names the login in
+    the key the browser keeps the draft under (its macros are imported without the page's context)."""
+    pages = {"member": URL, "secretary": f"/collective/{world.cell.id}"}
+    for username, url in pages.items():
+        auth.login(username)
+        page = client.get(url).get_data(as_text=True)
+        user = getattr(world, username)
+        assert re.search(r'data-draft-key="([^"]*)"', page)[1] == f"{user.id}:{url}/autosave".replace("//", "/")
