@@ -195,7 +195,7 @@ def register_template_helpers(app: Flask) -> None:
     from . import formatting
     from .levels import QUALITY_LEVELS
     from .notices.operations import unread_count
-    from .reports.wording import tally_cells
+    from .reports.wording import progress_cells, tally_cells
     from .reviews.formspec import SECTION_MAX_CHARS, form_code
     from .reviews.workflow import Action
     from .rules import SCORE_BANDS
@@ -209,6 +209,7 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
     app.jinja_env.globals["tally_cells"] = tally_cells
+    app.jinja_env.globals["progress_cells"] = progress_cells
     app.jinja_env.globals["Action"] = Action  # pages ask `Action.X in may`, never a state
     app.jinja_env.globals["form_code"] = form_code
     app.jinja_env.globals["score_bands"] = lambda: [[floor, level.label] for floor, level in SCORE_BANDS]

@@ -188,3 +188,21 @@ def test_a_rows_cells_and_its_bar_are_kept_by_what_they_show_in_the_readers_lang
     assert f": {good} 5678 (82.03%)" in english_bar and ": Hoàn thành tốt nhiệm vụ 5678 (82,03%)" in vietnamese_bar
     assert "(17,8%)" in one_decimal and "(17,8%)" not in vietnamese
     assert "<td>5.679 " in changed and ": Hoàn thành tốt nhiệm vụ 5679 " in changed_bar
+
+
+def test_a_progress_rows_cells_are_kept_by_its_counts_in_the_readers_language(app):
+    from flask_babel import force_locale
+
+    from evaluation.reports.wording import progress_cells
+    from evaluation.reviews.counts import Progress
+
+    progress = Progress(Counter({"not_started": 2, "draft": 1234, "decided": 5}))
+    with app.test_request_context():
+        vietnamese = progress_cells(progress)
+        with force_locale("en"):
+            english = progress_cells(progress)
+        progress.counts["submitted"] += 1
+        changed = progress_cells(progress)
+    assert vietnamese == "<td>1.241</td><td>2</td><td>1.234</td><td>0</td><td>0</td><td>5</td>"
+    assert english == "<td>1,241</td><td>2</td><td>1,234</td><td>0</td><td>0</td><td>5</td>"
+    assert changed == "<td>1.242</td><td>2</td><td>1.234</td><td>1</td><td>0</td><td>5</td>"

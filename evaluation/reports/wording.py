@@ -19,7 +19,7 @@ from ..i18n import N_, is_vietnamese
 from ..i18n import gettext as _
 from ..levels import NOT_CLASSIFIED_NOUNS, QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import OrgKind
-from ..reviews.counts import GOOD_OR_BETTER, Tally, percent
+from ..reviews.counts import GOOD_OR_BETTER, PROGRESS_STATES, Progress, Tally, percent
 from .aggregation import Rollup, YearResult, history, targets
 from .models import Target, TargetSubject
 
@@ -54,6 +54,18 @@ def _cells(key: tuple[int, ...], decimals: int, people: bool, language: str) -> 
         written.append(format_number(tally[share_key], language) + (share if tally.classified else ""))
     written += [format_number(tally.not_classified, language), format_number(tally.pending, language)]
     return Markup("".join(f"<td>{text}</td>" for text in written))  # numbers only: nothing to escape
+
+
+def progress_cells(progress: Progress) -> Markup:
+    """A progress table row's cells: everyone, then how many have not started, are writing, have submitted, were
+    proposed and were decided."""
+    counts = tuple(progress[state] for state in PROGRESS_STATES)
+    return _progress_cells((progress.total, *counts), reader_language())
+
+
+@lru_cache(maxsize=4096)  # kept by what they show, as a tally's cells are
+def _progress_cells(counts: tuple[int, ...], language: str) -> Markup:
+    return Markup("".join(f"<td>{format_number(count, language)}</td>" for count in counts))
 
 
 def _level_phrase(level: Level) -> str:

@@ -29,6 +29,8 @@ from .models import Review, ReviewState
 from .tallies import MEMBER, PARTY_COMMITTEE, QUARTER_SUBJECTS, KeptTally, SubtreeSize
 
 NOT_STARTED = "not_started"
+# The columns of a progress table, in the workflow's order.
+PROGRESS_STATES = (NOT_STARTED, *(state.value for state in ReviewState))
 GOOD_OR_BETTER = "good_or_better"  # hoàn thành tốt nhiệm vụ trở lên: excellent + good
 SHARE_KEYS = (*QUALITY_LEVELS, GOOD_OR_BETTER)
 # The stored values' members, looked up once: a rollup reads a few hundred rows per page.

@@ -122,6 +122,8 @@ def _render_shared(org: Organization, year: int, decimals: int) -> kept.Parts:
         paragraphs=wording.report_paragraphs(result, decimals, past, goals) if result.period else [],
         history=past,
         targets=goals,
+        # Each child's page, for its row in the two tables: addressed once (a province has a hundred children).
+        links={c.org.id: url_for(".show", org_id=c.org.id, year=year, decimals=decimals) for c in result.children},
         bars=charts.stacked_levels([(c.org.name, c.members) for c in result.children], decimals),
         trend=charts.trend(past, decimals) if len(past) > 1 else None,
     )
