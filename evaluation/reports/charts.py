@@ -42,7 +42,7 @@ def stacked_levels(rows: list[tuple[str, Tally]], decimals: int = 2) -> Markup:
 
 # Kept by what it shows, as a table row's cells are (wording.tally_cells): a province's chart has a hundred bars,
 # and a decision changes one.
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=2048)
 def _bar(index: int, label: str, key: tuple[int, ...], decimals: int, language: str) -> str:
     """A row's label and its bar, split into the four levels' shares of the classified."""
     tally, span, y = Tally.from_key(key), WIDTH - LABEL_WIDTH - 4, index * (BAR_HEIGHT + ROW_GAP)

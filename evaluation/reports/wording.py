@@ -42,8 +42,8 @@ def tally_cells(tally: Tally, decimals: int, people: bool = True) -> Markup:
 
 
 # Kept by what they show: after a decision in one district, the province's page writes the other districts'
-# rows as it wrote them before (a row's cells cost more than its counting).
-@lru_cache(maxsize=4096)
+# rows as it wrote them before (a row's cells cost more than its counting). Under a kilobyte each, per worker.
+@lru_cache(maxsize=2048)
 def _cells(key: tuple[int, ...], decimals: int, people: bool, language: str) -> Markup:
     tally = Tally.from_key(key)
     cells = [tally.total] if people else []
@@ -63,7 +63,7 @@ def progress_cells(progress: Progress) -> Markup:
     return _progress_cells((progress.total, *counts), reader_language())
 
 
-@lru_cache(maxsize=4096)  # kept by what they show, as a tally's cells are
+@lru_cache(maxsize=2048)  # kept by what they show, as a tally's cells are
 def _progress_cells(counts: tuple[int, ...], language: str) -> Markup:
     return Markup("".join(f"<td>{format_number(count, language)}</td>" for count in counts))
 
