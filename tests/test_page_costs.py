@@ -243,3 +243,32 @@ def test_a_column_read_past_the_orm_still_sees_what_the_session_has_not_written_
     db.session.add(Review(period=past, member=world.m1, form_type=world.m1.form_type, state=ReviewState.DECIDED,
                           final_level=Level.GOOD, sections={"shortcomings": "Còn chậm"}))  # fmt: skip
     assert last_year(world.period, world.m1) == LastYear(["Còn chậm"], Level.GOOD), "flushed before the read"
+
+
+def test_the_members_form_reads_the_current_period_with_the_login(world, other_app):
+    client, engine = _in_a_worker(other_app, "member")
+    with statements(engine) as seen:
+        page = client.get(URL).get_data(as_text=True)
+    assert f"Bản tự kiểm điểm năm {world.period.year}" in page
+    login = [s for s in seen if s.startswith("SELECT app_user.")]
+    assert len(login) == 1 and "current_period" in login[0], seen
+    assert not [s for s in seen if s.startswith("SELECT period.")], seen
+
+
+def test_a_period_opened_after_the_login_was_read_is_the_current_one_at_once(world, app):
+    """The period read with the login answers only while its transaction has written nothing: one that closes
+    the year and opens the next, or commits, reads the current period again."""
+    from evaluation.periods.operations import close_period, create_period, current_period, december_deadlines
+    from evaluation.periods.operations import open_period
+    from evaluation.views.auth import load_user
+
+    with app.test_request_context("/"):
+        assert load_user(f"{world.member.id}:{world.member.session_epoch}") is not None
+        assert current_period() is world.period
+        close_period(world.period, note="Còn đảng viên chưa xếp loại: kết thúc theo chỉ đạo.")
+        following = create_period(world.period.year + 1, **december_deadlines(world.period.year + 1))
+        open_period(following)
+        assert current_period() is following
+        db.session.commit()
+        assert current_period() is following
+    db.session.rollback()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import AliasedClass
 
 from ..dbtypes import utcnow
 from ..errors import DomainError
@@ -210,9 +211,10 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(db.select(User).where(User.username == username)).first()
 
 
-def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement) -> tuple[User | None, tuple]:
+def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement | AliasedClass) -> tuple[User | None, tuple]:
     """The login a session names, only while it is enabled and its sessions were not ended since; with the
-    values of `also`, columns every page needs anyway (its unread notices), read in the same statement."""
+    values of `also`, what every page needs anyway (its unread notices, the current period), read in the same
+    statement. An entity of `also` is a selectable of one row or none, joined to the login."""
     row = db.session.execute(_login_statement(also), {"user_id": user_id}).unique().first()
     if row is None or not row[0].active or row[0].session_epoch != epoch:
         return None, ()
@@ -220,8 +222,11 @@ def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement) -> tu
 
 
 @functools.lru_cache(maxsize=8)  # a statement per set of columns (the callers pass constants): built once
-def _login_statement(also: tuple[sa.ColumnElement, ...]) -> sa.Select:
+def _login_statement(also: tuple[sa.ColumnElement | AliasedClass, ...]) -> sa.Select:
     # Every page asks for the login's grants and most for its member and the member's cell: read with it, one
     # statement, not four.
     loads = (joinedload(User.grants), joinedload(User.member).joinedload(Member.organization))
-    return sa.select(User, *also).options(*loads).where(User.id == sa.bindparam("user_id"))
+    statement = sa.select(User, *also).options(*loads).where(User.id == sa.bindparam("user_id"))
+    for entity in (item for item in also if isinstance(item, AliasedClass)):
+        statement = statement.outerjoin(entity, sa.true())
+    return statement

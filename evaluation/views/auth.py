@@ -22,6 +22,7 @@ from ..extensions import db, limiter, login_manager
 from ..i18n import gettext as _
 from ..i18n import lazy_gettext as _l
 from ..notices import operations as notice_ops
+from ..periods import operations as period_ops
 from ..text import fold
 from .running import perform
 
@@ -44,9 +45,11 @@ def load_user(session_id: str) -> User | None:
     if not re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", session_id or ""):
         return None
     user_id, epoch = map(int, session_id.split(":"))
-    user, also = auth_ops.session_user(user_id, epoch, notice_ops.UNREAD_OF_LOGIN)
+    user, also = auth_ops.session_user(user_id, epoch, notice_ops.UNREAD_OF_LOGIN, period_ops.CURRENT_OF_LOGIN)
     if user is not None:
-        notice_ops.keep_unread(user, *also)
+        unread, period = also
+        notice_ops.keep_unread(user, unread)
+        period_ops.keep_current(period)
     return user
 
 
