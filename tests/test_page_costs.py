@@ -258,8 +258,13 @@ def test_the_members_form_reads_the_current_period_with_the_login(world, other_a
 def test_a_period_opened_after_the_login_was_read_is_the_current_one_at_once(world, app):
     """The period read with the login answers only while its transaction has written nothing: one that closes
     the year and opens the next, or commits, reads the current period again."""
-    from evaluation.periods.operations import close_period, create_period, current_period, december_deadlines
-    from evaluation.periods.operations import open_period
+    from evaluation.periods.operations import (
+        close_period,
+        create_period,
+        current_period,
+        december_deadlines,
+        open_period,
+    )
     from evaluation.views.auth import load_user
 
     with app.test_request_context("/"):

@@ -3,6 +3,7 @@
 import functools
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -211,7 +212,7 @@ def find_user(username: str) -> User | None:
     return db.session.scalars(db.select(User).where(User.username == username)).first()
 
 
-def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement | AliasedClass) -> tuple[User | None, tuple]:
+def session_user(user_id: int, epoch: int | None, *also: Any) -> tuple[User | None, tuple]:
     """The login a session names, only while it is enabled and its sessions were not ended since; with the
     values of `also`, what every page needs anyway (its unread notices, the current period), read in the same
     statement. An entity of `also` is a selectable of one row or none, joined to the login."""
@@ -222,7 +223,7 @@ def session_user(user_id: int, epoch: int | None, *also: sa.ColumnElement | Alia
 
 
 @functools.lru_cache(maxsize=8)  # a statement per set of columns (the callers pass constants): built once
-def _login_statement(also: tuple[sa.ColumnElement | AliasedClass, ...]) -> sa.Select:
+def _login_statement(also: tuple[Any, ...]) -> sa.Select:
     # Every page asks for the login's grants and most for its member and the member's cell: read with it, one
     # statement, not four.
     loads = (joinedload(User.grants), joinedload(User.member).joinedload(Member.organization))
