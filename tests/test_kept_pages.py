@@ -201,3 +201,23 @@ def test_the_kept_page_equals_a_page_counted_afresh_after_every_kind_of_change(w
         db.session.commit()
         for org, year in pages:
             assert _page(kept, org, year) == _page(fresh, org, year), (operation.__name__, org.name, year)
+
+
+def test_counts_made_for_an_open_year_are_not_kept_for_it_closed(world, app, other_app):
+    """A rollup reads its period, then the stamps. A year another worker closes in between must not leave counts
+    made the open year's way (members not started yet are pending) under the stamps of the closed year."""
+    from evaluation.periods.models import Period, PeriodState
+
+    period = world.period  # as this session read it: open
+    other = other_app()
+    with other.app_context():
+        close_period(db.session.get(Period, period.id), note="Kết thúc theo chỉ đạo của cấp trên.")
+        db.session.commit()
+    assert period.state is PeriodState.OPEN
+    aggregation._kept_unit_results([world.province], period)  # counted as open, the closed year's stamps read
+    db.session.expire_all()
+    assert period.state is PeriodState.CLOSED
+    kept = aggregation._kept_unit_results([world.province], period)[world.province.id]
+    fresh = aggregation.unit_results([world.province], period)[world.province.id]
+    assert (kept.members, kept.progress) == (fresh.members, fresh.progress)
+    db.session.rollback()

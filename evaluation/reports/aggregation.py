@@ -178,13 +178,14 @@ _UNIT_STAMPS = db.select(_STAMP.organization_id, _STAMP.token).where(
 def _kept_unit_results(orgs: list[Organization], period: Period) -> dict[int, UnitResult]:
     """`unit_results`, each organization's kept under its stamp of the year and the stamp of every year: after a
     decision in one district, the province's rollup counts the province and that district again, not the
-    other districts. Stamps read first, as `results_stamp` does."""
+    other districts. The counters are read after the stamps, as `results_stamp` has the pages do."""
     store = kept.counts()
     tokens = dict(read_columns(_UNIT_STAMPS, {"orgs": [org.id for org in orgs], "period": period.id}).all())
     if stamps.uncommitted(db.session.connection()):
         return unit_results(orgs, period)
     every_year = tokens.get(stamps.EVERY_YEAR[0])
-    key = {org.id: ("units", org.id, period.id, tokens.get(org.id), every_year) for org in orgs}
+    # The period's state too: it was read before the stamps, and a year closed in between counts differently.
+    key = {org.id: ("units", org.id, period.id, period.state, tokens.get(org.id), every_year) for org in orgs}
     found = {org.id: unit for org in orgs if (unit := store.get(key[org.id])) is not None}
     counted = unit_results([org for org in orgs if org.id not in found], period) if len(found) < len(orgs) else {}
     for org_id, unit in counted.items():
