@@ -58,7 +58,8 @@ class Rollup:
         if kind not in self._below:
             tally = self._below[kind] = Tally()
             for child in self.children:
-                tally.add(child.org_tally(kind))
+                if (counted := child.orgs.get(kind)) is not None:
+                    tally.add(counted)
         return self._below[kind]
 
     def kinds_below(self) -> list[OrgKind]:

@@ -66,9 +66,6 @@ class Progress:
     def __getitem__(self, key: str) -> int:
         return self.counts[key]
 
-    def add(self, other: "Progress") -> None:
-        self.counts.update(other.counts)
-
 
 @dataclass
 class Tally:
@@ -143,7 +140,8 @@ class UnitResult:
     not_classified_by_reason: Counter = field(default_factory=Counter)
 
     def org_tally(self, kind: OrgKind) -> Tally:
-        return self.orgs.get(kind, Tally())
+        tally = self.orgs.get(kind)
+        return tally if tally is not None else Tally()
 
     def copy_for(self, org: Organization) -> "UnitResult":
         """The same counts, as a row of `org` (the same organization, loaded by another session), that the
@@ -151,12 +149,6 @@ class UnitResult:
         return UnitResult(org, self.members.copy(), Progress(Counter(self.progress.counts)),
                           {kind: tally.copy() for kind, tally in self.orgs.items()}, None,
                           Counter(self.not_classified_by_reason))  # fmt: skip
-
-    def add(self, other: "UnitResult") -> None:
-        self.members.add(other.members)
-        self.progress.add(other.progress)
-        for kind, tally in other.orgs.items():
-            self.orgs.setdefault(kind, Tally()).add(tally)
 
 
 def counts_current_members(period: Period) -> bool:
