@@ -529,3 +529,17 @@ def test_a_long_list_streams_a_slice_of_organizations_at_a_time_in_the_one_query
     sliced = [(r.org_code, r.code) for r in member_results(world.province, world.period)]
     assert [row for row in sliced if row in whole] == whole and len(whole) == 12
     assert len({org for org, _ in whole}) == 4
+
+
+@pytest.mark.parametrize("script_root", ["", "/danh-gia"])
+def test_each_childs_row_links_to_the_address_flask_builds_for_it(app, script_root):
+    """The rollup writes its children's addresses after the first one it builds (building each cost more than
+    its row): they are the addresses Flask builds, behind a proxy's prefix too."""
+    from flask import url_for
+
+    from evaluation.views.orgs import _pages_of
+
+    with app.test_request_context("/", base_url=f"http://localhost{script_root}"):
+        built = {org_id: url_for("orgs.show", org_id=org_id, year=2024, decimals=1) for org_id in (7, 1234, 90)}
+        assert _pages_of([7, 1234, 90], 2024, 1) == built
+        assert built[7].startswith(f"{script_root}/orgs/7?")
