@@ -131,7 +131,7 @@ def _render_shared(org: Organization, year: int, decimals: int) -> kept.Parts:
 def _pages_of(org_ids: list[int], year: int, decimals: int) -> dict[int, str]:
     """Each child's page, for its rows in the tables. One address is built and the others written after it:
     building one costs about 10 µs, and a national page has sixty children, a province's a hundred."""
-    path, _, query = url_for("orgs.show", org_id=0, year=year, decimals=decimals).partition("?")
+    path, _mark, query = url_for("orgs.show", org_id=0, year=year, decimals=decimals).partition("?")
     return {org_id: f"{path[:-1]}{org_id}?{query}" for org_id in org_ids}
 
 
