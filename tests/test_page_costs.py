@@ -277,3 +277,12 @@ def test_a_period_opened_after_the_login_was_read_is_the_current_one_at_once(wor
         db.session.commit()
         assert current_period() is following
     db.session.rollback()
+
+
+@pytest.mark.parametrize("module", ["evaluation.periods.operations", "evaluation.reports.aggregation"])
+def test_a_module_the_login_or_the_rollup_reads_from_imports_on_its_own(module):
+    """The statements built at import must not configure the mappers (an alias does): a script or a command that
+    imports one of these first would stop on a model not imported yet."""
+    ran = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
+    assert ran.returncode == 0, ran.stderr

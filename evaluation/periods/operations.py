@@ -1,5 +1,6 @@
 """Opening and closing the year's evaluation."""
 
+import functools
 from datetime import date
 
 import sqlalchemy as sa
@@ -30,9 +31,11 @@ _OF_YEAR = db.select(Period).where(Period.year == sa.bindparam("year"))
 _YEARS = db.select(Period.year).order_by(Period.year.desc())
 
 
-# The current period as a selectable of one row (none before the first period is made): the login's statement
-# reads it with the login (views/auth.py), a statement fewer on nearly every page.
-CURRENT_OF_LOGIN = aliased(Period, _CURRENT.subquery("current_period"))
+@functools.cache  # made at first use: an alias configures the mappers, which importing this module must not
+def current_of_login() -> type[Period]:
+    """The current period as a selectable of one row (none before the first period is made): the login's
+    statement reads it with the login (views/auth.py), a statement fewer on nearly every page."""
+    return aliased(Period, _CURRENT.subquery("current_period"))
 
 
 def keep_current(period: Period | None) -> None:

@@ -45,7 +45,7 @@ def load_user(session_id: str) -> User | None:
     if not re.fullmatch(r"[0-9]{1,9}:[0-9]{1,9}", session_id or ""):
         return None
     user_id, epoch = map(int, session_id.split(":"))
-    user, also = auth_ops.session_user(user_id, epoch, notice_ops.UNREAD_OF_LOGIN, period_ops.CURRENT_OF_LOGIN)
+    user, also = auth_ops.session_user(user_id, epoch, notice_ops.UNREAD_OF_LOGIN, period_ops.current_of_login())
     if user is not None:
         unread, period = also
         notice_ops.keep_unread(user, unread)
