@@ -1,6 +1,6 @@
 """Column helpers shared by the models."""
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from typing import TypeVar
@@ -40,3 +40,20 @@ Timestamp = sa.DateTime(timezone=True)
 def upsert_into(table: sa.Table, dialect: str):
     """An INSERT that can say what to do on a conflict (`on_conflict_do_update`): PostgreSQL's, else SQLite's."""
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+def keys_among(columns: Sequence[sa.Column], dialect: str) -> tuple[sa.Select, Callable[[Sequence[tuple]], dict]]:
+    """A SELECT of `columns` from the rows whose values are among some keys, and the parameters that name the
+    keys (tuples in `columns` order, at most `IDS_PER_STATEMENT`). PostgreSQL takes one array per column, so the
+    statement is the same short text for any number of keys (a row value per key made a statement of thousands
+    of placeholders, which the driver parsed anew every time); SQLite takes the row values."""
+    if dialect != "postgresql":
+        key = sa.tuple_(*columns)
+        return sa.select(*columns).where(key.in_(sa.bindparam("keys", expanding=True))), lambda keys: {"keys": keys}
+    names = [column.name for column in columns]
+    arrays = (
+        sa.bindparam(name, type_=postgresql.ARRAY(column.type)) for name, column in zip(names, columns, strict=True)
+    )
+    keys = sa.func.unnest(*arrays).table_valued(*names).render_derived()
+    found = sa.select(*columns).join_from(columns[0].table, keys, sa.and_(*(c == keys.c[c.name] for c in columns)))
+    return found, lambda rows: dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}

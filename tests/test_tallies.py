@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy.exc import IntegrityError
 
 from evaluation.extensions import db
 from evaluation.levels import Level
@@ -21,6 +22,7 @@ from evaluation.reviews.imports import MEMBER_RATINGS, ORG_RATINGS, import_ratin
 from evaluation.reviews.models import Review, ReviewState
 from evaluation.reviews.tallies import KeptTally, count_moved, expected, recount, review_key, stored
 from evaluation.tabular import Row
+from tests.test_page_costs import statements
 
 LEVELS = list(Level)
 
@@ -240,9 +242,9 @@ def test_recount_repairs_a_damaged_counter_and_says_so(world, runner):
     assert recount(db.session) == 0
 
 
-def test_counters_move_in_runs_and_taking_from_one_never_kept_is_refused(world, make):
-    """Counters written past the ORM: increments and decrements in the order given, and a decrement of a
-    counter that was never kept stops the write, as a bug in its caller, instead of making a row."""
+def test_counters_move_in_one_statement_and_taking_from_one_never_kept_or_at_zero_is_refused(world, make):
+    """Counters written past the ORM: increments and decrements together in one statement, and a decrement of
+    a counter that was never kept stops the write, as a bug in its caller, instead of making a row."""
     past = make.period(2019, opened=False)
 
     def key(org, level):
@@ -255,13 +257,18 @@ def test_counters_move_in_runs_and_taking_from_one_never_kept_is_refused(world, 
         return dict(db.session.execute(found).all())
 
     count_moved(db.session(), [(None, key(world.cell, Level.GOOD)), (None, key(world.cell3, Level.GOOD))])
-    count_moved(db.session(), [(key(world.cell, Level.GOOD), key(world.cell, Level.EXCELLENT))])
+    with statements() as seen:  # taken from the cell's four counters of GOOD, added to its EXCELLENT ones
+        count_moved(db.session(), [(key(world.cell, Level.GOOD), key(world.cell, Level.EXCELLENT))])
+    assert len([s for s in seen if s.startswith(("INSERT INTO tally", "SELECT tally."))]) == 2, seen
     assert counts(Level.GOOD) == {world.province.id: 1, world.upper.id: 0, world.grassroots.id: 0, world.cell.id: 0,
                                   world.upper2.id: 1, world.grassroots2.id: 1, world.cell3.id: 1}  # fmt: skip
     assert counts(Level.EXCELLENT) == {world.province.id: 1, world.upper.id: 1, world.grassroots.id: 1,
                                        world.cell.id: 1}  # fmt: skip
     with pytest.raises(RuntimeError, match="never kept"):
         count_moved(db.session(), [(key(world.cell2, Level.COMPLETED), None)])
+    with pytest.raises(IntegrityError, match="count_not_negative"), db.session.begin_nested():
+        count_moved(db.session(), [(key(world.cell, Level.GOOD), None)])  # kept, but at zero
+    assert counts(Level.GOOD)[world.cell.id] == 0
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="concurrency is PostgreSQL's to prove")

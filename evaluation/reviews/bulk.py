@@ -8,7 +8,7 @@ stores the selection in the caller's transaction (`store` alone, for an import, 
 - one UPDATE per group of reviews that end alike (the state, the version read, the fields set), which names
   the version: a review someone changed since it was read leaves its group short of rows, and the whole
   selection is refused (StaleReview) before anything is counted;
-- the history in one INSERT, the kept tallies by a statement per run of counters that change
+- the history in one INSERT, the kept tallies by one statement for all the counters that change
   (`tallies.count_moved`), and the notices by the receivers of `transitioned_many`.
 
 The loaded reviews are then given what was written as committed values, so the session agrees with the

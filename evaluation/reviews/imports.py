@@ -165,7 +165,7 @@ def _import(
             results.append((item, result))
     existing = subject.reviews_of(period, [item for item, _ in results])
     # Written as the bulk decision writes: one UPDATE per group of results that end alike, one INSERT for the
-    # new ones, one for the history, and the counters in a statement per run.
+    # new ones, one for the history, and the counters in one.
     moves = []
     for item, result in results:
         if (review := existing.get(item.id)) is None:
@@ -205,8 +205,7 @@ def _fields(result: Result) -> dict:
 
 def _insert_decided(period: Period, subject: RatedSubject, new: list[tuple[Any, Result]], actor) -> None:
     """New reviews of the year, decided as the file says, written as the bulk decision writes: one INSERT for
-    the reviews, one for their history, the counters in a statement per run (an ORM object each cost 1 ms a
-    row)."""
+    the reviews, one for their history, the counters in one (an ORM object each cost 1 ms a row)."""
     if not new:
         return
     now = utcnow()

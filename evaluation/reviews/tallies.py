@@ -18,12 +18,13 @@ reports any difference.
 import functools
 import itertools
 from collections import Counter
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .. import stamps
-from ..dbtypes import batches, upsert_into
+from ..dbtypes import batches, keys_among, upsert_into
 from ..extensions import Model
 from ..levels import Level, NotClassifiedReason
 from ..members.models import Member
@@ -300,34 +301,37 @@ def _add_size(deltas: Counter, path: str, kind: str, org_type: str | None, amoun
 
 
 def _add_to_counters(connection, table, changes: list[tuple[tuple, int]]) -> None:
-    """Add each amount to its counter (a key in `COLUMNS` order), in the order given: one statement per run of
-    increments or of decrements, its rows sent at once. Only increments insert: the database checks the
-    proposed row of an upsert against `count >= 0` before it finds the existing one, and a decrement of a
-    counter that does not exist is a bug to report, not a row to make."""
-    add, take = _statements(table, connection.dialect.name)
+    """Add each amount to its counter (a key in `COLUMNS` order), in the order given, as one statement whose
+    rows are sent at once: whatever their signs, so a large import is not thousands of round trips.
+
+    The database checks an upsert's proposed row against `count >= 0` before it finds the existing one, so a
+    decrement proposes 0 and only the existing row takes the amount. A decrement must never make a counter
+    (one that was never kept is a bug to report, not a row to make): those counters are looked up first."""
+    add, (kept, keys) = _statements(table, connection.dialect.name)
+    taken = [key for key, amount in changes if amount < 0]
+    found = {tuple(row) for part in batches(taken) for row in connection.execute(kept, keys(part))}
+    if missing := [key for key in taken if key not in found]:
+        raise RuntimeError(f"{table.name}: {len(missing)} of these were never kept, to be taken from: {missing[:20]}")
     names = [f"key_{column}" for column in COLUMNS[table.name]]
-    for taking, run in itertools.groupby(changes, key=lambda change: change[1] < 0):
-        rows = [dict(zip(names, key, strict=True)) | {"amount": amount} for key, amount in run]
-        if not taking:
-            connection.execute(add, rows)
-        elif (taken := connection.execute(take, rows).rowcount) != len(rows):
-            missing = len(rows) - taken
-            raise RuntimeError(f"{table.name}: {missing} of these were never kept, to be taken from: {rows[:20]}")
+    rows = [dict(zip(names, key, strict=True)) | {"amount": n, "proposed": max(n, 0)} for key, n in changes]
+    if rows:
+        connection.execute(add, rows)
 
 
 @functools.cache
-def _statements(table: sa.Table, dialect: str) -> tuple[sa.Insert, sa.Update]:
-    """The upsert that adds to a counter and the UPDATE that takes from one, built once: building a statement
-    cost more than running it, a thousand times over in a large import. Their parameters are the key's
-    columns prefixed (an UPDATE's may not share the names of the columns it sets) and the amount."""
+def _statements(table: sa.Table, dialect: str) -> tuple[sa.Insert, tuple[sa.Select, Callable]]:
+    """The upsert that adds an amount to a counter, and the lookup of the counters that exist among some keys,
+    built once: building a statement cost more than running it, a thousand times over in a large import. The
+    upsert's parameters are the key's columns prefixed (an UPDATE's may not share the names of the columns it
+    sets), the amount, and the count of the row it proposes."""
     columns = COLUMNS[table.name]
     values: dict[str, sa.BindParameter] = {name: sa.bindparam(f"key_{name}") for name in columns}
-    values["count"] = sa.bindparam("amount")
+    values["count"] = sa.bindparam("proposed")
     add = upsert_into(table, dialect).values(values)
-    add = add.on_conflict_do_update(index_elements=list(columns), set_={"count": table.c.count + add.excluded.count})
-    match = (table.c[name] == sa.bindparam(f"key_{name}") for name in columns)
-    take = sa.update(table).where(*match).values(count=table.c.count + sa.bindparam("amount"))
-    return add, take
+    add = add.on_conflict_do_update(
+        index_elements=list(columns), set_={"count": table.c.count + sa.bindparam("amount")}
+    )
+    return add, keys_among([table.c[name] for name in columns], dialect)
 
 
 # The key columns of each table, in the order its deltas and `expected` spell a key.
@@ -377,7 +381,7 @@ def review_key(org: Organization, period_id: int, is_member: bool, state, level,
 
 def count_moved(session: Session, moved: list[tuple[tuple | None, tuple | None]]) -> None:
     """The counters of reviews written by set-based statements, which the flush hooks do not see: each (where
-    it was counted, `counted_at` now), applied as one statement per run of counters that change."""
+    it was counted, `counted_at` now), applied as one statement for all the counters that change."""
     connection = session.connection()
     rated = {key[0]: _ids(key[0])[-1] for pair in moved for key in pair if key and key[2] == OrgKind.GRASSROOTS.value}
     with_units = _with_units(connection, set(rated.values()))
