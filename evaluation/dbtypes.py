@@ -57,3 +57,19 @@ def keys_among(columns: Sequence[sa.Column], dialect: str) -> tuple[sa.Select, C
     keys = sa.func.unnest(*arrays).table_valued(*names).render_derived()
     found = sa.select(*columns).join_from(columns[0].table, keys, sa.and_(*(c == keys.c[c.name] for c in columns)))
     return found, lambda rows: dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}
+
+
+def insert_numbered(session, table: sa.Table, rows: list[dict]) -> list[int]:
+    """Insert the rows and say the id each was given, in their order. SQLAlchemy sends an INSERT … RETURNING of
+    many rows as one statement of a thousand rows' placeholders at a time, which psycopg parses anew in Python
+    each time (a second for a province's 5,500 organizations). On PostgreSQL the ids are drawn from the table's
+    sequence first, in one short statement, and the rows sent at once with them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list(
+            session.execute(sa.insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        )
+    sequence = sa.func.pg_get_serial_sequence(table.name, "id")
+    drawn = sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))
+    ids = list(session.execute(drawn).scalars())
+    session.execute(sa.insert(table), [row | {"id": id_} for row, id_ in zip(rows, ids, strict=True)])
+    return ids

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from ..dbtypes import batches, utcnow
+from ..dbtypes import batches, insert_numbered, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import gettext as _
@@ -211,8 +211,7 @@ def _insert_decided(period: Period, subject: RatedSubject, new: list[tuple[Any, 
     now = utcnow()
     rows = [subject.new_row(item) | _fields(result) | {"period_id": period.id, "sections": {},
             "state": ReviewState.DECIDED, "version": 1, "updated_at": now} for item, result in new]  # fmt: skip
-    returning = sa.insert(REVIEWS).returning(REVIEWS.c.id, sort_by_parameter_order=True)
-    ids = db.session.execute(returning, rows).scalars().all()
+    ids = insert_numbered(db.session, REVIEWS, rows)
     db.session.execute(sa.insert(EVENTS), [
         history_row(review_id, actor, Action.IMPORT, ReviewState.DRAFT, ReviewState.DECIDED, result.level)
         for review_id, (_item, result) in zip(ids, new, strict=True)])  # fmt: skip
