@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from ..dbtypes import batches, insert_numbered, utcnow
 from ..errors import DomainError
@@ -50,8 +50,14 @@ def _org_reviews(period: Period, orgs: list[Organization]) -> dict[int, Review]:
 def _reviews(period: Period, column, ids: list[int], *where) -> list[Review]:
     found: list[Review] = []
     for batch in batches(ids):
-        found += db.session.scalars(db.select(Review).where(Review.period_id == period.id, column.in_(batch), *where))
+        query = db.select(Review).where(Review.period_id == period.id, column.in_(batch), *where)
+        found += db.session.scalars(query.options(load_only(*COMPARED)))
     return found
+
+
+# What an import compares and where it counts a review: a review's text, scores and comments are not read.
+COMPARED = (Review.member_id, Review.organization_id, Review.period_id, Review.state, Review.version,
+            Review.final_level, Review.conditions, Review.exception_reason, Review.not_classified_category)  # fmt: skip
 
 
 def _member_row(member: Member) -> dict:
