@@ -51,9 +51,7 @@ def keys_among(columns: Sequence[sa.Column], dialect: str) -> tuple[sa.Select, C
         key = sa.tuple_(*columns)
         return sa.select(*columns).where(key.in_(sa.bindparam("keys", expanding=True))), lambda keys: {"keys": keys}
     names = [column.name for column in columns]
-    arrays = (
-        sa.bindparam(name, type_=postgresql.ARRAY(column.type)) for name, column in zip(names, columns, strict=True)
-    )
+    arrays = (sa.bindparam(column.name, type_=postgresql.ARRAY(column.type)) for column in columns)
     keys = sa.func.unnest(*arrays).table_valued(*names).render_derived()
     found = sa.select(*columns).join_from(columns[0].table, keys, sa.and_(*(c == keys.c[c.name] for c in columns)))
     return found, lambda rows: dict(zip(names, map(list, zip(*rows, strict=True)), strict=True)) if rows else {}

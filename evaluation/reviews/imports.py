@@ -36,6 +36,11 @@ from .workflow import Action, Capacity, apply
 REVIEWS: sa.Table = Review.__table__  # type: ignore[assignment]
 
 
+# What an import compares and where it counts a review: a review's text, scores and comments are not read.
+COMPARED = (Review.member_id, Review.organization_id, Review.period_id, Review.state, Review.version,
+            Review.final_level, Review.conditions, Review.exception_reason, Review.not_classified_category)  # fmt: skip
+
+
 def _member_reviews(period: Period, members: list[Member]) -> dict[int | None, Review]:
     """The year's reviews of these members, by member id, a few queries for the whole file."""
     return {review.member_id: review for review in _reviews(period, Review.member_id, [m.id for m in members])}
@@ -53,11 +58,6 @@ def _reviews(period: Period, column, ids: list[int], *where) -> list[Review]:
         query = db.select(Review).where(Review.period_id == period.id, column.in_(batch), *where)
         found += db.session.scalars(query.options(load_only(*COMPARED)))
     return found
-
-
-# What an import compares and where it counts a review: a review's text, scores and comments are not read.
-COMPARED = (Review.member_id, Review.organization_id, Review.period_id, Review.state, Review.version,
-            Review.final_level, Review.conditions, Review.exception_reason, Review.not_classified_category)  # fmt: skip
 
 
 def _member_row(member: Member) -> dict:
