@@ -10,7 +10,9 @@ process and one request at a time, the CPU time the server spends on each reques
 around the WSGI call, the response body included), median and p95, beside its goal; `--profile` prints where
 it goes. Then starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
 latency and errors as `name: value unit` lines. The clients are threads of this process on the same
-machine, so the latencies include their own CPU use.
+machine, so the latencies include their own CPU use. Beside them: the server's CPU per request under that
+load (gunicorn's processes, read from /proc), the clients' own, and the floor the queue puts under the
+latency (clients x server CPU / cores): no client pauses, so each waits out the requests ahead of it.
 """
 
 import argparse
@@ -115,7 +117,7 @@ def token_in(page: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
 
-def run(name: str, clients: list[Client], action, seconds: float) -> None:
+def run(name: str, clients: list[Client], action, seconds: float, server: "ServerCpu") -> None:
     latencies, errors, stop = [], [0], time.perf_counter() + seconds
     lock = threading.Lock()
 
@@ -133,17 +135,44 @@ def run(name: str, clients: list[Client], action, seconds: float) -> None:
                 latencies.append((time.perf_counter() - start) * 1000)
 
     threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
-    begin = time.perf_counter()
+    server_before, clients_before, begin = server.seconds(), time.process_time(), time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - begin
+    served = max(len(latencies), 1)
+    server_ms = (server.seconds() - server_before) / served * 1000
     ordered = sorted(latencies) or [0.0]
     print(f"{name}_requests_per_second: {len(latencies) / elapsed:.1f} req/s")
     print(f"{name}_p50: {statistics.median(ordered):.0f} ms")
     print(f"{name}_p95: {ordered[int(len(ordered) * 0.95) - 1]:.0f} ms")
     print(f"{name}_errors: {errors[0]} errors")
+    print(f"{name}_server_cpu: {server_ms:.1f} ms (per {name.split('_')[-1]}, all workers, under this load)")
+    print(f"{name}_client_cpu: {(time.process_time() - clients_before) / served * 1000:.1f} ms")
+    # No client waits between requests, so the one in front of the queue waits out the others': with the
+    # server's CPU the only thing they share, the mean latency is at least clients x CPU / cores.
+    print(f"{name}_queue_floor: {len(clients) * server_ms / os.cpu_count():.0f} ms (clients x server CPU / cores)")
+
+
+class ServerCpu:
+    """The CPU time gunicorn's master and workers have used (Linux's /proc): what the server spends per
+    request under load, where the single-request figures above leave out the other requests' company."""
+
+    def __init__(self, master: subprocess.Popen):
+        self.master = master.pid
+
+    def seconds(self) -> float:
+        pids = [self.master, *map(int, Path(f"/proc/{self.master}/task/{self.master}/children").read_text().split())]
+        return sum(self._used(pid) for pid in pids)
+
+    @staticmethod
+    def _used(pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except FileNotFoundError:  # a worker that ended (and its time with it)
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class Timed:
@@ -329,10 +358,11 @@ def main() -> None:
         print(f"members: {args.members} members")
         print(f"clients: {args.clients} clients, gunicorn workers: {args.workers}")
         members = [Client(base, f"member{n}") for n in range(args.clients)]
-        run("member_form_page", members, lambda c: c.get("/my-review/"), args.seconds)
-        run("member_form_save", members, save_form, args.seconds)
+        cpu = ServerCpu(server)
+        run("member_form_page", members, lambda c: c.get("/my-review/"), args.seconds, cpu)
+        run("member_form_save", members, save_form, args.seconds, cpu)
         leaders = [Client(base, "leader") for _ in range(args.clients)]
-        run("province_rollup_page", leaders, lambda c: c.get(f"/orgs/{province}?year=2024"), args.seconds)
+        run("province_rollup_page", leaders, lambda c: c.get(f"/orgs/{province}?year=2024"), args.seconds, cpu)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
