@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.sql.selectable import Select
 
+from evaluation.auth.models import Role
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
@@ -253,6 +254,39 @@ def test_the_members_form_reads_the_current_period_with_the_login(world, other_a
     login = [s for s in seen if s.startswith("SELECT app_user.")]
     assert len(login) == 1 and "current_period" in login[0], seen
     assert not [s for s in seen if s.startswith("SELECT period.")], seen
+
+
+def test_the_rollup_page_of_the_year_under_way_reads_its_period_with_the_login(world, other_app):
+    client, engine = _in_a_worker(other_app, "leader")
+    with statements(engine) as seen:
+        page = client.get(f"/orgs/{world.upper.id}?year={world.period.year}").get_data(as_text=True)
+    assert world.upper.name in page
+    assert [s for s in seen if s.startswith("SELECT app_user.") and "current_period" in s], seen
+    assert not [s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s], seen
+
+
+def test_the_rollup_page_of_another_year_reads_that_years_period(world, make, other_app):
+    past = make.period(world.period.year - 1, opened=False)
+    db.session.commit()
+    client, engine = _in_a_worker(other_app, "leader")
+    with statements(engine) as seen:
+        page = client.get(f"/orgs/{world.upper.id}?year={past.year}").get_data(as_text=True)
+    assert f"{past.year}" in page
+    assert [s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s], seen
+
+
+def test_a_root_organizations_page_asks_for_nobody_above_it(world, make, other_app):
+    make.user("province_leader", grants=[(world.province, Role.LEADER)])
+    db.session.commit()
+    client, engine = _in_a_worker(other_app, "province_leader")
+    with statements(engine) as at_the_root:
+        assert client.get(f"/orgs/{world.province.id}").status_code == 200
+    with statements(engine) as below:
+        page = client.get(f"/orgs/{world.upper.id}").get_data(as_text=True)
+    assert world.province.name in page, "the breadcrumb still names the province above"
+    ancestors = "FROM organization WHERE organization.id IN"
+    assert not [s for s in at_the_root if ancestors in s], at_the_root
+    assert [s for s in below if ancestors in s], below
 
 
 def test_a_period_opened_after_the_login_was_read_is_the_current_one_at_once(world, app):

@@ -274,4 +274,6 @@ _BY_IDS_FROM_THE_ROOT = (
 
 def ancestors(org: Organization) -> list[Organization]:
     """The organizations above `org`, from the root down."""
-    return list(db.session.scalars(_BY_IDS_FROM_THE_ROOT, {"ids": org.ancestor_ids[:-1]}))
+    above = org.ancestor_ids[:-1]
+    # A province's page is the most looked at: it has nobody above it to ask for.
+    return list(db.session.scalars(_BY_IDS_FROM_THE_ROOT, {"ids": above})) if above else []

@@ -45,10 +45,16 @@ def keep_current(period: Period | None) -> None:
 
 def current_period() -> Period | None:
     """The open period, else the most recent one (so results stay visible after closing)."""
+    return _read_with_login() or db.session.scalars(_CURRENT).first()
+
+
+def _read_with_login() -> Period | None:
+    """The current period the login's statement read, while it still is (None when it read none, or when this
+    transaction is not the one that read it or has written since)."""
     kept = g.get("current_period") if has_app_context() else None
-    if kept is not None and kept[0] is not None and kept[0] is db.session().get_transaction() and not _writing():
-        return kept[1]
-    return db.session.scalars(_CURRENT).first()
+    if kept is None or kept[0] is None or kept[0] is not db.session().get_transaction() or _writing():
+        return None
+    return kept[1]
 
 
 def _writing() -> bool:
@@ -59,6 +65,9 @@ def _writing() -> bool:
 
 
 def period_for_year(year: int) -> Period | None:
+    # The year under way is the one most pages show: the login's statement has read it already.
+    if (current := _read_with_login()) is not None and current.year == year:
+        return current
     return db.session.scalars(_OF_YEAR, {"year": year}).first()
 
 
