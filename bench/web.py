@@ -11,8 +11,9 @@ around the WSGI call, the response body included), median and p95, beside its go
 it goes. Then starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
 latency and errors as `name: value unit` lines. The clients are threads of this process on the same
 machine, so the latencies include their own CPU use. Beside them: the server's CPU per request under that
-load (gunicorn's processes, read from /proc), the clients' own, and the floor the queue puts under the
-latency (clients x server CPU / cores): no client pauses, so each waits out the requests ahead of it.
+load (gunicorn's processes, read from /proc), the clients' own, the whole machine's (the database's included),
+and the floor the queue puts under the latency (clients x machine CPU / cores): no client pauses, so each
+waits out the requests ahead of it.
 """
 
 import argparse
@@ -135,24 +136,35 @@ def run(name: str, clients: list[Client], action, seconds: float, server: "Serve
                 latencies.append((time.perf_counter() - start) * 1000)
 
     threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
-    server_before, clients_before, begin = server.seconds(), time.process_time(), time.perf_counter()
+    before = server.seconds(), time.process_time(), _machine_seconds()
+    begin = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - begin
-    served = max(len(latencies), 1)
-    server_ms = (server.seconds() - server_before) / served * 1000
+    served, unit = max(len(latencies), 1), name.split("_")[-1]
+    server_ms, clients_ms, machine_ms = (
+        (after - then) / served * 1000
+        for after, then in zip((server.seconds(), time.process_time(), _machine_seconds()), before, strict=True)
+    )
     ordered = sorted(latencies) or [0.0]
     print(f"{name}_requests_per_second: {len(latencies) / elapsed:.1f} req/s")
     print(f"{name}_p50: {statistics.median(ordered):.0f} ms")
     print(f"{name}_p95: {ordered[int(len(ordered) * 0.95) - 1]:.0f} ms")
     print(f"{name}_errors: {errors[0]} errors")
-    print(f"{name}_server_cpu: {server_ms:.1f} ms (per {name.split('_')[-1]}, all workers, under this load)")
-    print(f"{name}_client_cpu: {(time.process_time() - clients_before) / served * 1000:.1f} ms")
-    # No client waits between requests, so the one in front of the queue waits out the others': with the
-    # server's CPU the only thing they share, the mean latency is at least clients x CPU / cores.
-    print(f"{name}_queue_floor: {len(clients) * server_ms / os.cpu_count():.0f} ms (clients x server CPU / cores)")
+    print(f"{name}_server_cpu: {server_ms:.1f} ms (per {unit}, gunicorn's processes, under this load)")
+    print(f"{name}_client_cpu: {clients_ms:.1f} ms (per {unit}, this process's threads)")
+    print(f"{name}_machine_cpu: {machine_ms:.1f} ms (per {unit}, every process: the database's and the others')")
+    # No client waits between requests, and all of them share the machine's cores with the server and the
+    # database: the mean latency is at least clients x the machine's CPU per request / cores.
+    print(f"{name}_queue_floor: {len(clients) * machine_ms / os.cpu_count():.0f} ms (clients x machine CPU / cores)")
+
+
+def _machine_seconds() -> float:
+    """The CPU time every process of the machine has used (Linux's /proc/stat): user, nice, system, interrupts."""
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, Path("/proc/stat").read_text().split()[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
 
 
 class ServerCpu:
