@@ -260,7 +260,7 @@ def test_the_rollup_page_of_the_year_under_way_reads_its_period_with_the_login(w
     client, engine = _in_a_worker(other_app, "leader")
     with statements(engine) as seen:
         page = client.get(f"/orgs/{world.upper.id}?year={world.period.year}").get_data(as_text=True)
-    assert world.upper.name in page
+    assert f"kỳ đánh giá năm {world.period.year}: {world.period.state.label.lower()}" in page
     assert [s for s in seen if s.startswith("SELECT app_user.") and "current_period" in s], seen
     assert not [s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s], seen
 
@@ -271,7 +271,7 @@ def test_the_rollup_page_of_another_year_reads_that_years_period(world, make, ot
     client, engine = _in_a_worker(other_app, "leader")
     with statements(engine) as seen:
         page = client.get(f"/orgs/{world.upper.id}?year={past.year}").get_data(as_text=True)
-    assert f"{past.year}" in page
+    assert f"kỳ đánh giá năm {past.year}: {past.state.label.lower()}" in page, "that year's period, not this one"
     assert [s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s], seen
 
 
