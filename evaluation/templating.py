@@ -9,6 +9,7 @@ gives: the translation as markup when the template escapes, formatted with its v
 
 import hashlib
 import weakref
+from collections import ChainMap
 from typing import Any
 
 from flask import current_app, templating
@@ -40,11 +41,35 @@ class Environment(templating.Environment):
             cache[key] = template
         return template
 
+    def make_globals(self, d: Any) -> ChainMap:
+        return _Globals(d if d is not None else {}, self.globals)
+
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         tree = super()._parse(source, name, filename)
         if _bound_names(tree) & set(TRANSLATING):
             return tree  # the template names something `_` itself: left to run as written
         return _Translate(self, translations()).visit(tree)
+
+
+class _Globals(ChainMap):
+    """A template's globals over the environment's, as Jinja keeps them, asked without exceptions.
+
+    Every `{% import %}` of every render asks whether each of the context's thirty-odd globals is one of the
+    imported template's: ChainMap answers `in` with a generator it abandons (a GeneratorExit each time, 140 a
+    form page) and a lookup in a later map with a KeyError from each map before. Both maps are plain dicts, so
+    `in` can ask them directly (ChainMap avoids it for the sake of defaultdicts)."""
+
+    def __contains__(self, key: object) -> bool:
+        for mapping in self.maps:
+            if key in mapping:
+                return True
+        return False
+
+    def __getitem__(self, key: Any) -> Any:
+        for mapping in self.maps:
+            if key in mapping:
+                return mapping[key]
+        return self.__missing__(key)
 
 
 class _Translate(NodeTransformer):

@@ -2,6 +2,7 @@
 translating at each render gives, in both languages, and keep one compiled copy per language."""
 
 import re
+import sys
 
 import jinja2
 import pytest
@@ -95,3 +96,49 @@ def test_every_page_reads_the_same_folded_as_translated_at_render_time(world, au
     client.get("/language/vi")
     refresh()
     assert pages() == folded["vi"]
+
+
+GLOBALS = {
+    "page.html": '{% import "parts.html" as parts %}{{ parts.name() }} {{ shared }} {{ own }}',
+    "parts.html": "{% macro name() %}{{ shared }}{% endmacro %}",
+}
+
+
+def _globals_environments(app):
+    options = {"loader": jinja2.DictLoader(GLOBALS), "autoescape": True}
+    return templating.Environment(app, **options), jinja2.Environment(**options)
+
+
+def test_a_templates_own_globals_overlay_the_environments_as_in_jinja(app):
+    with app.test_request_context("/"):
+        for environment in _globals_environments(app):
+            environment.globals["shared"] = "env"
+            page = environment.get_template("page.html", globals={"own": "mine", "shared": "page"})
+            environment.globals["later"] = "seen"  # the environment's changes still reach a loaded template
+            assert page.render() == "env page mine", environment  # the import sees the environment's
+            assert page.globals["shared"] == "page" and page.globals["later"] == "seen"
+            assert "own" in page.globals and "later" in page.globals and "nothing" not in page.globals
+            with pytest.raises(KeyError):
+                page.globals["nothing"]
+
+
+def test_an_import_looks_up_the_globals_without_raising_inside_them(app):
+    """Each `{% import %}` asks the imported template's globals for every global name: with ChainMap's own
+    membership test, each answer raised and caught a GeneratorExit (140 on the member's form)."""
+    folded, _ = _globals_environments(app)
+    folded.globals.update({f"global{number}": number for number in range(30)}, shared="g")
+    raised = []
+
+    def trace(frame, event, arg):
+        if event == "exception" and frame.f_code.co_filename.endswith("collections/__init__.py"):
+            raised.append(arg[0])
+        return trace
+
+    with app.test_request_context("/"):
+        page, before = folded.get_template("page.html"), sys.gettrace()
+        sys.settrace(trace)
+        try:
+            rendered = page.render(own="x")
+        finally:
+            sys.settrace(before)
+    assert rendered == "g g x" and raised == []
