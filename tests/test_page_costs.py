@@ -272,7 +272,30 @@ def test_the_rollup_page_of_another_year_reads_that_years_period(world, make, ot
     with statements(engine) as seen:
         page = client.get(f"/orgs/{world.upper.id}?year={past.year}").get_data(as_text=True)
     assert f"kỳ đánh giá năm {past.year}: {past.state.label.lower()}" in page, "that year's period, not this one"
-    assert [s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s], seen
+    # Once: the page asks for it, and so does its rollup.
+    assert len([s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s]) == 1, seen
+
+
+def test_a_years_period_is_read_again_once_the_transaction_writes_and_a_missing_one_is_not_kept(world, app):
+    from evaluation.periods.operations import create_period, december_deadlines, period_for_year
+
+    following = world.period.year + 1
+
+    def reads() -> int:
+        return len([s for s in seen if s.startswith("SELECT period.") and "WHERE period.year" in s])
+
+    with app.test_request_context("/"), statements() as seen:
+        assert period_for_year(following) is None
+        made = create_period(following, **december_deadlines(following))
+        assert period_for_year(following) is made, "a year found missing is asked again"
+        db.session.commit()
+        asked = reads()
+        assert period_for_year(following) is made and period_for_year(following) is made
+        assert reads() == asked + 1, "read once in the new transaction"
+        made.closing_note = "Ghi chú."
+        assert period_for_year(following) is made
+        assert reads() == asked + 2, "a transaction that has written reads it again"
+    db.session.rollback()
 
 
 def test_a_root_organizations_page_asks_for_nobody_above_it(world, make, other_app):

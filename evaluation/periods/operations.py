@@ -40,35 +40,44 @@ def current_of_login() -> type[Period]:
 
 def keep_current(period: Period | None) -> None:
     """The current period as the login's statement read it, for the rest of the transaction that read it."""
-    g.current_period = (db.session().get_transaction(), period)
+    if period is not None:
+        _kept()["current"] = period
 
 
 def current_period() -> Period | None:
     """The open period, else the most recent one (so results stay visible after closing)."""
-    return _read_with_login() or db.session.scalars(_CURRENT).first()
+    return _kept().get("current") or db.session.scalars(_CURRENT).first()
 
 
-def _read_with_login() -> Period | None:
-    """The current period the login's statement read, while it still is (None when it read none, or when this
-    transaction is not the one that read it or has written since)."""
-    kept = g.get("current_period") if has_app_context() else None
-    if kept is None or kept[0] is None or kept[0] is not db.session().get_transaction() or _writing():
-        return None
+def period_for_year(year: int) -> Period | None:
+    # The year under way is the one most pages show: the login's statement has read it already. Another year's
+    # is kept once read: a past year's rollup page asks for it twice (the page, then its rollup).
+    kept = _kept()
+    if (current := kept.get("current")) is not None and current.year == year:
+        return current
+    if (period := kept.get(year)) is None:
+        period = db.session.scalars(_OF_YEAR, {"year": year}).first()
+        if period is not None:
+            _kept()[year] = period  # asked again: the statement may have begun the transaction
+    return period
+
+
+def _kept() -> dict:
+    """The periods this transaction has read ("current", and each year's), while it still is the one that read
+    them and has written nothing: a period it opened or closed would not be the one read. None is not kept."""
+    transaction = db.session().get_transaction()
+    kept = g.get("periods") if has_app_context() else None
+    if kept is None or kept[0] is not transaction or _writing():
+        kept = (transaction, {})
+        if has_app_context():
+            g.periods = kept
     return kept[1]
 
 
 def _writing() -> bool:
-    """Whether this transaction has written, or is about to write, anything: a period it opened or closed would
-    not be the one read with the login."""
+    """Whether this transaction has written, or is about to write, anything."""
     session = db.session
     return bool(session.new or session.dirty or session.deleted) or stamps.uncommitted(session.connection())
-
-
-def period_for_year(year: int) -> Period | None:
-    # The year under way is the one most pages show: the login's statement has read it already.
-    if (current := _read_with_login()) is not None and current.year == year:
-        return current
-    return db.session.scalars(_OF_YEAR, {"year": year}).first()
 
 
 def all_periods() -> list[Period]:
