@@ -17,10 +17,12 @@ waits out the requests ahead of it.
 """
 
 import argparse
+import contextlib
 import cProfile
 import gc
 import http.cookiejar
 import itertools
+import operator
 import os
 import pstats
 import re
@@ -28,6 +30,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -188,16 +191,31 @@ class ServerCpu:
 
 
 class Timed:
-    """WSGI middleware: the process time of each request, the body included (one request at a time)."""
+    """WSGI middleware: the process time of each request, the body included (one request at a time). Under
+    callgrind (`--instructions`) it counts the instructions inside `operator.call`, so only the requests'."""
 
     def __init__(self, app):
-        self.app, self.times = app, []
+        self.app, self.times, self.measuring = app, [], True
 
     def __call__(self, environ, start_response):
+        if not self.measuring:
+            return self.app(environ, start_response)
         start = time.process_time()
-        body = b"".join(self.app(environ, start_response))
+        body = operator.call(self._respond, environ, start_response)
         self.times.append((time.process_time() - start) * 1000)
         return [body]
+
+    def _respond(self, environ, start_response) -> bytes:
+        return b"".join(self.app(environ, start_response))
+
+    @contextlib.contextmanager
+    def unmeasured(self):
+        """A request that prepares a scenario (the page a save starts from), left out of its figures."""
+        self.measuring = False
+        try:
+            yield
+        finally:
+            self.measuring = True
 
 
 # Goals in milliseconds of CPU per request.
@@ -211,8 +229,9 @@ CPU_GOALS = {
 }
 
 
-def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> None:
-    """What each scenario costs the server in CPU, with no concurrency to blur it."""
+def _scenarios(url: str, province: int):
+    """The requests measured one at a time, each a (request, the status it must end with), warmed; the app
+    they run in, and its `Timed` middleware."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     timed = app.wsgi_app = Timed(app.wsgi_app)
     member, leader = app.test_client(), app.test_client()
@@ -230,8 +249,8 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
 
     def save():
         """The save alone: the form page the browser had is read outside the timing."""
-        page = member.get("/my-review/").get_data(as_text=True)
-        del timed.times[-1]
+        with timed.unmeasured():
+            page = member.get("/my-review/").get_data(as_text=True)
         return member.post("/my-review/", data=save_data(page, next(saves)))
 
     def rollup_after_a_change():
@@ -256,8 +275,8 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
     def district_while_another_decides():
         """A district's rollup page, looked at before, after a decision committed in another district. With one
         stamp per year, every such decision sent the page back to counting."""
-        leader.get(f"/orgs/{district}?year=2024")
-        del timed.times[-1]
+        with timed.unmeasured():
+            leader.get(f"/orgs/{district}?year=2024")
         decision_elsewhere()
         return leader.get(f"/orgs/{district}?year=2024")
 
@@ -282,6 +301,17 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
         for _ in range(5):  # warm: templates compiled, caches filled
             action()
     gc.freeze()  # as app.py does in each worker
+    return app, timed, scenarios
+
+
+def _check(name: str, response, expected: int) -> None:
+    if response.status_code != expected:
+        raise SystemExit(f"{name}: {response.status_code}, not {expected}")
+
+
+def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> None:
+    """What each scenario costs the server in CPU, with no concurrency to blur it."""
+    app, timed, scenarios = _scenarios(url, province)
     times = {name: [] for name in scenarios}
     profilers = {name: cProfile.Profile() for name in scenarios} if profile else {}
     # Round by round, one request of each: a shared machine's speed drifts, and then drifts for all alike.
@@ -290,11 +320,10 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
             timed.times.clear()
             if profilers:
                 profilers[name].enable()
-            status = action().status_code
+            response = action()
             if profilers:
                 profilers[name].disable()
-            if status != expected:
-                raise SystemExit(f"{name}: {status}, not {expected}")
+            _check(name, response, expected)
             times[name].append(timed.times[-1])
     for name, taken in times.items():
         ordered = sorted(taken)
@@ -305,6 +334,37 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
             pstats.Stats(profilers[name]).sort_stats("cumulative").print_stats(80)
     with app.app_context():
         db.engine.dispose()
+
+
+# callgrind counts only inside `operator.call` (Timed's requests) and writes out what it has counted each time
+# `operator.length_hint` is called: nothing else in a request calls either C function.
+CALLGRIND = ["valgrind", "--tool=callgrind", "--collect-atstart=no", "--toggle-collect=_operator_call",
+             "--dump-before=_operator_length_hint"]  # fmt: skip
+
+
+def instructions_per_request(url: str, province: int, requests: int) -> None:
+    """What each scenario costs in instructions, counted by callgrind: the same count on a busy machine as on
+    a quiet one (the CPU figures move by a quarter from one run to the next), so a change of 1% shows."""
+    names = list(CPU_GOALS)
+    with tempfile.TemporaryDirectory() as out:
+        command = [*CALLGRIND, f"--callgrind-out-file={out}/counts", sys.executable, __file__, "--database-url", url,
+                   "--reuse", "--counted", str(requests)]  # fmt: skip
+        subprocess.run(command, check=True, env=dict(os.environ, PYTHONHASHSEED="0"), stderr=subprocess.DEVNULL)
+        # counts.1 holds the warming requests, counts.2 the first scenario..., and `counts` the last one.
+        dumps = [Path(out, f"counts.{number}") for number in range(2, len(names) + 1)] + [Path(out, "counts")]
+        for name, dump in zip(names, dumps, strict=True):
+            total = int(re.search(r"^totals: (\d+)$", dump.read_text(), re.M)[1])
+            print(f"{name}_instructions: {total / requests / 1e6:.2f} million per request")
+
+
+def counted(url: str, province: int, requests: int) -> None:
+    """Under callgrind (`instructions_per_request`): each scenario's requests in turn, a dump before each."""
+    _app, _timed, scenarios = _scenarios(url, province)
+    for name in CPU_GOALS:
+        action, expected = scenarios[name]
+        operator.length_hint(())  # callgrind writes out what it counted before this scenario
+        for _ in range(requests):
+            _check(name, action(), expected)
 
 
 def _two_districts(app, province: int) -> tuple[int, SimpleNamespace]:
@@ -342,11 +402,17 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--requests", type=int, default=200, help="Requests per scenario for the CPU figures.")
     parser.add_argument("--reuse", action="store_true", help="Measure the database an earlier run built.")
+    parser.add_argument("--instructions", action="store_true", help="Instructions per request (callgrind) too.")
+    parser.add_argument("--counted", type=int, help=argparse.SUPPRESS)  # inside callgrind: see `counted`
     args = parser.parse_args()
     if args.reuse and not args.database_url:
         parser.error("--reuse needs the --database-url an earlier run built")
     url = args.database_url if args.reuse else bench_database(args.database_url, "web")
     province = built_province(url) if args.reuse else prepare(url, args.members, args.clients)
+    if args.counted:
+        return counted(url, province, args.counted)
+    if args.instructions:
+        instructions_per_request(url, province, min(args.requests, 10))
     cpu_per_request(url, province, args.requests, args.profile)
     if args.cpu_only:
         return
