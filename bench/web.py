@@ -2,13 +2,15 @@
 100,000-member province.
 
     .venv/bin/python bench/web.py [--members 100000] [--clients 50] [--seconds 15] [--workers 5]
-                                  [--database-url URL [--reuse]] [--cpu-only] [--profile]
+                                  [--database-url URL [--reuse]] [--cpu-only] [--profile] [--instructions]
 
 Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped; `--reuse` measures
 the database an earlier run built at that URL). First, in this
 process and one request at a time, the CPU time the server spends on each request (process time, measured
 around the WSGI call, the response body included), median and p95, beside its goal; `--profile` prints where
-it goes. Then starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
+it goes; `--instructions` first counts each request's instructions under valgrind's callgrind, a figure
+that does not move with the machine's speed (a few minutes: valgrind runs Python fifty times slower). Then
+starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
 latency and errors as `name: value unit` lines. The clients are threads of this process on the same
 machine, so the latencies include their own CPU use. Beside them: the server's CPU per request under that
 load (gunicorn's processes, read from /proc), the clients' own, the whole machine's (the database's included),
@@ -26,6 +28,7 @@ import operator
 import os
 import pstats
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -412,6 +415,8 @@ def main() -> None:
     if args.counted:
         return counted(url, province, args.counted)
     if args.instructions:
+        if shutil.which("valgrind") is None:
+            parser.error("--instructions needs valgrind (Debian's package valgrind)")
         instructions_per_request(url, province, min(args.requests, 10))
     cpu_per_request(url, province, args.requests, args.profile)
     if args.cpu_only:
