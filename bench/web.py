@@ -355,6 +355,8 @@ def instructions_per_request(url: str, province: int, requests: int) -> None:
         subprocess.run(command, check=True, env=dict(os.environ, PYTHONHASHSEED="0"), stderr=subprocess.DEVNULL)
         # counts.1 holds the warming requests, counts.2 the first scenario..., and `counts` the last one.
         dumps = [Path(out, f"counts.{number}") for number in range(2, len(names) + 1)] + [Path(out, "counts")]
+        if len(list(Path(out).glob("counts*"))) != len(names) + 1:
+            raise SystemExit("callgrind wrote a dump too many or too few: the scenarios' counts would be mixed")
         for name, dump in zip(names, dumps, strict=True):
             total = int(re.search(r"^totals: (\d+)$", dump.read_text(), re.M)[1])
             print(f"{name}_instructions: {total / requests / 1e6:.2f} million per request")
