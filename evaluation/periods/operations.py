@@ -5,7 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from blinker import Namespace
-from flask import g, has_app_context
+from flask import g
 from sqlalchemy.orm import aliased
 
 from .. import stamps
@@ -65,12 +65,10 @@ def period_for_year(year: int) -> Period | None:
 def _kept() -> dict:
     """The periods this transaction has read ("current", and each year's), while it still is the one that read
     them and has written nothing: a period it opened or closed would not be the one read. None is not kept."""
-    transaction = db.session().get_transaction()
-    kept = g.get("periods") if has_app_context() else None
+    transaction = db.session().get_transaction()  # the session needs an app context, and so does `g`
+    kept = g.get("periods")
     if kept is None or kept[0] is not transaction or _writing():
-        kept = (transaction, {})
-        if has_app_context():
-            g.periods = kept
+        kept = g.periods = (transaction, {})
     return kept[1]
 
 
