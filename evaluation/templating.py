@@ -59,17 +59,19 @@ class _Globals(ChainMap):
     form page) and a lookup in a later map with a KeyError from each map before. Both maps are plain dicts, so
     `in` can ask them directly (ChainMap avoids it for the sake of defaultdicts)."""
 
-    def __contains__(self, key: object) -> bool:
+    def _holder(self, key: Any) -> Any:
+        """The first map that has `key`, or None."""
         for mapping in self.maps:
             if key in mapping:
-                return True
-        return False
+                return mapping
+        return None
+
+    def __contains__(self, key: object) -> bool:
+        return self._holder(key) is not None
 
     def __getitem__(self, key: Any) -> Any:
-        for mapping in self.maps:
-            if key in mapping:
-                return mapping[key]
-        return self.__missing__(key)
+        mapping = self._holder(key)
+        return mapping[key] if mapping is not None else self.__missing__(key)
 
 
 class _Translate(NodeTransformer):
