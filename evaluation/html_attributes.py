@@ -9,6 +9,7 @@ widgets look it up; `tests/test_html_attributes.py` holds it to WTForms' own out
 
 from markupsafe import Markup, escape
 from wtforms import widgets
+from wtforms.fields.core import Flags
 from wtforms.widgets import core
 
 WTFORMS_HTML_PARAMS = core.html_params  # what ours must write the same as (the tests compare them)
@@ -29,3 +30,11 @@ def install() -> None:
     core.html_params = widgets.html_params = html_params  # the widgets' module, and the labels' `widgets.`
     for widget in (core.Input, core.Button):  # these keep their own reference as a static method
         widget.html_params = staticmethod(html_params)
+    Flags.__dir__ = _set_flags
+
+
+def _set_flags(flags: Flags) -> list[str]:
+    """The flags a field's validators set (`required`, `maxlength`…), which every widget lists with `dir()` to
+    write them as attributes: `object.__dir__` also walks the class's thirty-odd methods, 25,000
+    instructions a field."""
+    return list(vars(flags))

@@ -4,6 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from wtforms import Form, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length
 from wtforms.widgets import core
 
 from evaluation import create_app, html_attributes
@@ -43,3 +44,19 @@ def test_every_widget_writes_through_it_once_installed():
     assert str(form.body(rows=6, maxlength=False)) == '<textarea id="body" name="body" rows="6">\r\n</textarea>'
     assert '<option selected value="x">A &#34;b&#34;</option>' in str(form.choice())
     assert str(form.text.label(class_="muted")) == '<label class="muted" for="text">Tên</label>'
+
+
+class Limited(Form):
+    name = StringField("Tên", validators=[InputRequired(), Length(max=5)])
+    body = TextAreaField("Nội dung", validators=[Length(min=2)])
+
+
+def test_a_fields_flags_are_listed_alone_and_still_written():
+    """Every widget lists a field's flags with `dir()` to write them as attributes: only the flags are listed
+    (not the class's methods), and the same attributes are written."""
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
+    form = Limited()
+    assert dir(form.name.flags) == ["maxlength", "required"]
+    assert str(form.name()) == '<input id="name" maxlength="5" name="name" required type="text" value="">'
+    assert str(form.body()) == '<textarea id="body" minlength="2" name="body">\r\n</textarea>'
+    assert form.body.flags.required is None and "minlength" in form.body.flags
