@@ -10,6 +10,9 @@ from flask import Flask, g, has_request_context, session
 from flask.globals import _cv_app
 from flask_babel import Babel, LazyString, get_locale, get_translations
 from flask_wtf import FlaskForm
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 DEFAULT = "vi"
@@ -60,7 +63,8 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 
 def install_in_templates(app: Flask) -> None:
-    """Templates translate through `translations()` instead of Flask-Babel's per-string lookup."""
+    """Templates translate through `translations()` instead of Flask-Babel's per-string lookup, and `_` is
+    `template_gettext` itself rather than Jinja's alias that looks `gettext` up in the context at each call."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
@@ -68,6 +72,17 @@ def install_in_templates(app: Flask) -> None:
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
+
+
+@pass_eval_context
+def template_gettext(context: EvalContext, string: str, **variables) -> str:
+    """Jinja's newstyle `gettext`: the translation, as markup where the template escapes, always formatted
+    (so "%%" is "%") with its variables, escaped. Jinja's own takes the whole context, and a call from
+    inside a loop copies the context for it, globals and all (fifteen copies for the member's form's
+    `_(section.title)`); whether the template escapes is all it needs."""
+    text = translations().ugettext(string)
+    return (Markup(text) if context.autoescape else text) % variables
 
 
 def is_vietnamese() -> bool:

@@ -73,6 +73,20 @@ class _Globals(ChainMap):
         mapping = self._holder(key)
         return mapping[key] if mapping is not None else self.__missing__(key)
 
+    def keys(self) -> Any:
+        # Jinja subtracts these from a set at every `{% import %}`: from a ChainMap's keys that is a Python
+        # membership test per name, from a dict's keys one C loop. A view of a copy: nothing keeps it.
+        return self._flat().keys()
+
+    def __iter__(self) -> Any:
+        return iter(self._flat())
+
+    def _flat(self) -> dict:
+        flat: dict = {}
+        for mapping in reversed(self.maps):
+            flat.update(mapping)
+        return flat
+
 
 class _Translate(NodeTransformer):
     """`_("…")` with a constant text becomes its translation; with variables, the translation `%` them."""

@@ -142,3 +142,63 @@ def test_an_import_looks_up_the_globals_without_raising_inside_them(app):
         finally:
             sys.settrace(before)
     assert rendered == "g g x" and raised == []
+
+
+def test_the_keys_and_the_order_of_a_templates_globals_are_jinjas(app):
+    with app.test_request_context("/"):
+        ours, jinjas = (
+            environment.get_template("page.html", globals={"own": "mine", "shared": "page"})
+            for environment in _globals_environments(app)
+        )
+        assert list(ours.globals) == list(jinjas.globals)
+        assert set(ours.globals.keys()) == set(jinjas.globals.keys())
+        assert {"own", "range", "nothing"} - ours.globals.keys() == {"nothing"}
+
+
+def test_an_import_compares_the_globals_without_running_python(app):
+    """At every `{% import %}` Jinja subtracts the imported template's global names from the page's: from a
+    ChainMap's keys, that ran Python's generic set code and one membership test per name."""
+    folded, _ = _globals_environments(app)
+    folded.globals.update({f"global{number}": number for number in range(30)}, shared="g")
+    ran = set()
+
+    def profile(frame, event, arg):
+        if event == "call" and "_collections_abc" in frame.f_code.co_filename:
+            ran.add(frame.f_code.co_name)
+
+    with app.test_request_context("/"):
+        page, before = folded.get_template("page.html"), sys.getprofile()
+        page.render(own="x")  # the imported module kept, as on any page after the first
+        sys.setprofile(profile)
+        try:
+            rendered = page.render(own="x")
+        finally:
+            sys.setprofile(before)
+    assert rendered == "g g x" and ran == set()
+
+
+_LOOP = "{% for t in titles %}{% set shown = t %}{{ _(shown, name=name) }}|{% endfor %}"
+_PLAIN = "{% for t in plain %}{{ _(t) }}{% endfor %}"
+LOOPED = {"looped.html": _LOOP + _PLAIN + "{{ gettext(t) }}", "looped.txt": _LOOP + _PLAIN}
+TITLES = ["Đăng xuất", "Đồng chí <strong>%(name)s</strong>", "Tỷ lệ (25%%)", "không có bản dịch: %(name)s"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_translation_of_a_value_in_a_loop_is_jinjas_without_copying_the_context(app, language, monkeypatch):
+    """`_(value)` runs at render time: the same text as Jinja's newstyle gettext, escaped where the template
+    escapes, and no copy of the context per call (Jinja's own took the whole context, and inside a loop that
+    sets a variable copied it for each call)."""
+    options = {"loader": jinja2.DictLoader(LOOPED), "extensions": ["jinja2.ext.i18n"],
+               "autoescape": jinja2.select_autoescape(["html"])}  # fmt: skip
+    jinjas = _install(jinja2.Environment(**options))
+    ours = app.jinja_env.overlay(loader=jinja2.DictLoader(LOOPED))
+    values = {"titles": TITLES, "plain": ["Đăng xuất", "Tỷ lệ (25%%)"], "name": "<Lê & Văn>", "t": "Thông báo"}
+    with app.test_request_context("/"), force_locale(language):
+        expected = {name: jinjas.get_template(name).render(values) for name in LOOPED}
+        copies = []
+        derived = jinja2.runtime.Context.derived
+        monkeypatch.setattr(jinja2.runtime.Context, "derived", lambda *a, **k: copies.append(1) or derived(*a, **k))
+        assert {name: ours.get_template(name).render(values) for name in LOOPED} == expected
+    assert "&lt;Lê &amp; Văn&gt;" in expected["looped.html"] and "<Lê & Văn>" in expected["looped.txt"]
+    assert ("Log out" in expected["looped.html"]) == (language == "en") and "(25%)" in expected["looped.txt"]
+    assert copies == []
