@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from . import assets, config, html_attributes, kept, stamps, templating
-from .extensions import csrf, db, limiter, login_manager, mail, migrate, talisman
+from .extensions import csrf, db, init_limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_templates, select_locale
 
@@ -58,7 +58,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     babel.init_app(
         app,
         locale_selector=select_locale,

@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -51,4 +52,19 @@ csrf = CSRFProtect()
 mail = Mail()
 # Counts kept in RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so every gunicorn worker shares them.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def init_limiter(app: Flask, limiter: Limiter = limiter) -> None:
+    """Flask-Limiter, checking before every request only when some limit covers more than its own view.
+
+    Its check before every request is for the default, application, meta and blueprint limits. The app
+    declares none: its limits are on the views that log in, which check their own when they run. Unneeded,
+    that check was 4% of a form page's instructions, so it stays installed only if such a limit is declared."""
+    limiter.init_app(app)
+    manager, checks = limiter.limit_manager, app.before_request_funcs.get(None, [])
+    app_wide = manager.default_limits or manager.application_limits or limiter._meta_limits or manager._blueprint_limits
+    if limiter._check_request_limit in checks and not app_wide:  # not there when the limiter is disabled
+        checks.remove(limiter._check_request_limit)
+
+
 talisman = Talisman()

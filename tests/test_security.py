@@ -6,10 +6,12 @@ import secrets
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
+from flask_limiter import Limiter
 
 from evaluation import config
 from evaluation.audit import HistoryIsAppendOnly
-from evaluation.extensions import db, limiter
+from evaluation.extensions import db, init_limiter, limiter
 from evaluation.periods.models import PeriodEvent
 from evaluation.reviews.models import Review, ReviewEvent, ReviewState
 from tests.conftest import PASSWORD
@@ -283,3 +285,29 @@ def test_an_administrator_unlocks_a_login_at_once(world, other_app):
     assert fresh.post("/login", data={"username": "member", "password": PASSWORD}).status_code == 302
     assert "Quản trị mở khóa đăng nhập" in admin.get("/admin/history.csv").get_data(as_text=True)
     limiter.reset()
+
+
+def _counted_app(**limits) -> Flask:
+    """A bare app whose one page is limited by whatever `limits` the limiter is given (its own limiter: the
+    app's is one object, shared by every app of the suite)."""
+    bare = Flask("limited")
+    bare.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    init_limiter(bare, Limiter(key_func=lambda: "one address", **limits))
+    bare.get("/")(lambda: "ok")
+    return bare
+
+
+def test_a_limit_over_the_whole_app_keeps_its_check_before_every_request():
+    client = _counted_app(application_limits=["2 per minute"]).test_client()
+    assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_without_such_a_limit_nothing_is_checked_before_each_request_and_the_logins_limits_still_hold(
+    world, limited_client
+):
+    assert [client.get("/").status_code for client in [_counted_app().test_client()] for _ in range(3)] == [200] * 3
+    app = limited_client.application
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    statuses = [limited_client.post("/login", data={"username": "nobody", "password": "x"}).status_code
+                for _ in range(6)]  # fmt: skip
+    assert statuses[-1] == 429
