@@ -52,6 +52,7 @@ csrf = CSRFProtect()
 mail = Mail()
 # Counts kept in RATELIMIT_STORAGE_URI: Redis when REDIS_URL is set, so every gunicorn worker shares them.
 limiter = Limiter(key_func=get_remote_address)
+talisman = Talisman()
 
 
 def init_limiter(app: Flask, limiter: Limiter = limiter) -> None:
@@ -59,12 +60,9 @@ def init_limiter(app: Flask, limiter: Limiter = limiter) -> None:
 
     Its check before every request is for the default, application, meta and blueprint limits. The app
     declares none: its limits are on the views that log in, which check their own when they run. Unneeded,
-    that check was 4% of a form page's instructions, so it stays installed only if such a limit is declared."""
+    that check was 3.5% of a form page's instructions, so it stays installed only if such a limit is declared."""
     limiter.init_app(app)
     manager, checks = limiter.limit_manager, app.before_request_funcs.get(None, [])
     app_wide = manager.default_limits or manager.application_limits or limiter._meta_limits or manager._blueprint_limits
     if limiter._check_request_limit in checks and not app_wide:  # not there when the limiter is disabled
         checks.remove(limiter._check_request_limit)
-
-
-talisman = Talisman()

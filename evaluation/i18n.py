@@ -63,8 +63,9 @@ def lazy_gettext(string: str, **variables) -> LazyString:
 
 
 def install_in_templates(app: Flask) -> None:
-    """Templates translate through `translations()` instead of Flask-Babel's per-string lookup, and `_` is
-    `template_gettext` itself rather than Jinja's alias that looks `gettext` up in the context at each call."""
+    """Templates translate through `translations()` instead of Flask-Babel's per-string lookup. `_` and
+    `gettext` are `template_gettext` (Jinja's `_` looked `gettext` up in the context at each call); the
+    plural and context forms stay Jinja's."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=lambda s: translations().ugettext(s),
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
