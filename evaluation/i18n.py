@@ -67,7 +67,7 @@ def install_in_templates(app: Flask) -> None:
     `gettext` are `template_gettext` (Jinja's `_` looked `gettext` up in the context at each call); the
     plural and context forms stay Jinja's."""
     app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: translations().ugettext(s),
+        gettext=_catalogue_text,  # Jinja wants one; its `gettext` is then replaced below
         ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
         pgettext=lambda c, s: translations().upgettext(c, s),
@@ -76,13 +76,17 @@ def install_in_templates(app: Flask) -> None:
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext)
 
 
+def _catalogue_text(string: str) -> str:
+    return translations().ugettext(string)
+
+
 @pass_eval_context
 def template_gettext(context: EvalContext, string: str, **variables) -> str:
     """Jinja's newstyle `gettext`: the translation, as markup where the template escapes, always formatted
     (so "%%" is "%") with its variables, escaped. Jinja's own takes the whole context, and a call from
     inside a loop copies the context for it, globals and all (fifteen copies for the member's form's
     `_(section.title)`); whether the template escapes is all it needs."""
-    text = translations().ugettext(string)
+    text = _catalogue_text(string)
     return (Markup(text) if context.autoescape else text) % variables
 
 

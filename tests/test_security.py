@@ -305,7 +305,8 @@ def test_a_limit_over_the_whole_app_keeps_its_check_before_every_request():
 def test_without_such_a_limit_nothing_is_checked_before_each_request_and_the_logins_limits_still_hold(
     world, limited_client
 ):
-    assert [client.get("/").status_code for client in [_counted_app().test_client()] for _ in range(3)] == [200] * 3
+    client = _counted_app().test_client()
+    assert [client.get("/").status_code for _ in range(3)] == [200] * 3
     app = limited_client.application
     assert limiter._check_request_limit not in app.before_request_funcs[None]
     statuses = [limited_client.post("/login", data={"username": "nobody", "password": "x"}).status_code
