@@ -129,7 +129,7 @@ def test_the_reasons_for_going_over_the_quota_are_the_subtrees_latest_of_the_yea
     db.session.commit()
 
     def reasons(root):
-        return [(e.organization.name, e.reason) for e in rollup(root, 2025).quota_exceptions]
+        return [(e.org_name, e.reason) for e in rollup(root, 2025).quota_exceptions]
 
     assert reasons(world.province) == [(world.grassroots.name, "Dẫn đầu thi đua")]
     assert reasons(world.upper) == [(world.grassroots.name, "Dẫn đầu thi đua")]

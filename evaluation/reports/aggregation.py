@@ -40,12 +40,15 @@ from .models import Target, TargetSubject
 
 @dataclass
 class Rollup:
+    """An organization's results for a year: a row per direct child and the total. Read it, never change it:
+    its rows share their counts with the ones this worker keeps for the next page (`_kept_unit_results`)."""
+
     org: Organization
     year: int
     period: Period | None
     total: UnitResult
     children: list[UnitResult]
-    quota_exceptions: list[QuotaException] = field(default_factory=list)  # reasons for going over, in the subtree
+    quota_exceptions: list[sa.Row] = field(default_factory=list)  # reasons for going over, in the subtree
     _below: dict[OrgKind, Tally] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -165,8 +168,14 @@ def rollup(root: Organization, year: int) -> Rollup:
     return Rollup(root, year, period, total, list(units.values()), _quota_exceptions(root, period))
 
 
+# The report's sentence needs the committee's name and its reason: columns, not the decisions and their
+# organizations as ORM objects (a third of the cost of counting the province again after a decision).
 _QUOTA_EXCEPTIONS = (
-    QUOTA_DECISIONS_IN_FORCE.join(Organization, QuotaException.organization_id == Organization.id)
+    QUOTA_DECISIONS_IN_FORCE.with_only_columns(
+        Organization.name.label("org_name"), QuotaException.for_members, QuotaException.reason
+    )
+    .select_from(QuotaException)
+    .join(Organization, QuotaException.organization_id == Organization.id)
     .where(QuotaException.reason != "", Organization.path.like(sa.bindparam("subtree")))
     .order_by(Organization.path)
 )
@@ -196,13 +205,14 @@ def _kept_unit_results(orgs: list[Organization], period: Period) -> dict[int, Un
     found = {org.id: unit for org in orgs if (unit := store.get(key[org.id])) is not None}
     counted = unit_results([org for org in orgs if org.id not in found], period) if len(found) < len(orgs) else {}
     for org_id, unit in counted.items():
-        store.set(key[org_id], unit.copy_for(unit.org))
-    return {org.id: counted[org.id] if org.id in counted else found[org.id].copy_for(org) for org in orgs}
+        store.set(key[org_id], unit.row_of(unit.org))  # a row apart: the caller sets its own rating
+    return {org.id: counted[org.id] if org.id in counted else found[org.id].row_of(org) for org in orgs}
 
 
-def _quota_exceptions(root: Organization, period: Period) -> list[QuotaException]:
-    """Committees in the subtree whose quota decision in force (their latest) says why they go over it."""
-    return list(db.session.scalars(_QUOTA_EXCEPTIONS, {"period": period.id, "subtree": root.subtree_pattern}))
+def _quota_exceptions(root: Organization, period: Period) -> list[sa.Row]:
+    """Committees in the subtree whose quota decision in force (their latest) says why they go over it: the
+    committee's name (`org_name`), whether it is of the members (`for_members`) and the `reason`."""
+    return list(read_columns(_QUOTA_EXCEPTIONS, {"period": period.id, "subtree": root.subtree_pattern}))
 
 
 @dataclass

@@ -143,12 +143,11 @@ class UnitResult:
         tally = self.orgs.get(kind)
         return tally if tally is not None else Tally()
 
-    def copy_for(self, org: Organization) -> "UnitResult":
-        """The same counts, as a row of `org` (the same organization, loaded by another session), that the
-        reader may change without changing these; without the organization's own rating, read apart."""
-        return UnitResult(org, self.members.copy(), Progress(Counter(self.progress.counts)),
-                          {kind: tally.copy() for kind, tally in self.orgs.items()}, None,
-                          Counter(self.not_classified_by_reason))  # fmt: skip
+    def row_of(self, org: Organization) -> "UnitResult":
+        """The same counts as a row of `org` (the same organization, loaded by another session), without the
+        organization's own rating, read apart. The counts are shared, not copied: a rollup's rows are read,
+        never changed, and copying twenty-one rows' counters cost a province's page 5% of its instructions."""
+        return UnitResult(org, self.members, self.progress, self.orgs, None, self.not_classified_by_reason)
 
 
 def counts_current_members(period: Period) -> bool:
