@@ -190,6 +190,32 @@ def test_a_rows_cells_and_its_bar_are_kept_by_what_they_show_in_the_readers_lang
     assert "<td>5.679 " in changed and ": Hoàn thành tốt nhiệm vụ 5679 " in changed_bar
 
 
+def test_the_organizations_sentences_are_kept_by_what_they_are_written_from(app):
+    """Written once per counts, kind, decimals, language and percentage form: each of these changed alone
+    writes them anew, and the same again gives the same sentences."""
+    from flask_babel import force_locale
+
+    counts = tally(excellent=135, good=484, completed=55)
+    with app.test_request_context():
+        first = organizations_sentences(counts, OrgKind.GRASSROOTS)
+        again = organizations_sentences(tally(excellent=135, good=484, completed=55), OrgKind.GRASSROOTS)
+        with force_locale("en"):
+            english = organizations_sentences(counts, OrgKind.GRASSROOTS)
+        cells = organizations_sentences(counts, OrgKind.CELL)
+        one_decimal = organizations_sentences(counts, OrgKind.GRASSROOTS, decimals=1)
+        app.config["REPORT_FIXED_DECIMALS"] = True
+        fixed = organizations_sentences(counts, OrgKind.GRASSROOTS, decimals=1)
+        app.config["REPORT_FIXED_DECIMALS"] = False
+        counts.counts[E] += 1
+        changed = organizations_sentences(counts, OrgKind.GRASSROOTS)
+    assert again == first and first[0].startswith("619 trong tổng số 674 tổ chức cơ sở đảng")
+    assert english[0].startswith("619 of 674 grassroots party organizations") and "(91.84%)" in english[0]
+    assert cells[0].startswith("619 trong tổng số 674 chi bộ")
+    assert "(chiếm 91,8%)" in one_decimal[0] and "(chiếm 91,84%)" in first[0]
+    assert "(chiếm 20%)" in one_decimal[0] and "(chiếm 20,0%)" in fixed[0]
+    assert changed[0].startswith("620 trong tổng số 675 ")
+
+
 def test_a_progress_rows_cells_are_kept_by_its_counts_in_the_readers_language(app):
     from flask_babel import force_locale
 

@@ -15,7 +15,7 @@ from flask import current_app, has_app_context
 from markupsafe import Markup
 
 from ..formatting import format_number, format_percent, reader_language
-from ..i18n import N_, is_vietnamese
+from ..i18n import N_, current_language, is_vietnamese
 from ..i18n import gettext as _
 from ..levels import NOT_CLASSIFIED_NOUNS, QUALITY_LEVELS, Level, NotClassifiedReason
 from ..org.models import OrgKind
@@ -72,10 +72,13 @@ def _level_phrase(level: Level) -> str:
     return level.label[0].lower() + level.label[1:]
 
 
+def _fixed_decimals() -> bool:
+    return has_app_context() and current_app.config.get("REPORT_FIXED_DECIMALS", False)
+
+
 def shown_percent(value: Decimal | None) -> str:
     """ "20%", "15,1%", "15,19%": the reports' form; the fixed number of decimals if configured."""
-    fixed = has_app_context() and current_app.config.get("REPORT_FIXED_DECIMALS", False)
-    if value is None or fixed:
+    if value is None or _fixed_decimals():
         return format_percent(value)
     trimmed = value.normalize()
     return format_percent(trimmed.quantize(Decimal(1)) if trimmed == trimmed.to_integral() else trimmed)
@@ -204,9 +207,19 @@ def _good_or_better(tally: Tally, noun: str, decimals: int) -> str:
 
 
 def organizations_sentences(tally: Tally, kind: OrgKind, decimals: int = 2) -> list[str]:
+    """The sentences of a kind of organization. Kept by what they are written from, as a row's cells are: a
+    decision on a member, the review season's usual change, leaves the organizations' counts as they were, and
+    the province's page, written again after it, writes these as before (a sixth of its report's cost)."""
+    return list(_organizations_sentences(tally.key(), kind, decimals, current_language(), _fixed_decimals()))
+
+
+@lru_cache(maxsize=1024)
+def _organizations_sentences(key: tuple[int, ...], kind: OrgKind, decimals: int, _language: str, _fixed: bool):
+    """`_language` and `_fixed` are in the key only: the sentences read both where they are written."""
+    tally = Tally.from_key(key)
     noun = _(ORG_NOUNS[kind])
     if not tally.classified:
-        return [_none_yet(tally, noun)]
+        return (_none_yet(tally, noun),)
     parts = [_good_or_better(tally, noun, decimals)]
     if tally.good_or_better:  # each level's count, the good ones too ("9 … hoàn thành tốt nhiệm vụ")
         parts[0] += _(
@@ -215,7 +228,7 @@ def organizations_sentences(tally: Tally, kind: OrgKind, decimals: int = 2) -> l
             good=_count_with(tally, noun, Level.GOOD, decimals),
         )
     parts += [_count_with(tally, noun, level, decimals) for level in (Level.COMPLETED, Level.NOT_COMPLETED)]
-    return ["; ".join(parts) + ".", *_apart(tally, noun, decimals)]
+    return ("; ".join(parts) + ".", *_apart(tally, noun, decimals))
 
 
 def report_paragraphs(
@@ -247,7 +260,7 @@ def report_paragraphs(
         paragraphs.append(
             _(
                 "%(org)s vượt tỷ lệ %(subject)s hoàn thành xuất sắc nhiệm vụ, lý do của cấp ủy: %(reason)s",
-                org=exception.organization.name,
+                org=exception.org_name,
                 subject=subject,
                 reason=exception.reason,
             )
