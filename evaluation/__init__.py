@@ -208,6 +208,7 @@ def register_template_helpers(app: Flask) -> None:
         of_member, quarter
     )
     app.jinja_env.globals["quality_levels"] = QUALITY_LEVELS
+    app.jinja_env.globals["level_short"] = formatting.level_short
     app.jinja_env.globals["tally_cells"] = tally_cells
     app.jinja_env.globals["progress_cells"] = progress_cells
     app.jinja_env.globals["Action"] = Action  # pages ask `Action.X in may`, never a state

@@ -9,6 +9,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
+from markupsafe import Markup, escape
 
 from .i18n import current_language, gettext
 from .levels import Level
@@ -76,6 +77,21 @@ def format_document_date(value: date | datetime) -> str:
 
 def level_label(value: Level | str | None) -> str:
     return Level(value).label if value else ""
+
+
+def level_short(value: Level | str | None) -> Markup:
+    """A level as a table writes it: its abbreviation, the whole label on hover (`<abbr title="Hoàn thành tốt
+    nhiệm vụ">HTTNV</abbr>`); the label where there is no abbreviation; nothing for no level. Kept per level
+    and language: a cell's list writes one per member, and a template macro cost fifty times as much."""
+    return _level_short(Level(value), current_language()) if value else Markup()
+
+
+@lru_cache(maxsize=16)
+def _level_short(level: Level, _language: str) -> Markup:
+    """`_language` is in the key only: the label and abbreviation are read in it."""
+    if level.abbreviation:
+        return Markup('<abbr title="{}">{}</abbr>').format(level.label, level.abbreviation)
+    return escape(level.label)
 
 
 def _places(value: int | Decimal) -> int:

@@ -74,3 +74,26 @@ def test_documents_are_dated_the_way_party_documents_write_it():
 def test_bidirectional_overrides_are_dropped_so_text_reads_as_it_is_stored():
     assert clean("Nguyễn\u202e Văn\u2066 An\u2069") == "Nguyễn Văn An"
     assert clean("dòng 1\ndòng 2\tcột") == "dòng 1\ndòng 2\tcột"
+
+
+# The template macro the tables wrote a level with, before `formatting.level_short` replaced it.
+LEVEL_SHORT_MACRO = """{% macro level_short(level) %}
+  {%- if level and level.abbreviation -%}<abbr title="{{ level.label }}">{{ level.abbreviation }}</abbr>
+  {%- elif level -%}{{ level.label }}{%- endif -%}
+{% endmacro %}{{ level_short(level) }}"""
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_level_is_written_short_as_the_tables_macro_wrote_it_in_the_readers_language(app, language):
+    from flask_babel import force_locale
+
+    from evaluation.formatting import level_short
+
+    macro = app.jinja_env.from_string(LEVEL_SHORT_MACRO)
+    with app.test_request_context(), force_locale(language):
+        written = {level: level_short(level) for level in (*Level, None)}
+        assert written == {level: macro.render(level=level) for level in (*Level, None)}
+        assert level_short(Level.GOOD.value) == written[Level.GOOD]
+    assert written[None] == ""
+    good = "Hoàn thành tốt nhiệm vụ" if language == "vi" else "Completed tasks well"
+    assert f'title="{good}"' in written[Level.GOOD]
