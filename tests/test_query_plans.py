@@ -77,7 +77,7 @@ def test_sqlite_reads_the_childrens_own_ratings_child_by_child(app):
     statements = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
-        if "final_level" in statement and "IN (" in statement:
+        if "final_level" in statement and "LEFT OUTER JOIN review" in statement:
             statements.append((statement, parameters))
 
     sa.event.listen(db.engine, "before_cursor_execute", remember)
