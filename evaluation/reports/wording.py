@@ -214,7 +214,9 @@ def organizations_sentences(tally: Tally, kind: OrgKind, decimals: int = 2) -> l
 
 
 @lru_cache(maxsize=1024)
-def _organizations_sentences(key: tuple[int, ...], kind: OrgKind, decimals: int, _language: str, _fixed: bool):
+def _organizations_sentences(
+    key: tuple[int, ...], kind: OrgKind, decimals: int, _language: str, _fixed: bool
+) -> tuple[str, ...]:
     """`_language` and `_fixed` are in the key only: the sentences read both where they are written."""
     tally = Tally.from_key(key)
     noun = _(ORG_NOUNS[kind])
