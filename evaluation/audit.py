@@ -25,7 +25,7 @@ from .i18n import gettext as _
 from .journal import Change, JournalEntry, describe
 from .levels import Level
 from .members.models import Member, MembershipChange
-from .org.models import Organization
+from .org.models import Organization, in_subtree
 from .periods.models import Period, PeriodAction, PeriodEvent
 from .reviews.models import QuotaException, Review, ReviewEvent, ReviewState
 from .reviews.quarter_models import QuarterEvent, QuarterReview
@@ -217,8 +217,8 @@ def _conditions(c, wanted: HistoryFilter) -> list:
     if wanted.year is not None:
         conditions.append(c.year == wanted.year)
     if wanted.organization is not None:
-        prefix = f"{wanted.organization.path}%"
-        conditions.append(c.path.like(prefix) | c.other_path.like(prefix))
+        path = wanted.organization.path
+        conditions.append(in_subtree(c.path, path) | in_subtree(c.other_path, path))
     if wanted.actor:
         actor = sa.select(User.id).where(sa.func.lower(User.username) == wanted.actor.lower()).scalar_subquery()
         conditions.append(c.actor_id == actor)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from evaluation.extensions import db
 from evaluation.generate import generate
-from evaluation.org.models import Organization, OrgKind
+from evaluation.org.models import Organization, OrgKind, in_subtree
 from evaluation.periods.operations import period_for_year
 from evaluation.reports.aggregation import rollup
 from evaluation.reviews.counts import members_with_reviews
@@ -91,3 +91,48 @@ def test_sqlite_reads_the_childrens_own_ratings_child_by_child(app):
             row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statements[0][0], statements[0][1])
         )
     assert "SEARCH review USING INDEX" in plan and "(organization_id=? AND period_id=?)" in plan, plan
+
+
+def test_sqlite_finds_a_subtree_by_the_index_of_paths(app):
+    """SQLite's LIKE ignores case, so no index answers it: a grassroots committee's list of its decided members
+    read every review of the province's year, and cost more as the province grew, not as the list did."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner; PostgreSQL's is checked above")
+    generate(3_000, seed=3, years=[2024], open_year=2025)
+    db.session.commit()
+    grassroots = db.session.scalars(
+        db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS).order_by(Organization.id)
+    ).first()
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        rows = members_with_reviews(grassroots, period_for_year(2024), subtree=True, states=("decided",))
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", remember)
+    assert rows and all(grassroots.contains(member.organization) for member, _ in rows)
+    with db.engine.connect() as conn:
+        plan = " | ".join(
+            row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statements[-1][0], statements[-1][1])
+        )
+    assert "SEARCH organization USING INDEX ix_organization_path (path>? AND path<?)" in plan, plan
+    assert "SCAN review" not in plan and "SCAN member" not in plan, plan
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["value", "parameter"])
+def test_a_subtree_is_its_paths_and_only_those(app, bound):
+    """The condition each database answers from its index (a range on SQLite) selects what a prefix does: the
+    organization, everything under it, and not a sibling whose id starts with the same digits."""
+    paths = ["/1/", "/1/6/", "/1/6/22/", "/1/6/22/105/", "/1/6/22/99/", "/1/6/220/", "/1/6/2/", "/1/60/", "/2/"]
+    table = sa.union_all(*(sa.select(sa.literal(path, sa.String).label("path")) for path in paths)).subquery()
+    root = sa.bindparam("root") if bound else "/1/6/22/"
+    query = sa.select(table.c.path).where(in_subtree(table.c.path, root)).order_by(table.c.path)
+    found = db.session.scalars(query, {"root": "/1/6/22/"} if bound else {}).all()
+    assert (
+        found
+        == [path for path in sorted(paths) if path.startswith("/1/6/22/")]
+        == ["/1/6/22/", "/1/6/22/105/", "/1/6/22/99/"]
+    )

@@ -4,11 +4,40 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..dbtypes import enum_column
 from ..extensions import Model
 from ..i18n import N_, gettext
+
+
+class in_subtree(FunctionElement):
+    """`in_subtree(column, path)`: the path in `column` is `path` or lies under it. `path` may be a value or a
+    bound parameter of a statement built once. Written per database so that each answers from its index of
+    paths: PostgreSQL's `text_pattern_ops` index answers a LIKE on a prefix, while SQLite's LIKE ignores case
+    and reads the whole table, but its index answers a range."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "in_subtree"
+    _is_implicitly_boolean = True  # a condition already: SQLite is not to compare it with 1
+
+
+@compiles(in_subtree)
+def _prefix_match(element, compiler, **kw):
+    column, path = element.clauses
+    # PostgreSQL folds the bound path and its wildcard into one prefix before it plans, so the index applies.
+    return compiler.process(column.like(sa.type_coerce(path, sa.String).concat(sa.literal_column("'%'"))), **kw)
+
+
+@compiles(in_subtree, "sqlite")
+def _prefix_range(element, compiler, **kw):
+    column, path = element.clauses
+    # A path holds only digits and "/", so every path under '/1/6/' sorts before '/1/6/~', and only those.
+    path = sa.type_coerce(path, sa.String)
+    return compiler.process(sa.and_(column >= path, column < path.concat(sa.literal_column("'~'"))).self_group(), **kw)
 
 
 class OrgKind(StrEnum):
@@ -83,7 +112,7 @@ class Organization(Model):
     """A party organization (tổ chức đảng) at any level.
 
     `path` lists the ids from the root down to this node ("/1/7/42/"), so a subtree is one
-    indexed prefix match (`path LIKE '/1/7/%'`) whatever the depth, never a Python loop.
+    indexed prefix match (`in_subtree`) whatever the depth, never a Python loop.
     """
 
     __tablename__ = "organization"
@@ -128,13 +157,6 @@ class Organization(Model):
             return "Đảng ủy"
         return "Chi bộ"
 
-    @property
-    def subtree_pattern(self) -> str:
-        """The LIKE pattern of this organization's subtree, for a statement built once with a bound parameter."""
-        # One prefix and its wildcard (a path holds only digits and "/", nothing LIKE treats specially), not a
-        # concatenation in SQL: the database sees the prefix and answers from the index.
-        return f"{self.path}%"
-
     def subtree_clause(self):
         """SQL condition selecting this organization and everything under it."""
-        return Organization.path.like(self.subtree_pattern)
+        return in_subtree(Organization.path, self.path)

@@ -12,7 +12,7 @@ from ..i18n import gettext as _
 from ..levels import spelling_key
 from ..tabular import ImportSummary, Row, RowErrors, parse_date
 from ..text import fold
-from .models import ALLOWED_PARENTS, Organization, OrganizationType, OrgKind
+from .models import ALLOWED_PARENTS, Organization, OrganizationType, OrgKind, in_subtree
 
 # Sent after a grassroots organization's subtree changed type: (organization, old=key or None, new=key or
 # None). The kept tallies move their counts to the new column.
@@ -48,7 +48,7 @@ def _place(org: Organization, parent: Organization | None) -> None:
     if old_path and old_path != new_path:
         db.session.execute(
             sa.update(Organization)
-            .where(Organization.path.startswith(old_path), Organization.id != org.id)
+            .where(in_subtree(Organization.path, old_path), Organization.id != org.id)
             .values(
                 path=new_path + sa.func.substr(Organization.path, len(old_path) + 1),
                 depth=Organization.depth + depth_change,

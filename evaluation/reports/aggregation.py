@@ -21,7 +21,7 @@ from ..extensions import db, read_columns
 from ..levels import Level
 from ..members.models import Member
 from ..members.operations import member_matches
-from ..org.models import Organization, OrgKind
+from ..org.models import Organization, OrgKind, in_subtree
 from ..periods.models import Period, PeriodState
 from ..periods.operations import period_for_year
 from ..reviews.counts import (
@@ -181,7 +181,7 @@ _QUOTA_EXCEPTIONS = (
     )
     .select_from(QuotaException)
     .join(Organization, QuotaException.organization_id == Organization.id)
-    .where(QuotaException.reason != "", Organization.path.like(sa.bindparam("subtree")))
+    .where(QuotaException.reason != "", in_subtree(Organization.path, sa.bindparam("subtree")))
     .order_by(Organization.path)
 )
 
@@ -217,7 +217,7 @@ def _kept_unit_results(orgs: list[Organization], period: Period) -> dict[int, Un
 def _quota_exceptions(root: Organization, period: Period) -> list[sa.Row]:
     """Committees in the subtree whose quota decision in force (their latest) says why they go over it: the
     committee's name (`org_name`), whether it is of the members (`for_members`) and the `reason`."""
-    return list(read_columns(_QUOTA_EXCEPTIONS, {"period": period.id, "subtree": root.subtree_pattern}))
+    return list(read_columns(_QUOTA_EXCEPTIONS, {"period": period.id, "subtree": root.path}))
 
 
 @dataclass
