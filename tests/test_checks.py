@@ -4,6 +4,9 @@ from datetime import date
 
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.org.models import Organization
+from evaluation.reviews.checks import quota_findings
+from evaluation.reviews.counts import quota_groups
 from evaluation.reviews.models import QuotaException, Review, ReviewEvent, ReviewState
 
 E, G, C, N, X = Level.EXCELLENT, Level.GOOD, Level.COMPLETED, Level.NOT_COMPLETED, Level.NOT_CLASSIFIED
@@ -220,3 +223,31 @@ def test_half_a_score_is_refused_and_nothing_is_recorded(world, auth, client):
     }
     page = client.submit(url, data=data, follow_redirects=True).get_data(as_text=True)
     assert "Ghi đủ cả hai phần điểm" in page and member_review(world.m1).accepted_score_general is None
+
+
+def test_a_subtrees_quota_findings_are_the_provinces_for_its_committees(world, make):
+    """A committee's quota groups hold only results under it, so a subtree's are counted from the subtree's
+    results alone, and are those of the whole province for the committees in it."""
+    for org, count in ((world.cell, 3), (world.cell2, 2), (world.small, 2), (world.cell3, 3)):
+        for i in range(count):
+            review(world.period, make.member(org, f"Đảng viên Xuất sắc {i}"), ReviewState.DECIDED, E)
+    for org in (world.cell, world.cell2, world.grassroots, world.small, world.cell3):  # each group all excellent
+        db.session.add(Review(period=world.period, organization=org, state=ReviewState.DECIDED, final_level=E))
+    db.session.commit()
+    everywhere = list(quota_findings(world.period))
+    roots = (world.province, world.upper, world.upper2, world.grassroots, world.small, world.cell)
+    for root in roots:
+        under = {org.id: org.code for org in db.session.scalars(db.select(Organization).where(root.subtree_clause()))}
+        for members in (True, False):
+            groups = {
+                key: tally.counts for key, tally in quota_groups(world.period, members=members, root=root).items()
+            }
+            province = quota_groups(world.period, members=members)
+            assert {key: groups[key] for key in groups if key[0] in under} == {
+                key: tally.counts for key, tally in province.items() if key[0] in under
+            }, root.code
+        expected = [(code, finding) for code, finding in everywhere if code in under.values()]
+        assert list(quota_findings(world.period, root)) == expected, root.code
+    # Not a comparison of empty lists: over the quota are the members of the grassroots organization and of the
+    # chi bộ cơ sở, and the organizations the grassroots committee and the upper one rate.
+    assert {world.grassroots.code, world.small.code, world.upper.code} <= {code for code, _ in everywhere}

@@ -405,7 +405,7 @@ def quota_findings(period: Period, root: Organization | None = None, subjects=(T
     exceptions = _quota_exceptions_in_force(period)
     for for_members in subjects:
         groups: dict[int, list[tuple[OrgKind | None, Tally]]] = defaultdict(list)
-        for (committee_id, kind), tally in sorted(quota_groups(period, members=for_members).items(),
+        for (committee_id, kind), tally in sorted(quota_groups(period, members=for_members, root=root).items(),
                                                   key=lambda item: str(item[0][1])):  # fmt: skip
             groups[committee_id].append((kind, tally))
         query = db.select(Organization).where(Organization.id.in_(groups)).order_by(Organization.path)

@@ -290,9 +290,11 @@ def undecided(period: Period) -> list[str]:
     ]
 
 
-def quota_groups(period: Period, *, members: bool) -> dict[tuple[int, OrgKind | None], Tally]:
+def quota_groups(
+    period: Period, *, members: bool, root: Organization | None = None
+) -> dict[tuple[int, OrgKind | None], Tally]:
     """Decided results per group of the quota (docs/domain.md §4), keyed by (the deciding committee's id,
-    the kind of organization or None for members).
+    the kind of organization or None for members), everywhere or of the committees under `root`.
 
     The groups: members per grassroots organization; organizations per the committee that rates them
     (auth.permissions.RATED_BY_GRASSROOTS: the grassroots committee for cells and sections, the parent
@@ -301,10 +303,12 @@ def quota_groups(period: Period, *, members: bool) -> dict[tuple[int, OrgKind | 
     by_kind = ORGANIZATION_QUOTA_BY_KIND[period.rule_set]
     subject = Review.member_id.is_not(None) if members else Review.member_id.is_(None)
     columns = (Organization.path, Organization.kind, Organization.parent_id, Review.final_level)
+    # A committee's groups hold only results under it, so a subtree's committees need only the subtree's.
+    within = root.subtree_clause() if root is not None else sa.true()
     rows = db.session.execute(
         db.select(*columns, sa.func.count(Review.id))
         .join(Organization, Review.organization_id == Organization.id)
-        .where(Review.period_id == period.id, subject, Review.state == ReviewState.DECIDED)
+        .where(Review.period_id == period.id, subject, Review.state == ReviewState.DECIDED, within)
         .group_by(*columns)
     )
     nearest_grassroots = _nearest_grassroots()
