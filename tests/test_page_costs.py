@@ -343,3 +343,22 @@ def test_a_module_the_login_or_the_rollup_reads_from_imports_on_its_own(module):
     ran = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parent.parent)  # fmt: skip
     assert ran.returncode == 0, ran.stderr
+
+
+def test_the_list_of_logins_reads_as_many_statements_for_thirty_logins_as_for_a_few(world, make, auth, client):
+    """Each login's member, roles and their organizations are read with the list, not one login at a time."""
+
+    def read_for_the_list() -> int:
+        with statements() as seen:
+            page = client.get("/admin/users").get_data(as_text=True)
+        assert "Tài khoản và vai trò" in page
+        return len(seen)
+
+    auth.login("admin")
+    few = read_for_the_list()
+    for i in range(30):
+        member = make.member(world.cell if i % 2 else world.cell3, f"Đảng viên Thứ {i}")
+        make.user(f"dang-vien-{i:02}", member=member, grants=[(world.cell if i % 2 else world.cell3, Role.SECRETARY)])
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "dang-vien-29" in page and world.cell3.name in page and "Đảng viên Thứ 28" in page
+    assert read_for_the_list() == few

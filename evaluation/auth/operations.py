@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.util import AliasedClass
 
 from ..dbtypes import utcnow
@@ -188,8 +188,13 @@ def _free_username(wanted: str) -> str:
 
 
 def search_users(search: str = "", limit: int = 200) -> list[User]:
-    """Logins whose username or member's name contains `search` (accents and case ignored in names)."""
-    query = db.select(User).order_by(User.username)
+    """Logins whose username or member's name contains `search` (accents and case ignored in names), with the
+    member and the roles (and their organizations) the list shows: three statements, not three a login."""
+    query = (
+        db.select(User)
+        .options(joinedload(User.member), selectinload(User.grants).joinedload(RoleGrant.organization))
+        .order_by(User.username)
+    )
     if search:
         query = query.outerjoin(Member).where(
             User.username.contains(search, autoescape=True) | Member.search_name.contains(fold(search), autoescape=True)
