@@ -15,6 +15,7 @@ from evaluation.auth.models import Role
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.notices.operations import keep_unread, mark_read, notify, unread_count
+from evaluation.org.models import OrgKind
 from evaluation.reviews.models import Review, ReviewState
 from evaluation.reviews.operations import LastYear, last_year
 from tests.conftest import client_of
@@ -362,3 +363,26 @@ def test_the_list_of_logins_reads_as_many_statements_for_thirty_logins_as_for_a_
     page = client.get("/admin/users").get_data(as_text=True)
     assert "dang-vien-29" in page and world.cell3.name in page and "Đảng viên Thứ 28" in page
     assert read_for_the_list() == few
+
+
+def test_a_committees_list_to_rate_reads_as_many_statements_for_seven_organizations_as_for_four(world, make, other_app):
+    """Each organization's review and what is left to decide under it are read for the list at once, on the
+    rating page and on the committee's home page (the number it can rate now)."""
+    section = make.org(OrgKind.SECTION, world.grassroots, "Đảng bộ bộ phận Khối Một")
+    make.member(make.org(OrgKind.CELL, section, "Chi bộ Khối Một A"), "Đảng viên Khối Một A")
+    committee, engine = _in_a_worker(other_app, "committee")
+
+    def read_for(url: str) -> tuple[int, str]:
+        with statements(engine) as seen:
+            page = committee.get(url).get_data(as_text=True)
+        return len(seen), page
+
+    rating, home = f"/rating/{world.grassroots.id}", "/"
+    few = read_for(rating)[0], read_for(home)[0]
+    make.member(make.org(OrgKind.CELL, section, "Chi bộ Khối Một B"), "Đảng viên Khối Một B")
+    make.member(make.org(OrgKind.CELL, world.grassroots, "Chi bộ Bảo vệ"), "Đảng viên Bảo vệ")
+    count, page = read_for(rating)
+    assert "Còn 2 tổ chức trực thuộc chưa được xếp loại: Chi bộ Khối Một A, Chi bộ Khối Một B." in page
+    assert page.count("Còn 1 đảng viên chưa có quyết định xếp loại.") == 4  # the second cell and the three new
+    assert page.count("Còn 2 đảng viên chưa có quyết định xếp loại.") == 2  # the first cell, the section
+    assert (count, read_for(home)[0]) == few

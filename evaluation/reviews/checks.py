@@ -49,7 +49,8 @@ from .counts import (
     members_tally,
     organizations_tally,
     quota_groups,
-    undecided_organizations_below,
+    undecided_organizations_under,
+    unit_results,
 )
 from .models import QUOTA_DECISIONS_IN_FORCE, CellMeeting, QuotaException, Review, ReviewState
 from .quarter_models import QuarterReview
@@ -310,15 +311,24 @@ def allowed_levels(review: Review) -> tuple[list[Level], list[str]]:
 
 def readiness_problems(org: Organization, period: Period) -> list[str]:
     """What must be decided before `org` itself is rated: its members, then the organizations under it."""
+    return readiness([org], period)[org.id]
+
+
+def readiness(orgs: list[Organization], period: Period) -> dict[int, list[str]]:
+    """`readiness_problems` of each organization, read for them all at once."""
+    units = unit_results(orgs, period)
+    undecided = undecided_organizations_under(orgs, period)
+    return {org.id: _problems(units[org.id].members.pending, undecided[org.id]) for org in orgs}
+
+
+def _problems(pending_members: int, undecided: list[str]) -> list[str]:
     problems = []
-    pending_members = members_tally(org, period).pending
     if pending_members:
         problems.append(
             _("Còn %(pending_members)s đảng viên chưa có quyết định xếp loại.", pending_members=pending_members)
         )
-    undecided = undecided_organizations_below(org, period)
     if undecided:
-        names = ", ".join(o.name for o in undecided[:10]) + (_(" …") if len(undecided) > 10 else "")
+        names = ", ".join(undecided[:10]) + (_(" …") if len(undecided) > 10 else "")
         problems.append(
             _("Còn %(count)s tổ chức trực thuộc chưa được xếp loại: %(names)s.", count=len(undecided), names=names)
         )
@@ -328,18 +338,20 @@ def readiness_problems(org: Organization, period: Period) -> list[str]:
 def ready_to_rate(committee: Organization, period: Period) -> int:
     """How many of the organizations `committee` rates are still to rate and have nothing left below them
     to decide: the number its home page says it can rate now."""
+    rated = rated_organizations(committee)
     decided = set(
         db.session.scalars(
             db.select(Review.organization_id).where(
-                Review.period_id == period.id, Review.member_id.is_(None), Review.state == ReviewState.DECIDED
+                Review.organization_id.in_([org.id for org in rated]),
+                Review.member_id.is_(None),
+                Review.period_id == period.id,
+                Review.state == ReviewState.DECIDED,
             )
         )
     )
-    return sum(
-        1
-        for child in rated_organizations(committee)
-        if child.id not in decided and not readiness_problems(child, period)
-    )
+    waiting = [org for org in rated if org.id not in decided]
+    problems = readiness(waiting, period)
+    return sum(1 for org in waiting if not problems[org.id])
 
 
 def subtree_findings(root: Organization, period: Period) -> list[tuple[str, Finding]]:

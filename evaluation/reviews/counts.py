@@ -246,23 +246,29 @@ def organizations_tally(committee: Organization, period: Period, kind: OrgKind |
     return tally
 
 
-def undecided_organizations_below(root: Organization, period: Period) -> list[Organization]:
-    """Rated organizations strictly under `root` without a decided level for the period, in tree order."""
-    decided = db.select(Review.organization_id).where(
-        Review.period_id == period.id, Review.member_id.is_(None), Review.state == ReviewState.DECIDED
+def undecided_organizations_under(roots: list[Organization], period: Period) -> dict[int, list[str]]:
+    """For each of `roots`, the names of the rated organizations strictly under it without a decided level for
+    the period, in tree order: one statement for them all (a committee's page asks it of each organization it
+    rates)."""
+    names: dict[int, list[str]] = {root.id: [] for root in roots}
+    if not roots:
+        return names
+    decided = sa.exists().where(
+        Review.organization_id == Organization.id,
+        Review.member_id.is_(None),
+        Review.period_id == period.id,
+        Review.state == ReviewState.DECIDED,
     )
-    return list(
-        db.session.scalars(
-            db.select(Organization)
-            .where(
-                root.subtree_clause(),
-                Organization.id != root.id,
-                Organization.kind != OrgKind.PROVINCE,
-                Organization.id.not_in(decided),
-            )
-            .order_by(Organization.path)
-        )
+    rows = db.session.execute(
+        db.select(Organization.path, Organization.name)
+        .where(sa.or_(*(root.subtree_clause() for root in roots)), Organization.kind != OrgKind.PROVINCE, ~decided)
+        .order_by(Organization.path)
     )
+    for path, name in rows:
+        for ancestor in path.strip("/").split("/")[:-1]:  # the roots may lie under one another: a section's cells
+            if (under := names.get(int(ancestor))) is not None:
+                under.append(name)
+    return names
 
 
 def undecided(period: Period) -> list[str]:

@@ -21,10 +21,9 @@ bp = Blueprint("rating", __name__, url_prefix="/rating")
 @role_required(is_rating_committee)
 def index(org):
     period = viewed_period()
-    rows = [
-        (child, ops.find_organization_review(period, child), checks.readiness_problems(child, period))
-        for child in rated_organizations(org)
-    ]
+    rated = rated_organizations(org)
+    reviews, readiness = ops.organization_reviews(period, rated), checks.readiness(rated, period)
+    rows = [(child, reviews.get(child.id), readiness[child.id]) for child in rated]
     return render_template(
         "rating/index.html",
         org=org,
