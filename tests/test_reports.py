@@ -10,6 +10,7 @@ import pytest
 
 from evaluation.extensions import db
 from evaluation.levels import Level
+from evaluation.members.models import Member
 from evaluation.members.operations import move_member
 from evaluation.org.models import OrgKind
 from evaluation.periods.models import Period, PeriodState
@@ -543,3 +544,24 @@ def test_each_childs_row_links_to_the_address_flask_builds_for_it(app, script_ro
         built = {org_id: url_for("orgs.show", org_id=org_id, year=2024, decimals=1) for org_id in (7, 1234, 90)}
         assert _pages_of([7, 1234, 90], 2024, 1) == built
         assert built[7].startswith(f"{script_root}/orgs/7?")
+
+
+def test_an_open_years_list_holds_each_member_once_started_or_not_and_a_closed_ones_whom_it_counted(world):
+    draft = Review(period=world.period, member=world.m1, form_type=world.m1.form_type, state=ReviewState.DRAFT)
+    db.session.add(draft)
+    decided(world.period, world.m2, G)
+    decided(world.period, world.m5, E)
+    move_member(world.m2, world.cell3, None, "Chuyển công tác")  # the review of the year goes along
+    db.session.commit()
+    members = db.session.scalars(db.select(Member)).all()
+    states = {world.m1.code: ReviewState.DRAFT, world.m2.code: ReviewState.DECIDED, world.m5.code: ReviewState.DECIDED}
+    roots = (world.province, world.upper, world.grassroots, world.cell, world.cell3, world.small)
+    for root in roots:
+        listed = [(row.code, row.org_code, row.state) for row in member_results(root, world.period)]
+        under = [m for m in members if root.contains(m.organization)]
+        assert sorted(listed) == sorted((m.code, m.organization.code, states.get(m.code)) for m in under), root.code
+    close_period(world.period, note="Còn đảng viên chưa kiểm điểm")
+    db.session.commit()
+    listed = sorted((row.code, row.org_code) for row in member_results(world.province, world.period))
+    assert listed == sorted([(world.m1.code, world.cell.code), (world.m2.code, world.cell3.code),
+                             (world.m5.code, world.cell3.code)])  # fmt: skip
