@@ -3,12 +3,13 @@
 import pytest
 import sqlalchemy as sa
 
+from evaluation.auth.permissions import rated_organizations
 from evaluation.extensions import db
 from evaluation.generate import generate
 from evaluation.org.models import Organization, OrgKind, in_subtree
 from evaluation.periods.operations import period_for_year
 from evaluation.reports.aggregation import member_results, rollup
-from evaluation.reviews.counts import members_with_reviews
+from evaluation.reviews.counts import members_with_reviews, undecided_organizations_under
 
 # The tables that grow with the members, and the columns an index must narrow them by. (The kept
 # tallies grow with the organizations; at a province's size the planner rightly reads them whole.)
@@ -126,6 +127,20 @@ def test_sqlite_finds_a_subtree_by_the_index_of_paths(app):
     )
     assert "SEARCH organization USING INDEX ix_organization_path (path>? AND path<?)" in plan, plan
     assert "SCAN review" not in plan and "SCAN member" not in plan, plan
+
+
+def test_sqlite_finds_whats_undecided_under_each_rated_organization_by_its_range(app):
+    """A committee's list to rate asks what is undecided under each organization it lists, in one statement
+    that reads each one's range. (On the bench's 100,000-member province, the same statement asked in tree
+    order walked every organization instead; at this size SQLite reads the ranges either way.)"""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner; PostgreSQL's is checked above")
+    generate(3_000, seed=3, years=[2024], open_year=2025)
+    db.session.commit()
+    everyone = db.session.scalars(db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS)).all()
+    grassroots = min((g for g in everyone if len(g.children) > 1), key=lambda g: len(g.children))
+    plan = _last_plan(lambda: undecided_organizations_under(rated_organizations(grassroots), period_for_year(2025)))
+    assert "MULTI-INDEX OR" in plan and "SCAN organization" not in plan, plan
 
 
 @pytest.mark.parametrize("year", [2024, 2025], ids=["closed", "open"])

@@ -260,11 +260,13 @@ def undecided_organizations_under(roots: list[Organization], period: Period) -> 
         Review.state == ReviewState.DECIDED,
     )
     rows = db.session.execute(
-        db.select(Organization.path, Organization.name)
-        .where(sa.or_(*(root.subtree_clause() for root in roots)), Organization.kind != OrgKind.PROVINCE, ~decided)
-        .order_by(Organization.path)
+        db.select(Organization.path, Organization.name).where(
+            sa.or_(*(root.subtree_clause() for root in roots)), Organization.kind != OrgKind.PROVINCE, ~decided
+        )
     )
-    for path, name in rows:
+    # Put in tree order here: asked to order them, SQLite walks every organization in path order rather than
+    # each root's range.
+    for path, name in sorted(rows):
         for ancestor in path.strip("/").split("/")[:-1]:  # the roots may lie under one another: a section's cells
             if (under := names.get(int(ancestor))) is not None:
                 under.append(name)
