@@ -316,6 +316,8 @@ def readiness_problems(org: Organization, period: Period) -> list[str]:
 
 def readiness(orgs: list[Organization], period: Period) -> dict[int, list[str]]:
     """`readiness_problems` of each organization, read for them all at once."""
+    if not orgs:  # a committee whose organizations are all rated: nothing to ask
+        return {}
     units = unit_results(orgs, period)
     undecided = undecided_organizations_under(orgs, period)
     return {org.id: _problems(units[org.id].members.pending, undecided[org.id]) for org in orgs}
