@@ -68,13 +68,27 @@ def test_a_grassroots_pages_in_a_large_province_read_only_their_own_rows(app):
     assert seen == set(NARROWED_BY), "every table the check names was read by a statement it checked"
 
 
-def test_sqlite_reads_the_childrens_own_ratings_child_by_child(app):
-    """SQLite took a rollup's "member_id IS NULL" for an equality on the unique (period, member) index,
-    expected one row, and read every organization's review of the year to find the children's own ratings."""
+@pytest.fixture
+def sqlite_province(app) -> dict:
+    """A generated province of 3,000 members, a closed year (2024) and one under way (2025), analyzed as a
+    generated province is; the tests that take it read SQLite's planner, PostgreSQL's is checked above."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's planner; PostgreSQL's is checked above")
-    info = generate(3_000, seed=3, years=[2024], open_year=2025)  # analyzed, as a generated province is
+    info = generate(3_000, seed=3, years=[2024], open_year=2025)
     db.session.commit()
+    return info
+
+
+def _first(kind: OrgKind) -> Organization:
+    return db.session.scalars(
+        db.select(Organization).where(Organization.kind == kind).order_by(Organization.id)
+    ).first()
+
+
+def test_sqlite_reads_the_childrens_own_ratings_child_by_child(sqlite_province):
+    """SQLite took a rollup's "member_id IS NULL" for an equality on the unique (period, member) index,
+    expected one row, and read every organization's review of the year to find the children's own ratings."""
+    info = sqlite_province
     statements = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
@@ -112,16 +126,10 @@ def _last_plan(read) -> str:
         )
 
 
-def test_sqlite_finds_a_subtree_by_the_index_of_paths(app):
+def test_sqlite_finds_a_subtree_by_the_index_of_paths(sqlite_province):
     """SQLite's LIKE ignores case, so no index answers it: a grassroots committee's list of its decided members
     read every review of the province's year, and cost more as the province grew, not as the list did."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's planner; PostgreSQL's is checked above")
-    generate(3_000, seed=3, years=[2024], open_year=2025)
-    db.session.commit()
-    grassroots = db.session.scalars(
-        db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS).order_by(Organization.id)
-    ).first()
+    grassroots = _first(OrgKind.GRASSROOTS)
     plan = _last_plan(
         lambda: members_with_reviews(grassroots, period_for_year(2024), subtree=True, states=("decided",))
     )
@@ -129,14 +137,10 @@ def test_sqlite_finds_a_subtree_by_the_index_of_paths(app):
     assert "SCAN review" not in plan and "SCAN member" not in plan, plan
 
 
-def test_sqlite_finds_whats_undecided_under_each_rated_organization_by_its_range(app):
+def test_sqlite_finds_whats_undecided_under_each_rated_organization_by_its_range(sqlite_province):
     """A committee's list to rate asks what is undecided under each organization it lists, in one statement
     that reads each one's range. (On the bench's 100,000-member province, the same statement asked in tree
     order walked every organization instead; at this size SQLite reads the ranges either way.)"""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's planner; PostgreSQL's is checked above")
-    generate(3_000, seed=3, years=[2024], open_year=2025)
-    db.session.commit()
     everyone = db.session.scalars(db.select(Organization).where(Organization.kind == OrgKind.GRASSROOTS)).all()
     grassroots = min((g for g in everyone if len(g.children) > 1), key=lambda g: len(g.children))
     plan = _last_plan(lambda: undecided_organizations_under(rated_organizations(grassroots), period_for_year(2025)))
@@ -144,17 +148,10 @@ def test_sqlite_finds_whats_undecided_under_each_rated_organization_by_its_range
 
 
 @pytest.mark.parametrize("year", [2024, 2025], ids=["closed", "open"])
-def test_sqlite_lists_an_organizations_members_of_any_year_from_the_organization(app, year):
+def test_sqlite_lists_an_organizations_members_of_any_year_from_the_organization(sqlite_province, year):
     """A year still open counts a member under the review's organization, else the member's own: asked in one
     join on that, SQLite read every member of the province for a cell's list or a grassroots' export."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's planner; PostgreSQL's is checked above")
-    generate(3_000, seed=3, years=[2024], open_year=2025)
-    db.session.commit()
-    cell = db.session.scalars(
-        db.select(Organization).where(Organization.kind == OrgKind.CELL).order_by(Organization.id)
-    ).first()
-    plan = _last_plan(lambda: list(member_results(cell, period_for_year(year))))
+    plan = _last_plan(lambda: list(member_results(_first(OrgKind.CELL), period_for_year(year))))
     assert "SCAN review" not in plan and "SCAN member" not in plan, plan
 
 
