@@ -31,7 +31,14 @@ from ..reviews.counts import (
     counts_current_members,
     unit_results,
 )
-from ..reviews.models import QUOTA_DECISIONS_IN_FORCE, QuotaException, Review, ReviewState, handed_in_self_level
+from ..reviews.models import (
+    QUOTA_DECISIONS_IN_FORCE,
+    QuotaException,
+    Review,
+    ReviewState,
+    handed_in_self_level,
+    organization_review_in,
+)
 from ..reviews.tallies import MEMBER, QUARTER_SUBJECTS, KeptTally
 from .models import Target, TargetSubject
 
@@ -109,9 +116,7 @@ _WITH_OWN_LEVELS = (
         Review,
         sa.and_(
             Review.organization_id == Organization.id,
-            Review.member_id.is_(None),
-            Review.period_id == sa.bindparam("period"),
-            Review.state == ReviewState.DECIDED,
+            organization_review_in(sa.bindparam("period"), decided=True),
         ),
     )
     .where(sa.or_(Organization.id == sa.bindparam("root"), Organization.parent_id == sa.bindparam("root")))

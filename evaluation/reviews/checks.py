@@ -52,7 +52,7 @@ from .counts import (
     undecided_organizations_under,
     unit_results,
 )
-from .models import QUOTA_DECISIONS_IN_FORCE, CellMeeting, QuotaException, Review, ReviewState
+from .models import QUOTA_DECISIONS_IN_FORCE, CellMeeting, QuotaException, Review, ReviewState, organization_review_in
 from .quarter_models import QuarterReview
 
 
@@ -237,10 +237,7 @@ def unit_level(unit: Organization, period: Period) -> Level | None:
     """The level decided for an organization in the period, if it is decided."""
     return db.session.scalars(
         db.select(Review.final_level).where(
-            Review.period_id == period.id,
-            Review.organization_id == unit.id,
-            Review.member_id.is_(None),
-            Review.state == ReviewState.DECIDED,
+            Review.organization_id == unit.id, organization_review_in(period.id, decided=True)
         )
     ).first()
 
@@ -344,10 +341,7 @@ def ready_to_rate(committee: Organization, period: Period) -> int:
     decided = set(
         db.session.scalars(
             db.select(Review.organization_id).where(
-                Review.organization_id.in_([org.id for org in rated]),
-                Review.member_id.is_(None),
-                Review.period_id == period.id,
-                Review.state == ReviewState.DECIDED,
+                Review.organization_id.in_([org.id for org in rated]), organization_review_in(period.id, decided=True)
             )
         )
     )

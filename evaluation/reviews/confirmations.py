@@ -25,7 +25,7 @@ from ..i18n import gettext as _
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
 from .counts import unit_results
-from .models import Review, ReviewState
+from .models import Review, organization_review_in
 
 CONFIRMING_KINDS = (OrgKind.GRASSROOTS, OrgKind.UPPER)
 
@@ -131,10 +131,7 @@ def _own_pending(period: Period, org: Organization) -> int:
     """The organization's own rating is the level above's to decide, after this: not its to wait for."""
     decided = db.session.scalar(
         db.select(sa.func.count(Review.id)).where(
-            Review.period_id == period.id,
-            Review.organization_id == org.id,
-            Review.member_id.is_(None),
-            Review.state == ReviewState.DECIDED,
+            Review.organization_id == org.id, organization_review_in(period.id, decided=True)
         )
     )
     return 0 if decided else 1

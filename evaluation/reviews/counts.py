@@ -25,7 +25,7 @@ from ..members.operations import member_matches
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period, PeriodState
 from ..rules import ORGANIZATION_QUOTA_BY_KIND
-from .models import Review, ReviewState
+from .models import Review, ReviewState, organization_review_in
 from .tallies import MEMBER, PARTY_COMMITTEE, QUARTER_SUBJECTS, KeptTally, SubtreeSize
 
 NOT_STARTED = "not_started"
@@ -234,9 +234,7 @@ def organizations_tally(committee: Organization, period: Period, kind: OrgKind |
         .select_from(Organization)
         .outerjoin(
             Review,
-            sa.and_(
-                Review.organization_id == Organization.id, Review.member_id.is_(None), Review.period_id == period.id
-            ),
+            sa.and_(Review.organization_id == Organization.id, organization_review_in(period.id)),
         )
         .where(rated_by(committee), Organization.kind == kind if kind else sa.true())
         .group_by(Review.state, Review.final_level)
@@ -254,10 +252,7 @@ def undecided_organizations_under(roots: list[Organization], period: Period) -> 
     if not roots:
         return names
     decided = sa.exists().where(
-        Review.organization_id == Organization.id,
-        Review.member_id.is_(None),
-        Review.period_id == period.id,
-        Review.state == ReviewState.DECIDED,
+        Review.organization_id == Organization.id, organization_review_in(period.id, decided=True)
     )
     rows = db.session.execute(
         db.select(Organization.path, Organization.name).where(
@@ -284,7 +279,9 @@ def undecided(period: Period) -> list[str]:
     organizations = db.session.scalar(
         db.select(sa.func.count(Organization.id)).where(
             Organization.kind != OrgKind.PROVINCE,
-            Organization.id.not_in(db.select(Review.organization_id).where(decided, Review.member_id.is_(None))),
+            Organization.id.not_in(
+                db.select(Review.organization_id).where(organization_review_in(period.id, decided=True))
+            ),
         )
     )
     if not (members or organizations):

@@ -315,3 +315,10 @@ def handed_in_self_level():
     column = Review.__table__.c.self_level
     shown = sa.case((Review.state != ReviewState.DRAFT, Review.self_level), else_=None)
     return sa.type_coerce(shown, column.type).label("self_level")
+
+
+def organization_review_in(period, *, decided: bool = False) -> sa.ColumnElement[bool]:
+    """An organization's own review for the period (not one of its members'), only a decided one when asked:
+    the caller says which organizations. `period` is a period's id or a bound parameter."""
+    own = sa.and_(Review.member_id.is_(None), Review.period_id == period)
+    return sa.and_(own, Review.state == ReviewState.DECIDED) if decided else own

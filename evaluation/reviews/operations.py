@@ -33,7 +33,7 @@ from ..org.models import Organization
 from ..periods.models import Period, PeriodState
 from ..rules import Condition, conditions_for
 from . import bulk, checks, confirmations, formspec
-from .models import CellMeeting, Commitment, QuotaException, Review, ReviewEvent, ReviewState
+from .models import CellMeeting, Commitment, QuotaException, Review, ReviewEvent, ReviewState, organization_review_in
 from .workflow import (
     WHEN_CLOSED,
     Action,
@@ -848,20 +848,14 @@ def set_quota_exception(
 
 def find_organization_review(period: Period, org: Organization) -> Review | None:
     return db.session.scalars(
-        db.select(Review).where(
-            Review.period_id == period.id, Review.organization_id == org.id, Review.member_id.is_(None)
-        )
+        db.select(Review).where(Review.organization_id == org.id, organization_review_in(period.id))
     ).first()
 
 
 def organization_reviews(period: Period, orgs: list[Organization]) -> dict[int, Review]:
     """`find_organization_review` of each organization, by its id, in one statement."""
     found = db.session.scalars(
-        db.select(Review).where(
-            Review.period_id == period.id,
-            Review.organization_id.in_([org.id for org in orgs]),
-            Review.member_id.is_(None),
-        )
+        db.select(Review).where(Review.organization_id.in_([org.id for org in orgs]), organization_review_in(period.id))
     )
     return {review.organization_id: review for review in found}
 
