@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from . import assets, config, html_attributes, kept, stamps, templating
+from .dbtypes import declared_in_models
 from .extensions import csrf, db, init_limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
 from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_templates, select_locale
@@ -54,7 +55,13 @@ class DatabaseInteger(IntegerConverter):
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(PROJECT_ROOT / "migrations"),
+        render_as_batch=True,
+        include_object=declared_in_models,
+    )
     csrf.init_app(app)
     login_manager.init_app(app)
     mail.init_app(app)

@@ -71,3 +71,20 @@ def insert_numbered(session, table: sa.Table, rows: list[dict]) -> list[int]:
     ids = list(session.execute(drawn).scalars())
     session.execute(sa.insert(table), [row | {"id": id_} for row, id_ in zip(rows, ids, strict=True)])
     return ids
+
+
+# Indexes the migrations make on PostgreSQL only, which the models therefore do not declare: trigram indexes
+# (pg_trgm) that answer a search for any part of a name, `LIKE '%…%'`. SQLite has no such index and reads the
+# table, which at its scale takes milliseconds.
+TRIGRAM_INDEXES = {"ix_member_search_trgm", "ix_organization_search_trgm"}
+
+
+def declared_in_models(_object, name, type_, reflected, _compare_to) -> bool:
+    """Alembic's `include_object`: what the migrations are compared with the models on."""
+    return not (type_ == "index" and reflected and name in TRIGRAM_INDEXES)
+
+
+def upper_code_index(name: str, code: sa.ColumnElement) -> sa.Index:
+    """An index of the code in capitals: codes are typed in any case ("dv00019" finds DV00019), so they are
+    compared as `upper(code)`, and this index answers that equality and, on PostgreSQL, a code's beginning."""
+    return sa.Index(name, sa.func.upper(code).label("code_upper"), postgresql_ops={"code_upper": "text_pattern_ops"})

@@ -19,6 +19,7 @@ from .levels import Level, NotClassifiedReason
 from .org.models import DEFAULT_TYPES
 from .periods.operations import create_period, december_deadlines, open_period
 from .reviews.tallies import recount
+from .text import fold
 
 NOT_CLASSIFIED_REASONS = [reason.value for reason in NotClassifiedReason]
 TYPES = [key for key, _name in DEFAULT_TYPES]
@@ -60,8 +61,9 @@ class Province:
     def _org(self, kind: str, parent: dict | None, name: str, type_key: str | None = None) -> dict:
         org_id = len(self.orgs) + 1
         path = f"{parent['path'] if parent else '/'}{org_id}/"
-        row = dict(id=org_id, code=f"G{org_id:06d}", name=name, kind=kind, parent_id=parent and parent["id"],
-                   path=path, depth=path.count("/") - 2, type_key=type_key)  # fmt: skip
+        row = dict(id=org_id, code=f"G{org_id:06d}", name=name, search_name=fold(name), kind=kind,
+                   parent_id=parent and parent["id"], path=path, depth=path.count("/") - 2,
+                   type_key=type_key)  # fmt: skip
         self.orgs.append(row)
         return row
 

@@ -8,6 +8,8 @@ import re
 from evaluation.auth.models import User
 from evaluation.extensions import db
 from evaluation.journal import Change, JournalEntry
+from evaluation.org.operations import import_orgs
+from evaluation.tabular import Row
 
 
 def test_logins_for_a_cells_members_come_as_letters_and_must_be_changed_first(app, world, make, auth, client):
@@ -56,6 +58,23 @@ def test_an_organization_is_found_by_name_without_accents_or_by_code_in_any_case
     for typed in ("truong mot", world.grassroots.code.lower()):
         page = client.get(f"/admin/organizations?q={typed}").get_data(as_text=True)
         assert "Đảng bộ Trường Một" in page and "Đảng ủy xã Hai" not in page, typed
+
+
+def test_a_renamed_organization_is_found_by_its_new_name_and_wildcards_are_letters(world, make, auth, client):
+    """The folded name the database searches follows the name; "%" and "_" typed are looked for, not patterns."""
+    renamed = [Row(2, {"code": world.cell2.code, "name": "Chi bộ Điện lực 50%", "kind": "cell",
+                       "parent_code": world.cell2.parent.code})]  # fmt: skip
+    assert not import_orgs(renamed)[1]
+    db.session.commit()
+    auth.login("admin")
+    found = client.get("/admin/organizations/search.json?q=dien luc").get_json()
+    assert [o["code"] for o in found] == [world.cell2.code]
+    assert client.get("/admin/organizations/search.json?q=hanh chinh").get_json() == []  # the old name
+    assert [o["code"] for o in client.get("/admin/organizations/search.json?q=50%").get_json()] == [world.cell2.code]
+    assert client.get("/admin/organizations/search.json?q=_").get_json() == []
+    assert client.get("/admin/members/search.json?q=%").get_json() == []
+    code = world.m1.code
+    assert [m["code"] for m in client.get(f"/admin/members/search.json?q={code.lower()}").get_json()] == [code]
 
 
 def test_the_pickers_offer_matches_by_name_without_accents(world, auth, client):

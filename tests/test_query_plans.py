@@ -6,7 +6,9 @@ import sqlalchemy as sa
 from evaluation.auth.permissions import rated_organizations
 from evaluation.extensions import db
 from evaluation.generate import generate
+from evaluation.members.operations import search_members
 from evaluation.org.models import Organization, OrgKind, in_subtree
+from evaluation.org.operations import search_organizations
 from evaluation.periods.operations import period_for_year
 from evaluation.reports.aggregation import member_results, rollup
 from evaluation.reviews.counts import members_with_reviews, undecided_organizations_under
@@ -169,3 +171,53 @@ def test_a_subtree_is_its_paths_and_only_those(app, bound):
         == [path for path in sorted(paths) if path.startswith("/1/6/22/")]
         == ["/1/6/22/", "/1/6/22/105/", "/1/6/22/99/"]
     )
+
+
+def test_postgresql_answers_the_administrators_searches_from_indexes(app):
+    """A search for a part of a name (`LIKE '%…%'`) or for a code in any case: trigram and code indexes answer
+    each, so the search costs what it finds, not the province. Sequential scans and walks of the name order
+    (what a search matching many names takes) are priced out: a plan from the trigram index shows it can answer
+    the statement whatever this small province's sizes make cheapest."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the trigram indexes are PostgreSQL's; SQLite reads its smaller tables")
+    generate(3_000, seed=3, years=[], open_year=None)
+    db.session.commit()
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    sa.event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert search_members("nguyen van 1234") and search_members("m00001234")
+        assert search_organizations("chi bo 12") and search_organizations("g0001")
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", remember)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off; SET enable_indexscan = off")
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + statement, parameters).scalar()[0]["Plan"]
+            kinds = {node["Node Type"] for node, _condition in scans(plan)}
+            assert "Seq Scan" not in kinds, f"{statement}\n{plan}"
+            indexes = {node.get("Index Name") for node, _condition in scans(plan)}
+            assert indexes & {"ix_member_search_trgm", "ix_organization_search_trgm"}, f"{statement}\n{plan}"
+
+
+def test_postgresql_reads_a_subtree_and_the_tree_order_from_one_index_of_paths(app):
+    """Paths compare byte by byte ("C"), whatever the database's collation: then the path index answers a
+    subtree's prefix and walks the tree in order, where a collation's order would need a sort of every match."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite compares paths byte by byte already and reads a subtree as a range")
+    generate(3_000, seed=3, years=[], open_year=None)
+    db.session.commit()
+    root = db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))).one()
+    subtree = db.select(Organization.id).where(root.subtree_clause())
+    in_order = db.select(Organization.id).order_by(Organization.path).limit(100)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SET enable_seqscan = off; SET enable_bitmapscan = off; SET enable_sort = off")
+        for statement, wanted in ((subtree, "Index Cond"), (in_order, "Index Name")):
+            compiled = statement.compile(conn, compile_kwargs={"literal_binds": True})
+            plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}").scalar()[0]["Plan"]
+            nodes = [node for node, _condition in scans(plan)]
+            assert not {"Seq Scan", "Sort"} & {node["Node Type"] for node in nodes}, plan
+            assert any(node.get("Index Name") == "ix_organization_path" and wanted in node for node in nodes), plan

@@ -6,7 +6,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..dbtypes import Timestamp, enum_column, utcnow
+from ..dbtypes import Timestamp, enum_column, upper_code_index, utcnow
 from ..extensions import Model
 from ..i18n import gettext as _
 from ..org.models import Organization
@@ -31,14 +31,18 @@ class FormType(StrEnum):
 
 class Member(Model):
     __tablename__ = "member"
-    __table_args__ = (sa.Index("ix_member_org_sort", "organization_id", "name_sort_key"),)
+    __table_args__ = (
+        sa.Index("ix_member_org_sort", "organization_id", "name_sort_key"),
+        # A search that matches many names walks this in order and stops at the page's hundred.
+        sa.Index("ix_member_name_sort_key", "name_sort_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     full_name: Mapped[str] = mapped_column(sa.String(200))
     # Derived from full_name on every assignment: list order and accent-free search.
     name_sort_key: Mapped[str] = mapped_column(sa.String(400), default="")
-    search_name: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    search_name: Mapped[str] = mapped_column(sa.String(200), default="")  # searched by a trigram index
     organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"))
     form_type: Mapped[FormType] = mapped_column(enum_column(FormType), default=FormType.STAFF)
     position: Mapped[str] = mapped_column(sa.String(255), default="")  # chức vụ (Mẫu 2A)
@@ -62,6 +66,9 @@ class Member(Model):
         self.name_sort_key = name_sort_key(value)
         self.search_name = fold(value)
         return value
+
+
+upper_code_index("ix_member_code_upper", Member.__table__.c.code)
 
 
 class MembershipChange(Model):

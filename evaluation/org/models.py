@@ -5,19 +5,25 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..dbtypes import enum_column
+from ..dbtypes import enum_column, upper_code_index
 from ..extensions import Model
 from ..i18n import N_, gettext
+from ..text import fold
+
+# Paths compare byte by byte on every database (SQLite's default). On PostgreSQL the "C" collation lets one
+# index answer both a subtree (`LIKE '/1/7/%'`) and tree order (`ORDER BY path`), whatever the database's own
+# collation, which might also ignore the "/" and sort '/1/10/' before '/1/2/'.
+PATH = sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql")
 
 
 class in_subtree(FunctionElement):
     """`in_subtree(column, path)`: the path in `column` is `path` or lies under it. `path` may be a value or a
     bound parameter of a statement built once. Written per database so that each answers from its index of
-    paths: PostgreSQL's `text_pattern_ops` index answers a LIKE on a prefix, while SQLite's LIKE ignores case
-    and reads the whole table, but its index answers a range."""
+    paths: PostgreSQL's index of the paths in the "C" collation answers a LIKE on a prefix, while SQLite's
+    LIKE ignores case and reads the whole table, but its index answers a range."""
 
     type = sa.Boolean()
     inherit_cache = True
@@ -116,15 +122,16 @@ class Organization(Model):
     """
 
     __tablename__ = "organization"
-    # text_pattern_ops lets PostgreSQL answer `path LIKE '/1/7/%'` from the index whatever the collation.
-    __table_args__ = (sa.Index("ix_organization_path", "path", postgresql_ops={"path": "text_pattern_ops"}),)
+    __table_args__ = (sa.Index("ix_organization_path", "path"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
+    # The name in lower case without diacritics, set with the name: what the search matches, in the database.
+    search_name: Mapped[str] = mapped_column(sa.String(255), default="")
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
-    path: Mapped[str] = mapped_column(sa.String(400), default="")
+    path: Mapped[str] = mapped_column(PATH, default="")
     depth: Mapped[int] = mapped_column(default=0)
     founded_on: Mapped[date | None] = mapped_column(sa.Date)  # ngày thành lập: HD 21 does not classify the new
     # The type of the grassroots organization it is or belongs to: set on a grassroots organization, its
@@ -136,6 +143,11 @@ class Organization(Model):
 
     def __repr__(self) -> str:
         return f"<Organization {self.code} {self.kind.value}>"
+
+    @validates("name")
+    def _derive_search_name(self, _key, value: str) -> str:
+        self.search_name = fold(value)
+        return value
 
     @property
     def ancestor_ids(self) -> list[int]:
@@ -160,3 +172,6 @@ class Organization(Model):
     def subtree_clause(self):
         """SQL condition selecting this organization and everything under it."""
         return in_subtree(Organization.path, self.path)
+
+
+upper_code_index("ix_organization_code_upper", Organization.__table__.c.code)

@@ -78,19 +78,13 @@ def add_org(code: str, name: str, kind: OrgKind, parent: Organization | None) ->
 
 def search_organizations(search: str, kinds: tuple[OrgKind, ...] = tuple(OrgKind), limit: int = 100):
     """Organizations of `kinds` whose code starts with `search` (any case) or whose name contains it (accents
-    and case ignored), in tree order. A province has some thousands: their names are read and matched here,
-    then only the matches are loaded."""
-    wanted, code = fold(search.strip()), search.strip().lower()
-    if not wanted:
+    and case ignored), in tree order."""
+    if not (search := search.strip()):
         return []
-    rows = db.session.execute(
-        db.select(Organization.id, Organization.code, Organization.name)
-        .where(Organization.kind.in_(kinds))
-        .order_by(Organization.path)
-    )
-    ids = [org_id for org_id, org_code, name in rows if org_code.lower().startswith(code) or wanted in fold(name)]
-    found = {org.id: org for org in db.session.scalars(db.select(Organization).where(Organization.id.in_(ids[:limit])))}
-    return [found[org_id] for org_id in ids[:limit]]
+    name = Organization.search_name.contains(fold(search), autoescape=True)
+    code = sa.func.upper(Organization.code).startswith(search.upper(), autoescape=True)
+    query = db.select(Organization).where(name | code, Organization.kind.in_(kinds)).order_by(Organization.path)
+    return list(db.session.scalars(query.limit(limit)))
 
 
 def organization_types() -> list[OrganizationType]:
