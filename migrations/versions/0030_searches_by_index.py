@@ -5,7 +5,7 @@ subtree and tree order
 
 Revision ID: 0030
 Revises: 0029
-Create Date: 2026-12-04 00:30:00
+Create Date: 2026-12-03 23:40:00
 
 """
 import unicodedata
