@@ -13,9 +13,10 @@ from ..extensions import Model
 from ..i18n import N_, gettext
 from ..text import fold
 
-# Paths compare byte by byte on every database (SQLite's default). On PostgreSQL the "C" collation lets one
-# index answer both a subtree (`LIKE '/1/7/%'`) and tree order (`ORDER BY path`), whatever the database's own
-# collation, which might also ignore the "/" and sort '/1/10/' before '/1/2/'.
+# Paths compare byte by byte on every database (SQLite's default), so a subtree's paths sort together. On
+# PostgreSQL the "C" collation lets one index answer both a subtree (`LIKE '/1/7/%'`) and tree order (`ORDER BY
+# path`), whatever the database's own collation, which might ignore the "/" and put '/1/22/' between '/1/2/'
+# and its child '/1/2/3/'.
 PATH = sa.String(400).with_variant(sa.String(400, collation="C"), "postgresql")
 
 
