@@ -129,7 +129,8 @@ class Organization(Model):
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)
     name: Mapped[str] = mapped_column(sa.String(255))
     # The name in lower case without diacritics, set with the name: what the search matches, in the database.
-    search_name: Mapped[str] = mapped_column(sa.String(255), default="")
+    # Only SQL reads it, so loading an organization leaves it out (deferred).
+    search_name: Mapped[str] = mapped_column(sa.String(255), default="", deferred=True)
     kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
     path: Mapped[str] = mapped_column(PATH, default="")
