@@ -1,7 +1,12 @@
 """Sessions end when they should: logout, a password change, "log out everywhere", an administrator, a
 revoked role, and the idle and absolute timeouts; a copied cookie or a remember cookie dies with them."""
 
+import re
+
+import sqlalchemy as sa
+
 from evaluation.config import from_environment
+from evaluation.extensions import db
 from tests.conftest import PASSWORD
 
 LOGIN = {"username": "member", "password": PASSWORD}
@@ -100,3 +105,26 @@ def test_the_remember_cookie_is_secure_behind_https(monkeypatch, tmp_path):
     settings = from_environment(str(tmp_path))
     assert settings["REMEMBER_COOKIE_SECURE"] and settings["SESSION_COOKIE_SECURE"]
     assert settings["REMEMBER_COOKIE_DURATION"].days == 14
+
+
+def test_a_page_reads_the_login_without_its_credentials(world, browser, app):
+    """Every page reads its login; only the login form and the account's own pages read its password hash,
+    two-factor secret and recovery codes, so a page that has no use for them never holds them."""
+    member = browser()
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        member.post("/login", data=LOGIN)
+        credentials_at_login = any("password_hash" in statement for statement in statements)
+        statements.clear()
+        assert logged_in(member) and member.get("/notices/").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", remember)
+    assert credentials_at_login
+    assert statements and not [
+        s for s in statements if {"password_hash", "totp_secret", "recovery_codes"} & set(re.findall(r"\w+", s))
+    ]

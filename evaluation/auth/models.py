@@ -37,13 +37,18 @@ class Role(StrEnum):
 CELL_ROLES = (Role.SECRETARY, Role.DEPUTY_SECRETARY)
 
 
+CREDENTIALS = "credentials"
+
+
 class User(UserMixin, Model):
     __tablename__ = "app_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(80), unique=True)
     display_name: Mapped[str] = mapped_column(sa.String(200), default="")
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    # The credentials are read together, only where they are checked or changed: the login that every page
+    # reads leaves them out, so neither a hash nor a secret sits in memory for a page that has no use for it.
+    password_hash: Mapped[str] = mapped_column(sa.String(255), deferred=True, deferred_group=CREDENTIALS)
     member_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member.id"), unique=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
@@ -55,10 +60,12 @@ class User(UserMixin, Model):
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
     # Two-factor login (auth/two_factor.py): the TOTP secret, the last time step accepted (a code works
     # once), and the recovery codes' hashes.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64), deferred=True, deferred_group=CREDENTIALS)
     totp_enabled: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
-    recovery_codes: Mapped[list | None] = mapped_column(sa.JSON, default=list)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger, deferred=True, deferred_group=CREDENTIALS)
+    recovery_codes: Mapped[list | None] = mapped_column(
+        sa.JSON, default=list, deferred=True, deferred_group=CREDENTIALS
+    )
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     member: Mapped[Member | None] = relationship()

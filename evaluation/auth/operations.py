@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import force_locale
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload, undefer_group
 from sqlalchemy.orm.util import AliasedClass
 
 from ..dbtypes import utcnow
@@ -19,7 +19,7 @@ from ..journal import Change, write
 from ..members.models import Member
 from ..org.models import Organization
 from ..text import fold
-from .models import CELL_ROLES, Role, RoleGrant, User
+from .models import CELL_ROLES, CREDENTIALS, Role, RoleGrant, User
 from .passwords import password_problems
 from .permissions import RATING_KINDS
 
@@ -214,7 +214,9 @@ def ended_grants(user: User) -> list[RoleGrant]:
 
 
 def find_user(username: str) -> User | None:
-    return db.session.scalars(db.select(User).where(User.username == username)).first()
+    """The login by its name, with its credentials: the login form checks them next."""
+    query = db.select(User).where(User.username == username).options(undefer_group(CREDENTIALS))
+    return db.session.scalars(query).first()
 
 
 def session_user(user_id: int, epoch: int | None, *also: Any) -> tuple[User | None, tuple]:
