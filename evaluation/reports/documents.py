@@ -12,7 +12,8 @@ from ..extensions import db
 from ..levels import Level
 from ..org.models import Organization
 from ..periods.models import Period
-from ..reviews.models import CellMeeting, Review, ReviewEvent, ReviewState, organization_review_in
+from ..reviews.models import CellMeeting, Review, ReviewEvent, ReviewState
+from ..reviews.operations import find_organization_review
 from ..reviews.workflow import Action
 
 
@@ -35,9 +36,7 @@ def dossier(root: Organization, period: Period) -> Dossier:
     def count(*where) -> int:
         return db.session.scalar(db.select(sa.func.count(Review.id)).where(*reviews, *where)) or 0
 
-    own = db.session.scalars(
-        db.select(Review).where(Review.organization_id == root.id, organization_review_in(period.id))
-    ).first()
+    own = find_organization_review(period, root)
     meetings = db.select(sa.func.count(CellMeeting.id)).where(
         CellMeeting.period_id == period.id, CellMeeting.organization_id.in_(in_subtree)
     )

@@ -24,8 +24,8 @@ from ..i18n import N_
 from ..i18n import gettext as _
 from ..org.models import Organization, OrgKind
 from ..periods.models import Period
+from .checks import unit_level
 from .counts import unit_results
-from .models import Review, organization_review_in
 
 CONFIRMING_KINDS = (OrgKind.GRASSROOTS, OrgKind.UPPER)
 
@@ -129,12 +129,7 @@ def what_is_left(period: Period, org: Organization) -> list[str]:
 
 def _own_pending(period: Period, org: Organization) -> int:
     """The organization's own rating is the level above's to decide, after this: not its to wait for."""
-    decided = db.session.scalar(
-        db.select(sa.func.count(Review.id)).where(
-            Review.organization_id == org.id, organization_review_in(period.id, decided=True)
-        )
-    )
-    return 0 if decided else 1
+    return 0 if unit_level(org, period) is not None else 1
 
 
 def confirm(period: Period, org: Organization, actor: User) -> FiguresConfirmation:

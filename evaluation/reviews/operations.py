@@ -847,9 +847,7 @@ def set_quota_exception(
 
 
 def find_organization_review(period: Period, org: Organization) -> Review | None:
-    return db.session.scalars(
-        db.select(Review).where(Review.organization_id == org.id, organization_review_in(period.id))
-    ).first()
+    return organization_reviews(period, [org]).get(org.id)
 
 
 def organization_reviews(period: Period, orgs: list[Organization]) -> dict[int, Review]:
