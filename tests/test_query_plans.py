@@ -173,15 +173,20 @@ def test_a_subtree_is_its_paths_and_only_those(app, bound):
     )
 
 
-def test_postgresql_answers_the_administrators_searches_from_indexes(app):
+@pytest.fixture
+def postgresql_province(app) -> None:
+    """A generated province of 3,000 members and no results, for the indexes only PostgreSQL has or uses."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's indexes: SQLite has no trigram index, and compares paths byte by byte already")
+    generate(3_000, seed=3, years=[], open_year=None)
+    db.session.commit()
+
+
+def test_postgresql_answers_the_administrators_searches_from_indexes(postgresql_province):
     """A search for a part of a name (`LIKE '%…%'`) or for a code in any case: trigram and code indexes answer
     each, so the search costs what it finds, not the province. Sequential scans and walks of the name order
     (what a search matching many names takes) are priced out: a plan from the trigram index shows it can answer
     the statement whatever this small province's sizes make cheapest."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("the trigram indexes are PostgreSQL's; SQLite reads its smaller tables")
-    generate(3_000, seed=3, years=[], open_year=None)
-    db.session.commit()
     statements = []
 
     def remember(conn, cursor, statement, parameters, context, executemany):
@@ -203,13 +208,9 @@ def test_postgresql_answers_the_administrators_searches_from_indexes(app):
             assert indexes & {"ix_member_search_trgm", "ix_organization_search_trgm"}, f"{statement}\n{plan}"
 
 
-def test_postgresql_reads_a_subtree_and_the_tree_order_from_one_index_of_paths(app):
+def test_postgresql_reads_a_subtree_and_the_tree_order_from_one_index_of_paths(postgresql_province):
     """Paths compare byte by byte ("C"), whatever the database's collation: then the path index answers a
     subtree's prefix and walks the tree in order, where a collation's order would need a sort of every match."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("SQLite compares paths byte by byte already and reads a subtree as a range")
-    generate(3_000, seed=3, years=[], open_year=None)
-    db.session.commit()
     root = db.session.scalars(db.select(Organization).where(Organization.parent_id.is_(None))).one()
     subtree = db.select(Organization.id).where(root.subtree_clause())
     in_order = db.select(Organization.id).order_by(Organization.path).limit(100)
