@@ -24,6 +24,7 @@ import cProfile
 import gc
 import http.cookiejar
 import itertools
+import json
 import operator
 import os
 import pstats
@@ -61,8 +62,9 @@ from evaluation.reviews.tallies import KeptTally  # noqa: E402
 from evaluation.stamps import ResultsStamp, new_token  # noqa: E402
 
 PASSWORD = "bench-password"
-FORM = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
-        "shortcomings": "Còn chậm.", "measures": "Khắc phục.", "self_level": "good", "action": "save"}  # fmt: skip
+TYPED = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
+         "shortcomings": "Còn chậm.", "measures": "Khắc phục.", "self_level": "good"}  # fmt: skip
+FORM = {**TYPED, "action": "save"}  # the button the member pressed
 VERSION = re.compile(r'name="version" type="hidden" value="([0-9]*)"')
 
 
@@ -70,6 +72,12 @@ def save_data(page: str, number: int) -> dict:
     """A save as the browser posts it: the version of the page it was read with, and a text that changed
     (an unchanged form writes nothing)."""
     return {**FORM, "duties": f"Hoàn thành ({number}).", "version": VERSION.search(page).group(1)}
+
+
+def autosave_data(version: str, number: int) -> dict:
+    """What the page's script sends by itself every few seconds while the member types: the form without its
+    button, naming the version the last answer gave."""
+    return {**TYPED, "duties": f"Hoàn thành ({number}).", "version": version}
 
 
 def saved(page: str, number: int) -> bool:
@@ -225,6 +233,7 @@ class Timed:
 CPU_GOALS = {
     "member_form_page": 4,
     "member_form_save": 6,
+    "member_form_autosave": 6,
     "province_rollup_page": 8,
     "province_rollup_page_after_a_change": 8,
     "district_rollup_page_while_another_decides": 8,
@@ -255,6 +264,13 @@ def _scenarios(url: str, province: int):
         with timed.unmeasured():
             page = member.get("/my-review/").get_data(as_text=True)
         return member.post("/my-review/", data=save_data(page, next(saves)))
+
+    def autosave():
+        """What the browser sends while the member types (one request, a JSON answer): the page it is sent from
+        is read outside the timing, as the manual save between two rounds moved the version on."""
+        with timed.unmeasured():
+            version = VERSION.search(member.get("/my-review/").get_data(as_text=True)).group(1)
+        return member.post("/my-review/autosave", data=autosave_data(version, next(saves)))
 
     def rollup_after_a_change():
         """The rollup page as the first to look after a change that renews every stamp (renaming an organization,
@@ -293,6 +309,7 @@ def _scenarios(url: str, province: int):
     scenarios = {  # name: (request, the status it must end with)
         "member_form_page": (lambda: member.get("/my-review/"), 200),
         "member_form_save": (save, 302),  # saved: back to the form
+        "member_form_autosave": (autosave, 200),  # 409 when refused
         "province_rollup_page": (lambda: leader.get(f"/orgs/{province}?year=2024"), 200),
         # Before the next: its decision renews the province's stamp, and the next keeps the province page again.
         "district_rollup_page_while_another_decides": (district_while_another_decides, 200),
@@ -396,6 +413,17 @@ def save_form(client: Client) -> bool:
     return saved(client.page, number)
 
 
+def autosave_form(client: Client) -> bool:
+    """One save as the page's script sends it while the member types: the POST alone, its JSON answer naming
+    the version the next one sends. False when it was refused."""
+    if not hasattr(client, "version"):
+        page = client.get("/my-review/")
+        client.version, client.token, client.saves = VERSION.search(page).group(1), token_in(page), itertools.count()
+    data = {**autosave_data(client.version, next(client.saves)), "csrf_token": client.token}
+    client.version = str(json.loads(client.post("/my-review/autosave", data))["version"])
+    return True
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=100_000)
@@ -446,6 +474,7 @@ def main() -> None:
         cpu = ServerCpu(server)
         run("member_form_page", members, lambda c: c.get("/my-review/"), args.seconds, cpu)
         run("member_form_save", members, save_form, args.seconds, cpu)
+        run("member_form_autosave", members, autosave_form, args.seconds, cpu)
         leaders = [Client(base, "leader") for _ in range(args.clients)]
         run("province_rollup_page", leaders, lambda c: c.get(f"/orgs/{province}?year=2024"), args.seconds, cpu)
     finally:
