@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from evaluation.auth.models import Role
 from evaluation.extensions import db
+from evaluation.formatting import format_time
 from evaluation.levels import Level
 from evaluation.reviews.models import Review, ReviewState
 
@@ -266,6 +267,9 @@ def test_the_draft_saves_itself_and_names_the_next_version(world, auth, client):
     version = first.json["version"]
     again = client.post("/my-review/autosave", data={"political": "Viết thêm", "version": version})
     assert again.status_code == 200 and again.json["version"] == version + 1
+    # What the answer names is what was stored (read before the commit, not after it)
+    assert again.json["version"] == review_of(world).version
+    assert again.json["saved_at"] == format_time(review_of(world).updated_at)
     stale = client.post("/my-review/autosave", data={"political": "Từ thẻ cũ", "version": version})
     assert stale.status_code == 409 and "cập nhật ở nơi khác" in stale.json["error"] and stale.json["conflict"]
     too_long = client.post("/my-review/autosave", data={"political": "x" * 20_001, "version": version + 1})

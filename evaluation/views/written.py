@@ -55,11 +55,18 @@ def autosave_written_review(start: Callable, form, **scores):
     if not form.validate_on_submit():
         problems = [message for messages in form.errors.values() for message in messages]
         return jsonify(error=_("Chưa tự động lưu được: ") + " ".join(problems)), 422
-    done, refusal = attempt(_written_review_saver(start, form, False, **scores))
+    save = _written_review_saver(start, form, False, **scores)
+
+    def save_draft():
+        review, _problems = save()
+        # Read before the commit expires them: after it, they would cost a statement of their own.
+        return review.version, review.updated_at
+
+    done, refusal = attempt(save_draft)
     if refusal:
         return jsonify(error=str(refusal), conflict=isinstance(refusal, ops.EditConflict)), 409
-    review = done[0]
-    return jsonify(version=review.version, saved_at=format_time(review.updated_at))
+    version, saved_at = done
+    return jsonify(version=version, saved_at=format_time(saved_at))
 
 
 @dataclass
