@@ -10,7 +10,7 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, html_attributes, kept, stamps, templating
+from . import assets, config, dbtypes, html_attributes, kept, stamps, templating
 from .dbtypes import declared_in_models
 from .extensions import csrf, db, init_limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 
     tallies.listen()
     stamps.listen()
+    dbtypes.listen()
     audit.listen()
     # Lower layers announce, higher ones act: see docs/architecture.md, "Layers".
     reopened.connect(moves.follow_moves_into)

@@ -1,5 +1,6 @@
-"""Column helpers shared by the models."""
+"""Column helpers shared by the models, and what each database is asked for beyond them."""
 
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import Enum
@@ -7,6 +8,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
 
 T = TypeVar("T")
 # Ids one statement names (`IN (…)`): well within every database's limit on bound parameters.
@@ -88,3 +90,18 @@ def upper_code_index(name: str, code: sa.ColumnElement) -> sa.Index:
     """An index of the code in capitals: codes are typed in any case ("dv00019" finds DV00019), so they are
     compared as `upper(code)`, and this index answers that equality and, on PostgreSQL, a code's beginning."""
     return sa.Index(name, sa.func.upper(code).label("code_upper"), postgresql_ops={"code_upper": "text_pattern_ops"})
+
+
+def _write_ahead_log(dbapi_connection, _record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+
+def listen() -> None:
+    """SQLite writes through its write-ahead log (WAL): a commit appends its pages to one file, where the default
+    journal copied them aside and back, and readers go on reading while a writer commits instead of waiting
+    for it (50 clients' autosaves: p95 306–363 → 246–274 ms). The mode is the file's: the first connection sets
+    it, the others only read it; an in-memory database answers "memory" and stays as it is. `synchronous`
+    stays FULL, so a commit is on disk before the page says saved."""
+    if not sa.event.contains(Engine, "connect", _write_ahead_log):
+        sa.event.listen(Engine, "connect", _write_ahead_log)
