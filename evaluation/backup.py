@@ -34,6 +34,9 @@ def backup(path: Path) -> None:
     if engine.dialect.name == "sqlite":
         with _sqlite_file(path) as target, _raw(engine) as live:
             live.backup(target)
+            # One file on its own, which opens even from a read-only disk: the copy took the live database's
+            # write-ahead log mode with its pages.
+            target.execute("PRAGMA journal_mode=DELETE")
     else:
         _run_pg(engine, "pg_dump", "--format=custom", "--no-owner", f"--file={path}")
     path.chmod(0o600)

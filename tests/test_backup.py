@@ -2,7 +2,9 @@
 
 import sqlite3
 import subprocess
+from contextlib import closing
 
+import pytest
 import sqlalchemy as sa
 
 from evaluation.extensions import db
@@ -87,3 +89,15 @@ def test_the_postgresql_password_never_reaches_a_command_line(app, monkeypatch, 
     argv, env = seen[0]
     assert not any("bi-mat-lam" in arg for arg in argv) and env["PGPASSWORD"] == "bi-mat-lam"
     assert "--dbname=postgresql://evaluation@db.example:5432/evaluation" in argv
+
+
+def test_a_sqlite_backup_is_one_file_without_the_live_databases_write_ahead_log(world, runner, tmp_path):
+    """Opened where no log can be written beside it (a read-only disk), a file in WAL mode would not open."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL's backup is pg_dump's archive")
+    file = tmp_path / "sao-luu.bak"
+    assert runner.invoke(args=["backup", str(file)]).exit_code == 0
+    with closing(sqlite3.connect(f"file:{file}?mode=ro", uri=True)) as copy:
+        assert copy.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert copy.execute("SELECT count(*) FROM alembic_version").fetchone()[0] == 1
+    assert [path.name for path in tmp_path.iterdir()] == ["sao-luu.bak"]
