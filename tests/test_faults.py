@@ -216,23 +216,3 @@ def test_a_worker_killed_in_the_middle_of_a_bulk_decision_leaves_all_or_none(wor
     fresh = Browser(base)
     fresh.post("/login", [("username", "committee"), ("password", PASSWORD)], token_from="/login")
     assert f"Đảng viên {BULK - 1}" in fresh.get(page) or decided == BULK
-
-
-def test_on_sqlite_a_write_commits_while_another_request_is_reading(app):
-    """The write-ahead log: a reader's open transaction no longer holds a writer's commit back until the reader
-    ends (the default journal needed the file to itself to commit, and said "database is locked")."""
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's journal")
-    reader, writer = db.engine.raw_connection(), db.engine.raw_connection()
-    try:
-        writer.driver_connection.execute("PRAGMA busy_timeout = 100")  # a refusal in 0.1 s, not the default 5
-        reader.driver_connection.execute("BEGIN")
-        before = reader.driver_connection.execute("SELECT count(*) FROM notice").fetchone()[0]
-        writer.driver_connection.execute("CREATE TABLE wal_probe (id INTEGER)")
-        writer.driver_connection.commit()
-        writer.driver_connection.execute("DROP TABLE wal_probe")
-        writer.driver_connection.commit()
-        assert reader.driver_connection.execute("SELECT count(*) FROM notice").fetchone()[0] == before
-    finally:
-        reader.driver_connection.rollback()
-        reader.close(), writer.close()
