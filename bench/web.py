@@ -64,20 +64,20 @@ from evaluation.stamps import ResultsStamp, new_token  # noqa: E402
 PASSWORD = "bench-password"
 TYPED = {"political": "Chấp hành nghiêm.", "duties": "Hoàn thành.", "commitment": "Đã thực hiện.",
          "shortcomings": "Còn chậm.", "measures": "Khắc phục.", "self_level": "good"}  # fmt: skip
-FORM = {**TYPED, "action": "save"}  # the button the member pressed
 VERSION = re.compile(r'name="version" type="hidden" value="([0-9]*)"')
-
-
-def save_data(page: str, number: int) -> dict:
-    """A save as the browser posts it: the version of the page it was read with, and a text that changed
-    (an unchanged form writes nothing)."""
-    return {**FORM, "duties": f"Hoàn thành ({number}).", "version": VERSION.search(page).group(1)}
 
 
 def autosave_data(version: str, number: int) -> dict:
     """What the page's script sends by itself every few seconds while the member types: the form without its
-    button, naming the version the last answer gave."""
+    button, naming the version the last answer gave, with a text that changed (an unchanged form writes
+    nothing)."""
     return {**TYPED, "duties": f"Hoàn thành ({number}).", "version": version}
+
+
+def save_data(page: str, number: int) -> dict:
+    """A save as the browser posts it with the button: the same form, naming the version of the page it was
+    read with."""
+    return {**autosave_data(VERSION.search(page).group(1), number), "action": "save"}
 
 
 def saved(page: str, number: int) -> bool:
@@ -415,7 +415,7 @@ def save_form(client: Client) -> bool:
 
 def autosave_form(client: Client) -> bool:
     """One save as the page's script sends it while the member types: the POST alone, its JSON answer naming
-    the version the next one sends. False when it was refused."""
+    the version the next one sends. A refusal (409) raises, and `run` counts it as an error."""
     if not hasattr(client, "version"):
         page = client.get("/my-review/")
         client.version, client.token, client.saves = VERSION.search(page).group(1), token_in(page), itertools.count()
