@@ -212,6 +212,7 @@ def register_template_helpers(app: Flask) -> None:
         Path(cache_dir).mkdir(parents=True, exist_ok=True)
         app.jinja_env.bytecode_cache = templating.BytecodeCache(cache_dir)
     app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.globals["url_for"] = templating.kept_url_for(app)
     app.jinja_env.globals["action_label"] = lambda value, of_member=True, quarter=False: Action(value).label_for(
         of_member, quarter
     )

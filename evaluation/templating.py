@@ -7,12 +7,15 @@ gives: the translation as markup when the template escapes, formatted with its v
 `_(s.title)` and other calls on a value stay calls, run when the page renders.
 """
 
+import functools
 import hashlib
 import weakref
 from collections import ChainMap
+from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, templating
+from flask import Flask, current_app, templating
+from flask.globals import _cv_request
 from jinja2 import FileSystemBytecodeCache, nodes
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
@@ -155,3 +158,24 @@ def render_blocks(name: str, **values: Any) -> dict[str, Markup]:
     template = current_app.jinja_env.get_template(name)
     context = template.new_context(values)
     return {block: Markup("".join(render(context))) for block, render in template.blocks.items()}
+
+
+def kept_url_for(app: Flask) -> Callable[..., str]:
+    """The templates' `url_for`, keeping the addresses that are the same on every page: an endpoint with no
+    values (the menu's links, a form's action) or a static file. Flask builds each anew, through the URL map
+    and the `url_defaults` hooks, about fifteen times a page. Kept per application root, since a worker may be
+    mounted under a prefix; not on a developer's server, whose static files' versions change as they are edited."""
+    build = app.url_for
+
+    @functools.lru_cache(maxsize=256)
+    def kept(_root: str, endpoint: str, filename: str | None) -> str:
+        return build(endpoint) if filename is None else build(endpoint, filename=filename)
+
+    def url_for(endpoint: str, **values: Any) -> str:
+        context = _cv_request.get(None)
+        fixed = not values or (endpoint == "static" and values.keys() == {"filename"})
+        if not fixed or context is None or endpoint.startswith(".") or app.debug:
+            return build(endpoint, **values)
+        return kept(context.request.script_root, endpoint, values.get("filename"))
+
+    return url_for

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from flask import url_for
+from flask import render_template_string, url_for
 
 
 def test_pages_name_each_file_by_its_content_and_browsers_keep_it_a_year(client):
@@ -26,9 +26,26 @@ def test_a_developers_edited_file_gets_a_new_address_a_workers_keeps_its_own_and
     app.static_folder = str(tmp_path)
     sheet = tmp_path / "sheet.css"
     sheet.write_text("body { color: black }")
+    in_a_page = "{{ url_for('static', filename='sheet.css') }}"
     with app.test_request_context():
         first = url_for("static", filename="sheet.css")
+        assert render_template_string(in_a_page) == first
         sheet.write_text("body { color: darkred }")
         # A worker looks at its files once: a release, which changes them, restarts it.
         assert (url_for("static", filename="sheet.css") != first) is debug
+        assert (render_template_string(in_a_page) != first) is debug
         assert url_for("static", filename="missing.css") == "/static/missing.css"
+
+
+def test_a_pages_links_are_the_ones_flask_builds_under_each_root_a_worker_is_mounted_at(app):
+    """Pages keep the addresses that never change (see templating.kept_url_for): per root, one worker may be
+    reached under two."""
+    page = (
+        "{{ url_for('auth.login') }} {{ url_for('static', filename='css/app.css') }} "
+        "{{ url_for('orgs.show', org_id=7) }}"
+    )
+    for root in ("", "/danh-gia", ""):
+        with app.test_request_context("/", base_url=f"http://localhost{root}"):
+            built = [url_for("auth.login"), url_for("static", filename="css/app.css"), url_for("orgs.show", org_id=7)]
+            assert render_template_string(page).split() == built
+            assert built[0] == f"{root}/login"
