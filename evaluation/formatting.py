@@ -8,10 +8,10 @@ from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import dates, numbers
 from markupsafe import Markup, escape
 
-from .i18n import current_language, gettext
+from .i18n import babel_locale, current_language, gettext
 from .levels import Level
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -29,7 +29,7 @@ def format_date(value: date | None) -> str:
     if not value:
         return ""
     language = reader_language()
-    return dates.format_date(value, DATE_PATTERNS[language], locale=language)
+    return dates.format_date(value, DATE_PATTERNS[language], locale=babel_locale(language))
 
 
 def _in_vietnam(value: datetime) -> datetime:
@@ -42,7 +42,7 @@ def format_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     language = reader_language()
-    return dates.format_datetime(_in_vietnam(value), DATETIME_PATTERNS[language], locale=language)
+    return dates.format_datetime(_in_vietnam(value), DATETIME_PATTERNS[language], locale=babel_locale(language))
 
 
 def today_in_vietnam() -> date:
@@ -63,7 +63,7 @@ def deadline_status(day: date, today: date | None = None) -> tuple[str, str]:
 
 def format_time(value: datetime | None) -> str:
     """Hours, minutes and seconds in Vietnam's time: when a draft was last saved."""
-    return dates.format_time(_in_vietnam(value), "HH:mm:ss", locale=reader_language()) if value else ""
+    return dates.format_time(_in_vietnam(value), "HH:mm:ss", locale=babel_locale(reader_language())) if value else ""
 
 
 def format_document_date(value: date | datetime) -> str:
@@ -106,7 +106,7 @@ def _places(value: int | Decimal) -> int:
 @lru_cache(maxsize=8)
 def _symbols(language: str) -> tuple[str, str]:
     """The language's thousands and decimal separators, from its CLDR data."""
-    locale = Locale.parse(language)
+    locale = babel_locale(language)
     return numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
 
 

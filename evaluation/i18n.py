@@ -4,8 +4,10 @@ The source strings are Vietnamese, as the users read them; `translations/en` hol
 A user's choice is kept in their session; nobody gets English because of their browser's settings.
 """
 
+from functools import cache
 from typing import Any
 
+from babel import Locale
 from flask import Flask, g, has_request_context, session
 from flask.globals import _cv_app
 from flask_babel import Babel, LazyString, get_locale, get_translations
@@ -20,10 +22,17 @@ DEFAULT = "vi"
 babel = Babel()
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     if has_request_context() and session.get("lang") in LANGUAGES:
-        return session["lang"]
-    return DEFAULT
+        return babel_locale(session["lang"])
+    return babel_locale(DEFAULT)
+
+
+@cache
+def babel_locale(language: str) -> Locale:
+    """Babel's locale of a language, made once: given a language's name, Babel parses it into a new locale at
+    every call (Flask-Babel once a request, each date written once more), and the new one reads its data anew."""
+    return Locale.parse(language)
 
 
 def current_language() -> str:

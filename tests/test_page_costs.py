@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from babel import Locale
 from sqlalchemy.sql.selectable import Select
 
 from evaluation.auth.models import Role
@@ -236,6 +237,24 @@ def test_the_servers_entry_point_keeps_what_it_loaded_out_of_the_garbage_collect
     # worker for 80-110 ms every few hundred pages. The app factory alone (the tests' apps) freezes nothing.
     assert _frozen_after("import app") > 50_000
     assert _frozen_after("from evaluation import create_app; create_app()") == 0
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_page_writes_its_dates_without_parsing_a_language_into_a_babel_locale(
+    world, auth, client, monkeypatch, language
+):
+    auth.login("member")
+    client.get(f"/language/{language}")
+    assert client.post(URL, data={**FORM, "version": _version(client)}).status_code == 302
+    parsed, parse = [], Locale.parse
+    monkeypatch.setattr(
+        Locale,
+        "parse",
+        lambda identifier, *args, **kwargs: parsed.append(identifier) or parse(identifier, *args, **kwargs),
+    )
+    page = client.get(URL).get_data(as_text=True)
+    assert re.search(r"[0-9]{2}[/ ][0-9A-Za-z]{2,3}[/ ][0-9]{4}", page)  # the time the draft was saved
+    assert [identifier for identifier in parsed if isinstance(identifier, str)] == []
 
 
 def test_a_column_read_past_the_orm_still_sees_what_the_session_has_not_written_yet(world, make):
