@@ -3,7 +3,11 @@
 (Kiểm điểm, đánh giá, xếp loại chất lượng hằng năm đối với tổ chức đảng và đảng viên.)
 """
 
+import inspect
+import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, render_template, request, url_for
@@ -19,8 +23,27 @@ from .i18n import LANGUAGES, babel, current_language, failed_fields, install_in_
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class App(Flask):
+    """Flask, asking once per function whether it is a coroutine: Flask asks before each hook and view it runs,
+    about twenty times a page, and the answer never changes."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        # Weakly: a function made for one request (copy_current_request_context's) is forgotten with it.
+        self._coroutines: weakref.WeakKeyDictionary[Callable, bool] = weakref.WeakKeyDictionary()
+
+    def ensure_sync(self, func: Callable) -> Callable:
+        try:
+            coroutine = self._coroutines.get(func)
+            if coroutine is None:
+                coroutine = self._coroutines[func] = inspect.iscoroutinefunction(func)
+        except TypeError:  # a callable that takes no weak reference: asked each time
+            return super().ensure_sync(func)
+        return self.async_to_sync(func) if coroutine else func
+
+
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(PROJECT_ROOT / "instance"),
         instance_relative_config=True,

@@ -1,12 +1,16 @@
 """What the busiest requests ask of the database: a member's save, the member's form and a leader's rollup
 page. bench/web.py measures what they cost; these keep the statements cut from them from coming back."""
 
+import gc
+import inspect
 import re
 import subprocess
 import sys
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
+import flask.app
 import pytest
 import sqlalchemy as sa
 from babel import Locale
@@ -237,6 +241,31 @@ def test_the_servers_entry_point_keeps_what_it_loaded_out_of_the_garbage_collect
     # worker for 80-110 ms every few hundred pages. The app factory alone (the tests' apps) freezes nothing.
     assert _frozen_after("import app") > 50_000
     assert _frozen_after("from evaluation import create_app; create_app()") == 0
+
+
+def test_the_app_asks_once_whether_a_function_is_a_coroutine_and_forgets_a_function_made_for_one_request(
+    app, monkeypatch
+):
+    def hook(): ...
+
+    async def coroutine(): ...
+
+    monkeypatch.setattr(app, "async_to_sync", lambda func: ("run to its end", func))
+    assert app.ensure_sync(hook) is hook and app.ensure_sync(coroutine) == ("run to its end", coroutine)
+    assert app.ensure_sync(len) is len  # a builtin takes no weak reference: asked each time
+
+    def made(): ...
+
+    app.ensure_sync(made)
+    forgotten = weakref.ref(made)
+    del made
+    gc.collect()
+    assert forgotten() is None
+    asked = []
+    monkeypatch.setattr(inspect, "iscoroutinefunction", asked.append)
+    monkeypatch.setattr(flask.app, "iscoroutinefunction", asked.append)  # Flask's own question
+    assert app.ensure_sync(hook) is hook and app.ensure_sync(coroutine) == ("run to its end", coroutine)
+    assert asked == []
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
