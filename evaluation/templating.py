@@ -164,7 +164,8 @@ def kept_url_for(app: Flask) -> Callable[..., str]:
     """The templates' `url_for`, keeping the addresses that are the same on every page: an endpoint with no
     values (the menu's links, a form's action) or a static file. Flask builds each anew, through the URL map
     and the `url_defaults` hooks, about fifteen times a page. Kept per application root, since a worker may be
-    mounted under a prefix; not on a developer's server, whose static files' versions change as they are edited."""
+    mounted under a prefix; not on a developer's server, whose static files' versions change as they are edited.
+    It holds while no `url_defaults` hook reads the request: the one there is adds a static file's version."""
     build = app.url_for
 
     @functools.lru_cache(maxsize=256)
