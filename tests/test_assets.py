@@ -49,3 +49,10 @@ def test_a_pages_links_are_the_ones_flask_builds_under_each_root_a_worker_is_mou
             built = [url_for("auth.login"), url_for("static", filename="css/app.css"), url_for("orgs.show", org_id=7)]
             assert render_template_string(page).split() == built
             assert built[0] == f"{root}/login"
+
+
+def test_the_only_url_defaults_hook_is_the_static_files_version(app):
+    """Pages keep their fixed addresses per root (templating.kept_url_for): a hook that read the request, a
+    language in the address say, would make them wrong. Such a hook needs the kept addresses to change first."""
+    hooks = [hook.__name__ for registered in app.url_default_functions.values() for hook in registered]
+    assert hooks == ["name_the_version"]
