@@ -140,8 +140,21 @@ class Visitor:
             self.page.get_by_label("Nhập lại mật khẩu mới").fill(OWN_PASSWORD)
             self.page.get_by_role("button", name="Đổi mật khẩu").click()
             self.changed.add(username)
+        # A click returns before the next page arrives: wait until the browser has left the form it submitted.
+        self.page.wait_for_url(lambda url: not url.endswith(("/login", "/account/password")))
         self.page.wait_for_load_state()
         self.shot()
+
+    def logout(self) -> None:
+        self.page.get_by_role("button", name="Đăng xuất").click()
+        self.page.wait_for_url("**/login")
+
+    def speak(self, language: str) -> None:
+        """Switch the pages to `language` ("English", "Tiếng Việt") and wait until the page in it has loaded."""
+        self.page.get_by_role("link", name=language).click()
+        code = "en" if language == "English" else "vi"
+        expect(self.page.locator("html")).to_have_attribute("lang", code)
+        self.page.wait_for_load_state()
 
     def has_no_horizontal_scroll(self) -> bool:
         return self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -42,7 +42,7 @@ def test_a_refused_return_is_summed_up_at_the_top_and_leads_to_its_field(visitor
 def test_in_english_the_summary_and_the_deadlines_speak_english(phone):
     page = phone.page
     open_a_submitted_member(phone)
-    page.get_by_role("link", name="English").click()
+    phone.speak("English")
     page.get_by_text("Return to the member for revision").click()
     page.get_by_role("button", name="Return", exact=True).click()
     expect(page.locator("#error-summary")).to_contain_text("Not saved. To correct:")
@@ -120,8 +120,9 @@ def test_a_secretary_enters_a_paper_self_review_on_behalf_of_a_member(visitor, p
     person.login("bithu")
     page.get_by_role("button", name="Theo dõi chi bộ").first.click()
     page.get_by_role("link", name="Chưa bắt đầu").click()
-    page.get_by_role("link", name="Võ Thanh Linh" if width == "desktop" else "Vũ Kim Mai").click()  # not started
-    name = page.get_by_role("heading", level=1).inner_text()
+    name = "Võ Thanh Linh" if width == "desktop" else "Vũ Kim Mai"  # not started
+    page.get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
     page.get_by_role("button", name="Nhập hộ bản tự kiểm điểm").click()
     for area in page.locator("textarea[name=political], textarea[name=duties], textarea[name=leadership], "
                              "textarea[name=commitment], textarea[name=shortcomings], "
@@ -197,7 +198,7 @@ def test_a_committee_refused_over_the_quota_is_told_why_and_led_to_the_reason(vi
 def test_in_english_on_a_phone_the_administrator_extends_a_deadline(phone):
     page = phone.page
     phone.login("admin")
-    page.get_by_role("link", name="English").click()
+    phone.speak("English")
     phone.go("/admin/")
     page.get_by_role("link", name="Change the deadlines (extend)").first.click()
     submit_by = page.get_by_label("Deadline for members’ self-reviews")

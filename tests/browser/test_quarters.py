@@ -72,7 +72,7 @@ def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, 
     # Economy 96,67% of its 20 points and digital 83,33% of its 10, shared over the 70: 64,6; plus 30
     expect(page.locator(".quarter-scores")).to_contain_text("Tự chấm: 94,6/100")
 
-    page.get_by_role("button", name="Đăng xuất").click()
+    person.logout()
     person.login("danguy")
     page.get_by_role("button", name="Đánh giá hằng quý cán bộ lãnh đạo").click()
     page.get_by_role("link", name=name).click()
@@ -101,7 +101,7 @@ def test_a_quarter_from_registration_to_the_committees_decision(visitor, phone, 
     page.emulate_media(media="screen")  # is_a4_pdf left the page in print media, which hides the menu
 
     person.go("/")
-    page.get_by_role("button", name="Đăng xuất").click()
+    person.logout()
     person.login(username)
     person.go(f"/my-quarters/?year={live_server_year(live_server)}")
     expect(page.locator("tbody")).to_contain_text("Hoàn thành tốt nhiệm vụ")
