@@ -160,23 +160,31 @@ def render_blocks(name: str, **values: Any) -> dict[str, Markup]:
     return {block: Markup("".join(render(context))) for block, render in template.blocks.items()}
 
 
+def _plain(item: tuple[str, Any]) -> bool:
+    """A value an address may be kept by: a number or a short text (a search someone typed could fill the
+    memory), not one of Flask's own (`_external`...)."""
+    name, value = item
+    return (type(value) is int or (type(value) is str and len(value) <= 200)) and not name.startswith("_")
+
+
 def kept_url_for(app: Flask) -> Callable[..., str]:
-    """The templates' `url_for`, keeping the addresses that are the same on every page: an endpoint with no
-    values (the menu's links, a form's action) or a static file. Flask builds each anew, through the URL map
-    and the `url_defaults` hooks, about fifteen times a page. Kept per application root, since a worker may be
-    mounted under a prefix; not on a developer's server, whose static files' versions change as they are edited.
+    """The templates' `url_for`, keeping the addresses it has built: Flask builds each anew, through the URL map
+    and the `url_defaults` hooks, about 10 µs each, and a page builds the same ones every time it is drawn (the
+    menu's links, a form's action, a rollup's links to its exports). Kept per application root, since a worker
+    may be mounted under a prefix; only for values that are plain numbers and text, whose equal keys make the
+    same address (True equals 1 as a key, and writes another), and without Flask's own `_external` (a host)
+    or `_anchor`. Not on a developer's server, whose static files' versions change as they are edited.
     It holds while no `url_defaults` hook reads the request: the one there is adds a static file's version."""
     build = app.url_for
 
-    @functools.lru_cache(maxsize=256)
-    def kept(_root: str, endpoint: str, filename: str | None) -> str:
-        return build(endpoint) if filename is None else build(endpoint, filename=filename)
+    @functools.lru_cache(maxsize=4096)  # a province's pages link a few hundred organizations: kept, and bounded
+    def kept(_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
+        return build(endpoint, **dict(values))
 
     def url_for(endpoint: str, **values: Any) -> str:
         context = _cv_request.get(None)
-        fixed = not values or (endpoint == "static" and values.keys() == {"filename"})
-        if not fixed or context is None or endpoint.startswith(".") or app.debug:
+        if context is None or endpoint.startswith(".") or app.debug or not all(map(_plain, values.items())):
             return build(endpoint, **values)
-        return kept(context.request.script_root, endpoint, values.get("filename"))
+        return kept(context.request.script_root, endpoint, tuple(values.items()))
 
     return url_for

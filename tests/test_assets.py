@@ -37,18 +37,27 @@ def test_a_developers_edited_file_gets_a_new_address_a_workers_keeps_its_own_and
         assert url_for("static", filename="missing.css") == "/static/missing.css"
 
 
-def test_a_pages_links_are_the_ones_flask_builds_under_each_root_a_worker_is_mounted_at(app):
-    """Pages keep the addresses that never change (see templating.kept_url_for): per root, one worker may be
-    reached under two."""
-    page = (
-        "{{ url_for('auth.login') }} {{ url_for('static', filename='css/app.css') }} "
-        "{{ url_for('orgs.show', org_id=7) }}"
-    )
-    for root in ("", "/danh-gia", ""):
-        with app.test_request_context("/", base_url=f"http://localhost{root}"):
-            built = [url_for("auth.login"), url_for("static", filename="css/app.css"), url_for("orgs.show", org_id=7)]
+def test_a_pages_links_are_the_ones_flask_builds_under_each_root_and_host_a_worker_is_reached_at(app):
+    """Pages keep the addresses they build (see templating.kept_url_for): per root, since one worker may be
+    reached under two, and never for a value whose equal key would write another address or name the host."""
+    calls = [
+        ("auth.login", {}),
+        ("static", {"filename": "css/app.css"}),
+        ("orgs.show", {"org_id": 7, "year": 2024}),
+        ("orgs.show", {"org_id": 7, "year": True}),  # equal to 1 as a key, written "True"
+        ("orgs.show", {"org_id": 7, "year": 1}),
+        ("orgs.show", {"org_id": 7, "year": 2024, "_anchor": "quota"}),
+        ("orgs.show", {"org_id": 7, "_external": 1}),  # a number, as a template may write it: names the host
+        ("admin.members", {"q": "nguyễn " * 40}),
+    ]
+    page = " ".join(f"{{{{ url_for({endpoint!r}, **{values!r}) }}}}" for endpoint, values in calls)
+    for root, host in (("", "localhost"), ("/danh-gia", "localhost"), ("", "danhgia.example"), ("", "localhost")):
+        with app.test_request_context("/", base_url=f"http://{host}{root}"):
+            built = [url_for(endpoint, **values) for endpoint, values in calls]
             assert render_template_string(page).split() == built
             assert built[0] == f"{root}/login"
+            assert built[6] == f"http://{host}{root}/orgs/7"
+            assert built[3] != built[4]
 
 
 def test_the_only_url_defaults_hook_is_the_static_files_version(app):
