@@ -1,5 +1,8 @@
 """The fields' attributes are written by our `html_params` exactly as WTForms writes them, only faster."""
 
+from inspect import signature
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -60,3 +63,32 @@ def test_a_fields_flags_are_listed_alone_and_still_written():
     assert str(form.name()) == '<input id="name" maxlength="5" name="name" required type="text" value="">'
     assert str(form.body()) == '<textarea id="body" minlength="2" name="body">\r\n</textarea>'
     assert form.body.flags.required is None and "minlength" in form.body.flags
+
+
+class Levels(core.Select):
+    """A select class no other test has rendered: WTForms picks its way of writing options anew."""
+
+
+class Legacy(core.Select):
+    @classmethod
+    def render_option(cls, value, label, selected, **kwargs):  # WTForms 3.2's signature
+        return Markup(f"<option>{label}{'*' if selected else ''}</option>")
+
+
+def test_a_select_class_has_its_way_of_writing_options_picked_once(monkeypatch):
+    """WTForms asks for `render_option`'s signature at every select it writes; once installed, once a class,
+    and an override written for WTForms 3.2 is still adapted (and warned about) as WTForms does."""
+    create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
+    asked = []
+    monkeypatch.setattr(core, "get_signature", lambda function: asked.append(function) or signature(function))
+    choices = [SelectChoice("good", "Tốt"), SelectChoice("x", 'A "b"')]
+    field = SelectField("Mức", choices=choices, default="x", widget=Levels()).bind(Form(), "level")
+    field.process(None)
+    written = [str(field()) for _ in range(3)]
+    assert len(asked) == 1 and written == [written[0]] * 3
+    assert '<option selected value="x">A &#34;b&#34;</option>' in written[0]
+    old = SelectField("Mức", choices=choices, default="x", widget=Legacy()).bind(Form(), "old")
+    old.process(None)
+    with pytest.warns(DeprecationWarning, match="pre-3.3 signature"):
+        assert '<option>A "b"*</option>' in str(old())
+    assert str(old()).count("<option>") == 2 and len(asked) == 2
