@@ -95,6 +95,24 @@ def test_the_members_form_reads_the_members_cell_with_the_login(world, other_app
     assert not [s for s in seen if s.startswith("SELECT organization.")], seen
 
 
+def test_an_organizations_page_reads_it_once_and_a_secretarys_own_cell_not_again(world, other_app):
+    """The organization a page is of is read by its id in one statement built once, or not at all when the
+    login's statement has read it (the secretary's own cell); an unknown id is still a 404."""
+    client, engine = _in_a_worker(other_app, "secretary")
+    with statements(engine) as own:
+        assert client.get(f"/cell/{world.cell.id}").status_code == 200
+    assert [s for s in own if s.startswith("SELECT app_user.")], "the page was read through this engine"
+    assert not [s for s in own if s.startswith("SELECT organization.")], own
+    leader, engine = _in_a_worker(other_app, "leader")
+    with statements(engine) as other:
+        assert leader.get(f"/orgs/{world.upper.id}").status_code == 200
+    by_id = [
+        s for s in other if re.fullmatch(r"SELECT organization\..* WHERE organization\.id = (\?|%\(id\)s::INTEGER)", s)
+    ]
+    assert len(by_id) == 1, other
+    assert leader.get("/orgs/987654321").status_code == 404
+
+
 def test_the_rollup_page_reads_the_targets_and_the_years_before_once(world, auth, client):
     auth.login("leader")
     with statements() as seen:
