@@ -65,20 +65,19 @@ def test_a_fields_flags_are_listed_alone_and_still_written():
     assert form.body.flags.required is None and "minlength" in form.body.flags
 
 
-class Levels(core.Select):
-    """A select class no other test has rendered: WTForms picks its way of writing options anew."""
-
-
-class Legacy(core.Select):
-    @classmethod
-    def render_option(cls, value, label, selected, **kwargs):  # WTForms 3.2's signature
-        return Markup(f"<option>{label}{'*' if selected else ''}</option>")
-
-
 def test_a_select_class_has_its_way_of_writing_options_picked_once(monkeypatch):
     """WTForms asks for `render_option`'s signature at every select it writes; once installed, once a class,
     and an override written for WTForms 3.2 is still adapted (and warned about) as WTForms does."""
     create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "test"})
+
+    class Levels(core.Select):  # made here: WTForms has picked nothing for it yet, however often this runs
+        pass
+
+    class Legacy(core.Select):
+        @classmethod
+        def render_option(cls, value, label, selected, **kwargs):  # WTForms 3.2's signature
+            return Markup(f"<option>{label}{'*' if selected else ''}</option>")
+
     asked = []
     monkeypatch.setattr(core, "get_signature", lambda function: asked.append(function) or signature(function))
     choices = [SelectChoice("good", "Tốt"), SelectChoice("x", 'A "b"')]
