@@ -23,9 +23,8 @@ babel = Babel()
 
 
 def select_locale() -> Locale:
-    if has_request_context() and session.get("lang") in LANGUAGES:
-        return babel_locale(session["lang"])
-    return babel_locale(DEFAULT)
+    chosen = session.get("lang") if has_request_context() else None
+    return babel_locale(chosen if chosen in LANGUAGES else DEFAULT)
 
 
 @cache
