@@ -14,7 +14,7 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, dbtypes, html_attributes, kept, stamps, templating
+from . import assets, config, dbtypes, html_attributes, kept, reading, stamps, templating
 from .dbtypes import declared_in_models
 from .extensions import csrf, db, init_limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
@@ -60,6 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errorhandlers(app)
     register_input_guard(app)
+    reading.install(app)
     register_template_helpers(app)
     assets.install(app)
     html_attributes.install()

@@ -1,0 +1,72 @@
+"""Requests that only read (GET, HEAD) read outside a transaction on PostgreSQL, and write nothing anywhere.
+
+A page reads in four to seven statements. Inside a transaction, psycopg first sends `BEGIN` and waits for it,
+and the connection's return to the pool sends `ROLLBACK` and waits again: two of a page's eight round trips
+to the server, each a wait of 0.15–0.35 ms and a wake-up that costs the worker more CPU than the message
+itself. PostgreSQL's default isolation, READ COMMITTED, gives each statement its own snapshot inside a
+transaction as outside one, so a page reads the same rows either way.
+
+Outside a transaction, though, each write would commit by itself: half a change could land. So a reading
+request refuses any write (`ReadingRequestWrote`), on SQLite too, where its reads were never in a
+transaction to begin with (Python's sqlite3 begins one only before a write): a page that writes is a bug the
+tests find on either database, never a half-done change in production. A read that streams its rows through
+a server-side cursor (an export, `yield_per`) needs a transaction on PostgreSQL: it begins one.
+"""
+
+import psycopg
+import sqlalchemy as sa
+from flask import Flask, g, request
+from sqlalchemy.engine import Engine
+from sqlalchemy.sql.ddl import ExecutableDDLElement
+from sqlalchemy.sql.dml import UpdateBase
+
+from .extensions import db
+
+READING_METHODS = frozenset({"GET", "HEAD"})
+READING = "evaluation_reading"  # the execution option that marks a reading request's connection
+
+
+class ReadingRequestWrote(RuntimeError):
+    """A GET or HEAD request tried to write: safe methods must not, and outside a transaction half a change
+    would stay."""
+
+
+def _begin_reading() -> None:
+    # A session already in a transaction (a test's, whose requests share its app context) is left as it is.
+    if request.method not in READING_METHODS or request.endpoint == "static" or db.session().in_transaction():
+        return
+    options: dict = {READING: True}
+    if db.engine.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    db.session.connection(execution_options=options)
+    g.reading = True
+
+
+def _end_reading(_error) -> None:
+    """The reading connection back to the pool at the request's end, not at its app context's: a test's
+    requests share the test's, whose next write must not find the connection that refuses writes."""
+    if g.pop("reading", False):
+        db.session.rollback()
+
+
+def _before_execute(connection, statement, _multiparams, _params, options) -> None:
+    if not options.get(READING):
+        return
+    if isinstance(statement, UpdateBase | ExecutableDDLElement):
+        raise ReadingRequestWrote(f"{request.method} {request.path} tried to write: {type(statement).__name__}")
+    streams = options.get("stream_results") or options.get("yield_per")  # yield_per streams too
+    if streams and connection.dialect.name == "postgresql" and not _in_transaction(connection):
+        connection.exec_driver_sql("BEGIN")  # a server-side cursor lives in a transaction; the pool ends it
+
+
+def _in_transaction(connection: sa.Connection) -> bool:
+    status = connection.connection.driver_connection.info.transaction_status  # type: ignore[union-attr]
+    return status != psycopg.pq.TransactionStatus.IDLE
+
+
+def install(app: Flask) -> None:
+    """First of the app's hooks: the login is read by the hooks after it, in the request's connection."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _begin_reading)
+    app.teardown_request(_end_reading)
+    if not sa.event.contains(Engine, "before_execute", _before_execute):
+        sa.event.listen(Engine, "before_execute", _before_execute)
