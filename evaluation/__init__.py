@@ -14,7 +14,7 @@ from flask import Flask, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from . import assets, config, dbtypes, html_attributes, kept, reading, stamps, templating
+from . import assets, config, dbtypes, html_attributes, kept, pool, reading, stamps, templating
 from .dbtypes import declared_in_models
 from .extensions import csrf, db, init_limiter, login_manager, mail, migrate, talisman
 from .i18n import DEFAULT as DEFAULT_LANGUAGE
@@ -79,6 +79,9 @@ class DatabaseInteger(IntegerConverter):
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    if app.config["CHECK_DATABASE_CONNECTIONS"]:
+        with app.app_context():
+            pool.check_connections(db.engine)
     migrate.init_app(
         app,
         db,

@@ -29,7 +29,8 @@ def from_environment(instance_path: str) -> dict:
     return {
         "SECRET_KEY": load_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Each PostgreSQL connection is checked as a request takes it from the pool (evaluation/pool.py).
+        "CHECK_DATABASE_CONNECTIONS": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("FORCE_HTTPS") or _flag("SESSION_COOKIE_SECURE"),

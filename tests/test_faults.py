@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from evaluation import pool
 from evaluation.extensions import db
 from evaluation.levels import Level
 from evaluation.members.models import Member
 from evaluation.reviews.models import Review, ReviewEvent, ReviewState
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, client_of
 from tests.test_journey import review_of, write_and_submit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def test_a_database_that_refuses_writes_gives_a_clear_page_and_loses_nothing(wor
     if url.get_backend_name() == "sqlite":
         read_only = other_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///file:{url.database}?mode=ro&uri=true")
     else:
-        options = {"connect_args": {"options": "-c default_transaction_read_only=on"}, "pool_pre_ping": True}
+        options = {"connect_args": {"options": "-c default_transaction_read_only=on"}}
         read_only = other_app(SQLALCHEMY_ENGINE_OPTIONS=options)
     browser = read_only.test_client()
     assert browser.post("/login", data={"username": "secretary", "password": PASSWORD}).status_code == 302
@@ -57,17 +58,44 @@ def test_a_database_that_refuses_writes_gives_a_clear_page_and_loses_nothing(wor
 def test_a_database_restart_costs_the_user_a_retry_not_an_app_restart(app, world, auth, client, other_app):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server to restart")
-    without_ping = other_app(SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": False}).test_client()
-    without_ping.post("/login", data={"username": "member", "password": PASSWORD})
+    without_check = other_app(CHECK_DATABASE_CONNECTIONS=False).test_client()
+    without_check.post("/login", data={"username": "member", "password": PASSWORD})
     auth.login("member")
-    assert client.get("/my-review/").status_code == 200 and without_ping.get("/my-review/").status_code == 200
-    killer = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool)
-    with killer.connect() as conn:  # what a restart does to every open connection
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))  # fmt: skip
-    assert client.get("/my-review/").status_code == 200  # pool_pre_ping found the dead connection first
-    assert without_ping.get("/my-review/").status_code == 503  # without it, one clear error ...
-    assert without_ping.get("/my-review/").status_code == 200  # ... and the retry works
+    assert client.get("/my-review/").status_code == 200 and without_check.get("/my-review/").status_code == 200
+    _kill_the_apps_connections()
+    assert client.get("/my-review/").status_code == 200  # the pool's check found the dead connection first
+    assert without_check.get("/my-review/").status_code == 503  # without it, one clear error ...
+    assert without_check.get("/my-review/").status_code == 200  # ... and the retry works
+
+
+def test_a_connection_is_asked_whether_it_lives_only_after_a_minute_unused_or_a_message(world, other_app, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to lose")
+    asked = []
+    monkeypatch.setattr(pool, "_answers", lambda connection: asked.append(connection) or True)
+    member = client_of(other_app(), "member")  # each request its own session, as in a worker
+    assert member.get("/my-review/").status_code == 200 and member.get("/my-review/").status_code == 200
+    assert asked == []  # just used, nothing to read: no round trip
+    monkeypatch.setattr(pool, "UNUSED_SECONDS", -1)
+    assert member.get("/my-review/").status_code == 200
+    assert len(asked) == 1
+
+
+def _kill_the_apps_connections() -> None:
+    """What a restart does to every open connection, waited out: a server process sends its last message
+    before it leaves `pg_stat_activity`, so by then each connection it served has something to read."""
+    # Outside a transaction: inside one, pg_stat_activity would answer from the snapshot its first read took.
+    killer = sa.create_engine(db.engine.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+    with killer.connect() as conn:
+        killed = [pid for pid, _ in conn.execute(sa.text(
+            "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"))]  # fmt: skip
+        assert killed, "the app's connections were open"
+        deadline = time.monotonic() + 60
+        left = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:killed)")
+        while conn.scalar(left, {"killed": killed}) and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling a condition, bounded by the deadline
+    killer.dispose()
 
 
 class Browser:
