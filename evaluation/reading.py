@@ -15,7 +15,7 @@ a server-side cursor (an export, `yield_per`) needs a transaction on PostgreSQL:
 
 import psycopg
 import sqlalchemy as sa
-from flask import Flask, g, request
+from flask import Flask, g, has_app_context, request
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.dml import UpdateBase
@@ -23,7 +23,6 @@ from sqlalchemy.sql.dml import UpdateBase
 from .extensions import db
 
 READING_METHODS = frozenset({"GET", "HEAD"})
-READING = "evaluation_reading"  # the execution option that marks a reading request's connection
 
 
 class ReadingRequestWrote(RuntimeError):
@@ -32,30 +31,30 @@ class ReadingRequestWrote(RuntimeError):
 
 
 def _begin_reading() -> None:
-    # A session already in a transaction (a test's, whose requests share its app context) is left as it is.
-    if request.method not in READING_METHODS or request.endpoint == "static" or db.session().in_transaction():
+    if request.method not in READING_METHODS or request.endpoint == "static":
         return
-    options: dict = {READING: True}
-    if db.engine.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT"
-    db.session.connection(execution_options=options)
-    g.reading = True
+    # A test's requests share the test's session, which may be in a transaction already: left as it is.
+    own = not db.session().in_transaction()
+    if own and db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    g.reading_own_session = own
 
 
 def _end_reading(_error) -> None:
-    """The reading connection back to the pool at the request's end, not at its app context's: a test's
-    requests share the test's, whose next write must not find the connection that refuses writes."""
-    if g.pop("reading", False):
+    """The request's connection back to the pool at its end, not at its app context's: a test's requests
+    share the test's, whose next write must find a connection in a transaction."""
+    if g.pop("reading_own_session", False):
         db.session.rollback()
 
 
 def _before_execute(connection, statement, _multiparams, _params, options) -> None:
-    if not options.get(READING):
-        return
-    if isinstance(statement, UpdateBase | ExecutableDDLElement):
-        raise ReadingRequestWrote(f"{request.method} {request.path} tried to write: {type(statement).__name__}")
+    writes = isinstance(statement, UpdateBase | ExecutableDDLElement)
     streams = options.get("stream_results") or options.get("yield_per")  # yield_per streams too
-    if streams and connection.dialect.name == "postgresql" and not _in_transaction(connection):
+    if not (writes or streams) or not has_app_context() or "reading_own_session" not in g:
+        return
+    if writes:
+        raise ReadingRequestWrote(f"{request.method} {request.path} tried to write: {type(statement).__name__}")
+    if connection.dialect.name == "postgresql" and not _in_transaction(connection):
         connection.exec_driver_sql("BEGIN")  # a server-side cursor lives in a transaction; the pool ends it
 
 
