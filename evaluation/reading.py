@@ -33,24 +33,25 @@ class ReadingRequestWrote(RuntimeError):
 def _begin_reading() -> None:
     if request.method not in READING_METHODS or request.endpoint == "static":
         return
+    g.reading = True
     # A test's requests share the test's session, which may be in a transaction already: left as it is.
-    own = not db.session().in_transaction()
-    if own and db.engine.dialect.name == "postgresql":
+    if db.engine.dialect.name == "postgresql" and not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    g.reading_own_session = own
+        g.reading_outside_transactions = True
 
 
 def _end_reading(_error) -> None:
-    """The request's connection back to the pool at its end, not at its app context's: a test's requests
-    share the test's, whose next write must find a connection in a transaction."""
-    if g.pop("reading_own_session", False):
+    """The connection that commits every statement back to the pool at the request's end, not at its app
+    context's: a test's requests share the test's, whose next write must be in a transaction."""
+    g.pop("reading", None)
+    if g.pop("reading_outside_transactions", False):
         db.session.rollback()
 
 
 def _before_execute(connection, statement, _multiparams, _params, options) -> None:
     writes = isinstance(statement, UpdateBase | ExecutableDDLElement)
     streams = options.get("stream_results") or options.get("yield_per")  # yield_per streams too
-    if not (writes or streams) or not has_app_context() or "reading_own_session" not in g:
+    if not (writes or streams) or not has_app_context() or "reading" not in g:
         return
     if writes:
         raise ReadingRequestWrote(f"{request.method} {request.path} tried to write: {type(statement).__name__}")
