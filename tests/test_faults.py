@@ -93,8 +93,9 @@ def _kill_the_apps_connections() -> None:
         assert killed, "the app's connections were open"
         deadline = time.monotonic() + 60
         left = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(:killed)")
-        while conn.scalar(left, {"killed": killed}) and time.monotonic() < deadline:
+        while (alive := conn.scalar(left, {"killed": killed})) and time.monotonic() < deadline:
             time.sleep(0.01)  # polling a condition, bounded by the deadline
+        assert not alive, "the killed server processes are still there after a minute"
     killer.dispose()
 
 

@@ -89,9 +89,8 @@ def test_a_page_reaches_postgresql_once_per_statement_and_a_save_in_one_transact
     with wire(engine) as page, statements(engine) as read:
         assert world.cell.name in client.get(URL).get_data(as_text=True)
     assert _messages(page, "F", "Query") == [], page  # no BEGIN, no ROLLBACK
-    assert _messages(page, "B", "ReadyForQuery") == ["I"] * len(read), (
-        page
-    )  # a round trip per statement, none in a transaction
+    # A round trip per statement, and none of them left in a transaction.
+    assert _messages(page, "B", "ReadyForQuery") == ["I"] * len(read), page
 
     version = _version(client)
     with wire(engine) as save:
