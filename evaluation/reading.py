@@ -42,10 +42,12 @@ def _begin_reading() -> None:
 
 def _end_reading(_error) -> None:
     """The connection that commits every statement back to the pool at the request's end, not at its app
-    context's: a test's requests share the test's, whose next write must be in a transaction."""
+    context's: a test's requests share the test's, whose next write must be in a transaction. Its transaction
+    is closed, not rolled back: a rollback would expire what the page loaded, and a streamed export reads its
+    organization after this teardown (Flask 3.1 tears a request down before its body streams)."""
     g.pop("reading", None)
-    if g.pop("reading_outside_transactions", False):
-        db.session.rollback()
+    if g.pop("reading_outside_transactions", False) and (transaction := db.session().get_transaction()):
+        transaction.close()
 
 
 def _before_execute(connection, statement, _multiparams, _params, options) -> None:
