@@ -7,7 +7,8 @@
 Builds the database (fresh SQLite file unless a PostgreSQL URL is given, which is wiped; `--reuse` measures
 the database an earlier run built at that URL). First, in this
 process and one request at a time, the CPU time the server spends on each request (process time, measured
-around the WSGI call, the response body included), median and p95, beside its goal; `--profile` prints where
+around the WSGI call, the response body included), median and p95, beside its goal, then whether the machine
+was quiet or busy meanwhile (`machine_state`, read off a fixed loop timed between them); `--profile` prints where
 it goes; `--instructions` first counts each request's instructions under valgrind's callgrind, a figure
 that does not move with the machine's speed (a few minutes: valgrind runs Python fifty times slower). Then
 starts gunicorn on 127.0.0.1 and for each scenario prints requests per second, p50 / p95
@@ -165,7 +166,7 @@ def run(name: str, clients: list[Client], action, seconds: float, server: "Serve
     ordered = sorted(latencies) or [0.0]
     print(f"{name}_requests_per_second: {len(latencies) / elapsed:.1f} req/s")
     print(f"{name}_p50: {statistics.median(ordered):.0f} ms")
-    print(f"{name}_p95: {ordered[int(len(ordered) * 0.95) - 1]:.0f} ms")
+    print(f"{name}_p95: {p95_of(ordered):.0f} ms")
     print(f"{name}_errors: {errors[0]} errors")
     print(f"{name}_server_cpu: {server_ms:.1f} ms (per {unit}, gunicorn's processes, under this load)")
     print(f"{name}_client_cpu: {clients_ms:.1f} ms (per {unit}, this process's threads)")
@@ -173,6 +174,11 @@ def run(name: str, clients: list[Client], action, seconds: float, server: "Serve
     # No client waits between requests, and all of them share the machine's cores with the server and the
     # database: the mean latency is at least clients x the machine's CPU per request / cores.
     print(f"{name}_queue_floor: {len(clients) * machine_ms / os.cpu_count():.0f} ms (clients x machine CPU / cores)")
+
+
+def p95_of(ordered: list[float]) -> float:
+    """The 95th percentile of figures already in order."""
+    return ordered[int(len(ordered) * 0.95) - 1]
 
 
 def _machine_seconds() -> float:
@@ -347,13 +353,27 @@ def cpu_per_request(url: str, province: int, requests: int, profile: bool) -> No
             times[name].append(timed.times[-1])
     for name, taken in times.items():
         ordered = sorted(taken)
-        median, p95 = statistics.median(ordered), ordered[int(len(ordered) * 0.95) - 1]
+        median, p95 = statistics.median(ordered), p95_of(ordered)
         goal = f"goal {CPU_GOALS[name]} ms" if name in CPU_GOALS else "a fixed loop of pure Python: the machine's speed"
         print(f"{name}_cpu: {median:.1f} ms median, {p95:.1f} ms p95 ({goal})")
         if name in profilers:
             pstats.Stats(profilers[name]).sort_stats("cumulative").print_stats(80)
+    print(_machine_state(times["reference"]))
     with app.app_context():
         db.engine.dispose()
+
+
+# The reference loop's spread (p95 over median) told the quiet runs from the busy ones on December 4: 4–14% in
+# the quiet runs, 44–66% in the busy ones, where its median hardly moved but every page cost 40–70% more.
+BUSY_SPREAD = 1.25
+
+
+def _machine_state(reference: list[float]) -> str:
+    """Whether the machine was quiet or busy while the figures above were taken, read off the reference loop."""
+    ordered = sorted(reference)
+    spread = p95_of(ordered) / statistics.median(ordered)
+    state = "busy: the pages' figures above may be 40-70% over a quiet run's" if spread > BUSY_SPREAD else "quiet"
+    return f"machine_state: {state} (the reference's p95 is {spread - 1:.0%} over its median)"
 
 
 # callgrind counts only inside `operator.call` (Timed's requests) and writes out what it has counted each time
