@@ -1,12 +1,13 @@
 """A member's annual review (bản tự kiểm điểm and what the cell and committee make of it)."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship, validates
 
 from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
@@ -71,7 +72,26 @@ class ScoreParts:
         return self.accepted_score if self.accepted_score is not None else self.self_score
 
 
-class Review(ScoreParts, Model):
+class Chronicled:
+    """A review with an append-only history, oldest entry first: an annual review or a leader's quarter."""
+
+    if TYPE_CHECKING:  # the columns and the history are each model's own
+        state: ReviewState
+        events: Sequence["HistoryEntry"]
+
+    @property
+    def return_reason(self) -> str | None:
+        """Why it was sent back to its author (trả lại), while they have not submitted again."""
+        return self._pending_reason("return", ReviewState.DRAFT)
+
+    def _pending_reason(self, action: str, state: ReviewState) -> str | None:
+        last = self.events[-1] if self.events else None
+        if self.state is state and last is not None and last.action == action:
+            return last.reason
+        return None
+
+
+class Review(Chronicled, ScoreParts, Model):
     """One year's review of a member or, when `member_id` is empty, of an organization.
 
     Both kinds share the states, the history and the lock, so one workflow serves both
@@ -194,29 +214,16 @@ class Review(ScoreParts, Model):
         return self.state is ReviewState.DECIDED
 
     @property
-    def return_reason(self) -> str | None:
-        """Why the cell sent the draft back, while the member has not yet resubmitted."""
-        return self._pending_reason("return", ReviewState.DRAFT)
-
-    @property
     def sent_back_reason(self) -> str | None:
         """Why the committee sent the cell's proposal back, while the cell has not yet proposed again."""
         return self._pending_reason("send_back", ReviewState.SUBMITTED)
 
-    def _pending_reason(self, action: str, state: ReviewState) -> str | None:
-        last = self.events[-1] if self.events else None
-        if self.state is state and last is not None and last.action == action:
-            return last.reason
-        return None
 
+class HistoryEntry:
+    """What an entry of an append-only history holds, a review's or a quarter's (the database refuses changes
+    to their rows): who did what, the states it moved between, the level and the reason given, and when."""
 
-class ReviewEvent(Model):
-    """One entry of a review's history: append-only, never updated or deleted."""
-
-    __tablename__ = "review_event"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id"), index=True)
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-1)  # first, before the entry's review_id
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
     action: Mapped[str] = mapped_column(sa.String(40))
     from_state: Mapped[ReviewState | None] = mapped_column(enum_column(ReviewState))
@@ -225,8 +232,19 @@ class ReviewEvent(Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)  # the history pages by time
 
+    @declared_attr
+    def actor(cls) -> Mapped[User | None]:
+        return relationship(User)
+
+
+class ReviewEvent(HistoryEntry, Model):
+    """One entry of a review's history."""
+
+    __tablename__ = "review_event"
+
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id"), index=True)
+
     review: Mapped[Review] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ReviewEvent {self.review_id} {self.action}>"

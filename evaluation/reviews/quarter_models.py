@@ -13,7 +13,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..auth.models import User
 from ..dbtypes import Timestamp, enum_column, utcnow
 from ..extensions import Model
 from ..i18n import gettext
@@ -21,7 +20,7 @@ from ..levels import Level
 from ..members.models import Member
 from ..org.models import Organization
 from ..periods.models import Period, PeriodState
-from .models import SCORE, STATE_LABELS, ReviewState, ScoreParts
+from .models import SCORE, STATE_LABELS, Chronicled, HistoryEntry, ReviewState, ScoreParts
 
 QUARTERS = (1, 2, 3, 4)
 
@@ -58,7 +57,7 @@ class QuarterRound(Model):
         ]
 
 
-class QuarterReview(ScoreParts, Model):
+class QuarterReview(Chronicled, ScoreParts, Model):
     """A person's quarter: the products registered, the results, the self-score and the committee's.
 
     `criteria` holds part A as {criterion key: passed}; `products` part B as a list of
@@ -133,29 +132,12 @@ class QuarterReview(ScoreParts, Model):
     def subject_name(self) -> str:
         return self.member.full_name
 
-    @property
-    def return_reason(self) -> str | None:
-        """Why the committee returned it, while the person has not submitted again."""
-        last = self.events[-1] if self.events else None
-        if self.state is ReviewState.DRAFT and last is not None and last.action == "return":
-            return last.reason
-        return None
 
-
-class QuarterEvent(Model):
-    """One entry of a quarter's history: append-only, like a review's (the database refuses changes)."""
+class QuarterEvent(HistoryEntry, Model):
+    """One entry of a quarter's history, kept like a review's."""
 
     __tablename__ = "quarter_event"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(sa.ForeignKey("quarter_review.id"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("app_user.id"))
-    action: Mapped[str] = mapped_column(sa.String(40))
-    from_state: Mapped[ReviewState | None] = mapped_column(enum_column(ReviewState))
-    to_state: Mapped[ReviewState | None] = mapped_column(enum_column(ReviewState))
-    level: Mapped[Level | None] = mapped_column(enum_column(Level))
-    reason: Mapped[str] = mapped_column(sa.Text, default="")
-    at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow, index=True)
 
     review: Mapped[QuarterReview] = relationship(back_populates="events")
-    actor: Mapped[User | None] = relationship()
